@@ -1,0 +1,174 @@
+// DB: an open sanddb database directory.
+//
+// Every committed write gets the next version (a u64 that only grows, also
+// across restarts); reads see the latest state or the state as of any
+// retained version. See README.md for a tour and DESIGN.md for the contracts.
+//
+// Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
+// may still escape). Thread-safety: a DB is safe to use from many threads at
+// once; Iterator and Snapshot objects may outlive the DB (see each type).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sand/options.hpp"
+#include "sand/status.hpp"
+#include "sand/write_batch.hpp"
+
+namespace sand {
+
+namespace detail {
+struct SnapshotPin;  // src/db/snapshot_list.hpp
+struct IteratorState;  // src/db/db_iterator.hpp
+}  // namespace detail
+
+// A pinned version: reads at it stay repeatable and compaction keeps what it
+// needs. Copies share the pin; the pin is released when the last copy goes.
+// Thread-safety: safe to copy and use from many threads. May outlive its DB.
+class Snapshot {
+ public:
+  Snapshot() = default;  // pins nothing; version() is 0
+  Version version() const { return version_; }
+
+ private:
+  friend class DB;
+  Snapshot(Version v, std::shared_ptr<const detail::SnapshotPin> pin)
+      : version_(v), pin_(std::move(pin)) {}
+  Version version_ = 0;
+  std::shared_ptr<const detail::SnapshotPin> pin_;
+};
+
+// One retained version of a key, as history() returns it.
+struct HistoryEntry {
+  Version version = 0;
+  bool deleted = false;  // a tombstone: the key was deleted at `version`
+  std::string value;     // empty when deleted
+
+  friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
+};
+
+// What a scan covers. Bounds are user keys: from <= key < to.
+struct ScanOptions {
+  std::optional<std::string> from{};  // Default: from the first key
+  std::optional<std::string> to{};    // Default: to past the last key
+  std::optional<Version> at{};        // Default: the latest version
+  bool reverse = false;             // Default: ascending keys
+};
+
+// The live keys of a scan, one at a time, in the scan's direction. It reads a
+// fixed version, so writes after scan() returned never show. It keeps the
+// files it reads alive until it is destroyed.
+// Thread-safety: use from one thread at a time. May outlive its DB.
+class Iterator {
+ public:
+  Iterator(Iterator&&) noexcept;
+  Iterator& operator=(Iterator&&) noexcept;
+  ~Iterator();
+
+  // Whether the iterator is at an entry. False at the end or after an error.
+  bool valid() const;
+  // Moves to the next key in the scan's direction. REQUIRES: valid().
+  void next();
+  // The current key, value, and the version that wrote them. Views stay valid
+  // until the next call to next() or destruction. REQUIRES: valid().
+  std::string_view key() const;
+  std::string_view value() const;
+  Version version() const;
+  // OK, or the error (e.g. Corruption naming file and offset) that ended the
+  // scan early. Check it once valid() turns false.
+  Status status() const;
+
+ private:
+  friend class DB;
+  explicit Iterator(std::unique_ptr<detail::IteratorState> state);
+  std::unique_ptr<detail::IteratorState> state_;
+};
+
+// Counters and shape; a consistent-enough picture for monitoring.
+struct Stats {
+  Version last_version = 0;          // newest committed version
+  std::uint64_t memtable_bytes = 0;  // active memtable
+  std::uint64_t immutable_memtables = 0;  // frozen, waiting to be flushed
+  std::uint64_t tables[3] = {0, 0, 0};       // live tables per level
+  std::uint64_t table_bytes[3] = {0, 0, 0};  // their bytes per level
+  std::uint64_t wal_bytes = 0;        // bytes in live WAL files
+  std::uint64_t user_bytes_written = 0;  // keys+values accepted by writes
+  std::uint64_t flushes = 0;
+  std::uint64_t flush_bytes_written = 0;
+  std::uint64_t live_snapshots = 0;
+  std::uint64_t manifest_bytes = 0;
+};
+
+class DB {
+ public:
+  // Opens (or, with create_if_missing, creates) the database in `path`,
+  // recovering from the manifest and any unflushed WALs. Holds `path`/LOCK
+  // until closed. Errors: NotFound (missing and !create_if_missing),
+  // InvalidArgument (exists and error_if_exists; bad options), Busy (another
+  // process has it open), Corruption (file, offset, what), IOError.
+  static Result<std::unique_ptr<DB>> open(const std::string& path,
+                                          Options options = {});
+
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes, ignoring errors; call close() to see them.
+  ~DB();
+
+  // Sets `key` to `value`. Returns the version it was committed at. Errors:
+  // InvalidArgument (size limits), ReadOnly (closed or after a background
+  // error), IOError (the WAL write or sync failed: the write did not happen).
+  Result<Version> put(std::string_view key, std::string_view value,
+                      WriteOptions options = {});
+  // Deletes `key` (writes a tombstone, even if the key is absent). Returns the
+  // version. Errors: as put().
+  Result<Version> del(std::string_view key, WriteOptions options = {});
+  // Commits every operation of `batch` atomically under one new version and
+  // returns it. Errors: as put(); InvalidArgument for an empty batch.
+  Result<Version> write(const WriteBatch& batch, WriteOptions options = {});
+
+  // The latest value of `key`, or nullopt if absent or deleted. Errors:
+  // Corruption, IOError.
+  Result<std::optional<std::string>> get(std::string_view key) const;
+  // The value of `key` as of version `at` (after the batch that got `at`
+  // committed). Errors: InvalidArgument if `at` is newer than last_version();
+  // Corruption, IOError.
+  Result<std::optional<std::string>> get(std::string_view key, Version at) const;
+
+  // Every retained version of `key`, newest first, tombstones included.
+  // Errors: Corruption, IOError.
+  Result<std::vector<HistoryEntry>> history(std::string_view key) const;
+
+  // Live keys in [from, to) as of `at`, ascending or descending. Errors:
+  // InvalidArgument (at too new, from > to), Corruption, IOError; errors met
+  // while iterating show in Iterator::status().
+  Result<Iterator> scan(const ScanOptions& options = {}) const;
+
+  // Pins the current version (see Snapshot).
+  Snapshot snapshot() const;
+
+  // Writes the memtable to a new level-0 table and waits until it is durable
+  // and the manifest names it. Errors: ReadOnly, IOError.
+  Status flush();
+
+  // Flushes nothing, waits for background work, syncs the WAL, releases the
+  // lock. Later calls on this DB return ReadOnly. Idempotent.
+  Status close();
+
+  // The newest committed version (0 before any write).
+  Version last_version() const;
+
+  Stats stats() const;
+
+  struct Impl;  // src/db/db_impl.hpp
+
+ private:
+  explicit DB(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sand

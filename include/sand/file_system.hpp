@@ -1,0 +1,93 @@
+// FileSystem: the one seam through which sanddb touches files.
+//
+// The engine never calls the OS directly; it asks a FileSystem. The POSIX one
+// is for real use; the in-memory one makes tests fast and hermetic; tests wrap
+// either to inject faults (LevelDB's Env/EnvWrapper idea). Paths are plain
+// strings; the engine only joins a directory and a file name with '/'.
+//
+// Thread-safety: a FileSystem is safe to use from many threads at once. A
+// WritableFile is used by one thread at a time. A ReadableFile is immutable
+// and safe to share.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sand/status.hpp"
+
+namespace sand {
+
+// A file opened for appending. Data reaches the OS on append() (so it survives
+// a process crash) and stable storage on sync() (so it survives power loss).
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends `data` at the end. Errors: IOError.
+  virtual Status append(std::string_view data) = 0;
+  // Makes every appended byte durable (fdatasync). Errors: IOError; after a
+  // failed sync the file's durable contents are unknown.
+  virtual Status sync() = 0;
+  // Closes the file; further calls are invalid. Errors: IOError.
+  virtual Status close() = 0;
+  // Bytes appended so far (including any the file held when opened).
+  virtual std::uint64_t size() const = 0;
+};
+
+// A whole file's bytes, readable without copies (mmap for POSIX). The view
+// stays valid while this object lives, even if the file is deleted.
+class ReadableFile {
+ public:
+  virtual ~ReadableFile() = default;
+  virtual std::string_view contents() const = 0;
+};
+
+// An exclusive lock on a file; released when destroyed.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // Creates (or truncates) `path` for writing. Errors: IOError.
+  virtual Result<std::unique_ptr<WritableFile>> new_writable_file(
+      const std::string& path) = 0;
+  // Opens an existing `path` for appending at its end. Errors: IOError.
+  virtual Result<std::unique_ptr<WritableFile>> reopen_writable_file(
+      const std::string& path) = 0;
+  // Maps the current contents of `path`. Errors: NotFound if missing, IOError.
+  virtual Result<std::unique_ptr<ReadableFile>> open_readable_file(
+      const std::string& path) = 0;
+  // Atomically replaces `to` with `from` (rename(2)). Errors: IOError.
+  virtual Status rename_file(const std::string& from, const std::string& to) = 0;
+  // Unlinks `path`. Errors: IOError (NotFound if missing).
+  virtual Status remove_file(const std::string& path) = 0;
+  // Shrinks `path` to `size` bytes. Errors: IOError.
+  virtual Status truncate_file(const std::string& path, std::uint64_t size) = 0;
+  // Makes the directory's entries (creations, renames, removals) durable.
+  virtual Status sync_dir(const std::string& dir) = 0;
+  // Creates `dir` and missing parents; OK if it exists. Errors: IOError.
+  virtual Status create_dir(const std::string& dir) = 0;
+  // The names (not paths) in `dir`, unordered. Errors: NotFound, IOError.
+  virtual Result<std::vector<std::string>> list_dir(const std::string& dir) = 0;
+  // Whether `path` exists.
+  virtual bool exists(const std::string& path) = 0;
+  // Takes an exclusive lock on `path` (created if missing). Errors: Busy if
+  // another holder has it (the message names the path), IOError.
+  virtual Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) = 0;
+};
+
+// The real file system: POSIX calls, mmap (Boost.Iostreams) for reads, flock
+// for locks. One shared instance.
+std::shared_ptr<FileSystem> posix_file_system();
+
+// A new, empty in-memory file system (for tests and ephemeral stores). Each
+// call returns an independent one; "durable" means "written".
+std::shared_ptr<FileSystem> memory_file_system();
+
+}  // namespace sand

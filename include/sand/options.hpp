@@ -1,0 +1,78 @@
+// Options: how a database is opened, and how one write or read behaves.
+//
+// Plain aggregates with designated initializers:
+//   sand::Options{.create_if_missing = true, .compression = Compression::kLz4}
+// Every field shows its default.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "sand/file_system.hpp"
+
+namespace sand {
+
+using Version = std::uint64_t;
+
+// Hard limits, enforced with InvalidArgument.
+inline constexpr std::size_t kMaxKeySize = 64 * 1024;             // 64 KiB
+inline constexpr std::size_t kMaxValueSize = 256 * 1024 * 1024;   // 256 MiB
+// Versions are stored in 56 bits on disk (spec/encoding.md).
+inline constexpr Version kMaxVersion = (Version{1} << 56) - 1;
+
+// How table blocks are compressed. On-disk values: never change or reuse.
+enum class Compression : std::uint8_t { kNone = 0, kLz4 = 1 };
+
+// Which old versions compaction may drop (DESIGN.md section 1).
+enum class Retention {
+  kAll,         // keep every version until forget_before() moves the mark
+  kLatestOnly,  // keep only what the newest state and live snapshots need
+};
+
+struct Options {
+  // Create the directory and an empty database if none exists. Default: true.
+  bool create_if_missing = true;
+  // Fail with InvalidArgument if a database already exists. Default: false.
+  bool error_if_exists = false;
+  // A memtable is frozen and flushed to a table once it holds this many bytes
+  // of entries. Default: 64 MiB.
+  std::size_t memtable_size = 64 << 20;
+  // Target size of an uncompressed table data block. Default: 4 KiB.
+  std::size_t block_size = 4096;
+  // Keys between restart points inside a block. Default: 16.
+  int block_restart_interval = 16;
+  // Block compression; a block is stored compressed only when that saves at
+  // least 1/8 of its size. Default: kLz4.
+  Compression compression = Compression::kLz4;
+  // Bloom filter bits per key (0 = no filter). Default: 10 (~1% false
+  // positives).
+  int bloom_bits_per_key = 10;
+  // Bytes of decompressed blocks kept in memory. Default: 32 MiB.
+  std::size_t block_cache_size = 32 << 20;
+  // Whether writes fsync by default (WriteOptions can override). Default:
+  // false: a write survives a process crash, not power loss.
+  bool sync = false;
+  // Version retention policy. Default: kAll.
+  Retention retention = Retention::kAll;
+  // The manifest is rewritten as one snapshot record once it grows past this.
+  // Default: 4 MiB.
+  std::size_t manifest_rollover_size = 4 << 20;
+  // Recovery when a WAL record in the middle of the log is damaged. false:
+  // open fails with Corruption naming the file and offset. true: recover to
+  // the last good record before the damage and drop everything after it
+  // (point-in-time recovery; later writes are lost). Default: false.
+  bool point_in_time_recovery = false;
+  // Where files live. Default: nullptr = posix_file_system().
+  std::shared_ptr<FileSystem> file_system{};
+};
+
+// Tri-state sync choice for one write.
+enum class SyncMode { kDefault, kSync, kNoSync };
+
+struct WriteOptions {
+  // kDefault uses Options::sync. Default: kDefault.
+  SyncMode sync = SyncMode::kDefault;
+};
+
+}  // namespace sand

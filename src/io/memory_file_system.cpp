@@ -1,0 +1,196 @@
+// An in-memory FileSystem for tests and ephemeral stores.
+//
+// Files are shared byte strings; everything written is immediately "durable"
+// (fault injection that drops unsynced data wraps a FileSystem instead).
+// Directories are implicit prefixes plus an explicit set so list_dir works.
+// Thread-safety: one mutex guards the namespace and every file's bytes.
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "sand/file_system.hpp"
+
+namespace sand {
+namespace {
+
+struct MemFile {
+  std::string bytes;
+};
+
+struct MemState {
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<MemFile>> files;
+  std::set<std::string> dirs;
+  std::set<std::string> locks;
+};
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+class MemWritableFile final : public WritableFile {
+ public:
+  MemWritableFile(std::shared_ptr<MemState> state, std::shared_ptr<MemFile> file)
+      : state_(std::move(state)), file_(std::move(file)) {}
+
+  Status append(std::string_view data) override {
+    std::lock_guard lock(state_->mu);
+    file_->bytes.append(data);
+    return Status::ok();
+  }
+  Status sync() override { return Status::ok(); }
+  Status close() override { return Status::ok(); }
+  std::uint64_t size() const override {
+    std::lock_guard lock(state_->mu);
+    return file_->bytes.size();
+  }
+
+ private:
+  std::shared_ptr<MemState> state_;
+  std::shared_ptr<MemFile> file_;
+};
+
+// A copy of the file as it was when opened, like a mapping of an immutable
+// file; later appends are not seen.
+class MemReadableFile final : public ReadableFile {
+ public:
+  explicit MemReadableFile(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::string_view contents() const override { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+class MemFileLock final : public FileLock {
+ public:
+  MemFileLock(std::shared_ptr<MemState> state, std::string path)
+      : state_(std::move(state)), path_(std::move(path)) {}
+  ~MemFileLock() override {
+    std::lock_guard lock(state_->mu);
+    state_->locks.erase(path_);
+  }
+
+ private:
+  std::shared_ptr<MemState> state_;
+  std::string path_;
+};
+
+class MemoryFileSystem final : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> new_writable_file(
+      const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    SAND_RETURN_IF_ERROR(check_parent(path));
+    auto file = std::make_shared<MemFile>();
+    state_->files[path] = file;
+    return std::unique_ptr<WritableFile>(std::make_unique<MemWritableFile>(state_, file));
+  }
+
+  Result<std::unique_ptr<WritableFile>> reopen_writable_file(
+      const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    SAND_RETURN_IF_ERROR(check_parent(path));
+    auto& file = state_->files[path];
+    if (!file) file = std::make_shared<MemFile>();
+    return std::unique_ptr<WritableFile>(std::make_unique<MemWritableFile>(state_, file));
+  }
+
+  Result<std::unique_ptr<ReadableFile>> open_readable_file(
+      const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    const auto it = state_->files.find(path);
+    if (it == state_->files.end()) return Status::not_found(path + ": no such file");
+    return std::unique_ptr<ReadableFile>(std::make_unique<MemReadableFile>(it->second->bytes));
+  }
+
+  Status rename_file(const std::string& from, const std::string& to) override {
+    std::lock_guard lock(state_->mu);
+    const auto it = state_->files.find(from);
+    if (it == state_->files.end()) return Status::io_error(from + ": no such file");
+    auto file = it->second;
+    state_->files.erase(it);
+    state_->files[to] = std::move(file);
+    return Status::ok();
+  }
+
+  Status remove_file(const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    if (state_->files.erase(path) == 0) return Status::not_found(path + ": no such file");
+    return Status::ok();
+  }
+
+  Status truncate_file(const std::string& path, std::uint64_t size) override {
+    std::lock_guard lock(state_->mu);
+    const auto it = state_->files.find(path);
+    if (it == state_->files.end()) return Status::io_error(path + ": no such file");
+    if (size < it->second->bytes.size()) it->second->bytes.resize(size);
+    return Status::ok();
+  }
+
+  Status sync_dir(const std::string& dir) override {
+    std::lock_guard lock(state_->mu);
+    if (!state_->dirs.contains(dir)) return Status::io_error(dir + ": no such directory");
+    return Status::ok();
+  }
+
+  Status create_dir(const std::string& dir) override {
+    std::lock_guard lock(state_->mu);
+    for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
+      if (pos == dir.size() || dir[pos] == '/') state_->dirs.insert(dir.substr(0, pos));
+    }
+    return Status::ok();
+  }
+
+  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
+    std::lock_guard lock(state_->mu);
+    if (!state_->dirs.contains(dir)) return Status::not_found(dir + ": no such directory");
+    std::vector<std::string> names;
+    const std::string prefix = dir + "/";
+    for (const auto& [path, file] : state_->files) {
+      if (path.starts_with(prefix) && path.find('/', prefix.size()) == std::string::npos) {
+        names.push_back(path.substr(prefix.size()));
+      }
+    }
+    for (const auto& sub : state_->dirs) {
+      if (sub.starts_with(prefix) && sub.find('/', prefix.size()) == std::string::npos) {
+        names.push_back(sub.substr(prefix.size()));
+      }
+    }
+    return names;
+  }
+
+  bool exists(const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    return state_->files.contains(path) || state_->dirs.contains(path);
+  }
+
+  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
+    std::lock_guard lock(state_->mu);
+    SAND_RETURN_IF_ERROR(check_parent(path));
+    if (!state_->locks.insert(path).second) {
+      return Status::busy(path + ": held by another process (one writer at a time)");
+    }
+    if (!state_->files.contains(path)) state_->files[path] = std::make_shared<MemFile>();
+    return std::unique_ptr<FileLock>(std::make_unique<MemFileLock>(state_, path));
+  }
+
+ private:
+  // REQUIRES: state_->mu held.
+  Status check_parent(const std::string& path) const {
+    const std::string dir = parent_of(path);
+    if (!state_->dirs.contains(dir)) return Status::io_error(path, ENOENT);
+    return Status::ok();
+  }
+
+  std::shared_ptr<MemState> state_ = std::make_shared<MemState>();
+};
+
+}  // namespace
+
+std::shared_ptr<FileSystem> memory_file_system() {
+  return std::make_shared<MemoryFileSystem>();
+}
+
+}  // namespace sand

@@ -1,0 +1,88 @@
+// Tests for src/io: the POSIX and in-memory FileSystems obey the same
+// contract (run against both), plus POSIX-only locking across handles.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "sand/file_system.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace sand;
+
+namespace {
+
+void check_contract(FileSystem& fs, const std::string& dir) {
+  REQUIRE(fs.create_dir(dir + "/sub/deeper").is_ok());
+  REQUIRE(fs.exists(dir + "/sub/deeper"));
+  const std::string path = dir + "/sub/a.txt";
+
+  auto w = fs.new_writable_file(path);
+  REQUIRE(w.is_ok());
+  REQUIRE((*w)->append("hello ").is_ok());
+  REQUIRE((*w)->append("world").is_ok());
+  CHECK((*w)->size() == 11);
+  REQUIRE((*w)->sync().is_ok());
+  REQUIRE((*w)->close().is_ok());
+
+  auto r = fs.open_readable_file(path);
+  REQUIRE(r.is_ok());
+  CHECK((*r)->contents() == "hello world");
+
+  auto again = fs.reopen_writable_file(path);
+  REQUIRE(again.is_ok());
+  CHECK((*again)->size() == 11);
+  REQUIRE((*again)->append("!").is_ok());
+  REQUIRE((*again)->close().is_ok());
+  CHECK((*fs.open_readable_file(path))->contents() == "hello world!");
+  // The earlier mapping still shows the bytes it was opened with.
+  CHECK((*r)->contents() == "hello world");
+
+  REQUIRE(fs.truncate_file(path, 5).is_ok());
+  CHECK((*fs.open_readable_file(path))->contents() == "hello");
+
+  REQUIRE(fs.rename_file(path, dir + "/sub/b.txt").is_ok());
+  CHECK_FALSE(fs.exists(path));
+  auto names = fs.list_dir(dir + "/sub");
+  REQUIRE(names.is_ok());
+  std::sort(names->begin(), names->end());
+  CHECK(*names == std::vector<std::string>{"b.txt", "deeper"});
+  REQUIRE(fs.sync_dir(dir + "/sub").is_ok());
+
+  auto empty = fs.new_writable_file(dir + "/empty");
+  REQUIRE(empty.is_ok());
+  CHECK((*fs.open_readable_file(dir + "/empty"))->contents().empty());
+
+  REQUIRE(fs.remove_file(dir + "/sub/b.txt").is_ok());
+  CHECK(fs.remove_file(dir + "/sub/b.txt").code() == Code::kNotFound);
+  CHECK(fs.open_readable_file(dir + "/missing").status().code() == Code::kNotFound);
+
+  auto lock = fs.lock_file(dir + "/LOCK");
+  REQUIRE(lock.is_ok());
+  auto second = fs.lock_file(dir + "/LOCK");
+  REQUIRE(second.status().code() == Code::kBusy);
+  CHECK(second.status().message().find(dir + "/LOCK") != std::string::npos);
+  lock->reset();
+  CHECK(fs.lock_file(dir + "/LOCK").is_ok());
+}
+
+}  // namespace
+
+TEST_CASE("memory file system keeps the FileSystem contract", "[io]") {
+  auto fs = memory_file_system();
+  check_contract(*fs, "/db");
+}
+
+TEST_CASE("posix file system keeps the FileSystem contract", "[io]") {
+  sand::test::TempDir tmp;
+  check_contract(*posix_file_system(), tmp.path());
+}
+
+TEST_CASE("posix errors name the path and the OS reason", "[io]") {
+  sand::test::TempDir tmp;
+  auto fs = posix_file_system();
+  auto w = fs->new_writable_file(tmp.path() + "/no/such/dir/file");
+  REQUIRE(w.status().code() == Code::kIOError);
+  CHECK(w.status().message() ==
+        tmp.path() + "/no/such/dir/file: No such file or directory");
+}

@@ -1,0 +1,36 @@
+// Test helpers for DB-level tests: unwrap results (failing the test with the
+// error text) and collect a scan into a vector.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sand/sand.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sand::test {
+
+template <typename T>
+T must(Result<T> r) {
+  INFO(r.status().to_string());
+  REQUIRE(r.is_ok());
+  return std::move(r).value();
+}
+
+inline void must(const Status& s) {
+  INFO(s.to_string());
+  REQUIRE(s.is_ok());
+}
+
+inline std::vector<std::pair<std::string, std::string>> collect(Iterator it) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (; it.valid(); it.next()) out.emplace_back(it.key(), it.value());
+  INFO(it.status().to_string());
+  REQUIRE(it.status().is_ok());
+  return out;
+}
+
+}  // namespace sand::test
