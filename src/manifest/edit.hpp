@@ -1,0 +1,72 @@
+// Manifest edits: the payload of one manifest record (spec/manifest.md "Edit
+// payload"). An edit is a sequence of tagged fields, each a varint32 tag
+// followed by the field's body; a reader rejects tags it does not know, so a
+// field can never be silently skipped.
+//
+// Edit and TableMeta are plain values: thread-safe to read, mutate from one
+// thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sand/options.hpp"
+#include "sand/status.hpp"
+
+namespace sand::manifest {
+
+// Edit field tags. On-disk: never change or reuse; a retired tag stays
+// retired.
+enum class Tag : std::uint32_t {
+  kNextFileNumber = 1,  // varint64
+  kLastVersion = 2,     // varint64
+  kWalNumber = 3,       // varint64: oldest WAL still holding unflushed writes
+  kLowWaterMark = 4,    // varint64: retention mark
+  kAddTable = 5,        // TableMeta body (see TableMeta)
+  kRemoveTable = 6,     // varint64 table number
+  kSnapshot = 7,        // no body: the record holds the full state
+};
+
+// Levels are 0 (overlapping flushes), 1 (sorted runs) and 2 (last level).
+inline constexpr int kMaxLevel = 2;
+
+// One live table as the manifest records it. Encoded after tag 5 as: varint32
+// level, varint64 number, file_size, entries, tombstones, min_version,
+// max_version, then the length-prefixed smallest and largest user keys.
+struct TableMeta {
+  std::uint64_t number = 0;
+  int level = 0;
+  std::uint64_t file_size = 0, entries = 0, tombstones = 0;
+  Version min_version = 0, max_version = 0;
+  std::string smallest_key, largest_key;
+  friend bool operator==(const TableMeta&, const TableMeta&) = default;
+};
+
+// One atomic change to the database's file set and counters.
+struct Edit {
+  std::optional<std::uint64_t> next_file_number;
+  std::optional<Version> last_version;
+  std::optional<std::uint64_t> wal_number;
+  std::optional<Version> low_water_mark;
+  std::vector<TableMeta> added;
+  std::vector<std::uint64_t> removed;
+  bool snapshot = false;  // the edit is a full state (first record of a file)
+
+  friend bool operator==(const Edit&, const Edit&) = default;
+
+  // Appends the encoding to `dst`, fields in tag order 7, 1, 2, 3, 4, then
+  // one tag 6 per removed table, then one tag 5 per added table.
+  // REQUIRES: every added level is in 0..kMaxLevel.
+  void encode(std::string* dst) const;
+
+  // Decodes a record payload (fields in any order) that started at `offset`
+  // in `file`. Errors: Corruption "<file>: offset <offset>: <what>" for an
+  // unknown tag (naming it), a truncated field, a field 1-4 or 7 given twice,
+  // or a table level above kMaxLevel.
+  static Result<Edit> decode(std::string_view payload, std::string_view file, std::uint64_t offset);
+};
+
+}  // namespace sand::manifest

@@ -1,0 +1,116 @@
+// manifest::State: validating and applying edits.
+#include "manifest/state.hpp"
+
+#include <set>
+#include <string>
+
+namespace sand::manifest {
+namespace {
+
+// Corruption unless `next` (if set) is at least `current`.
+Status check_forward(const char* name, std::uint64_t current,
+                     const std::optional<std::uint64_t>& next, std::string_view file,
+                     std::uint64_t offset) {
+  if (next && *next < current) {
+    return Status::corruption(file, offset,
+                              std::string(name) + " moves back from " + std::to_string(current) +
+                                  " to " + std::to_string(*next));
+  }
+  return Status::ok();
+}
+
+std::string table_name(std::uint64_t number) { return "table " + std::to_string(number); }
+
+// Checks `e` against `base` without changing anything, so that apply() is
+// all-or-nothing without copying the table map.
+Status validate(const State& base, const Edit& e, std::string_view file, std::uint64_t offset) {
+  SAND_RETURN_IF_ERROR(
+      check_forward("next_file_number", base.next_file_number, e.next_file_number, file, offset));
+  SAND_RETURN_IF_ERROR(
+      check_forward("last_version", base.last_version, e.last_version, file, offset));
+  SAND_RETURN_IF_ERROR(check_forward("wal_number", base.wal_number, e.wal_number, file, offset));
+  SAND_RETURN_IF_ERROR(
+      check_forward("low_water_mark", base.low_water_mark, e.low_water_mark, file, offset));
+
+  std::set<std::uint64_t> removed;
+  for (std::uint64_t number : e.removed) {
+    if (!base.tables.contains(number)) {
+      return Status::corruption(file, offset,
+                                "removes " + table_name(number) + ", which is not live");
+    }
+    if (!removed.insert(number).second) {
+      return Status::corruption(file, offset, "removes " + table_name(number) + " twice");
+    }
+  }
+  const std::uint64_t next_file = e.next_file_number.value_or(base.next_file_number);
+  std::set<std::uint64_t> added;
+  for (const TableMeta& t : e.added) {
+    const std::string name = table_name(t.number);
+    if (base.tables.contains(t.number) || removed.contains(t.number) ||
+        !added.insert(t.number).second) {
+      return Status::corruption(file, offset, "adds " + name + ", a number already in use");
+    }
+    // File numbers are never reused; a number at or past next_file_number
+    // could later be handed out again and overwrite this table.
+    if (t.number >= next_file) {
+      return Status::corruption(
+          file, offset,
+          "adds " + name + ", not below next_file_number " + std::to_string(next_file));
+    }
+    if (t.level < 0 || t.level > kMaxLevel) {
+      return Status::corruption(file, offset,
+                                "adds " + name + " at level " + std::to_string(t.level) +
+                                    ", outside 0.." + std::to_string(kMaxLevel));
+    }
+    if (t.min_version > t.max_version) {
+      return Status::corruption(file, offset,
+                                "adds " + name + " with min_version above max_version");
+    }
+    if (t.smallest_key > t.largest_key) {
+      return Status::corruption(file, offset,
+                                "adds " + name + " with smallest_key after largest_key");
+    }
+    if (t.tombstones > t.entries) {
+      return Status::corruption(file, offset,
+                                "adds " + name + " with more tombstones than entries");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status State::apply(const Edit& e, std::string_view file, std::uint64_t offset) {
+  if (e.snapshot) {
+    // Build the new state aside: a snapshot replaces everything, and a bad
+    // one must leave this state untouched.
+    State fresh;
+    Edit rest = e;
+    rest.snapshot = false;
+    SAND_RETURN_IF_ERROR(fresh.apply(rest, file, offset));
+    *this = std::move(fresh);
+    return Status::ok();
+  }
+  SAND_RETURN_IF_ERROR(validate(*this, e, file, offset));
+  if (e.next_file_number) next_file_number = *e.next_file_number;
+  if (e.last_version) last_version = *e.last_version;
+  if (e.wal_number) wal_number = *e.wal_number;
+  if (e.low_water_mark) low_water_mark = *e.low_water_mark;
+  for (std::uint64_t number : e.removed) tables.erase(number);
+  for (const TableMeta& t : e.added) tables.emplace(t.number, t);
+  return Status::ok();
+}
+
+Edit State::snapshot_edit() const {
+  Edit e;
+  e.snapshot = true;
+  e.next_file_number = next_file_number;
+  e.last_version = last_version;
+  e.wal_number = wal_number;
+  e.low_water_mark = low_water_mark;
+  e.added.reserve(tables.size());
+  for (const auto& [number, table] : tables) e.added.push_back(table);
+  return e;
+}
+
+}  // namespace sand::manifest

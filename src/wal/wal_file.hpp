@@ -1,0 +1,61 @@
+// WAL files: creating one, and replaying one's write batches in order
+// (spec/wal.md "Replay rules").
+//
+// A WAL is a log (wal/log_format.hpp) with the WAL magic whose every record
+// payload is one committed write batch rep (wal/write_batch_codec.hpp) with
+// its version stamped. Within a WAL, versions strictly increase.
+//
+// Thread-safety: the functions are reentrant; the returned writer is used by
+// one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sand/file_system.hpp"
+#include "sand/options.hpp"
+#include "sand/status.hpp"
+#include "wal/record_writer.hpp"
+
+namespace sand::wal {
+
+struct ReplayStats {
+  std::uint64_t records = 0;    // good records passed to the callback
+  std::uint64_t valid_end = 0;  // offset just past the last good record
+  bool torn_tail = false;       // bytes after valid_end were dropped
+  // Point-in-time mode only: the Corruption that ended replay early (then
+  // torn_tail is true too). OK otherwise.
+  Status tail_error;
+};
+
+// Replays the WAL bytes `contents` of file `file_name` (used in messages):
+// calls fn(rep, record_offset) for each good record in file order; `rep`
+// views `contents`. Returns once the file ends cleanly or at a torn tail; the
+// caller should truncate the file to valid_end when torn_tail is set.
+// Errors: Corruption per the reader rules (RecordReader); Corruption
+// "<file>: offset X: ..." for a record shorter than a batch header, or whose
+// version is 0, above kMaxVersion, or not greater than the previous record's
+// (the first record's must exceed `previous_version`); the first non-OK
+// status fn returns, unchanged. No callback happens after an error.
+Result<ReplayStats> replay(
+    std::string_view contents, std::string_view file_name, bool point_in_time,
+    const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
+    Version previous_version = 0);
+
+// Creates (or truncates) the WAL file `path` and writes its header (not
+// synced). Errors: IOError.
+Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path);
+
+// Readies the replayed WAL `path` for more appends: truncates it to
+// `valid_end` (from replay()), syncs it so the dropped tail cannot come back
+// in front of new records after a power loss, and returns a writer appending
+// after the last good record. A file whose header itself was torn
+// (valid_end < kFileHeaderSize) is recreated with a fresh header instead.
+// Errors: IOError; InvalidArgument if the file is shorter than valid_end.
+Result<std::unique_ptr<RecordWriter>> reopen_wal(FileSystem& fs, const std::string& path,
+                                                 std::uint64_t valid_end);
+
+}  // namespace sand::wal

@@ -1,0 +1,415 @@
+// Tests for src/manifest/manifest_log: create + append + replay, rollover,
+// torn tails, corruption, and failures at each step of the rollover.
+#include "manifest/manifest_log.hpp"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sand/file_system.hpp"
+#include "support/temp_dir.hpp"
+#include "wal/log_format.hpp"
+#include "wal/log_test_support.hpp"
+#include "wal/record_reader.hpp"
+
+using namespace sand;
+using namespace sand::manifest;
+
+namespace {
+
+TableMeta table(std::uint64_t number, int level = 0) {
+  return TableMeta{.number = number,
+                   .level = level,
+                   .file_size = 2048,
+                   .entries = 3,
+                   .tombstones = 1,
+                   .min_version = 1,
+                   .max_version = 2,
+                   .smallest_key = "k1",
+                   .largest_key = "k2"};
+}
+
+State initial() {
+  State s;
+  s.next_file_number = 2;
+  s.wal_number = 1;
+  return s;
+}
+
+Edit flush_edit(std::uint64_t number, Version last) {
+  Edit e;
+  e.next_file_number = number + 2;
+  e.last_version = last;
+  e.wal_number = number + 1;
+  e.added = {table(number)};
+  return e;
+}
+
+std::vector<std::string> sorted_names(FileSystem& fs, const std::string& dir) {
+  auto names = fs.list_dir(dir);
+  REQUIRE(names.is_ok());
+  std::sort(names->begin(), names->end());
+  return *names;
+}
+
+std::string contents(FileSystem& fs, const std::string& path) {
+  auto f = fs.open_readable_file(path);
+  REQUIRE(f.is_ok());
+  return std::string((*f)->contents());
+}
+
+void write_file(FileSystem& fs, const std::string& path, std::string_view bytes) {
+  auto f = fs.new_writable_file(path);
+  REQUIRE(f.is_ok());
+  REQUIRE((*f)->append(bytes).is_ok());
+  REQUIRE((*f)->close().is_ok());
+}
+
+std::string encoded(const Edit& e) {
+  std::string s;
+  e.encode(&s);
+  return s;
+}
+
+// Builds dir/MANIFEST holding a snapshot of initial() then two flush edits;
+// returns the offsets of the three records.
+std::vector<std::uint64_t> three_records(FileSystem& fs, const std::string& dir) {
+  auto log = ManifestLog::create(fs, dir, initial());
+  REQUIRE(log.is_ok());
+  std::vector<std::uint64_t> offsets = {wal::kFileHeaderSize, (*log)->size()};
+  REQUIRE((*log)->append(flush_edit(2, 10)).is_ok());
+  offsets.push_back((*log)->size());
+  REQUIRE((*log)->append(flush_edit(4, 20)).is_ok());
+  REQUIRE((*log)->close().is_ok());
+  return offsets;
+}
+
+// A FileSystem over the in-memory one whose appends, renames and directory
+// syncs can be told to fail, to stop the rollover at each step.
+struct Faults {
+  bool fail_appends = false;
+  bool fail_file_sync = false;
+  bool fail_rename = false;
+  bool fail_sync_dir = false;
+};
+
+class FaultFile final : public WritableFile {
+ public:
+  FaultFile(std::unique_ptr<WritableFile> base, const Faults* faults)
+      : base_(std::move(base)), faults_(faults) {}
+  Status append(std::string_view data) override {
+    if (faults_->fail_appends) return Status::io_error("fault", 28);
+    return base_->append(data);
+  }
+  Status sync() override {
+    if (faults_->fail_file_sync) return Status::io_error("fault", 5);
+    return base_->sync();
+  }
+  Status close() override { return base_->close(); }
+  std::uint64_t size() const override { return base_->size(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+  const Faults* faults_;  // not owned
+};
+
+class FaultFs final : public FileSystem {
+ public:
+  Faults faults;
+  std::shared_ptr<FileSystem> base = memory_file_system();
+
+  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& p) override {
+    return wrap(base->new_writable_file(p));
+  }
+  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& p) override {
+    return wrap(base->reopen_writable_file(p));
+  }
+  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& p) override {
+    return base->open_readable_file(p);
+  }
+  Status rename_file(const std::string& from, const std::string& to) override {
+    if (faults.fail_rename) return Status::io_error(to, 5);
+    return base->rename_file(from, to);
+  }
+  Status remove_file(const std::string& p) override { return base->remove_file(p); }
+  Status truncate_file(const std::string& p, std::uint64_t n) override {
+    return base->truncate_file(p, n);
+  }
+  Status sync_dir(const std::string& d) override {
+    if (faults.fail_sync_dir) return Status::io_error(d, 5);
+    return base->sync_dir(d);
+  }
+  Status create_dir(const std::string& d) override { return base->create_dir(d); }
+  Result<std::vector<std::string>> list_dir(const std::string& d) override {
+    return base->list_dir(d);
+  }
+  bool exists(const std::string& p) override { return base->exists(p); }
+  Result<std::unique_ptr<FileLock>> lock_file(const std::string& p) override {
+    return base->lock_file(p);
+  }
+
+ private:
+  Result<std::unique_ptr<WritableFile>> wrap(Result<std::unique_ptr<WritableFile>> f) {
+    if (!f.is_ok()) return f.status();
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<FaultFile>(std::move(f).value(), &faults));
+  }
+};
+
+struct MemDb {
+  std::shared_ptr<FileSystem> fs = memory_file_system();
+  const std::string dir = "/db";
+  MemDb() { REQUIRE(fs->create_dir(dir).is_ok()); }
+};
+
+}  // namespace
+
+TEST_CASE("create, append, replay gives the state after every edit", "[manifest][log]") {
+  MemDb db;
+  State expected = initial();
+  auto log = ManifestLog::create(*db.fs, db.dir, expected);
+  REQUIRE(log.is_ok());
+  for (std::uint64_t n : {2, 4, 6}) {
+    const Edit e = flush_edit(n, n * 10);
+    REQUIRE((*log)->append(e).is_ok());
+    REQUIRE(expected.apply(e, "x", 0).is_ok());
+  }
+  Edit compaction;
+  compaction.next_file_number = 9;
+  compaction.removed = {2, 4};
+  compaction.added = {table(8, 1)};
+  compaction.low_water_mark = 15;
+  REQUIRE((*log)->append(compaction).is_ok());
+  REQUIRE(expected.apply(compaction, "x", 0).is_ok());
+  CHECK((*log)->size() == contents(*db.fs, "/db/MANIFEST").size());
+  REQUIRE((*log)->close().is_ok());
+
+  auto state = replay(*db.fs, db.dir);
+  REQUIRE(state.is_ok());
+  CHECK(*state == expected);
+  CHECK(state->tables.size() == 2);
+}
+
+TEST_CASE("create writes one snapshot record and leaves only MANIFEST", "[manifest][log]") {
+  MemDb db;
+  auto log = ManifestLog::create(*db.fs, db.dir, initial());
+  REQUIRE(log.is_ok());
+  CHECK(sorted_names(*db.fs, db.dir) == std::vector<std::string>{"MANIFEST"});
+  const std::string bytes = contents(*db.fs, "/db/MANIFEST");
+  auto read = wal::read_log(bytes, "MANIFEST", wal::LogKind::kManifest, false);
+  REQUIRE(read.is_ok());
+  REQUIRE(read->records.size() == 1);
+  CHECK(read->records[0].payload == encoded(initial().snapshot_edit()));
+  CHECK((*log)->size() == bytes.size());
+}
+
+TEST_CASE("create over an existing MANIFEST (rollover) leaves only the new one",
+          "[manifest][log]") {
+  MemDb db;
+  three_records(*db.fs, db.dir);
+  auto old_state = replay(*db.fs, db.dir);
+  REQUIRE(old_state.is_ok());
+  const std::size_t old_size = contents(*db.fs, "/db/MANIFEST").size();
+
+  // A stale tmp from an earlier crashed rollover must not survive either.
+  write_file(*db.fs, "/db/MANIFEST.tmp", "garbage");
+  auto log = ManifestLog::create(*db.fs, db.dir, *old_state);
+  REQUIRE(log.is_ok());
+  CHECK(sorted_names(*db.fs, db.dir) == std::vector<std::string>{"MANIFEST"});
+  CHECK((*log)->size() < old_size);  // one snapshot instead of three records
+  auto read =
+      wal::read_log(contents(*db.fs, "/db/MANIFEST"), "MANIFEST", wal::LogKind::kManifest, false);
+  REQUIRE(read.is_ok());
+  CHECK(read->records.size() == 1);
+
+  REQUIRE((*log)->append(flush_edit(6, 30)).is_ok());
+  auto state = replay(*db.fs, db.dir);
+  REQUIRE(state.is_ok());
+  State expected = *old_state;
+  REQUIRE(expected.apply(flush_edit(6, 30), "x", 0).is_ok());
+  CHECK(*state == expected);
+}
+
+TEST_CASE("replay of a missing MANIFEST is NotFound", "[manifest][log]") {
+  MemDb db;
+  CHECK(replay(*db.fs, db.dir).status().code() == Code::kNotFound);
+}
+
+TEST_CASE("replay ignores a torn last record", "[manifest][log]") {
+  MemDb db;
+  const auto offsets = three_records(*db.fs, db.dir);
+  const std::string bytes = contents(*db.fs, "/db/MANIFEST");
+  State expected = initial();
+  REQUIRE(expected.apply(flush_edit(2, 10), "x", 0).is_ok());
+  for (std::uint64_t cut = offsets[2]; cut < bytes.size(); ++cut) {
+    INFO("cut at " << cut);
+    REQUIRE(db.fs->truncate_file("/db/MANIFEST", cut).is_ok());
+    auto state = replay(*db.fs, db.dir);
+    REQUIRE(state.is_ok());
+    CHECK(*state == expected);
+    write_file(*db.fs, "/db/MANIFEST", bytes);
+  }
+}
+
+TEST_CASE("replay ignores a zero-filled tail", "[manifest][log]") {
+  MemDb db;
+  three_records(*db.fs, db.dir);
+  write_file(*db.fs, "/db/MANIFEST", contents(*db.fs, "/db/MANIFEST") + std::string(40, '\0'));
+  auto state = replay(*db.fs, db.dir);
+  REQUIRE(state.is_ok());
+  CHECK(state->tables.size() == 2);
+}
+
+TEST_CASE("a damaged record before valid ones is Corruption at its offset", "[manifest][log]") {
+  MemDb db;
+  const auto offsets = three_records(*db.fs, db.dir);
+  std::string bytes = contents(*db.fs, "/db/MANIFEST");
+  bytes[offsets[1] + 9] ^= 0x04;
+  write_file(*db.fs, "/db/MANIFEST", bytes);
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", offsets[1], "record checksum mismatch"));
+}
+
+TEST_CASE("a damaged snapshot record is Corruption at offset 16", "[manifest][log]") {
+  MemDb db;
+  three_records(*db.fs, db.dir);
+  std::string bytes = contents(*db.fs, "/db/MANIFEST");
+  bytes[20] ^= 0x01;
+  write_file(*db.fs, "/db/MANIFEST", bytes);
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", 16, "record checksum mismatch"));
+}
+
+TEST_CASE("a bad manifest header is Corruption", "[manifest][log]") {
+  MemDb db;
+  three_records(*db.fs, db.dir);
+  std::string bytes = contents(*db.fs, "/db/MANIFEST");
+  bytes[0] = 'X';
+  write_file(*db.fs, "/db/MANIFEST", bytes);
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", 0, "bad magic: not a sanddb manifest file"));
+}
+
+TEST_CASE("a manifest without records is Corruption", "[manifest][log]") {
+  MemDb db;
+  write_file(*db.fs, "/db/MANIFEST", wal::log_file_header(wal::LogKind::kManifest));
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", 16, "manifest holds no snapshot record"));
+  // Torn inside the snapshot record: still no complete snapshot.
+  MemDb other;
+  three_records(*other.fs, other.dir);
+  REQUIRE(other.fs->truncate_file("/db/MANIFEST", 20).is_ok());
+  CHECK(replay(*other.fs, other.dir).status() ==
+        Status::corruption("/db/MANIFEST", 16, "manifest holds no snapshot record"));
+}
+
+TEST_CASE("a first record that is not a snapshot is Corruption", "[manifest][log]") {
+  MemDb db;
+  write_file(*db.fs, "/db/MANIFEST",
+             test::make_log(wal::LogKind::kManifest, {encoded(flush_edit(2, 1))}));
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", 16, "first manifest record is not a snapshot"));
+}
+
+TEST_CASE("an unknown tag in a record is Corruption naming offset and tag", "[manifest][log]") {
+  MemDb db;
+  const std::string snap = encoded(initial().snapshot_edit());
+  std::vector<std::uint64_t> offsets;
+  write_file(*db.fs, "/db/MANIFEST",
+             test::make_log(wal::LogKind::kManifest, {snap, std::string("\x0b\x01", 2)}, &offsets));
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", offsets[1], "unknown manifest edit tag 11"));
+}
+
+TEST_CASE("an edit the state rejects is Corruption at its record", "[manifest][log]") {
+  MemDb db;
+  Edit bad;
+  bad.removed = {42};
+  std::vector<std::uint64_t> offsets;
+  write_file(*db.fs, "/db/MANIFEST",
+             test::make_log(wal::LogKind::kManifest,
+                            {encoded(initial().snapshot_edit()), encoded(bad)}, &offsets));
+  CHECK(replay(*db.fs, db.dir).status() ==
+        Status::corruption("/db/MANIFEST", offsets[1], "removes table 42, which is not live"));
+}
+
+TEST_CASE("rollover failing before the rename keeps the old MANIFEST", "[manifest][log]") {
+  FaultFs fs;
+  REQUIRE(fs.create_dir("/db").is_ok());
+  three_records(fs, "/db");
+  const std::string old_bytes = contents(fs, "/db/MANIFEST");
+  State bigger = *replay(fs, "/db");
+  bigger.next_file_number = 100;
+
+  SECTION("append of the snapshot fails") { fs.faults.fail_appends = true; }
+  SECTION("sync of MANIFEST.tmp fails") { fs.faults.fail_file_sync = true; }
+  SECTION("rename fails") { fs.faults.fail_rename = true; }
+  CHECK(ManifestLog::create(fs, "/db", bigger).status().code() == Code::kIOError);
+  CHECK(contents(fs, "/db/MANIFEST") == old_bytes);
+  fs.faults = Faults{};
+  auto state = replay(fs, "/db");
+  REQUIRE(state.is_ok());
+  CHECK(state->next_file_number == 6);
+}
+
+TEST_CASE("rollover failing at the directory sync has already switched", "[manifest][log]") {
+  FaultFs fs;
+  REQUIRE(fs.create_dir("/db").is_ok());
+  three_records(fs, "/db");
+  State bigger = *replay(fs, "/db");
+  bigger.next_file_number = 100;
+  fs.faults.fail_sync_dir = true;
+  CHECK(ManifestLog::create(fs, "/db", bigger).status().code() == Code::kIOError);
+  fs.faults = Faults{};
+  auto state = replay(fs, "/db");
+  REQUIRE(state.is_ok());
+  CHECK(*state == bigger);
+}
+
+TEST_CASE("after a failed append every later append fails", "[manifest][log]") {
+  FaultFs fs;
+  REQUIRE(fs.create_dir("/db").is_ok());
+  auto log = ManifestLog::create(fs, "/db", initial());
+  REQUIRE(log.is_ok());
+  fs.faults.fail_appends = true;
+  const Status first = (*log)->append(flush_edit(2, 1));
+  CHECK(first.code() == Code::kIOError);
+  fs.faults.fail_appends = false;
+  CHECK((*log)->append(flush_edit(2, 1)) == first);
+  auto state = replay(fs, "/db");
+  REQUIRE(state.is_ok());
+  CHECK(*state == initial());
+}
+
+TEST_CASE("append syncs every edit", "[manifest][log]") {
+  FaultFs fs;
+  REQUIRE(fs.create_dir("/db").is_ok());
+  auto log = ManifestLog::create(fs, "/db", initial());
+  REQUIRE(log.is_ok());
+  fs.faults.fail_file_sync = true;
+  CHECK((*log)->append(flush_edit(2, 1)).code() == Code::kIOError);
+}
+
+TEST_CASE("create, append, rollover and replay on the POSIX file system", "[manifest][log]") {
+  test::TempDir tmp;
+  FileSystem& fs = *posix_file_system();
+  auto log = ManifestLog::create(fs, tmp.path(), initial());
+  REQUIRE(log.is_ok());
+  REQUIRE((*log)->append(flush_edit(2, 10)).is_ok());
+  REQUIRE((*log)->close().is_ok());
+  auto state = replay(fs, tmp.path());
+  REQUIRE(state.is_ok());
+  CHECK(state->tables.size() == 1);
+
+  auto rolled = ManifestLog::create(fs, tmp.path(), *state);
+  REQUIRE(rolled.is_ok());
+  REQUIRE((*rolled)->append(flush_edit(4, 20)).is_ok());
+  REQUIRE((*rolled)->close().is_ok());
+  CHECK(sorted_names(fs, tmp.path()) == std::vector<std::string>{"MANIFEST"});
+  auto again = replay(fs, tmp.path());
+  REQUIRE(again.is_ok());
+  CHECK(again->tables.size() == 2);
+  CHECK(again->next_file_number == 6);
+}

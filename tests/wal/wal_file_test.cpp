@@ -1,0 +1,247 @@
+// Tests for src/wal/wal_file: creating a WAL through the FileSystem and
+// replaying its batches (version order, torn tails, point-in-time mode).
+#include "wal/wal_file.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "sand/file_system.hpp"
+#include "sand/write_batch.hpp"
+#include "wal/log_test_support.hpp"
+#include "wal/record_reader.hpp"
+#include "wal/write_batch_codec.hpp"
+
+using namespace sand;
+using namespace sand::wal;
+
+namespace {
+
+std::string stamped(const WriteBatch& b, Version v) {
+  std::string rep = WriteBatchAccess::rep(b);
+  WriteBatchAccess::set_version(&rep, v);
+  return rep;
+}
+
+std::string batch_rep(Version v, std::string_view key) {
+  WriteBatch b;
+  b.put(key, "value");
+  return stamped(b, v);
+}
+
+struct Seen {
+  std::vector<Version> versions;
+  std::vector<std::uint64_t> offsets;
+};
+
+Result<ReplayStats> replay_into(std::string_view bytes, Seen* seen, bool pit = false,
+                                Version previous = 0) {
+  return replay(
+      bytes, "000005.wal", pit,
+      [&](std::string_view rep, std::uint64_t offset) {
+        seen->versions.push_back(WriteBatchAccess::version(rep));
+        seen->offsets.push_back(offset);
+        return Status::ok();
+      },
+      previous);
+}
+
+}  // namespace
+
+TEST_CASE("create_wal writes a header and replay returns the batches", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  auto w = create_wal(*fs, "/db/000005.wal");
+  REQUIRE(w.is_ok());
+  CHECK((*w)->size() == kFileHeaderSize);
+  WriteBatch b1;
+  b1.put("a", "1");
+  WriteBatch b2;
+  b2.del("a");
+  b2.put("b", "2");
+  REQUIRE((*w)->add_record(stamped(b1, 1)).is_ok());
+  const std::uint64_t second = (*w)->size();
+  REQUIRE((*w)->add_record(stamped(b2, 2)).is_ok());
+  REQUIRE((*w)->close().is_ok());
+
+  auto file = fs->open_readable_file("/db/000005.wal");
+  REQUIRE(file.is_ok());
+  Seen seen;
+  auto stats = replay_into((*file)->contents(), &seen);
+  REQUIRE(stats.is_ok());
+  CHECK(stats->records == 2);
+  CHECK(stats->valid_end == (*file)->contents().size());
+  CHECK_FALSE(stats->torn_tail);
+  CHECK(seen.versions == std::vector<Version>{1, 2});
+  CHECK(seen.offsets == std::vector<std::uint64_t>{kFileHeaderSize, second});
+}
+
+TEST_CASE("create_wal truncates an existing file", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  {
+    auto w = create_wal(*fs, "/db/1.wal");
+    REQUIRE((*w)->add_record(batch_rep(1, "k")).is_ok());
+  }
+  auto w = create_wal(*fs, "/db/1.wal");
+  REQUIRE(w.is_ok());
+  CHECK((*fs->open_readable_file("/db/1.wal"))->contents() == log_file_header(LogKind::kWal));
+}
+
+TEST_CASE("create_wal reports a missing directory as IOError", "[wal][replay]") {
+  auto fs = memory_file_system();
+  CHECK(create_wal(*fs, "/nowhere/1.wal").status().code() == Code::kIOError);
+}
+
+TEST_CASE("replay stops at a torn tail and reports where to truncate", "[wal][replay]") {
+  std::vector<std::uint64_t> offsets;
+  const std::string bytes = test::make_log(
+      LogKind::kWal, {batch_rep(3, "a"), batch_rep(4, "b"), batch_rep(9, "c")}, &offsets);
+  Seen seen;
+  auto stats = replay_into(std::string_view(bytes).substr(0, bytes.size() - 3), &seen);
+  REQUIRE(stats.is_ok());
+  CHECK(stats->records == 2);
+  CHECK(stats->torn_tail);
+  CHECK(stats->valid_end == offsets[2]);
+  CHECK(stats->tail_error.is_ok());
+  CHECK(seen.versions == std::vector<Version>{3, 4});
+}
+
+TEST_CASE("replay reports a damaged middle record as Corruption", "[wal][replay]") {
+  std::vector<std::uint64_t> offsets;
+  std::string bytes = test::make_log(
+      LogKind::kWal, {batch_rep(1, "a"), batch_rep(2, "b"), batch_rep(3, "c")}, &offsets);
+  bytes[offsets[1] + 12] ^= 0x20;
+  Seen seen;
+  CHECK(replay_into(bytes, &seen).status() ==
+        Status::corruption("000005.wal", offsets[1], "record checksum mismatch"));
+  CHECK(seen.versions == std::vector<Version>{1});
+}
+
+TEST_CASE("point-in-time replay stops before a damaged middle record", "[wal][replay]") {
+  std::vector<std::uint64_t> offsets;
+  std::string bytes = test::make_log(
+      LogKind::kWal, {batch_rep(1, "a"), batch_rep(2, "b"), batch_rep(3, "c")}, &offsets);
+  bytes[offsets[1] + 12] ^= 0x20;
+  Seen seen;
+  auto stats = replay_into(bytes, &seen, /*pit=*/true);
+  REQUIRE(stats.is_ok());
+  CHECK(stats->records == 1);
+  CHECK(stats->torn_tail);
+  CHECK(stats->valid_end == offsets[1]);
+  CHECK(stats->tail_error ==
+        Status::corruption("000005.wal", offsets[1], "record checksum mismatch"));
+}
+
+TEST_CASE("replay rejects a version that does not increase", "[wal][replay]") {
+  std::vector<std::uint64_t> offsets;
+  const std::string bytes = test::make_log(
+      LogKind::kWal, {batch_rep(5, "a"), batch_rep(7, "b"), batch_rep(7, "c")}, &offsets);
+  Seen seen;
+  CHECK(replay_into(bytes, &seen).status() ==
+        Status::corruption("000005.wal", offsets[2],
+                           "record version 7 is not greater than the previous version 7"));
+  CHECK(seen.versions == std::vector<Version>{5, 7});
+}
+
+TEST_CASE("replay rejects a first version not above previous_version", "[wal][replay]") {
+  const std::string bytes = test::make_log(LogKind::kWal, {batch_rep(10, "a")});
+  Seen seen;
+  CHECK(replay_into(bytes, &seen, false, 10).status() ==
+        Status::corruption("000005.wal", 16,
+                           "record version 10 is not greater than the previous version 10"));
+  CHECK(replay_into(bytes, &seen, false, 9).is_ok());
+}
+
+TEST_CASE("replay rejects version 0 and versions above kMaxVersion", "[wal][replay]") {
+  Seen seen;
+  CHECK(replay_into(test::make_log(LogKind::kWal, {batch_rep(0, "a")}), &seen).status() ==
+        Status::corruption("000005.wal", 16, "record version 0 is out of range"));
+  CHECK(replay_into(test::make_log(LogKind::kWal, {batch_rep(kMaxVersion + 1, "a")}), &seen)
+            .status() ==
+        Status::corruption("000005.wal", 16, "record version 72057594037927936 is out of range"));
+  CHECK(replay_into(test::make_log(LogKind::kWal, {batch_rep(kMaxVersion, "a")}), &seen).is_ok());
+}
+
+TEST_CASE("replay rejects a record too short for a batch header", "[wal][replay]") {
+  Seen seen;
+  CHECK(replay_into(test::make_log(LogKind::kWal, {"short"}), &seen).status() ==
+        Status::corruption("000005.wal", 16,
+                           "WAL record of 5 bytes is shorter than a write batch header"));
+}
+
+TEST_CASE("replay passes the callback's error through and stops", "[wal][replay]") {
+  const std::string bytes = test::make_log(LogKind::kWal, {batch_rep(1, "a"), batch_rep(2, "b")});
+  int calls = 0;
+  auto r = replay(bytes, "w", false, [&](std::string_view, std::uint64_t) {
+    ++calls;
+    return Status::invalid_argument("stop here");
+  });
+  CHECK(r.status() == Status::invalid_argument("stop here"));
+  CHECK(calls == 1);
+}
+
+TEST_CASE("replay of a WAL whose header never reached disk is empty and torn", "[wal][replay]") {
+  Seen seen;
+  auto stats = replay_into("", &seen);
+  REQUIRE(stats.is_ok());
+  CHECK(stats->records == 0);
+  CHECK(stats->torn_tail);
+  CHECK(stats->valid_end == 0);
+}
+
+TEST_CASE("replay refuses a manifest file", "[wal][replay]") {
+  Seen seen;
+  CHECK(replay_into(test::make_log(LogKind::kManifest, {}), &seen).status() ==
+        Status::corruption("000005.wal", 0, "bad magic: not a sanddb WAL file"));
+}
+
+TEST_CASE("reopen_wal truncates a torn tail and appends after the good records", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  {
+    auto w = create_wal(*fs, "/db/000005.wal");
+    REQUIRE((*w)->add_record(batch_rep(1, "a")).is_ok());
+    REQUIRE((*w)->add_record(batch_rep(2, "b")).is_ok());
+  }
+  // Simulate a crash mid-append: the last record loses its final byte.
+  std::string bytes(((*fs->open_readable_file("/db/000005.wal"))->contents()));
+  REQUIRE(fs->truncate_file("/db/000005.wal", bytes.size() - 1).is_ok());
+  bytes.pop_back();
+  Seen seen;
+  auto stats = replay_into(bytes, &seen);
+  REQUIRE(stats.is_ok());
+  REQUIRE(stats->torn_tail);
+
+  auto w = reopen_wal(*fs, "/db/000005.wal", stats->valid_end);
+  REQUIRE(w.is_ok());
+  CHECK((*w)->size() == stats->valid_end);
+  REQUIRE((*w)->add_record(batch_rep(3, "c")).is_ok());
+  Seen after;
+  auto again = replay_into((*fs->open_readable_file("/db/000005.wal"))->contents(), &after);
+  REQUIRE(again.is_ok());
+  CHECK_FALSE(again->torn_tail);
+  CHECK(after.versions == std::vector<Version>{1, 3});
+}
+
+TEST_CASE("reopen_wal rewrites a WAL whose header was torn", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  {
+    auto f = fs->new_writable_file("/db/000009.wal");
+    REQUIRE((*f)->append(log_file_header(LogKind::kWal).substr(0, 5)).is_ok());
+  }
+  auto w = reopen_wal(*fs, "/db/000009.wal", 0);
+  REQUIRE(w.is_ok());
+  REQUIRE((*w)->add_record(batch_rep(1, "a")).is_ok());
+  Seen seen;
+  REQUIRE(replay_into((*fs->open_readable_file("/db/000009.wal"))->contents(), &seen).is_ok());
+  CHECK(seen.versions == std::vector<Version>{1});
+}
+
+TEST_CASE("reopen_wal refuses a valid_end past the end of the file", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  REQUIRE(create_wal(*fs, "/db/1.wal").is_ok());
+  CHECK(reopen_wal(*fs, "/db/1.wal", 100).status().code() == Code::kInvalidArgument);
+}
