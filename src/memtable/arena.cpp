@@ -1,0 +1,31 @@
+// Arena: a counted monotonic buffer resource (see arena.hpp).
+#include "memtable/arena.hpp"
+
+#include <boost/container/pmr/global_resource.hpp>
+
+namespace sand {
+
+Arena::Arena(std::size_t initial_block) : resource_(initial_block, &upstream_) {}
+
+Arena::~Arena() = default;
+
+char* Arena::allocate(std::size_t bytes, std::size_t alignment) {
+  void* p = resource_.allocate(bytes, alignment);
+  const std::size_t rounded = (bytes + alignment - 1) & ~(alignment - 1);
+  // Only the single writer stores; readers just want a recent value.
+  used_.store(used_.load(std::memory_order_relaxed) + rounded, std::memory_order_relaxed);
+  return static_cast<char*>(p);
+}
+
+void* Arena::CountingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
+  void* p = boost::container::pmr::new_delete_resource()->allocate(bytes, alignment);
+  reserved_.fetch_add(bytes, std::memory_order_relaxed);
+  return p;
+}
+
+void Arena::CountingResource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
+  boost::container::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+  reserved_.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+}  // namespace sand

@@ -1,0 +1,100 @@
+// MemTable: the ordered in-memory table that takes writes before they are
+// flushed to a table file (DESIGN.md section 6).
+//
+// Holds entries (user key, version, kind, value) in internal-key order (user
+// key ascending, version descending) in a lock-free-read skiplist whose nodes
+// and entry bytes live in an arena. Nothing is ever removed: an entry's bytes
+// live until the MemTable is destroyed, and the MemTable lives while any
+// iterator from new_iterator() does.
+//
+// Invariants:
+// - At most one entry per (user key, version); add() of an existing pair
+//   replaces that entry, kind included (in a batch the later op wins).
+// - Every entry a reader can reach is fully written.
+//
+// Thread-safety: add() needs external synchronisation (the DB's write path
+// serialises writers). Everything else is safe from any number of threads,
+// concurrently with add(), and never takes a lock or allocates from the arena.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "memtable/arena.hpp"
+#include "memtable/entry.hpp"
+#include "memtable/skiplist.hpp"
+#include "sand/options.hpp"
+#include "util/internal_iterator.hpp"
+#include "util/internal_key.hpp"
+
+namespace sand {
+
+class MemTable : public std::enable_shared_from_this<MemTable> {
+ public:
+  MemTable();
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+  ~MemTable();
+
+  // Adds (user_key, version, kind, value), replacing the entry of the same
+  // (user_key, version) if there is one. Copies the bytes into the arena.
+  // REQUIRES: one writer at a time (external sync); readers may run
+  // concurrently. version <= kMaxVersion, user_key.size() <= kMaxKeySize,
+  // value.size() <= kMaxValueSize (the DB rejects larger ones with
+  // InvalidArgument before they get here).
+  void add(Version version, EntryKind kind, std::string_view user_key, std::string_view value);
+
+  struct Found {
+    Version version;
+    EntryKind kind;          // kDelete: a tombstone; value is then empty
+    std::string_view value;  // views the arena: valid while the MemTable lives
+  };
+  // The newest entry of user_key with version <= at, if any. `at` larger
+  // than kMaxVersion means "the newest". Lock-free; thread-safe.
+  std::optional<Found> get(std::string_view user_key, Version at) const;
+
+  // An iterator over internal keys (seek, seek_to_first/last, next, prev).
+  // It holds a shared_ptr to this MemTable, so it stays valid after the
+  // owner drops the MemTable. It sees entries added after it was created
+  // (callers filter by version), never a half-added one, and never the
+  // same entry twice as it moves forward. key()/value() view the arena. Its
+  // status() is always OK: the memtable has no bytes that can be corrupt.
+  // A seek target shorter than 8 bytes is taken as a bare user key (it sorts
+  // before that key's entries).
+  // REQUIRES: this MemTable is owned by a std::shared_ptr.
+  std::unique_ptr<InternalIterator> new_iterator() const;
+
+  // Arena bytes used by entries and skiplist nodes (replaced entries
+  // included, since their bytes stay). The DB freezes the memtable once this
+  // passes Options::memtable_size. Thread-safe.
+  std::size_t approximate_bytes() const { return arena_.bytes_used(); }
+  // Bytes of arena blocks held from the system (>= approximate_bytes()).
+  // Thread-safe.
+  std::size_t reserved_bytes() const { return arena_.bytes_reserved(); }
+  // Distinct (user key, version) entries; a replacement does not count.
+  // Thread-safe.
+  std::uint64_t entries() const { return entries_.load(std::memory_order_acquire); }
+  // Smallest and largest version added; 0/0 when empty. Thread-safe.
+  Version min_version() const;
+  Version max_version() const { return max_version_.load(std::memory_order_relaxed); }
+  bool empty() const { return entries() == 0; }
+
+ private:
+  class Iterator;
+  using Table = SkipList<const char*, memtable_entry::Comparator>;
+
+  // Declared before table_: the skiplist allocates from it.
+  Arena arena_;
+  Table table_;
+  std::atomic<std::uint64_t> entries_{0};
+  // Sentinel above any real version while empty.
+  std::atomic<Version> min_version_{std::numeric_limits<Version>::max()};
+  std::atomic<Version> max_version_{0};
+};
+
+}  // namespace sand

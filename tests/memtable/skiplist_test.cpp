@@ -1,0 +1,165 @@
+// SkipList against a std::set model: insert, replace, seek, iterate both ways.
+#include "memtable/skiplist.hpp"
+
+#include <rapidcheck.h>
+#include <rapidcheck/catch.h>
+
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <iterator>
+#include <set>
+#include <vector>
+
+#include "memtable/arena.hpp"
+
+namespace sand {
+namespace {
+
+// Orders uint64 keys by their bits above `shift`; the bits below are payload
+// that a replacement may change.
+struct U64Order {
+  int shift = 0;
+  int operator()(std::uint64_t a, std::uint64_t b) const {
+    a >>= shift;
+    b >>= shift;
+    return a < b ? -1 : (a > b ? 1 : 0);
+  }
+};
+
+using List = SkipList<std::uint64_t, U64Order>;
+
+std::vector<std::uint64_t> forward(const List& list) {
+  std::vector<std::uint64_t> out;
+  List::Iterator it(&list);
+  for (it.seek_to_first(); it.valid(); it.next()) out.push_back(it.key());
+  return out;
+}
+
+std::vector<std::uint64_t> backward(const List& list) {
+  std::vector<std::uint64_t> out;
+  List::Iterator it(&list);
+  for (it.seek_to_last(); it.valid(); it.prev()) out.push_back(it.key());
+  return out;
+}
+
+TEST_CASE("an empty skiplist has no positions", "[memtable][skiplist]") {
+  Arena arena;
+  List list(U64Order{}, &arena);
+  CHECK(list.empty());
+  List::Iterator it(&list);
+  CHECK_FALSE(it.valid());
+  it.seek_to_first();
+  CHECK_FALSE(it.valid());
+  it.seek_to_last();
+  CHECK_FALSE(it.valid());
+  it.seek(std::uint64_t{42});
+  CHECK_FALSE(it.valid());
+}
+
+TEST_CASE("skiplist insert, seek, next and prev on a small set", "[memtable][skiplist]") {
+  Arena arena;
+  List list(U64Order{}, &arena);
+  for (std::uint64_t k : {30, 10, 50, 20, 40}) CHECK(list.insert_or_replace(k));
+  CHECK_FALSE(list.empty());
+  CHECK(forward(list) == std::vector<std::uint64_t>{10, 20, 30, 40, 50});
+  CHECK(backward(list) == std::vector<std::uint64_t>{50, 40, 30, 20, 10});
+
+  List::Iterator it(&list);
+  it.seek(std::uint64_t{25});
+  REQUIRE(it.valid());
+  CHECK(it.key() == 30);
+  it.prev();
+  REQUIRE(it.valid());
+  CHECK(it.key() == 20);
+  it.seek(std::uint64_t{10});
+  REQUIRE(it.valid());
+  CHECK(it.key() == 10);
+  it.prev();
+  CHECK_FALSE(it.valid());
+  it.seek(std::uint64_t{51});
+  CHECK_FALSE(it.valid());
+  it.seek_to_last();
+  it.next();
+  CHECK_FALSE(it.valid());
+}
+
+TEST_CASE("inserting an equal key replaces it in place", "[memtable][skiplist]") {
+  Arena arena;
+  List list(U64Order{.shift = 8}, &arena);
+  CHECK(list.insert_or_replace(0x0101));
+  CHECK(list.insert_or_replace(0x0201));
+  CHECK_FALSE(list.insert_or_replace(0x01ff));
+  CHECK_FALSE(list.insert_or_replace(0x0202));
+  CHECK(forward(list) == std::vector<std::uint64_t>{0x01ff, 0x0202});
+}
+
+TEST_CASE("an iterator sees keys inserted after it was created", "[memtable][skiplist]") {
+  Arena arena;
+  List list(U64Order{}, &arena);
+  (void)list.insert_or_replace(5);
+  List::Iterator it(&list);
+  it.seek_to_first();
+  REQUIRE(it.valid());
+  (void)list.insert_or_replace(7);
+  it.next();
+  REQUIRE(it.valid());
+  CHECK(it.key() == 7);
+}
+
+TEST_CASE("the skiplist matches std::set on random data", "[memtable][skiplist][property]") {
+  rc::prop("insert/iterate/seek/prev agree with std::set",
+           [](const std::vector<std::uint64_t>& keys, const std::vector<std::uint64_t>& probes) {
+             Arena arena(512);
+             List list(U64Order{}, &arena);
+             std::set<std::uint64_t> model;
+             for (std::uint64_t k : keys) {
+               // Fold keys into a small range so duplicates are common.
+               const std::uint64_t key = k % 512;
+               RC_ASSERT(list.insert_or_replace(key) == model.insert(key).second);
+             }
+             RC_ASSERT(forward(list) == std::vector<std::uint64_t>(model.begin(), model.end()));
+             RC_ASSERT(backward(list) == std::vector<std::uint64_t>(model.rbegin(), model.rend()));
+             RC_ASSERT(list.empty() == model.empty());
+
+             List::Iterator it(&list);
+             for (std::uint64_t p : probes) {
+               const std::uint64_t probe = p % 520;
+               it.seek(probe);
+               const auto want = model.lower_bound(probe);
+               if (want == model.end()) {
+                 RC_ASSERT(!it.valid());
+                 continue;
+               }
+               RC_ASSERT(it.valid());
+               RC_ASSERT(it.key() == *want);
+               it.prev();
+               if (want == model.begin()) {
+                 RC_ASSERT(!it.valid());
+               } else {
+                 RC_ASSERT(it.valid());
+                 RC_ASSERT(it.key() == *std::prev(want));
+                 it.next();
+                 RC_ASSERT(it.valid());
+                 RC_ASSERT(it.key() == *want);
+               }
+             }
+           });
+}
+
+TEST_CASE("a large skiplist stays ordered", "[memtable][skiplist]") {
+  Arena arena;
+  List list(U64Order{}, &arena);
+  std::set<std::uint64_t> model;
+  std::uint64_t x = 88172645463325252ULL;
+  for (int i = 0; i < 50000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    (void)list.insert_or_replace(x);
+    model.insert(x);
+  }
+  REQUIRE(forward(list) == std::vector<std::uint64_t>(model.begin(), model.end()));
+}
+
+}  // namespace
+}  // namespace sand
