@@ -1,0 +1,208 @@
+// Block parsing and BlockIterator (spec/sstable.md "Block contents").
+#include "table/block.hpp"
+
+#include <cassert>
+
+#include "util/coding.hpp"
+#include "util/internal_key.hpp"
+
+namespace sand::table {
+
+Result<Block> Block::parse(std::string_view contents, std::shared_ptr<const void> owner,
+                           std::string_view file_name, std::uint64_t block_offset) {
+  constexpr std::size_t kU32 = sizeof(std::uint32_t);
+  if (contents.size() < kU32) {
+    return Status::corruption(file_name, block_offset, "block too short for a restart count");
+  }
+  // Restart offsets are uint32, so a longer block cannot be addressed.
+  if (contents.size() > UINT32_MAX) {
+    return Status::corruption(file_name, block_offset, "block larger than 4 GiB");
+  }
+  const std::uint32_t num = util::decode_fixed32(contents.data() + contents.size() - kU32);
+  const std::size_t max_restarts = (contents.size() - kU32) / kU32;
+  if (num == 0 || num > max_restarts) {
+    return Status::corruption(file_name, block_offset,
+                              "bad restart count " + std::to_string(num) + " in block");
+  }
+  Block block;
+  block.data_ = contents;
+  block.restarts_offset_ = static_cast<std::uint32_t>(contents.size() - kU32 * (num + 1));
+  block.num_restarts_ = num;
+  block.owner_ = std::move(owner);
+  block.file_name_ = file_name;
+  block.block_offset_ = block_offset;
+  return block;
+}
+
+std::unique_ptr<InternalIterator> Block::new_iterator() const {
+  return std::make_unique<BlockIterator>(*this);
+}
+
+BlockIterator::BlockIterator(Block block)
+    : block_(std::move(block)), current_(block_.restarts_offset_), next_(block_.restarts_offset_) {}
+
+void BlockIterator::set_invalid() {
+  current_ = next_ = block_.restarts_offset_;
+  restart_index_ = block_.num_restarts_;
+  key_.clear();
+  value_ = {};
+}
+
+void BlockIterator::corrupt(std::string_view what) {
+  set_invalid();
+  if (status_.is_ok()) {
+    status_ = Status::corruption(block_.file_name_, block_.block_offset_, what);
+  }
+}
+
+bool BlockIterator::restart_point(std::uint32_t index, std::uint32_t* point) {
+  *point = util::decode_fixed32(block_.data_.data() + block_.restarts_offset_ +
+                                sizeof(std::uint32_t) * index);
+  // An empty block has the single restart point 0 == restarts_offset_.
+  if (*point >= block_.restarts_offset_ && *point != 0) {
+    corrupt("restart point past the block's entries");
+    return false;
+  }
+  return true;
+}
+
+bool BlockIterator::seek_to_restart(std::uint32_t index) {
+  std::uint32_t point = 0;
+  if (!restart_point(index, &point)) return false;
+  key_.clear();
+  restart_index_ = index;
+  next_ = point;
+  return true;
+}
+
+bool BlockIterator::parse_next() {
+  current_ = next_;
+  if (current_ >= block_.restarts_offset_) {
+    set_invalid();
+    return false;
+  }
+  // Track the restart region holding current_; a restart entry must not lean
+  // on the previous key.
+  bool at_restart = false;
+  while (restart_index_ + 1 < block_.num_restarts_) {
+    std::uint32_t point = 0;
+    if (!restart_point(restart_index_ + 1, &point)) return false;
+    if (point > current_) break;
+    ++restart_index_;
+  }
+  {
+    std::uint32_t point = 0;
+    if (!restart_point(restart_index_, &point)) return false;
+    at_restart = point == current_;
+  }
+  std::string_view in = block_.data_.substr(current_, block_.restarts_offset_ - current_);
+  std::uint32_t shared = 0, unshared = 0, value_size = 0;
+  if (!util::get_varint32(&in, &shared) || !util::get_varint32(&in, &unshared) ||
+      !util::get_varint32(&in, &value_size)) {
+    corrupt("truncated block entry header");
+    return false;
+  }
+  if (at_restart && shared != 0) {
+    corrupt("restart entry shares bytes with the previous key");
+    return false;
+  }
+  if (shared > key_.size() || unshared > in.size() || value_size > in.size() - unshared) {
+    corrupt("block entry lengths out of bounds");
+    return false;
+  }
+  key_.resize(shared);
+  key_.append(in.data(), unshared);
+  if (key_.size() < kTrailerSize) {
+    corrupt("block entry key shorter than the 8-byte trailer");
+    return false;
+  }
+  // The trailer's low byte (first, little-endian) is the kind: only put and
+  // delete are ever stored.
+  if (static_cast<unsigned char>(key_[key_.size() - kTrailerSize]) >
+      static_cast<unsigned char>(EntryKind::kPut)) {
+    corrupt("block entry key has an unknown kind");
+    return false;
+  }
+  value_ = in.substr(unshared, value_size);
+  next_ = static_cast<std::uint32_t>(value_.data() + value_.size() - block_.data_.data());
+  return true;
+}
+
+bool BlockIterator::restart_key(std::uint32_t index, std::string_view* key) {
+  std::uint32_t point = 0;
+  if (!restart_point(index, &point)) return false;
+  std::string_view in = block_.data_.substr(point, block_.restarts_offset_ - point);
+  std::uint32_t shared = 0, unshared = 0, value_size = 0;
+  if (!util::get_varint32(&in, &shared) || !util::get_varint32(&in, &unshared) ||
+      !util::get_varint32(&in, &value_size)) {
+    corrupt("truncated block entry header at a restart point");
+    return false;
+  }
+  if (shared != 0 || unshared > in.size() || unshared < kTrailerSize) {
+    corrupt("bad key at a restart point");
+    return false;
+  }
+  *key = in.substr(0, unshared);
+  return true;
+}
+
+void BlockIterator::seek_to_first() {
+  if (!status_.is_ok()) return;
+  if (seek_to_restart(0)) parse_next();
+}
+
+void BlockIterator::seek_to_last() {
+  if (!status_.is_ok()) return;
+  if (!seek_to_restart(block_.num_restarts_ - 1)) return;
+  while (parse_next() && next_ < block_.restarts_offset_) {
+  }
+}
+
+void BlockIterator::seek(std::string_view target) {
+  assert(target.size() >= kTrailerSize);
+  if (!status_.is_ok()) return;
+  // Binary search for the last restart point whose key is < target; the
+  // answer is at or after it, before the next one.
+  std::uint32_t left = 0, right = block_.num_restarts_ - 1;
+  while (left < right) {
+    const std::uint32_t mid = left + (right - left + 1) / 2;
+    std::string_view mid_key;
+    if (!restart_key(mid, &mid_key)) return;
+    if (compare_internal_keys(mid_key, target) < 0) {
+      left = mid;
+    } else {
+      right = mid - 1;
+    }
+  }
+  if (!seek_to_restart(left)) return;
+  while (parse_next()) {
+    if (compare_internal_keys(key_, target) >= 0) return;
+  }
+}
+
+void BlockIterator::next() {
+  assert(valid());
+  parse_next();
+}
+
+void BlockIterator::prev() {
+  assert(valid());
+  // Entries decode only forwards: restart at the last restart point before
+  // the current entry and walk up to it.
+  const std::uint32_t original = current_;
+  for (;;) {
+    std::uint32_t point = 0;
+    if (!restart_point(restart_index_, &point)) return;
+    if (point < original) break;
+    if (restart_index_ == 0) {
+      set_invalid();
+      return;
+    }
+    --restart_index_;
+  }
+  if (!seek_to_restart(restart_index_)) return;
+  while (parse_next() && next_ < original) {
+  }
+}
+
+}  // namespace sand::table

@@ -1,0 +1,91 @@
+// Block: a read-only view of one decoded block (spec/sstable.md "Block
+// contents") and BlockIterator, its cursor.
+//
+// A Block holds views, not bytes: `owner` keeps the bytes alive (a
+// decompressed string, or the Table whose mapped file holds them), and the
+// file name it reports errors with must outlive the block and its iterators.
+// Corrupt bytes never escape: the iterator bounds-checks every entry and, on
+// the first bad one, becomes !valid() with a Corruption status naming the file
+// and the block's offset. Keys are internal keys (compare_internal_keys) of
+// stored entries: a key shorter than its trailer or with a kind other than put
+// or delete is corrupt.
+// Thread-safety: a Block is immutable and shareable; an iterator is used by
+// one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sand/status.hpp"
+#include "util/internal_iterator.hpp"
+
+namespace sand::table {
+
+class Block {
+ public:
+  // Validates the restart array of `contents` (a block's bytes after
+  // decompression). `block_offset` is where the block is stored in its file.
+  // Errors: Corruption naming `file_name` and `block_offset`.
+  static Result<Block> parse(std::string_view contents, std::shared_ptr<const void> owner,
+                             std::string_view file_name, std::uint64_t block_offset);
+
+  // An iterator over the block's entries, initially !valid(). It shares
+  // ownership of the bytes.
+  std::unique_ptr<InternalIterator> new_iterator() const;
+
+  std::size_t size() const { return data_.size(); }
+  std::uint32_t num_restarts() const { return num_restarts_; }
+
+ private:
+  friend class BlockIterator;
+  Block() = default;
+
+  std::string_view data_;
+  std::uint32_t restarts_offset_ = 0;  // where the entries end
+  std::uint32_t num_restarts_ = 0;
+  std::shared_ptr<const void> owner_;
+  std::string_view file_name_;
+  std::uint64_t block_offset_ = 0;
+};
+
+// Cursor over one Block. Concrete (not only via new_iterator()) so the table
+// read path can keep one on the stack.
+class BlockIterator final : public InternalIterator {
+ public:
+  explicit BlockIterator(Block block);
+
+  bool valid() const override { return current_ < block_.restarts_offset_; }
+  void seek_to_first() override;
+  void seek_to_last() override;
+  // REQUIRES: target is an internal key (at least 8 bytes).
+  void seek(std::string_view target) override;
+  void next() override;
+  void prev() override;
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return value_; }
+  Status status() const override { return status_; }
+
+ private:
+  // The restart offset at `index`, or false after reporting corruption.
+  bool restart_point(std::uint32_t index, std::uint32_t* point);
+  bool seek_to_restart(std::uint32_t index);
+  // Decodes the entry at next_ into key_/value_. False at the end of the
+  // entries or on corruption (then status_ is set).
+  bool parse_next();
+  // The full key stored at restart point `index` (which has shared = 0).
+  bool restart_key(std::uint32_t index, std::string_view* key);
+  void set_invalid();
+  void corrupt(std::string_view what);
+
+  Block block_;
+  std::uint32_t current_;            // offset of the current entry; restarts_offset_ if none
+  std::uint32_t next_;               // offset just past the current entry
+  std::uint32_t restart_index_ = 0;  // the restart region holding current_
+  std::string key_;
+  std::string_view value_;
+  Status status_;
+};
+
+}  // namespace sand::table

@@ -1,0 +1,93 @@
+// Table file framing (spec/sstable.md): block handles, the 5-byte block
+// trailer (compression type + masked CRC32C), LZ4 block compression, and the
+// fixed 64-byte footer.
+//
+// Everything here is a pure function of its arguments: no state, thread-safe.
+// Readers never trust a length: every decode checks bounds first and reports
+// Corruption naming the file and the byte offset of the structure at fault.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sand/file_system.hpp"
+#include "sand/options.hpp"
+#include "sand/status.hpp"
+
+namespace sand::table {
+
+// On-disk: never change or reuse. The current table format version.
+inline constexpr std::uint32_t kFormatVersion = 1;
+// On-disk: never change. The last 8 bytes of every table file are these ASCII
+// bytes (53 41 4e 44 53 53 54 31); as a big-endian uint64 they read
+// 0x53414e4453535431. They are compared as bytes, not as an integer.
+inline constexpr std::string_view kTableMagic{"SANDSST1", 8};
+inline constexpr std::size_t kFooterSize = 64;
+// uint8 compression type + uint32 masked CRC32C.
+inline constexpr std::size_t kBlockTrailerSize = 5;
+// Two varint64s.
+inline constexpr std::size_t kMaxBlockHandleLength = 20;
+// A compressed block that claims to decompress to more than this is corrupt.
+// Writers never compress a block larger than this (they store it raw).
+inline constexpr std::uint64_t kMaxUncompressedBlockSize = 64u << 20;
+
+// Where a block lives: `size` counts the stored bytes, not the trailer.
+struct BlockHandle {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+
+  // The "no block" handle (0, 0), used when a table has no filter.
+  bool is_null() const { return offset == 0 && size == 0; }
+  friend bool operator==(const BlockHandle&, const BlockHandle&) = default;
+};
+
+// Appends varint64 offset, varint64 size.
+void encode_block_handle(std::string* dst, const BlockHandle& handle);
+// Consumes a handle from the front of *in. False if truncated or overlong.
+[[nodiscard]] bool decode_block_handle(std::string_view* in, BlockHandle* handle);
+
+struct Footer {
+  BlockHandle filter;  // is_null() when the table has no filter
+  BlockHandle index;
+  BlockHandle properties;
+  std::uint32_t format_version = kFormatVersion;
+};
+
+// Exactly kFooterSize bytes: the handles as fixed64 pairs, the version, the
+// masked CRC32C of the 52 bytes before it, the magic.
+std::string encode_footer(const Footer& footer);
+
+// Decodes and verifies the footer at the end of `file` (a whole table file's
+// bytes). Checks, in order: length, magic, checksum, format version, and that
+// every handle (with its trailer) lies before the footer. Errors: Corruption
+// naming `file_name` and the offset (spec/sstable.md "Verification").
+Result<Footer> decode_footer(std::string_view file, std::string_view file_name);
+
+// A block's contents after reading: either a view into the file (stored
+// uncompressed) or a view into `owned` (decompressed).
+struct BlockContents {
+  std::string_view data;
+  std::shared_ptr<const std::string> owned;  // null when data views the file
+};
+
+// The stored form of `raw`: LZ4 (type 1) when `compression` asks for it, raw
+// is at most kMaxUncompressedBlockSize and the stored form is at most 7/8 of
+// raw's size; otherwise raw itself (type 0). `*scratch` holds compressed bytes.
+// Returns the type chosen; *stored views raw or *scratch.
+Compression compress_block(std::string_view raw, Compression compression, std::string* scratch,
+                           std::string_view* stored);
+
+// The 5-byte trailer for `stored` bytes of the given type.
+std::string block_trailer(std::string_view stored, Compression type);
+
+// Reads the block at `handle` from `region` (the table bytes a block may
+// occupy: offsets are relative to the file start, region starts there too).
+// Checks bounds; when `verify_checksum`, the trailer's CRC; then decompresses.
+// Errors: Corruption naming `file_name` and handle.offset.
+Result<BlockContents> read_block(std::string_view region, std::string_view file_name,
+                                 const BlockHandle& handle, bool verify_checksum);
+
+}  // namespace sand::table

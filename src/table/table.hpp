@@ -1,0 +1,109 @@
+// Table: a reader over one immutable table file (spec/sstable.md).
+//
+// open() verifies the footer, properties, filter and index blocks up front
+// and decodes the index into memory; each data block is verified against its
+// checksum the first time it is used (a per-block atomic bit remembers that,
+// since the mapped file never changes). Uncompressed data blocks are read in
+// place from the mapped file; LZ4 blocks are decompressed into the shared
+// BlockCache. Corrupt bytes surface as Corruption naming the file and the
+// offset of the block (or footer field) at fault, never as data.
+// Thread-safety: a Table is immutable after open() and safe to share between
+// threads; its iterators are one-thread-at-a-time and keep it alive.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sand/file_system.hpp"
+#include "sand/status.hpp"
+#include "table/block.hpp"
+#include "table/block_cache.hpp"
+#include "table/bloom.hpp"
+#include "table/format.hpp"
+#include "table/properties.hpp"
+#include "util/internal_iterator.hpp"
+#include "util/internal_key.hpp"
+
+namespace sand::table {
+
+class Table : public std::enable_shared_from_this<Table> {
+  struct PrivateTag {};
+
+ public:
+  // Opens the table held in `file`. `file_number` must name these bytes
+  // uniquely within `cache` (file numbers are never reused); `cache` may be
+  // null (then LZ4 blocks are decompressed on every use). Errors: Corruption
+  // naming `file_name` and the offset of the structure that failed.
+  static Result<std::shared_ptr<Table>> open(std::unique_ptr<ReadableFile> file,
+                                             std::string file_name, std::uint64_t file_number,
+                                             std::shared_ptr<BlockCache> cache);
+
+  const TableProperties& properties() const { return props_; }
+  std::uint64_t file_size() const { return contents_.size(); }
+  const std::string& file_name() const { return file_name_; }
+  std::uint64_t file_number() const { return file_number_; }
+
+  // False only if the bloom filter proves `user_key` absent (always true for
+  // a table written without a filter).
+  bool may_contain(std::string_view user_key) const;
+
+  struct Found {
+    Version version = 0;
+    EntryKind kind = EntryKind::kPut;
+    std::string value;  // empty for a tombstone
+  };
+  // The newest entry of `user_key` with version <= `at` (a tombstone is
+  // returned as such), or nullopt if the table has none. Versions above
+  // kMaxVersion read as kMaxVersion. Errors: Corruption.
+  Result<std::optional<Found>> get(std::string_view user_key, Version at) const;
+
+  // An iterator over every entry in internal-key order, initially !valid().
+  // It keeps this Table alive.
+  std::unique_ptr<InternalIterator> new_iterator() const;
+
+  // Use open().
+  Table(PrivateTag, std::unique_ptr<ReadableFile> file, std::string file_name,
+        std::uint64_t file_number, std::shared_ptr<BlockCache> cache);
+
+ private:
+  friend class TableIterator;
+
+  struct IndexEntry {
+    std::size_t key_offset;  // into index_keys_
+    std::size_t key_size;
+    BlockHandle handle;
+  };
+
+  Status load_index(const BlockHandle& handle);
+  std::size_t num_data_blocks() const { return index_.size(); }
+  std::string_view last_key_of_block(std::size_t i) const {
+    return std::string_view(index_keys_).substr(index_[i].key_offset, index_[i].key_size);
+  }
+  // The first data block whose last key is >= target; num_data_blocks() if
+  // none.
+  std::size_t find_block(std::string_view target) const;
+  // Data block `i`, verified and decompressed (via the cache).
+  Result<Block> data_block(std::size_t i) const;
+
+  const std::unique_ptr<ReadableFile> file_;
+  const std::string_view contents_;  // the whole file
+  std::string_view region_;          // the file before the footer
+  const std::string file_name_;
+  const std::uint64_t file_number_;
+  const std::shared_ptr<BlockCache> cache_;
+
+  TableProperties props_;
+  BloomReader bloom_;
+  std::shared_ptr<const std::string> filter_owner_;  // set if the filter was compressed
+  std::string index_keys_;                           // every index key, concatenated
+  std::vector<IndexEntry> index_;
+  // Bit i set: data block i's checksum has been verified.
+  mutable std::vector<std::atomic<std::uint64_t>> verified_;
+};
+
+}  // namespace sand::table
