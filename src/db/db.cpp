@@ -1,0 +1,71 @@
+// The public DB, Iterator and Snapshot entry points: argument checks and
+// forwarding to DB::Impl.
+#include "sand/db.hpp"
+
+#include "db/db_impl.hpp"
+#include "db/db_iterator.hpp"
+
+namespace sand {
+
+DB::DB(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DB::~DB() = default;
+
+Result<std::unique_ptr<DB>> DB::open(const std::string& path, Options options) {
+  auto impl = std::make_unique<Impl>(path, std::move(options));
+  SAND_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<DB>(new DB(std::move(impl)));  // private constructor
+}
+
+Result<Version> DB::put(std::string_view key, std::string_view value, WriteOptions options) {
+  WriteBatch batch;
+  batch.put(key, value);
+  return impl_->write(batch, options);
+}
+
+Result<Version> DB::del(std::string_view key, WriteOptions options) {
+  WriteBatch batch;
+  batch.del(key);
+  return impl_->write(batch, options);
+}
+
+Result<Version> DB::write(const WriteBatch& batch, WriteOptions options) {
+  return impl_->write(batch, options);
+}
+
+Result<std::optional<std::string>> DB::get(std::string_view key) const {
+  return impl_->get(key, impl_->last_version_.load(std::memory_order_acquire));
+}
+
+Result<std::optional<std::string>> DB::get(std::string_view key, Version at) const {
+  return impl_->get(key, at);
+}
+
+Result<std::vector<HistoryEntry>> DB::history(std::string_view key) const {
+  return impl_->history(key);
+}
+
+Result<Iterator> DB::scan(const ScanOptions& options) const { return impl_->scan(options); }
+
+Snapshot DB::snapshot() const {
+  const Version v = impl_->last_version_.load(std::memory_order_acquire);
+  return Snapshot(v, std::make_shared<const detail::SnapshotPin>(impl_->snapshots_, v));
+}
+
+Status DB::flush() { return impl_->flush(); }
+Status DB::close() { return impl_->close(); }
+Version DB::last_version() const { return impl_->last_version_.load(std::memory_order_acquire); }
+Stats DB::stats() const { return impl_->stats(); }
+
+Iterator::Iterator(std::unique_ptr<detail::IteratorState> state) : state_(std::move(state)) {}
+Iterator::Iterator(Iterator&&) noexcept = default;
+Iterator& Iterator::operator=(Iterator&&) noexcept = default;
+Iterator::~Iterator() = default;
+
+bool Iterator::valid() const { return state_ && state_->valid; }
+void Iterator::next() { state_->next(); }
+std::string_view Iterator::key() const { return state_->key; }
+std::string_view Iterator::value() const { return state_->value; }
+Version Iterator::version() const { return state_->version; }
+Status Iterator::status() const { return state_ ? state_->status : Status::ok(); }
+
+}  // namespace sand

@@ -1,0 +1,126 @@
+// Background flush of frozen memtables, and the manifest edits that make a
+// new table part of the database (spec/README.md "Flush").
+//
+// Order, per frozen memtable: write + fsync the table and the directory
+// (flush_job), append + fsync the manifest edit {add table, wal_number = the
+// next memtable's WAL}, swap in a view without the memtable, and only then
+// delete the WAL it came from.
+#include <algorithm>
+
+#include "db/db_impl.hpp"
+#include "db/filenames.hpp"
+#include "db/flush_job.hpp"
+
+namespace sand {
+
+void DB::Impl::background_loop() {
+  std::unique_lock lock(state_mu_);
+  while (true) {
+    state_cv_.wait(lock, [&] {
+      return closing_ || (!frozen_.empty() && background_error_.is_ok());
+    });
+    if (frozen_.empty() || !background_error_.is_ok()) {
+      if (closing_) return;
+      continue;
+    }
+    // Flush in order even while closing: close() waits for queued flushes so
+    // their WALs need not be replayed at the next open.
+    auto mem = frozen_.front().mem;
+    lock.unlock();
+    Status s = flush_frozen(mem);
+    lock.lock();
+    if (!s.is_ok()) set_background_error(s);
+    state_cv_.notify_all();
+  }
+}
+
+Status DB::Impl::flush_frozen(const std::shared_ptr<MemTable>& mem) {
+  std::uint64_t number;
+  {
+    std::lock_guard lock(state_mu_);
+    number = manifest_state_.next_file_number++;
+  }
+  SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
+                        write_level0_table(*fs_, path_, number, *mem, options_));
+  SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
+
+  std::uint64_t obsolete_wal;
+  {
+    std::lock_guard lock(state_mu_);
+    obsolete_wal = frozen_.front().wal_number;
+    manifest::Edit edit;
+    edit.added.push_back(meta);
+    // The oldest WAL still needed: the next frozen memtable's, else the
+    // active memtable's.
+    edit.wal_number = frozen_.size() > 1 ? frozen_[1].wal_number : active_wal_number_;
+    edit.last_version = std::max(manifest_state_.last_version, meta.max_version);
+    SAND_RETURN_IF_ERROR(write_manifest_edit(edit));
+
+    auto view = std::make_shared<ReadView>(*view_);
+    view->frozen.pop_back();  // the oldest frozen memtable is last
+    view->tables.push_back(std::move(live));
+    std::stable_sort(view->tables.begin(), view->tables.end(), [](const auto& a, const auto& b) {
+      return a->meta.max_version > b->meta.max_version;
+    });
+    view_ = std::move(view);
+    frozen_.pop_front();
+  }
+  ++flushes_;
+  flush_bytes_written_ += meta.file_size;
+  // Only now is the WAL's content durable elsewhere.
+  fs_->remove_file(join_path(path_, wal_file_name(obsolete_wal))).ignore();
+  return Status::ok();
+}
+
+Status DB::Impl::write_manifest_edit(manifest::Edit& edit) {
+  edit.next_file_number = manifest_state_.next_file_number;
+  manifest::State next = manifest_state_;
+  SAND_RETURN_IF_ERROR(next.apply(edit, kManifestName, 0));
+  if (manifest_->size() >= options_.manifest_rollover_size) {
+    // Rewrite the whole state as one snapshot record (tmp + rename).
+    SAND_ASSIGN_OR_RETURN(auto fresh, manifest::ManifestLog::create(*fs_, path_, next));
+    SAND_RETURN_IF_ERROR(manifest_->close());
+    manifest_ = std::move(fresh);
+  } else {
+    SAND_RETURN_IF_ERROR(manifest_->append(edit));
+  }
+  manifest_state_ = std::move(next);
+  return Status::ok();
+}
+
+Status DB::Impl::flush() {
+  {
+    std::lock_guard wlock(write_mu_);
+    {
+      std::lock_guard lock(state_mu_);
+      SAND_RETURN_IF_ERROR(writable_status());
+    }
+    if (!current_view()->mem->empty()) SAND_RETURN_IF_ERROR(freeze_memtable());
+  }
+  std::unique_lock lock(state_mu_);
+  state_cv_.wait(lock, [&] { return frozen_.empty() || !background_error_.is_ok(); });
+  if (!background_error_.is_ok()) return background_error_;
+  return Status::ok();
+}
+
+Stats DB::Impl::stats() const {
+  Stats st;
+  st.last_version = last_version_.load();
+  const auto view = current_view();
+  st.memtable_bytes = view->mem->approximate_bytes();
+  st.immutable_memtables = view->frozen.size();
+  for (const auto& t : view->tables) {
+    const auto level = static_cast<std::size_t>(std::clamp(t->meta.level, 0, 2));
+    ++st.tables[level];
+    st.table_bytes[level] += t->meta.file_size;
+  }
+  st.user_bytes_written = user_bytes_written_.load();
+  st.flushes = flushes_.load();
+  st.flush_bytes_written = flush_bytes_written_.load();
+  st.live_snapshots = snapshots_->count();
+  std::lock_guard lock(state_mu_);
+  st.manifest_bytes = manifest_ ? manifest_->size() : 0;
+  return st;
+}
+
+}  // namespace sand

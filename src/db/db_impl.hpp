@@ -1,0 +1,103 @@
+// DB::Impl: the state behind a DB handle and the locks that guard it.
+//
+// Locking (DESIGN.md section 5):
+//  - write_mu_ serialises writers: version assignment, the WAL append, the
+//    memtable insert, publishing last_version_, freezing a full memtable.
+//  - state_mu_ guards the view, the manifest state and log, the frozen queue,
+//    and background status. Readers hold it only to copy view_.
+//  Lock order: write_mu_ before state_mu_. Never hold state_mu_ across I/O
+//  except manifest appends (rare, and must be ordered with the view swap).
+//  - last_version_ is atomic: a reader never sees a version whose batch is
+//    only partly in the memtable, because it is published after the insert.
+// The background thread flushes frozen memtables to level-0 tables.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "db/read_view.hpp"
+#include "db/snapshot_list.hpp"
+#include "manifest/manifest_log.hpp"
+#include "sand/db.hpp"
+#include "table/block_cache.hpp"
+#include "wal/record_writer.hpp"
+
+namespace sand {
+
+struct DB::Impl {
+  Impl(std::string path, Options options);
+  ~Impl();
+
+  // --- open and close (db_open.cpp) ---
+  Status open();
+  Status close();
+
+  // --- writes (db_write.cpp) ---
+  Result<Version> write(const WriteBatch& batch, WriteOptions wo);
+
+  // --- reads (db_read.cpp) ---
+  Result<std::optional<std::string>> get(std::string_view key, Version at) const;
+  Result<std::vector<HistoryEntry>> history(std::string_view key) const;
+  Result<Iterator> scan(const ScanOptions& options) const;
+  std::shared_ptr<const ReadView> current_view() const;
+  Status check_read_version(Version at) const;
+
+  // --- flush (db_flush.cpp) ---
+  Status flush();
+  Stats stats() const;
+
+  // Freezes the active memtable and starts a new WAL. REQUIRES: write_mu_.
+  Status freeze_memtable();
+  void background_loop();
+  // Writes `mem` to a new table and records it in the manifest.
+  Status flush_frozen(const std::shared_ptr<MemTable>& mem);
+  // Opens table `number` described by `meta`.
+  Result<std::shared_ptr<const LiveTable>> open_table(const manifest::TableMeta& meta) const;
+  Status write_manifest_edit(manifest::Edit& edit);  // REQUIRES: state_mu_
+  void set_background_error(const Status& s);        // REQUIRES: state_mu_
+  Status writable_status() const;                    // REQUIRES: state_mu_
+
+  const std::string path_;
+  const Options options_;
+  const std::shared_ptr<FileSystem> fs_;
+  const std::shared_ptr<table::BlockCache> block_cache_;
+  const std::shared_ptr<SnapshotList> snapshots_ = std::make_shared<SnapshotList>();
+
+  std::unique_ptr<FileLock> lock_;
+
+  // Writers.
+  std::mutex write_mu_;
+  std::unique_ptr<wal::RecordWriter> wal_;  // GUARDED_BY(write_mu_)
+  std::uint64_t wal_number_ = 0;            // GUARDED_BY(write_mu_)
+  std::string batch_scratch_;               // GUARDED_BY(write_mu_)
+  std::atomic<Version> last_version_{0};
+
+  // Shared state.
+  mutable std::mutex state_mu_;
+  std::condition_variable state_cv_;  // frozen queue drained / work arrived
+  std::shared_ptr<const ReadView> view_;       // GUARDED_BY(state_mu_)
+  struct Frozen {
+    std::shared_ptr<MemTable> mem;
+    std::uint64_t wal_number;  // the WAL holding its writes
+  };
+  std::deque<Frozen> frozen_;                  // GUARDED_BY(state_mu_), oldest first
+  std::uint64_t active_wal_number_ = 0;        // GUARDED_BY(state_mu_), = wal_number_
+  manifest::State manifest_state_;             // GUARDED_BY(state_mu_)
+  std::unique_ptr<manifest::ManifestLog> manifest_;  // GUARDED_BY(state_mu_)
+  Status background_error_;                    // GUARDED_BY(state_mu_)
+  bool closing_ = false;                       // GUARDED_BY(state_mu_)
+  bool closed_ = false;                        // GUARDED_BY(state_mu_)
+  std::thread background_;
+
+  // Counters for stats().
+  std::atomic<std::uint64_t> user_bytes_written_{0};
+  std::atomic<std::uint64_t> flushes_{0};
+  std::atomic<std::uint64_t> flush_bytes_written_{0};
+};
+
+}  // namespace sand

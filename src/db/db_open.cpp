@@ -1,0 +1,252 @@
+// Opening, recovering and closing a database (spec/README.md "Recovery").
+//
+// open():
+//  1. create the directory (create_if_missing) and take LOCK;
+//  2. replay MANIFEST (torn tail ignored) or, for a new database, write one;
+//  3. replay the WALs numbered >= the manifest's wal_number, in order, into a
+//     memtable, truncating a torn tail;
+//  4. if exactly one WAL was replayed, keep appending to it; otherwise flush
+//     what was replayed to a level-0 table and start a new WAL (one WAL per
+//     memtable);
+//  5. remove files the manifest does not reference (left by a crash);
+//  6. rewrite the manifest as one snapshot record and start the background
+//     thread.
+#include <algorithm>
+
+#include "db/db_impl.hpp"
+#include "db/filenames.hpp"
+#include "db/flush_job.hpp"
+#include "wal/wal_file.hpp"
+#include "wal/write_batch_codec.hpp"
+
+namespace sand {
+namespace {
+
+Status validate(const Options& o) {
+  if (o.memtable_size < 4096) {
+    return Status::invalid_argument("memtable_size must be at least 4096 bytes");
+  }
+  if (o.block_size < 256 || o.block_size > (64u << 20)) {
+    return Status::invalid_argument("block_size must be in [256, 64 MiB]");
+  }
+  if (o.block_restart_interval < 1 || o.block_restart_interval > 1024) {
+    return Status::invalid_argument("block_restart_interval must be in [1, 1024]");
+  }
+  if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) {
+    return Status::invalid_argument("bloom_bits_per_key must be in [0, 64]");
+  }
+  if (o.compression != Compression::kNone && o.compression != Compression::kLz4) {
+    return Status::invalid_argument("unknown compression");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+DB::Impl::Impl(std::string path, Options options)
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      fs_(options_.file_system ? options_.file_system : posix_file_system()),
+      block_cache_(std::make_shared<table::BlockCache>(options_.block_cache_size)) {}
+
+DB::Impl::~Impl() { close().ignore(); }
+
+Status DB::Impl::open() {
+  SAND_RETURN_IF_ERROR(validate(options_));
+  if (path_.empty()) return Status::invalid_argument("database path is empty");
+
+  const bool dir_exists = fs_->exists(path_);
+  if (!dir_exists && !options_.create_if_missing) {
+    return Status::not_found(path_ + ": no database (create_if_missing is false)");
+  }
+  SAND_RETURN_IF_ERROR(fs_->create_dir(path_));
+  SAND_ASSIGN_OR_RETURN(lock_, fs_->lock_file(join_path(path_, kLockFileName)));
+
+  SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->list_dir(path_));
+  std::vector<std::uint64_t> wal_numbers;
+  std::uint64_t max_number = 0;
+  bool has_data_files = false;
+  for (const auto& name : names) {
+    const auto parsed = parse_file_name(name);
+    if (!parsed) continue;
+    if (parsed->type == FileType::kTable || parsed->type == FileType::kWal) {
+      has_data_files = true;
+      max_number = std::max(max_number, parsed->number);
+      if (parsed->type == FileType::kWal) wal_numbers.push_back(parsed->number);
+    }
+  }
+  std::sort(wal_numbers.begin(), wal_numbers.end());
+
+  manifest::State state;
+  if (fs_->exists(join_path(path_, kManifestName))) {
+    if (options_.error_if_exists) {
+      return Status::invalid_argument(path_ + ": database exists (error_if_exists)");
+    }
+    SAND_ASSIGN_OR_RETURN(state, manifest::replay(*fs_, path_));
+  } else if (has_data_files) {
+    return Status::corruption(path_ + ": table or WAL files but no MANIFEST");
+  } else if (!options_.create_if_missing) {
+    return Status::not_found(path_ + ": no database (create_if_missing is false)");
+  }
+  // A crash may leave files numbered past what the manifest recorded; never
+  // reuse their numbers.
+  state.next_file_number = std::max(state.next_file_number, max_number + 1);
+
+  // Open every live table before touching anything, so a bad table fails the
+  // open without side effects.
+  auto view = std::make_shared<ReadView>();
+  for (const auto& [number, meta] : state.tables) {
+    SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
+    view->tables.push_back(std::move(live));
+  }
+  std::sort(view->tables.begin(), view->tables.end(), [](const auto& a, const auto& b) {
+    return a->meta.max_version > b->meta.max_version;
+  });
+
+  // Replay the WALs not yet flushed.
+  auto mem = std::make_shared<MemTable>();
+  Version last = state.last_version;
+  Version last_replayed = 0;
+  std::vector<std::uint64_t> replayed;
+  std::vector<std::uint64_t> valid_ends;
+  bool stopped_early = false;  // later WALs exist but must not be replayed
+  for (const std::uint64_t number : wal_numbers) {
+    if (number < state.wal_number) continue;
+    const std::string name = wal_file_name(number);
+    const std::string wal_path = join_path(path_, name);
+    SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(wal_path));
+    // Versions must keep increasing across WALs too, hence last_replayed.
+    SAND_ASSIGN_OR_RETURN(
+        wal::ReplayStats replay_stats,
+        wal::replay(
+            file->contents(), name, options_.point_in_time_recovery,
+            [&](std::string_view rep, std::uint64_t offset) -> Status {
+              const Version v = WriteBatchAccess::version(rep);
+              SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
+                  rep, name, offset,
+                  [&](EntryKind kind, std::string_view key, std::string_view value) {
+                    mem->add(v, kind, key, value);
+                  }));
+              last_replayed = v;
+              last = std::max(last, v);
+              return Status::ok();
+            },
+            last_replayed));
+    replayed.push_back(number);
+    valid_ends.push_back(replay_stats.valid_end);
+    const bool newest = number == wal_numbers.back();
+    if (!replay_stats.tail_error.is_ok() ||
+        (replay_stats.torn_tail && !newest && options_.point_in_time_recovery)) {
+      // Point-in-time recovery: keep what precedes the damage, drop the rest,
+      // including every later WAL (spec/wal.md rule P6).
+      stopped_early = !newest;
+      break;
+    }
+    if (replay_stats.torn_tail && !newest) {
+      // Only the newest WAL may end torn: an older one was synced before the
+      // next was created, so a short one lost acknowledged writes.
+      return Status::corruption(name, replay_stats.valid_end,
+                                "torn record in a WAL that is not the newest");
+    }
+  }
+  last_version_.store(last);
+  state.last_version = last;
+
+  if (replayed.size() == 1 && !stopped_early) {
+    // Keep appending to the one WAL: its records are exactly this memtable's.
+    wal_number_ = replayed.front();
+    // reopen_wal truncates a torn tail (or rewrites a torn header) first.
+    SAND_ASSIGN_OR_RETURN(wal_, wal::reopen_wal(*fs_, join_path(path_, wal_file_name(wal_number_)),
+                                                valid_ends.front()));
+  } else {
+    if (!mem->empty()) {
+      // Several WALs (a crash with frozen memtables pending), or a recovery
+      // that stopped early: flush what was replayed to one table so the next
+      // WAL again belongs to one memtable. The new manifest's wal_number then
+      // retires every older WAL.
+      const std::uint64_t number = state.next_file_number++;
+      SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
+                            write_level0_table(*fs_, path_, number, *mem, options_));
+      flush_bytes_written_ += meta.file_size;
+      ++flushes_;
+      SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
+      view->tables.insert(view->tables.begin(), std::move(live));
+      state.tables.emplace(number, meta);
+      mem = std::make_shared<MemTable>();
+    }
+    wal_number_ = state.next_file_number++;
+    SAND_ASSIGN_OR_RETURN(wal_, wal::create_wal(*fs_, join_path(path_, wal_file_name(wal_number_))));
+    SAND_RETURN_IF_ERROR(wal_->sync());
+  }
+  state.wal_number = wal_number_;
+
+  // The new manifest (one snapshot record) makes the replayed state and the
+  // new WAL number official; then the directory entries are made durable.
+  SAND_ASSIGN_OR_RETURN(manifest_, manifest::ManifestLog::create(*fs_, path_, state));
+  manifest_state_ = std::move(state);
+
+  // Remove what the manifest does not reference: WALs already flushed, tables
+  // a crash left behind mid-flush, a half-written MANIFEST.tmp.
+  for (const auto& name : names) {
+    const auto parsed = parse_file_name(name);
+    if (!parsed) continue;
+    const bool orphan =
+        (parsed->type == FileType::kWal && parsed->number < wal_number_) ||
+        (parsed->type == FileType::kTable && !manifest_state_.tables.contains(parsed->number)) ||
+        parsed->type == FileType::kManifestTemp;
+    if (orphan) fs_->remove_file(join_path(path_, name)).ignore();  // best effort
+  }
+
+  view->mem = std::move(mem);
+  {
+    std::lock_guard lock(state_mu_);
+    view_ = std::move(view);
+    active_wal_number_ = wal_number_;
+  }
+  background_ = std::thread([this] { background_loop(); });
+  return Status::ok();
+}
+
+Status DB::Impl::close() {
+  {
+    std::unique_lock lock(state_mu_);
+    if (closed_) return Status::ok();
+    closing_ = true;
+  }
+  state_cv_.notify_all();
+  if (background_.joinable()) background_.join();
+
+  Status result;
+  {
+    std::lock_guard wlock(write_mu_);
+    if (wal_) {
+      // Make non-synced writes durable too: close is an orderly shutdown.
+      Status s = wal_->sync();
+      if (s.is_ok()) s = wal_->close();
+      if (!s.is_ok()) result = s;
+      wal_.reset();
+    }
+  }
+  std::lock_guard lock(state_mu_);
+  if (manifest_) {
+    Status s = manifest_->close();
+    if (!s.is_ok() && result.is_ok()) result = s;
+    manifest_.reset();
+  }
+  if (result.is_ok() && !background_error_.is_ok()) result = background_error_;
+  closed_ = true;
+  lock_.reset();
+  return result;
+}
+
+Result<std::shared_ptr<const LiveTable>> DB::Impl::open_table(
+    const manifest::TableMeta& meta) const {
+  const std::string name = table_file_name(meta.number);
+  SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(join_path(path_, name)));
+  SAND_ASSIGN_OR_RETURN(auto table,
+                        table::Table::open(std::move(file), name, meta.number, block_cache_));
+  return std::shared_ptr<const LiveTable>(
+      std::make_shared<LiveTable>(LiveTable{meta, std::move(table)}));
+}
+
+}  // namespace sand

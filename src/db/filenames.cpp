@@ -1,0 +1,48 @@
+// Database file naming: six-digit zero-padded numbers (more digits once a
+// number outgrows them) and a type suffix.
+#include "db/filenames.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+
+
+namespace sand {
+namespace {
+
+std::string numbered(std::uint64_t number, std::string_view suffix) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%06llu", static_cast<unsigned long long>(number));
+  std::string name(buf);
+  name += suffix;
+  return name;
+}
+
+}  // namespace
+
+std::string table_file_name(std::uint64_t number) { return numbered(number, ".sst"); }
+std::string wal_file_name(std::uint64_t number) { return numbered(number, ".wal"); }
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string path(dir);
+  if (!path.empty() && path.back() != '/') path += '/';
+  path += name;
+  return path;
+}
+
+std::optional<ParsedFileName> parse_file_name(std::string_view name) {
+  if (name == kLockFileName) return ParsedFileName{FileType::kLock};
+  if (name == kManifestName) return ParsedFileName{FileType::kManifest};
+  if (name == kManifestTempName) return ParsedFileName{FileType::kManifestTemp};
+  const auto dot = name.find('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const std::string_view digits = name.substr(0, dot), suffix = name.substr(dot);
+  std::uint64_t number = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  if (suffix == ".sst") return ParsedFileName{FileType::kTable, number};
+  if (suffix == ".wal") return ParsedFileName{FileType::kWal, number};
+  return std::nullopt;
+}
+
+}  // namespace sand
