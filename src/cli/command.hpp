@@ -1,0 +1,75 @@
+// Command: one parsed request to the database, from a shell line or from the
+// one-shot command line, so both paths share one decoder and one executor.
+//
+// Shell line grammar (README "Shell"): a command word, then arguments
+// separated by runs of spaces. Keys are escaped (escape.hpp), so a raw space
+// always separates tokens. `put` is the exception: VALUE is the rest of the
+// line after exactly one space following KEY, and may be empty or hold spaces.
+//   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] | history KEY |
+//   flush | stats | sync on|off | quit
+// In `scan`, `-` is an open bound (write a key that is just "-" as `\x2d`).
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sand/options.hpp"
+#include "sand/status.hpp"
+
+namespace sand::cli {
+
+enum class CommandKind {
+  kNone,  // an empty line: nothing to do
+  kPut,
+  kGet,
+  kDel,
+  kScan,
+  kHistory,
+  kFlush,
+  kStats,
+  kSync,  // shell only: sets the sync default for later writes
+  kQuit,  // shell only
+};
+
+// Decoded arguments (unescaped bytes). Fields a kind does not use stay at
+// their defaults.
+struct Command {
+  CommandKind kind = CommandKind::kNone;
+  std::string key;                     // put, get, del, history
+  std::string value;                   // put
+  std::optional<Version> at;           // get, scan: read as of this version
+  std::optional<std::string> from;     // scan: from <= key; nullopt = open
+  std::optional<std::string> to;       // scan: key < to; nullopt = open
+  bool reverse = false;                // scan (one-shot --reverse)
+  std::optional<std::uint64_t> limit;  // scan (one-shot --limit)
+  bool sync = false;                   // sync: on (true) or off
+
+  friend bool operator==(const Command&, const Command&) = default;
+};
+
+// Parses one shell line (without its newline). An empty or all-space line is
+// kNone. Errors: InvalidArgument for an unknown command, wrong arity, a bad
+// escape, an empty or too long KEY (> kMaxKeySize) or a bad `@V`.
+Result<Command> parse_command(std::string_view line);
+
+// Decodes the escaped argument `name` (e.g. "VALUE"). Errors: InvalidArgument
+// naming the argument and the byte, e.g. "VALUE: bad escape at byte 3: ...".
+Result<std::string> parse_arg(std::string_view name, std::string_view text);
+
+// Decodes an escaped KEY argument. Errors: InvalidArgument if the escape is
+// bad, or the key is empty or longer than kMaxKeySize bytes.
+Result<std::string> parse_key(std::string_view text);
+
+// Decodes the scan bound `name` ("FROM" or "TO"): `-` is an open bound
+// (nullopt), anything else an escaped key. Errors: as parse_arg.
+Result<std::optional<std::string>> parse_bound(std::string_view name, std::string_view text);
+
+// Decodes a decimal version number ("12", no sign, no `@`). Errors:
+// InvalidArgument if it is not all digits or does not fit in 64 bits.
+Result<Version> parse_version(std::string_view text);
+
+}  // namespace sand::cli

@@ -1,0 +1,30 @@
+// execute: runs one database Command and prints its answer (format.hpp). Both
+// the shell and the one-shot commands call it, so a command behaves the same
+// in both.
+//
+// Thread-safety: as the DB (safe from many threads); `out` is the caller's.
+#pragma once
+
+#include <ostream>
+
+#include "cli/command.hpp"
+#include "sand/db.hpp"
+#include "sand/status.hpp"
+
+namespace sand::cli {
+
+enum class Outcome {
+  kDone,      // the answer was printed
+  kNotFound,  // get of an absent key: NOT_FOUND was printed
+};
+
+// Runs `command` (put, get, del, scan, history, flush or stats) on `db` and
+// writes its answer to `out`; writes use `write_options`. On error the error
+// is returned and the caller prints it (format_error). A scan that fails
+// midway may already have printed some lines, but never its closing empty
+// line. Errors: the DB's, or InvalidArgument for kNone, kSync and kQuit,
+// which are not database commands.
+Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
+                        std::ostream& out);
+
+}  // namespace sand::cli

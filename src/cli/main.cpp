@@ -1,0 +1,186 @@
+// The `sand` command-line tool: one-shot commands and the interactive shell.
+//
+//   sand [--db DIR] [--memtable-size BYTES] [--sync] [--compression none|lz4]
+//        put KEY VALUE | get KEY [--at V] | del KEY |
+//        scan [--from A] [--to B] [--at V] [--reverse] [--limit N] |
+//        history KEY | stats | flush | shell
+//
+// KEY, VALUE and bounds are escaped as in the shell (escape.hpp); answers are
+// printed in the shell's formats (format.hpp), errors as `ERR <Kind>: ...` on
+// stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage error (the command
+// line was rejected before the database was opened); 3 any other error.
+// Read-only commands (get, scan, history, stats) do not create a missing
+// database: they fail with NotFound instead.
+#include <unistd.h>  // isatty: the prompt is for terminals only
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/command.hpp"
+#include "cli/execute.hpp"
+#include "cli/format.hpp"
+#include "cli/shell.hpp"
+#include "sand/sand.hpp"
+
+namespace {
+
+using sand::cli::Command;
+using sand::cli::CommandKind;
+
+constexpr int kExitOk = 0;
+constexpr int kExitNotFound = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitError = 3;
+
+// The raw (still escaped) command-line arguments.
+struct Args {
+  std::string db = "./sand-data";
+  std::optional<std::size_t> memtable_size;
+  bool sync = false;
+  std::string compression = "lz4";
+  std::string key;
+  std::string value;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<std::string> at;
+  bool reverse = false;
+  std::optional<std::uint64_t> limit;
+};
+
+int fail(const sand::Status& status, int exit_code) {
+  std::cerr << sand::cli::format_error(status) << std::flush;
+  return exit_code;
+}
+
+// Decodes the escaped arguments of the chosen command into a Command.
+sand::Result<Command> build_command(CommandKind kind, const Args& args) {
+  Command c;
+  c.kind = kind;
+  if (kind == CommandKind::kPut || kind == CommandKind::kGet || kind == CommandKind::kDel ||
+      kind == CommandKind::kHistory) {
+    SAND_ASSIGN_OR_RETURN(c.key, sand::cli::parse_key(args.key));
+  }
+  if (kind == CommandKind::kPut) {
+    SAND_ASSIGN_OR_RETURN(c.value, sand::cli::parse_arg("VALUE", args.value));
+  }
+  if (args.at) {
+    SAND_ASSIGN_OR_RETURN(c.at, sand::cli::parse_version(*args.at));
+  }
+  if (args.from) {
+    SAND_ASSIGN_OR_RETURN(c.from, sand::cli::parse_arg("--from", *args.from));
+  }
+  if (args.to) {
+    SAND_ASSIGN_OR_RETURN(c.to, sand::cli::parse_arg("--to", *args.to));
+  }
+  c.reverse = args.reverse;
+  c.limit = args.limit;
+  return c;
+}
+
+sand::Options make_options(const Args& args, CommandKind kind, bool is_shell) {
+  sand::Options options;
+  options.sync = args.sync;
+  options.compression =
+      args.compression == "none" ? sand::Compression::kNone : sand::Compression::kLz4;
+  if (args.memtable_size) options.memtable_size = *args.memtable_size;
+  // A read of a mistyped --db should say so, not create an empty database.
+  options.create_if_missing = kind == CommandKind::kPut || kind == CommandKind::kDel ||
+                              kind == CommandKind::kFlush || is_shell;
+  return options;
+}
+
+// Opens the database, runs the shell or `command`, and closes the database.
+int run(const Args& args, bool is_shell, const Command& command) {
+  sand::Result<std::unique_ptr<sand::DB>> db =
+      sand::DB::open(args.db, make_options(args, command.kind, is_shell));
+  if (!db) return fail(db.status(), kExitError);
+  int exit_code = kExitOk;
+  if (is_shell) {
+    sand::cli::Shell shell(**db, std::cin, std::cout, isatty(STDIN_FILENO) == 1);
+    exit_code = shell.run();
+  } else {
+    sand::Result<sand::cli::Outcome> outcome =
+        sand::cli::execute(**db, command, sand::WriteOptions{}, std::cout);
+    std::cout << std::flush;
+    if (!outcome) return fail(outcome.status(), kExitError);
+    if (*outcome == sand::cli::Outcome::kNotFound) exit_code = kExitNotFound;
+  }
+  // Surface errors the destructor would swallow (e.g. a failed final sync).
+  if (sand::Status closed = (*db)->close(); !closed) return fail(closed, kExitError);
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sand: read and write a sanddb database, one command at a time or as a shell."};
+  app.fallthrough();  // global options may also follow the command
+  app.require_subcommand(1);
+  Args args;
+  app.add_option("--db", args.db, "Database directory")->type_name("DIR")->capture_default_str();
+  app.add_option("--memtable-size", args.memtable_size,
+                 "Memtable bytes before a flush (default 64 MiB)")
+      ->type_name("BYTES");
+  app.add_flag("--sync", args.sync, "Make writes durable before answering (fsync)");
+  app.add_option("--compression", args.compression, "Table block compression")
+      ->check(CLI::IsMember({"none", "lz4"}))
+      ->capture_default_str();
+
+  // Which subcommand maps to which Command; `shell` is handled apart.
+  struct Choice {
+    CLI::App* app;
+    CommandKind kind;
+  };
+  const auto add_key = [&args](CLI::App* command) {
+    command->add_option("KEY", args.key, "Key (escaped: \\xNN)")->type_name("")->required();
+  };
+  CLI::App* put = app.add_subcommand("put", "Set KEY to VALUE; prints OK <version>");
+  add_key(put);
+  put->add_option("VALUE", args.value, "Value (escaped: \\xNN)")->type_name("")->required();
+  CLI::App* get = app.add_subcommand("get", "Print the value of KEY, or NOT_FOUND (exit 1)");
+  add_key(get);
+  get->add_option("--at", args.at, "Read as of this version")->type_name("VERSION");
+  CLI::App* del = app.add_subcommand("del", "Delete KEY; prints OK <version>");
+  add_key(del);
+  CLI::App* scan = app.add_subcommand("scan", "Print KEY<TAB>VALUE lines, then an empty line");
+  scan->add_option("--from", args.from, "Keys >= KEY (escaped: \\xNN)")->type_name("KEY");
+  scan->add_option("--to", args.to, "Keys < KEY (escaped: \\xNN)")->type_name("KEY");
+  scan->add_option("--at", args.at, "Read as of this version")->type_name("VERSION");
+  scan->add_flag("--reverse", args.reverse, "Descending keys");
+  scan->add_option("--limit", args.limit, "Print at most N entries")->type_name("N");
+  CLI::App* history =
+      app.add_subcommand("history", "Print every retained version of KEY, newest first");
+  add_key(history);
+  const Choice choices[] = {
+      {put, CommandKind::kPut},
+      {get, CommandKind::kGet},
+      {del, CommandKind::kDel},
+      {scan, CommandKind::kScan},
+      {history, CommandKind::kHistory},
+      {app.add_subcommand("stats", "Print counters as name: value lines"), CommandKind::kStats},
+      {app.add_subcommand("flush", "Write the memtable to a table"), CommandKind::kFlush},
+  };
+  CLI::App* shell = app.add_subcommand("shell", "Read commands from stdin, answer on stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Prints help (exit 0) or the error and a hint (exit 2).
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  CommandKind kind = CommandKind::kNone;
+  for (const Choice& choice : choices) {
+    if (choice.app->parsed()) kind = choice.kind;
+  }
+  // Arguments are decoded before the database is opened, so a bad escape is a
+  // usage error that leaves the directory untouched.
+  sand::Result<Command> command = build_command(kind, args);
+  if (!command) return fail(command.status(), kExitUsage);
+  return run(args, shell->parsed(), *command);
+}

@@ -1,0 +1,199 @@
+// Tests for src/cli/command.cpp: every shell command, arity errors, `@V`
+// versions and `-` scan bounds.
+#include "cli/command.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace sand::cli {
+namespace {
+
+Command parse_ok(std::string_view line) {
+  Result<Command> r = parse_command(line);
+  INFO("line: " << line);
+  REQUIRE(r.is_ok());
+  return *r;
+}
+
+// The InvalidArgument message parse_command gives for `line`.
+std::string parse_error(std::string_view line) {
+  Result<Command> r = parse_command(line);
+  INFO("line: " << line);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kInvalidArgument);
+  return r.status().message();
+}
+
+Command make(CommandKind kind) {
+  Command c;
+  c.kind = kind;
+  return c;
+}
+
+TEST_CASE("empty and all-space lines are no command", "[cli][command]") {
+  CHECK(parse_ok("") == Command{});
+  CHECK(parse_ok("   ") == Command{});
+}
+
+TEST_CASE("put takes the rest of the line as VALUE", "[cli][command]") {
+  Command c = parse_ok("put k hello  world ");
+  CHECK(c.kind == CommandKind::kPut);
+  CHECK(c.key == "k");
+  CHECK(c.value == "hello  world ");
+}
+
+TEST_CASE("put accepts an empty VALUE and a VALUE with leading spaces", "[cli][command]") {
+  CHECK(parse_ok("put k ").value.empty());
+  CHECK(parse_ok("put k   x").value == "  x");
+}
+
+TEST_CASE("put unescapes KEY and VALUE", "[cli][command]") {
+  Command c = parse_ok("put a\\x20b \\x00\\x5c\\x0A");
+  CHECK(c.key == "a b");
+  CHECK(c.value == std::string("\0\\\n", 3));
+}
+
+TEST_CASE("put without VALUE or KEY is a usage error", "[cli][command]") {
+  CHECK(parse_error("put") == "usage: put KEY VALUE");
+  CHECK(parse_error("put k") == "usage: put KEY VALUE");
+  CHECK(parse_error("put  ") == "usage: put KEY VALUE");
+}
+
+TEST_CASE("put with a bad escape names the byte", "[cli][command]") {
+  CHECK(parse_error("put k a\\qb") ==
+        "VALUE: bad escape at byte 1: expected \\xNN with two hex digits");
+  CHECK(parse_error("put k\\ v") ==
+        "KEY: bad escape at byte 1: expected \\xNN with two hex digits");
+}
+
+TEST_CASE("get parses KEY and an optional @VERSION", "[cli][command]") {
+  Command plain = make(CommandKind::kGet);
+  plain.key = "k";
+  CHECK(parse_ok("get k") == plain);
+  CHECK(parse_ok("  get   k  ") == plain);
+  Command at = plain;
+  at.at = 12;
+  CHECK(parse_ok("get k @12") == at);
+  at.at = 0;
+  CHECK(parse_ok("get k @0") == at);
+  at.at = 18446744073709551615ULL;
+  CHECK(parse_ok("get k @18446744073709551615") == at);
+}
+
+TEST_CASE("get rejects a bad @VERSION", "[cli][command]") {
+  CHECK(parse_error("get k 12") == "expected @VERSION, got '12'");
+  CHECK(parse_error("get k @") == "bad version '': expected a decimal number below 2^64");
+  CHECK(parse_error("get k @x1") == "bad version 'x1': expected a decimal number below 2^64");
+  CHECK(parse_error("get k @-1") == "bad version '-1': expected a decimal number below 2^64");
+  CHECK(parse_error("get k @+1") == "bad version '+1': expected a decimal number below 2^64");
+  CHECK(parse_error("get k @12a") == "bad version '12a': expected a decimal number below 2^64");
+  CHECK(parse_error("get k @18446744073709551616") ==
+        "bad version '18446744073709551616': expected a decimal number below 2^64");
+}
+
+TEST_CASE("get with wrong arity is a usage error", "[cli][command]") {
+  CHECK(parse_error("get") == "usage: get KEY [@VERSION]");
+  CHECK(parse_error("get a @1 b") == "usage: get KEY [@VERSION]");
+}
+
+TEST_CASE("keys must be non-empty and at most 64 KiB", "[cli][command]") {
+  CHECK(parse_ok("get " + std::string(kMaxKeySize, 'k')).key.size() == kMaxKeySize);
+  CHECK(parse_error("get " + std::string(kMaxKeySize + 1, 'k')) ==
+        "KEY is 65537 bytes; the limit is 65536");
+  CHECK(parse_error("del " + std::string(kMaxKeySize + 1, 'k')) ==
+        "KEY is 65537 bytes; the limit is 65536");
+  CHECK(parse_error("put " + std::string(kMaxKeySize + 1, 'k') + " v") ==
+        "KEY is 65537 bytes; the limit is 65536");
+  CHECK(parse_key("").status() == Status::invalid_argument("KEY must not be empty"));
+}
+
+TEST_CASE("del and history take exactly one KEY", "[cli][command]") {
+  Command del = make(CommandKind::kDel);
+  del.key = "a\\";
+  CHECK(parse_ok("del a\\x5c") == del);
+  Command history = make(CommandKind::kHistory);
+  history.key = "a";
+  CHECK(parse_ok("history a") == history);
+  CHECK(parse_error("del") == "usage: del KEY");
+  CHECK(parse_error("del a b") == "usage: del KEY");
+  CHECK(parse_error("history") == "usage: history KEY");
+  CHECK(parse_error("history a b") == "usage: history KEY");
+}
+
+TEST_CASE("scan alone covers everything", "[cli][command]") {
+  CHECK(parse_ok("scan") == make(CommandKind::kScan));
+}
+
+TEST_CASE("scan takes FROM and TO with - for an open bound", "[cli][command]") {
+  Command c = parse_ok("scan a z");
+  CHECK(c.from == "a");
+  CHECK(c.to == "z");
+  c = parse_ok("scan - z");
+  CHECK(c.from == std::nullopt);
+  CHECK(c.to == "z");
+  c = parse_ok("scan a -");
+  CHECK(c.from == "a");
+  CHECK(c.to == std::nullopt);
+  CHECK(parse_ok("scan - -") == make(CommandKind::kScan));
+}
+
+TEST_CASE("scan bounds are escaped and an escaped dash is the key -", "[cli][command]") {
+  Command c = parse_ok("scan \\x2d a\\x20");
+  CHECK(c.from == "-");
+  CHECK(c.to == "a ");
+  CHECK(parse_error("scan \\q -") ==
+        "FROM: bad escape at byte 0: expected \\xNN with two hex digits");
+}
+
+TEST_CASE("a bad escape names the argument", "[cli][command]") {
+  CHECK(
+      parse_arg("VALUE", "ab\\x4").status() ==
+      Status::invalid_argument("VALUE: bad escape at byte 2: expected \\xNN with two hex digits"));
+  CHECK(parse_error("scan a \\xzz") ==
+        "TO: bad escape at byte 0: expected \\xNN with two hex digits");
+  CHECK(parse_error("get \\x") == "KEY: bad escape at byte 0: expected \\xNN with two hex digits");
+}
+
+TEST_CASE("scan with one or three arguments is a usage error", "[cli][command]") {
+  CHECK(parse_error("scan a") == "usage: scan [FROM TO] (- for an open bound)");
+  CHECK(parse_error("scan a b c") == "usage: scan [FROM TO] (- for an open bound)");
+}
+
+TEST_CASE("flush, stats and quit take no arguments", "[cli][command]") {
+  CHECK(parse_ok("flush") == make(CommandKind::kFlush));
+  CHECK(parse_ok("stats") == make(CommandKind::kStats));
+  CHECK(parse_ok("quit") == make(CommandKind::kQuit));
+  CHECK(parse_ok("quit ") == make(CommandKind::kQuit));
+  CHECK(parse_error("flush now") == "usage: flush");
+  CHECK(parse_error("stats x") == "usage: stats");
+  CHECK(parse_error("quit 1") == "usage: quit");
+}
+
+TEST_CASE("sync takes on or off", "[cli][command]") {
+  Command on = parse_ok("sync on");
+  CHECK(on.kind == CommandKind::kSync);
+  CHECK(on.sync);
+  Command off = parse_ok("sync off");
+  CHECK(off.kind == CommandKind::kSync);
+  CHECK_FALSE(off.sync);
+  CHECK(parse_error("sync") == "usage: sync on|off");
+  CHECK(parse_error("sync yes") == "usage: sync on|off");
+  CHECK(parse_error("sync on off") == "usage: sync on|off");
+}
+
+TEST_CASE("unknown commands are named, escaped", "[cli][command]") {
+  const std::string commands = "(commands: put get del scan history flush stats sync quit)";
+  CHECK(parse_error("bogus a b") == "unknown command 'bogus' " + commands);
+  CHECK(parse_error("PUT a b") == "unknown command 'PUT' " + commands);
+  CHECK(parse_error("g\tet a") == "unknown command 'g\\x09et' " + commands);
+}
+
+TEST_CASE("parse_version reads plain decimal numbers", "[cli][command]") {
+  CHECK(parse_version("7").value() == 7);
+  CHECK(parse_version("007").value() == 7);
+  CHECK_FALSE(parse_version("").is_ok());
+  CHECK_FALSE(parse_version(" 7").is_ok());
+}
+
+}  // namespace
+}  // namespace sand::cli

@@ -1,0 +1,216 @@
+// Runs the real `sand` executable (SAND_CLI_PATH) through /bin/sh on a
+// temporary directory under /tmp: exit codes, one-shot answers, and the shell
+// over a pipe.
+#include <stdlib.h>    // mkdtemp
+#include <sys/wait.h>  // WEXITSTATUS
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "sand/sand.hpp"
+
+namespace {
+
+// A fresh directory under /tmp, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = "/tmp/sand-cli-test-XXXXXX";
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "'";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `sh -c "cd DIR && sand ARGS <stdin >stdout 2>stderr"`; `args` is
+// shell text (quote() the arguments that need it).
+Run run_sand(const TempDir& dir, const std::string& args, const std::string& stdin_text = "") {
+  const std::string in = dir.path() + "/stdin";
+  const std::string out = dir.path() + "/stdout";
+  const std::string err = dir.path() + "/stderr";
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << stdin_text;
+  }
+  const std::string command = "cd " + quote(dir.path()) + " && " + quote(SAND_CLI_PATH) + " " +
+                              args + " <" + quote(in) + " >" + quote(out) + " 2>" + quote(err);
+  const int status = std::system(command.c_str());
+  REQUIRE(WIFEXITED(status));
+  Run run{.exit_code = WEXITSTATUS(status), .out = read_file(out), .err = read_file(err)};
+  INFO("sand " << args << "\nstdout: " << run.out << "\nstderr: " << run.err);
+  return run;
+}
+
+TEST_CASE("sand: put then get exit 0 with the shell's answers", "[cli][binary]") {
+  TempDir dir;
+  Run put = run_sand(dir, "--db db put k 'hello world'");
+  CHECK(put.exit_code == 0);
+  CHECK(put.out == "OK 1\n");
+  CHECK(put.err.empty());
+  Run get = run_sand(dir, "--db db get k");
+  CHECK(get.exit_code == 0);
+  CHECK(get.out == "hello world\n");
+}
+
+TEST_CASE("sand: get of a missing key exits 1", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "--db db put k v").exit_code == 0);
+  Run get = run_sand(dir, "--db db get nope");
+  CHECK(get.exit_code == 1);
+  CHECK(get.out == "NOT_FOUND\n");
+  CHECK(get.err.empty());
+}
+
+TEST_CASE("sand: usage errors exit 2", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "--db db").exit_code == 2);
+  CHECK(run_sand(dir, "--db db bogus").exit_code == 2);
+  CHECK(run_sand(dir, "--db db get").exit_code == 2);
+  CHECK(run_sand(dir, "--db db put k").exit_code == 2);
+  CHECK(run_sand(dir, "--db db --compression zstd put k v").exit_code == 2);
+  CHECK(run_sand(dir, "--db db get k --at x").exit_code == 2);
+  Run bad_escape = run_sand(dir, "--db db put " + quote("a\\q") + " v");
+  CHECK(bad_escape.exit_code == 2);
+  CHECK(bad_escape.err ==
+        "ERR InvalidArgument: KEY: bad escape at byte 1: expected \\xNN with two hex digits\n");
+  // Nothing was opened, so nothing was created.
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/db"));
+}
+
+TEST_CASE("sand: --help exits 0", "[cli][binary]") {
+  TempDir dir;
+  Run help = run_sand(dir, "--help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("shell") != std::string::npos);
+}
+
+TEST_CASE("sand: other errors exit 3 with ERR on stderr", "[cli][binary]") {
+  TempDir dir;
+  // Reads do not create a missing database.
+  Run get = run_sand(dir, "--db missing get k");
+  CHECK(get.exit_code == 3);
+  CHECK(get.out.empty());
+  CHECK(get.err.starts_with("ERR NotFound: "));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/missing"));
+  // A version newer than the last one.
+  CHECK(run_sand(dir, "--db db put k v").exit_code == 0);
+  Run at = run_sand(dir, "--db db get k --at 9");
+  CHECK(at.exit_code == 3);
+  CHECK(at.err.starts_with("ERR InvalidArgument: "));
+}
+
+TEST_CASE("sand: a database held by another process is Busy", "[cli][binary]") {
+  TempDir dir;
+  sand::Result<std::unique_ptr<sand::DB>> held = sand::DB::open(dir.path() + "/db");
+  REQUIRE(held.is_ok());
+  Run put = run_sand(dir, "--db " + quote(dir.path() + "/db") + " put k v");
+  CHECK(put.exit_code == 3);
+  CHECK(put.err.starts_with("ERR Busy: " + dir.path() + "/db/LOCK"));
+}
+
+TEST_CASE("sand: --db defaults to ./sand-data", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "put k v").exit_code == 0);
+  CHECK(std::filesystem::is_directory(dir.path() + "/sand-data"));
+  CHECK(run_sand(dir, "get k").out == "v\n");
+}
+
+TEST_CASE("sand: global options may follow the command", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "put k v --db other --sync --compression none").out == "OK 1\n");
+  CHECK(run_sand(dir, "--db other get k").out == "v\n");
+}
+
+TEST_CASE("sand: escaped arguments and escaped answers", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "--db db put " + quote("a\\x20b") + " " + quote("x\\x00 y")).out == "OK 1\n");
+  CHECK(run_sand(dir, "--db db put -- -dash ''").out == "OK 2\n");
+  CHECK(run_sand(dir, "--db db scan").out == "-dash\t\na\\x20b\tx\\x00 y\n\n");
+  CHECK(run_sand(dir, "--db db get " + quote("a\\x20b")).out == "x\\x00 y\n");
+}
+
+TEST_CASE("sand: del, history, scan options, flush and stats", "[cli][binary]") {
+  TempDir dir;
+  for (const char* args : {"put a 1", "put b 2", "put c 3", "del b", "put a 4"}) {
+    REQUIRE(run_sand(dir, std::string("--db db ") + args).exit_code == 0);
+  }
+  CHECK(run_sand(dir, "--db db history a").out == "5\tput\t4\n1\tput\t1\n\n");
+  CHECK(run_sand(dir, "--db db history b").out == "4\tdel\n2\tput\t2\n\n");
+  CHECK(run_sand(dir, "--db db scan").out == "a\t4\nc\t3\n\n");
+  CHECK(run_sand(dir, "--db db scan --reverse").out == "c\t3\na\t4\n\n");
+  CHECK(run_sand(dir, "--db db scan --at 3").out == "a\t1\nb\t2\nc\t3\n\n");
+  CHECK(run_sand(dir, "--db db scan --from b --to z").out == "c\t3\n\n");
+  CHECK(run_sand(dir, "--db db scan --limit 1").out == "a\t4\n\n");
+  CHECK(run_sand(dir, "--db db scan --limit 0").out == "\n");
+  CHECK(run_sand(dir, "--db db flush").out == "OK\n");
+  Run stats = run_sand(dir, "--db db stats");
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.out.starts_with("last_version: 5\n"));
+  // How many tables each reopen left behind is the engine's business.
+  CHECK(stats.out.find("\ntables_l0: ") != std::string::npos);
+  CHECK(stats.out.ends_with("\n\n"));
+}
+
+TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][binary]") {
+  TempDir dir;
+  Run shell = run_sand(dir, "--db db shell",
+                       "put k v 1\n"
+                       "get k\n"
+                       "nonsense\n"
+                       "del k\n"
+                       "history k\n"
+                       "scan\n");
+  CHECK(shell.exit_code == 0);
+  CHECK(shell.out ==
+        "OK 1\n"
+        "v 1\n"
+        "ERR InvalidArgument: unknown command 'nonsense' (commands: put get del scan "
+        "history flush stats sync quit)\n"
+        "OK 2\n"
+        "2\tdel\n"
+        "1\tput\tv 1\n"
+        "\n"
+        "\n");
+  CHECK(shell.err.empty());
+  // The shell's writes are durable for the next process.
+  CHECK(run_sand(dir, "--db db get k").exit_code == 1);
+}
+
+}  // namespace
