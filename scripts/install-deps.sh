@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sanddb needs to build and test, if missing.
+# Idempotent. As root it runs apt-get; otherwise sudo when it exists; otherwise
+# it prints the exact command to run and fails.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libboost-container-dev libboost-iostreams-dev
+  liblz4-dev libxxhash-dev libcli11-dev
+  catch2 librapidcheck-dev
+)
+packages+=("$@")  # callers may ask for more (e.g. clang for the fuzz stage)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "sanddb: installing missing packages: ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "sanddb: not root and no sudo. Run as root:" >&2
+  echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
