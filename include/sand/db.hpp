@@ -96,7 +96,7 @@ struct Stats {
   std::uint64_t immutable_memtables = 0;  // frozen, waiting to be flushed
   std::uint64_t tables[3] = {0, 0, 0};       // live tables per level
   std::uint64_t table_bytes[3] = {0, 0, 0};  // their bytes per level
-  std::uint64_t wal_bytes = 0;        // bytes in live WAL files
+  std::uint64_t wal_bytes = 0;        // bytes in the active WAL file
   std::uint64_t user_bytes_written = 0;  // keys+values accepted by writes
   std::uint64_t flushes = 0;
   std::uint64_t flush_bytes_written = 0;

@@ -114,6 +114,7 @@ Stats DB::Impl::stats() const {
     ++st.tables[level];
     st.table_bytes[level] += t->meta.file_size;
   }
+  st.wal_bytes = wal_bytes_.load();
   st.user_bytes_written = user_bytes_written_.load();
   st.flushes = flushes_.load();
   st.flush_bytes_written = flush_bytes_written_.load();

@@ -76,6 +76,7 @@ struct DB::Impl {
   std::uint64_t wal_number_ = 0;            // GUARDED_BY(write_mu_)
   std::string batch_scratch_;               // GUARDED_BY(write_mu_)
   std::atomic<Version> last_version_{0};
+  std::atomic<std::uint64_t> wal_bytes_{0};  // size of the active WAL, for stats
 
   // Shared state.
   mutable std::mutex state_mu_;

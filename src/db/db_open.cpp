@@ -179,6 +179,7 @@ Status DB::Impl::open() {
     SAND_RETURN_IF_ERROR(wal_->sync());
   }
   state.wal_number = wal_number_;
+  wal_bytes_.store(wal_->size());
 
   // The new manifest (one snapshot record) makes the replayed state and the
   // new WAL number official; then the directory entries are made durable.

@@ -73,6 +73,7 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
       });
   if (!s.is_ok()) return s;
   last_version_.store(version, std::memory_order_release);
+  wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   user_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
 
   if (mem.approximate_bytes() >= options_.memtable_size) {
@@ -113,6 +114,7 @@ Status DB::Impl::freeze_memtable() {
   wal_ = std::move(new_wal);
   wal_number_ = number;
   active_wal_number_ = number;
+  wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   state_cv_.notify_all();
   return Status::ok();
 }

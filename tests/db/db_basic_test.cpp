@@ -227,6 +227,9 @@ TEST_CASE("stats count user bytes and flushes", "[db]") {
   CHECK(st.last_version == 1);
   CHECK(st.user_bytes_written == 8);
   CHECK(st.memtable_bytes > 0);
+  // 16-byte header + one record: 8-byte record header, 12-byte batch header,
+  // kind, lp("key"), lp("value").
+  CHECK(st.wal_bytes == 16 + 8 + 12 + 1 + 4 + 6);
   must(db->flush());
   st = db->stats();
   CHECK(st.flushes == 1);
