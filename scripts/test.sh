@@ -1,17 +1,43 @@
 #!/usr/bin/env bash
 # Builds sanddb and runs every test: installs what is missing, builds with
-# warnings as errors, and runs ctest. Idempotent; this is what CI runs.
+# warnings as errors and runs ctest, then runs the suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrent units
+# under ThreadSanitizer. Idempotent; this is what CI runs (.ci/run).
+# SAND_TEST_QUICK=1 runs only the first stage (for a fast local loop).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="$(nproc)"
 bash "$root/scripts/install-deps.sh"
 
 stage() { echo; echo "=== sanddb: $* ==="; }
+build() {  # build DIR CMAKE_ARGS... -- TARGETS...
+  local dir="$1"; shift
+  local args=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  targets=("$@")
+  cmake -S "$root" -B "$dir" -DSAND_WERROR=ON -DSAND_BUILD_BENCH=OFF "${args[@]}" >/dev/null
+  if [ ${#targets[@]} -gt 0 ]; then
+    cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
+  else
+    cmake --build "$dir" -j "$jobs"
+  fi
+}
 
 stage "build (RelWithDebInfo, -Werror)"
-cmake -S "$root" -B "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSAND_WERROR=ON >/dev/null
-cmake --build "$root/build/test" -j "$jobs"
-
+build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_BENCH=ON
 stage "tests"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
+
+if [ "${SAND_TEST_QUICK:-0}" = 1 ]; then exit 0; fi
+
+stage "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+build "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DSAND_SANITIZE=address,undefined
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir "$root/build/asan" -j "$jobs" --output-on-failure
+
+stage "concurrent units under ThreadSanitizer"
+build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_SANITIZE=thread \
+  -- memtable_tests db_tests
+TSAN_OPTIONS=halt_on_error=1 \
+  ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db):'
