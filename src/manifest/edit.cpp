@@ -1,6 +1,8 @@
 // Manifest edit encoding and decoding (spec/manifest.md "Edit payload").
 #include "manifest/edit.hpp"
 
+#include <algorithm>
+
 #include "util/coding.hpp"
 
 namespace sand::manifest {
@@ -53,6 +55,11 @@ void Edit::encode(std::string* dst) const {
     util::put_varint64(dst, t.max_version);
     util::put_length_prefixed(dst, t.smallest_key);
     util::put_length_prefixed(dst, t.largest_key);
+    if (t.run != 0) {
+      put_tag(dst, Tag::kTableRun);
+      util::put_varint64(dst, t.number);
+      util::put_varint64(dst, t.run);
+    }
   }
 }
 
@@ -110,6 +117,25 @@ Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::
           return Status::corruption(file, offset, "truncated " + field);
         }
         e.removed.push_back(number);
+        break;
+      }
+      case Tag::kTableRun: {
+        std::uint64_t number = 0, run = 0;
+        if (!util::get_varint64(&in, &number) || !util::get_varint64(&in, &run)) {
+          return Status::corruption(file, offset, "truncated " + field);
+        }
+        auto t = std::find_if(e.added.rbegin(), e.added.rend(),
+                              [&](const TableMeta& m) { return m.number == number; });
+        if (t == e.added.rend()) {
+          return Status::corruption(file, offset,
+                                    "run given for table " + std::to_string(number) +
+                                        " that this edit does not add");
+        }
+        if (t->run != 0 || run == 0) {
+          return Status::corruption(file, offset,
+                                    "table " + std::to_string(number) + ": bad or repeated run");
+        }
+        t->run = run;
         break;
       }
       case Tag::kSnapshot:

@@ -28,6 +28,8 @@ enum class Tag : std::uint32_t {
   kAddTable = 5,        // TableMeta body (see TableMeta)
   kRemoveTable = 6,     // varint64 table number
   kSnapshot = 7,        // no body: the record holds the full state
+  kTableRun = 8,        // varint64 table number, varint64 run: the sorted run
+                        // of a table added earlier in the same edit
 };
 
 // Levels are 0 (overlapping flushes), 1 (sorted runs) and 2 (last level).
@@ -35,13 +37,18 @@ inline constexpr int kMaxLevel = 2;
 
 // One live table as the manifest records it. Encoded after tag 5 as: varint32
 // level, varint64 number, file_size, entries, tombstones, min_version,
-// max_version, then the length-prefixed smallest and largest user keys.
+// max_version, then the length-prefixed smallest and largest user keys. A
+// non-zero `run` follows as a tag 8 field right after the table's tag 5.
 struct TableMeta {
   std::uint64_t number = 0;
   int level = 0;
   std::uint64_t file_size = 0, entries = 0, tombstones = 0;
   Version min_version = 0, max_version = 0;
-  std::string smallest_key, largest_key;
+  std::string smallest_key{}, largest_key{};
+  // The sorted run a level-1 table belongs to (tables of one run never
+  // overlap in keys). 0: the table is not part of a multi-file run (level 0
+  // tables, each a run of its own; level 2, the level's one run).
+  std::uint64_t run = 0;
   friend bool operator==(const TableMeta&, const TableMeta&) = default;
 };
 

@@ -62,6 +62,11 @@ Status validate(const State& base, const Edit& e, std::string_view file, std::ui
                                 "adds " + name + " at level " + std::to_string(t.level) +
                                     ", outside 0.." + std::to_string(kMaxLevel));
     }
+    if (t.run != 0 && t.level != 1) {
+      return Status::corruption(file, offset,
+                                "adds " + name + " with a run at level " + std::to_string(t.level) +
+                                    " (runs are for level 1)");
+    }
     if (t.min_version > t.max_version) {
       return Status::corruption(file, offset,
                                 "adds " + name + " with min_version above max_version");

@@ -29,7 +29,7 @@ rc::Gen<TableMeta> gen_table() {
       rc::gen::set(&TableMeta::file_size), rc::gen::set(&TableMeta::entries),
       rc::gen::set(&TableMeta::tombstones), rc::gen::set(&TableMeta::min_version),
       rc::gen::set(&TableMeta::max_version), rc::gen::set(&TableMeta::smallest_key),
-      rc::gen::set(&TableMeta::largest_key));
+      rc::gen::set(&TableMeta::largest_key), rc::gen::set(&TableMeta::run));
 }
 
 rc::Gen<Edit> gen_edit() {
@@ -128,8 +128,8 @@ TEST_CASE("decode accepts fields in any order", "[manifest][edit]") {
 }
 
 TEST_CASE("an unknown tag is Corruption naming the tag", "[manifest][edit]") {
-  CHECK(decode_status(tagged(1, "\x05") + tagged(8, "\x01")) ==
-        Status::corruption("MANIFEST", 123, "unknown manifest edit tag 8"));
+  CHECK(decode_status(tagged(1, "\x05") + tagged(9, "\x01")) ==
+        Status::corruption("MANIFEST", 123, "unknown manifest edit tag 9"));
   CHECK(decode_status(tagged(0)) ==
         Status::corruption("MANIFEST", 123, "unknown manifest edit tag 0"));
   CHECK(decode_status(tagged(1000000)) ==
@@ -169,4 +169,43 @@ TEST_CASE("property: arbitrary bytes never crash the edit decoder", "[manifest][
     auto r = Edit::decode(payload, "MANIFEST", 16);
     RC_ASSERT(r.is_ok() || r.status().code() == Code::kCorruption);
   });
+}
+
+TEST_CASE("a table's run is a tag 8 field right after its tag 5", "[manifest][edit]") {
+  Edit e;
+  e.added.push_back(TableMeta{.number = 7, .level = 1, .run = 5});
+  std::string bytes;
+  e.encode(&bytes);
+  // Tag 8, table 7, run 5 closes the encoding.
+  REQUIRE(bytes.size() >= 3);
+  CHECK(bytes.substr(bytes.size() - 3) == std::string("\x08\x07\x05", 3));
+  auto back = Edit::decode(bytes, "MANIFEST", 16);
+  REQUIRE(back.is_ok());
+  CHECK(back->added.at(0).run == 5);
+}
+
+TEST_CASE("a run for a table the edit does not add, or a repeated run, is Corruption",
+          "[manifest][edit]") {
+  std::string body;
+  util::put_varint64(&body, 7);
+  util::put_varint64(&body, 5);
+  const Status orphan = decode_status(tagged(8, body));
+  CHECK(orphan.code() == Code::kCorruption);
+  CHECK(orphan.message() ==
+        "MANIFEST: offset 123: run given for table 7 that this edit does not add");
+
+  Edit e;
+  e.added.push_back(TableMeta{.number = 7, .level = 1, .run = 5});
+  std::string bytes;
+  e.encode(&bytes);
+  bytes += tagged(8, body);  // the same run again
+  CHECK(decode_status(bytes).code() == Code::kCorruption);
+  std::string zero;
+  util::put_varint64(&zero, 7);
+  util::put_varint64(&zero, 0);
+  Edit plain;
+  plain.added.push_back(TableMeta{.number = 7, .level = 1});
+  std::string plain_bytes;
+  plain.encode(&plain_bytes);
+  CHECK(decode_status(plain_bytes + tagged(8, zero)).code() == Code::kCorruption);
 }

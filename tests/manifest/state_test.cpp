@@ -245,3 +245,17 @@ TEST_CASE("property: snapshot_edit of any reachable state recreates it", "[manif
     RC_ASSERT(copy == s);
   });
 }
+
+TEST_CASE("a run on a table outside level 1 is Corruption", "[manifest][state]") {
+  State st;
+  Edit e;
+  e.next_file_number = 10;
+  e.added.push_back(TableMeta{.number = 3, .level = 2, .run = 3});
+  const Status s = st.apply(e, "MANIFEST", 40);
+  CHECK(s.code() == Code::kCorruption);
+  CHECK(s.message() == "MANIFEST: offset 40: adds table 3 with a run at level 2 (runs are for level 1)");
+  CHECK(st == State{});
+  e.added[0].level = 1;
+  CHECK(st.apply(e, "MANIFEST", 40).is_ok());
+  CHECK(st.tables.at(3).run == 3);
+}
