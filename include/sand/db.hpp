@@ -92,14 +92,26 @@ class Iterator {
 // Counters and shape; a consistent-enough picture for monitoring.
 struct Stats {
   Version last_version = 0;          // newest committed version
+  Version low_water_mark = 0;        // retention mark (see DB::forget_before)
   std::uint64_t memtable_bytes = 0;  // active memtable
-  std::uint64_t immutable_memtables = 0;  // frozen, waiting to be flushed
+  std::uint64_t immutable_memtables = 0;     // frozen, waiting to be flushed
   std::uint64_t tables[3] = {0, 0, 0};       // live tables per level
   std::uint64_t table_bytes[3] = {0, 0, 0};  // their bytes per level
+  std::uint64_t l1_runs = 0;                 // sorted runs in level 1
   std::uint64_t wal_bytes = 0;        // bytes in the active WAL file
   std::uint64_t user_bytes_written = 0;  // keys+values accepted by writes
   std::uint64_t flushes = 0;
   std::uint64_t flush_bytes_written = 0;
+  std::uint64_t compactions = 0;
+  std::uint64_t compaction_bytes_read = 0;     // input table bytes
+  std::uint64_t compaction_bytes_written = 0;  // output table bytes
+  // (flush + compaction bytes written) / user bytes written; 0 before any.
+  double write_amplification = 0;
+  // Table bytes / bytes of the last level (level 2); 1.0 means nothing above
+  // it. 0 while level 2 is empty.
+  double space_amplification = 0;
+  std::uint64_t stalls = 0;        // writes that waited for flush/compaction
+  std::uint64_t stall_micros = 0;  // total time they waited
   std::uint64_t live_snapshots = 0;
   std::uint64_t manifest_bytes = 0;
 };
@@ -135,17 +147,22 @@ class DB {
   // Corruption, IOError.
   Result<std::optional<std::string>> get(std::string_view key) const;
   // The value of `key` as of version `at` (after the batch that got `at`
-  // committed). Errors: InvalidArgument if `at` is newer than last_version();
+  // committed). Errors: InvalidArgument if `at` is newer than last_version(),
+  // or older than low_water_mark() and not the version of a live Snapshot;
   // Corruption, IOError.
   Result<std::optional<std::string>> get(std::string_view key, Version at) const;
 
-  // Every retained version of `key`, newest first, tombstones included.
-  // Errors: Corruption, IOError.
+  // The retained history of `key`, newest first: every version >= the
+  // low-water mark M, plus the newest version below M (the state as of M),
+  // tombstones included, except tombstones with no older retained version
+  // of the key beneath them (they hide nothing, and compaction drops them).
+  // The answer never depends on when compaction ran. Errors: Corruption,
+  // IOError.
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
 
   // Live keys in [from, to) as of `at`, ascending or descending. Errors:
-  // InvalidArgument (at too new, from > to), Corruption, IOError; errors met
-  // while iterating show in Iterator::status().
+  // InvalidArgument (`at` refused as for get(), from > to), Corruption,
+  // IOError; errors met while iterating show in Iterator::status().
   Result<Iterator> scan(const ScanOptions& options = {}) const;
 
   // Pins the current version (see Snapshot).
@@ -155,8 +172,26 @@ class DB {
   // and the manifest names it. Errors: ReadOnly, IOError.
   Status flush();
 
-  // Flushes nothing, waits for background work, syncs the WAL, releases the
-  // lock. Later calls on this DB return ReadOnly. Idempotent.
+  // Flushes the memtable, then merges every table into level 2 (one sorted
+  // run), dropping what retention allows, and waits for it. Errors:
+  // ReadOnly, IOError, Corruption.
+  Status compact();
+
+  // Raises the retention low-water mark M to `v`: from now on reads at a
+  // version below M are refused (except at a live Snapshot's version), and
+  // history() keeps only versions >= M plus the newest one below M.
+  // Compaction then drops the versions no read can see. Never lowers M (a
+  // smaller v is a no-op). Durable when it returns (recorded in the
+  // manifest). With Retention::kLatestOnly, M is always last_version().
+  // Errors: InvalidArgument if v > last_version(); ReadOnly; IOError.
+  Status forget_before(Version v);
+
+  // The current low-water mark M (0: every version is readable).
+  Version low_water_mark() const;
+
+  // Does not flush; stops background work after the flush or compaction in
+  // progress, syncs the WAL, releases the lock. Later calls on this DB return
+  // ReadOnly. Idempotent.
   Status close();
 
   // The newest committed version (0 before any write).

@@ -55,6 +55,20 @@ struct Options {
   bool sync = false;
   // Version retention policy. Default: kAll.
   Retention retention = Retention::kAll;
+  // Level-0 tables (one per flush) that trigger merging all of level 0 into
+  // one new level-1 sorted run. Default: 4.
+  int l0_trigger = 4;
+  // Level-0 tables at which writes stall until a compaction makes room (the
+  // stall is counted in Stats). Default: 12.
+  int l0_stop = 12;
+  // Level-1 sorted runs that trigger merging all of level 1 and level 2 into
+  // level 2. Default: 4.
+  int l1_trigger = 4;
+  // Compaction output files are cut once they reach this size (at a key
+  // boundary: every version of a key stays in one file). Default: 64 MiB.
+  std::size_t target_file_size = 64 << 20;
+  // Frozen memtables that may wait for flush before writes stall. Default: 2.
+  int max_frozen_memtables = 2;
   // The manifest is rewritten as one snapshot record once it grows past this.
   // Default: 4 MiB.
   std::size_t manifest_rollover_size = 4 << 20;

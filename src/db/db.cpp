@@ -52,6 +52,9 @@ Snapshot DB::snapshot() const {
 }
 
 Status DB::flush() { return impl_->flush(); }
+Status DB::compact() { return impl_->compact(); }
+Status DB::forget_before(Version v) { return impl_->forget_before(v); }
+Version DB::low_water_mark() const { return impl_->effective_mark(); }
 Status DB::close() { return impl_->close(); }
 Version DB::last_version() const { return impl_->last_version_.load(std::memory_order_acquire); }
 Stats DB::stats() const { return impl_->stats(); }

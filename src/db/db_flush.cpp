@@ -58,12 +58,9 @@ Status DB::Impl::flush_frozen(const std::shared_ptr<MemTable>& mem) {
 
     auto view = std::make_shared<ReadView>(*view_);
     view->frozen.pop_back();  // the oldest frozen memtable is last
-    view->tables.push_back(std::move(live));
-    std::stable_sort(view->tables.begin(), view->tables.end(), [](const auto& a, const auto& b) {
-      return a->meta.max_version > b->meta.max_version;
-    });
     view_ = std::move(view);
     frozen_.pop_front();
+    install_tables({}, {std::move(live)});
   }
   ++flushes_;
   flush_bytes_written_ += meta.file_size;
@@ -103,21 +100,52 @@ Status DB::Impl::flush() {
   return Status::ok();
 }
 
+void DB::Impl::install_tables(const std::vector<std::uint64_t>& removed,
+                              std::vector<TableRef> added) {
+  std::vector<TableRef> tables = view_->all_tables();
+  std::erase_if(tables, [&](const TableRef& t) {
+    if (std::find(removed.begin(), removed.end(), t->meta.number) == removed.end()) return false;
+    t->obsolete.store(true);  // deleted once the last reader lets go
+    return true;
+  });
+  for (auto& t : added) tables.push_back(std::move(t));
+  view_ = view_->with_tables(std::move(tables));
+  state_cv_.notify_all();  // the compactor and stalled writers re-check
+}
+
 Stats DB::Impl::stats() const {
   Stats st;
   st.last_version = last_version_.load();
+  st.low_water_mark = effective_mark();
   const auto view = current_view();
   st.memtable_bytes = view->mem->approximate_bytes();
   st.immutable_memtables = view->frozen.size();
-  for (const auto& t : view->tables) {
+  std::uint64_t total_bytes = 0;
+  for (const auto& t : view->all_tables()) {
     const auto level = static_cast<std::size_t>(std::clamp(t->meta.level, 0, 2));
     ++st.tables[level];
     st.table_bytes[level] += t->meta.file_size;
+    total_bytes += t->meta.file_size;
   }
+  st.l1_runs = view->l1.size();
   st.wal_bytes = wal_bytes_.load();
   st.user_bytes_written = user_bytes_written_.load();
   st.flushes = flushes_.load();
   st.flush_bytes_written = flush_bytes_written_.load();
+  st.compactions = compactions_.load();
+  st.compaction_bytes_read = compaction_bytes_read_.load();
+  st.compaction_bytes_written = compaction_bytes_written_.load();
+  if (st.user_bytes_written > 0) {
+    st.write_amplification =
+        static_cast<double>(st.flush_bytes_written + st.compaction_bytes_written) /
+        static_cast<double>(st.user_bytes_written);
+  }
+  if (st.table_bytes[2] > 0) {
+    st.space_amplification =
+        static_cast<double>(total_bytes) / static_cast<double>(st.table_bytes[2]);
+  }
+  st.stalls = stalls_.load();
+  st.stall_micros = stall_micros_.load();
   st.live_snapshots = snapshots_->count();
   std::lock_guard lock(state_mu_);
   st.manifest_bytes = manifest_ ? manifest_->size() : 0;

@@ -9,7 +9,9 @@
 //  except manifest appends (rare, and must be ordered with the view swap).
 //  - last_version_ is atomic: a reader never sees a version whose batch is
 //    only partly in the memtable, because it is published after the insert.
-// The background thread flushes frozen memtables to level-0 tables.
+// Two background threads: one flushes frozen memtables to level-0 tables,
+// one runs compactions (db_compaction.cpp), so a long compaction never holds
+// up a flush.
 #pragma once
 
 #include <atomic>
@@ -51,13 +53,27 @@ struct DB::Impl {
   Status flush();
   Stats stats() const;
 
+  // --- compaction and retention (db_compaction.cpp) ---
+  Status compact();
+  Status forget_before(Version v);
+  // The mark M reads are checked against (retention decides).
+  Version effective_mark() const;
+  void compaction_loop();
+  // Picks and runs one compaction if one is due. REQUIRES: state_mu_ held
+  // on entry and exit (released while the job runs).
+  Status maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_work);
+  // Replaces `removed` with `added` in the view, after the manifest edit.
+  // REQUIRES: state_mu_.
+  void install_tables(const std::vector<std::uint64_t>& removed,
+                      std::vector<TableRef> added);
+
   // Freezes the active memtable and starts a new WAL. REQUIRES: write_mu_.
   Status freeze_memtable();
   void background_loop();
   // Writes `mem` to a new table and records it in the manifest.
   Status flush_frozen(const std::shared_ptr<MemTable>& mem);
   // Opens table `number` described by `meta`.
-  Result<std::shared_ptr<const LiveTable>> open_table(const manifest::TableMeta& meta) const;
+  Result<TableRef> open_table(const manifest::TableMeta& meta) const;
   Status write_manifest_edit(manifest::Edit& edit);  // REQUIRES: state_mu_
   void set_background_error(const Status& s);        // REQUIRES: state_mu_
   Status writable_status() const;                    // REQUIRES: state_mu_
@@ -93,12 +109,22 @@ struct DB::Impl {
   Status background_error_;                    // GUARDED_BY(state_mu_)
   bool closing_ = false;                       // GUARDED_BY(state_mu_)
   bool closed_ = false;                        // GUARDED_BY(state_mu_)
-  std::thread background_;
+  bool compaction_running_ = false;            // GUARDED_BY(state_mu_)
+  std::uint64_t manual_requested_ = 0;         // GUARDED_BY(state_mu_), compact() calls
+  std::uint64_t manual_done_ = 0;              // GUARDED_BY(state_mu_)
+  std::thread background_;                     // flushes
+  std::thread compactor_;                      // compactions
+  std::atomic<Version> low_water_mark_{0};     // the persisted mark
 
   // Counters for stats().
   std::atomic<std::uint64_t> user_bytes_written_{0};
   std::atomic<std::uint64_t> flushes_{0};
   std::atomic<std::uint64_t> flush_bytes_written_{0};
+  std::atomic<std::uint64_t> compactions_{0};
+  std::atomic<std::uint64_t> compaction_bytes_read_{0};
+  std::atomic<std::uint64_t> compaction_bytes_written_{0};
+  std::atomic<std::uint64_t> stalls_{0};
+  std::atomic<std::uint64_t> stall_micros_{0};
 };
 
 }  // namespace sand

@@ -35,6 +35,16 @@ Status validate(const Options& o) {
   if (o.bloom_bits_per_key < 0 || o.bloom_bits_per_key > 64) {
     return Status::invalid_argument("bloom_bits_per_key must be in [0, 64]");
   }
+  if (o.l0_trigger < 1 || o.l1_trigger < 1 || o.max_frozen_memtables < 1) {
+    return Status::invalid_argument(
+        "l0_trigger, l1_trigger and max_frozen_memtables must be at least 1");
+  }
+  if (o.l0_stop <= o.l0_trigger) {
+    return Status::invalid_argument("l0_stop must be above l0_trigger");
+  }
+  if (o.target_file_size < 4096) {
+    return Status::invalid_argument("target_file_size must be at least 4096 bytes");
+  }
   if (o.compression != Compression::kNone && o.compression != Compression::kLz4) {
     return Status::invalid_argument("unknown compression");
   }
@@ -94,14 +104,11 @@ Status DB::Impl::open() {
 
   // Open every live table before touching anything, so a bad table fails the
   // open without side effects.
-  auto view = std::make_shared<ReadView>();
+  std::vector<TableRef> tables;
   for (const auto& [number, meta] : state.tables) {
     SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
-    view->tables.push_back(std::move(live));
+    tables.push_back(std::move(live));
   }
-  std::sort(view->tables.begin(), view->tables.end(), [](const auto& a, const auto& b) {
-    return a->meta.max_version > b->meta.max_version;
-  });
 
   // Replay the WALs not yet flushed.
   auto mem = std::make_shared<MemTable>();
@@ -170,7 +177,7 @@ Status DB::Impl::open() {
       flush_bytes_written_ += meta.file_size;
       ++flushes_;
       SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
-      view->tables.insert(view->tables.begin(), std::move(live));
+      tables.push_back(std::move(live));
       state.tables.emplace(number, meta);
       mem = std::make_shared<MemTable>();
     }
@@ -198,13 +205,16 @@ Status DB::Impl::open() {
     if (orphan) fs_->remove_file(join_path(path_, name)).ignore();  // best effort
   }
 
-  view->mem = std::move(mem);
+  ReadView base;
+  base.mem = std::move(mem);
+  low_water_mark_.store(manifest_state_.low_water_mark);
   {
     std::lock_guard lock(state_mu_);
-    view_ = std::move(view);
+    view_ = base.with_tables(std::move(tables));
     active_wal_number_ = wal_number_;
   }
   background_ = std::thread([this] { background_loop(); });
+  compactor_ = std::thread([this] { compaction_loop(); });
   return Status::ok();
 }
 
@@ -216,6 +226,7 @@ Status DB::Impl::close() {
   }
   state_cv_.notify_all();
   if (background_.joinable()) background_.join();
+  if (compactor_.joinable()) compactor_.join();
 
   Status result;
   {
@@ -240,14 +251,13 @@ Status DB::Impl::close() {
   return result;
 }
 
-Result<std::shared_ptr<const LiveTable>> DB::Impl::open_table(
-    const manifest::TableMeta& meta) const {
+Result<TableRef> DB::Impl::open_table(const manifest::TableMeta& meta) const {
   const std::string name = table_file_name(meta.number);
-  SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(join_path(path_, name)));
+  const std::string path = join_path(path_, name);
+  SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(path));
   SAND_ASSIGN_OR_RETURN(auto table,
                         table::Table::open(std::move(file), name, meta.number, block_cache_));
-  return std::shared_ptr<const LiveTable>(
-      std::make_shared<LiveTable>(LiveTable{meta, std::move(table)}));
+  return TableRef(std::make_shared<const LiveTable>(meta, std::move(table), fs_, path));
 }
 
 }  // namespace sand

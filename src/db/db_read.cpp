@@ -1,15 +1,21 @@
 // The read path: point reads, history and scans over one ReadView.
 //
 // Sources are consulted newest data first: the active memtable, the frozen
-// ones (newest first), then tables by descending max_version. Versions in
-// these sources never interleave (each holds a later range of versions than
-// the ones after it), so the first source with a visible version of a key
-// answers a point read.
+// ones, level-0 tables, level-1 runs, level 2. Their version ranges never
+// interleave (read_view.hpp), so the first source with a visible version of a
+// key answers a point read; in a sorted run only one file can hold the key.
+//
+// Retention is applied at read time (reads below the mark are refused,
+// history is filtered), so no answer depends on when compaction ran. The view
+// is taken *before* the mark is checked: a view never lacks data that a mark
+// read after it allows.
 #include <algorithm>
 
 #include "db/db_impl.hpp"
 #include "db/db_iterator.hpp"
+#include "db/level_iterator.hpp"
 #include "db/merging_iterator.hpp"
+#include "db/retention.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
@@ -18,6 +24,22 @@ namespace {
 bool in_key_range(const LiveTable& t, std::string_view key) {
   return key >= std::string_view(t.meta.smallest_key) &&
          key <= std::string_view(t.meta.largest_key);
+}
+
+// The tables a point read of `key` at `at` may need, newest first.
+std::vector<const LiveTable*> candidates(const ReadView& view, std::string_view key, Version at) {
+  std::vector<const LiveTable*> out;
+  for (const auto& t : view.l0) {
+    if (at >= t->meta.min_version && in_key_range(*t, key)) out.push_back(t.get());
+  }
+  for (const auto& run : view.l1) {
+    if (at < run.min_version) continue;
+    if (const LiveTable* t = run.file_for(key)) out.push_back(t);
+  }
+  if (at >= view.l2.min_version) {
+    if (const LiveTable* t = view.l2.file_for(key)) out.push_back(t);
+  }
+  return out;
 }
 
 }  // namespace
@@ -34,13 +56,22 @@ Status DB::Impl::check_read_version(Version at) const {
                                     " is newer than the last committed version " +
                                     std::to_string(last));
   }
+  const Version mark = effective_mark();
+  if (at < mark) {
+    const auto pinned = snapshots_->pinned();
+    if (!std::binary_search(pinned.begin(), pinned.end(), at)) {
+      return Status::invalid_argument("version " + std::to_string(at) +
+                                      " is below the retention mark " + std::to_string(mark) +
+                                      " and no snapshot pins it");
+    }
+  }
   return Status::ok();
 }
 
 Result<std::optional<std::string>> DB::Impl::get(std::string_view key, Version at) const {
   if (key.size() > kMaxKeySize) return Status::invalid_argument("key longer than 64 KiB");
-  SAND_RETURN_IF_ERROR(check_read_version(at));
   const auto view = current_view();
+  SAND_RETURN_IF_ERROR(check_read_version(at));
 
   auto from_memtable = [&](const MemTable& mem) -> std::optional<std::optional<std::string>> {
     const auto found = mem.get(key, at);
@@ -52,8 +83,7 @@ Result<std::optional<std::string>> DB::Impl::get(std::string_view key, Version a
   for (const auto& mem : view->frozen) {
     if (auto r = from_memtable(*mem)) return *r;
   }
-  for (const auto& t : view->tables) {
-    if (at < t->meta.min_version || !in_key_range(*t, key)) continue;
+  for (const LiveTable* t : candidates(*view, key, at)) {
     SAND_ASSIGN_OR_RETURN(auto found, t->table->get(key, at));
     if (!found) continue;
     if (found->kind == EntryKind::kDelete) return std::optional<std::string>();
@@ -64,9 +94,10 @@ Result<std::optional<std::string>> DB::Impl::get(std::string_view key, Version a
 
 Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const {
   if (key.size() > kMaxKeySize) return Status::invalid_argument("key longer than 64 KiB");
-  const Version last = last_version_.load(std::memory_order_acquire);
   const auto view = current_view();
-  std::vector<HistoryEntry> out;
+  const Version last = last_version_.load(std::memory_order_acquire);
+  const Version mark = effective_mark();
+  std::vector<HistoryEntry> all;
   // Sources hold disjoint, descending version ranges, so appending source by
   // source keeps the list newest first.
   auto collect = [&](InternalIterator& it) -> Status {
@@ -76,7 +107,7 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
         return Status::corruption("history: malformed internal key");
       }
       if (k.user_key != key) break;
-      out.push_back(HistoryEntry{.version = k.version,
+      all.push_back(HistoryEntry{.version = k.version,
                                  .deleted = k.kind == EntryKind::kDelete,
                                  .value = k.kind == EntryKind::kPut ? std::string(it.value())
                                                                     : std::string()});
@@ -85,30 +116,51 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
   };
   SAND_RETURN_IF_ERROR(collect(*view->mem->new_iterator()));
   for (const auto& mem : view->frozen) SAND_RETURN_IF_ERROR(collect(*mem->new_iterator()));
-  for (const auto& t : view->tables) {
-    if (!in_key_range(*t, key) || !t->table->may_contain(key)) continue;
+  for (const LiveTable* t : candidates(*view, key, last)) {
+    if (!t->table->may_contain(key)) continue;
     SAND_RETURN_IF_ERROR(collect(*t->table->new_iterator()));
   }
+
+  // Retention at read time: versions >= mark, the newest one below it, and
+  // no tombstone that hides nothing (spec/README.md "Retention").
+  RetentionFilter filter(mark, {});
+  filter.start_key();
+  std::vector<HistoryEntry> out;
+  for (auto& e : all) {
+    if (filter.keep(e.version)) out.push_back(std::move(e));
+  }
+  while (!out.empty() && out.back().deleted) out.pop_back();
   return out;
 }
 
 Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
+  const auto view = current_view();
   const Version at = options.at.value_or(last_version_.load(std::memory_order_acquire));
   SAND_RETURN_IF_ERROR(check_read_version(at));
   if (options.from && options.to && *options.from > *options.to) {
     return Status::invalid_argument("scan: from is after to");
   }
-  const auto view = current_view();
+  // Only tables whose key range meets [from, to) and that hold versions <= at.
+  auto overlaps = [&](const LiveTable& t) {
+    if (options.from && std::string_view(t.meta.largest_key) < *options.from) return false;
+    if (options.to && std::string_view(t.meta.smallest_key) >= *options.to) return false;
+    return t.meta.min_version <= at;
+  };
+  auto add_run = [&](const SortedRun& run, std::vector<std::unique_ptr<InternalIterator>>* out) {
+    std::vector<TableRef> files;
+    for (const auto& f : run.files) {
+      if (overlaps(*f)) files.push_back(f);
+    }
+    if (!files.empty()) out->push_back(new_level_iterator(std::move(files)));
+  };
   std::vector<std::unique_ptr<InternalIterator>> children;
   children.push_back(view->mem->new_iterator());
   for (const auto& mem : view->frozen) children.push_back(mem->new_iterator());
-  for (const auto& t : view->tables) {
-    // Only tables whose key range meets [from, to) and that hold versions <= at.
-    if (options.from && std::string_view(t->meta.largest_key) < *options.from) continue;
-    if (options.to && std::string_view(t->meta.smallest_key) >= *options.to) continue;
-    if (t->meta.min_version > at) continue;
-    children.push_back(t->table->new_iterator());
+  for (const auto& t : view->l0) {
+    if (overlaps(*t)) children.push_back(t->table->new_iterator());
   }
+  for (const auto& run : view->l1) add_run(run, &children);
+  add_run(view->l2, &children);
   auto state = std::make_unique<detail::IteratorState>(
       view, new_merging_iterator(std::move(children)), at, options.from, options.to,
       options.reverse);

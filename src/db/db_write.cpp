@@ -5,18 +5,14 @@
 // then publish the version, so a reader never sees half a batch. A failed
 // append or sync is never retried or acknowledged: the DB turns read-only
 // (the WAL may end in a partial record that a later append would bury).
+#include <chrono>
+
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
 #include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
 namespace sand {
-namespace {
-
-// Frozen memtables allowed to wait for flush before writers stall.
-constexpr std::size_t kMaxFrozenMemtables = 2;
-
-}  // namespace
 
 Status DB::Impl::writable_status() const {
   if (closing_ || closed_) return Status::read_only(path_ + ": database is closed");
@@ -41,10 +37,21 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
   std::lock_guard wlock(write_mu_);
   {
     std::unique_lock lock(state_mu_);
-    // Stall while too many memtables wait for the background flush.
-    state_cv_.wait(lock, [&] {
-      return frozen_.size() < kMaxFrozenMemtables || !writable_status().is_ok();
-    });
+    // Stall while too many memtables wait for flush or level 0 is full: the
+    // background threads need to catch up (documented limits in Options).
+    auto must_wait = [&] {
+      return writable_status().is_ok() &&
+             (frozen_.size() >= static_cast<std::size_t>(options_.max_frozen_memtables) ||
+              view_->l0.size() >= static_cast<std::size_t>(options_.l0_stop));
+    };
+    if (must_wait()) {
+      const auto start = std::chrono::steady_clock::now();
+      state_cv_.wait(lock, [&] { return !must_wait(); });
+      stalls_.fetch_add(1, std::memory_order_relaxed);
+      stall_micros_.fetch_add(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - start).count()));
+    }
     SAND_RETURN_IF_ERROR(writable_status());
   }
 

@@ -145,6 +145,8 @@ TEST_CASE("the DB behaves like the versioned model", "[db][model]") {
                             .value = v->second.value_or("")});
           }
         }
+        // A tombstone with nothing older beneath it hides nothing: not shown.
+        while (!want.empty() && want.back().deleted) want.pop_back();
         RC_ASSERT(*r == want);
       } else if (std::holds_alternative<Flush>(op)) {
         RC_ASSERT(db->flush().is_ok());
