@@ -90,6 +90,15 @@ Result<Command> parse_sync(const std::vector<std::string_view>& args) {
   return c;
 }
 
+// `forget-before V`: V is a plain decimal version, as in the one-shot command.
+Result<Command> parse_forget_before(const std::vector<std::string_view>& args) {
+  if (args.size() != 1) return usage("forget-before VERSION");
+  Command c;
+  c.kind = CommandKind::kForgetBefore;
+  SAND_ASSIGN_OR_RETURN(c.mark, parse_version(args[0]));
+  return c;
+}
+
 }  // namespace
 
 Result<Command> parse_command(std::string_view line) {
@@ -108,13 +117,16 @@ Result<Command> parse_command(std::string_view line) {
   if (word == "history") return parse_key_command(CommandKind::kHistory, word, args);
   if (word == "scan") return parse_scan(args);
   if (word == "sync") return parse_sync(args);
-  const CommandKind no_args = word == "flush"   ? CommandKind::kFlush
-                              : word == "stats" ? CommandKind::kStats
-                              : word == "quit"  ? CommandKind::kQuit
-                                                : CommandKind::kNone;
+  if (word == "forget-before") return parse_forget_before(args);
+  const CommandKind no_args = word == "flush"     ? CommandKind::kFlush
+                              : word == "compact" ? CommandKind::kCompact
+                              : word == "stats"   ? CommandKind::kStats
+                              : word == "quit"    ? CommandKind::kQuit
+                                                  : CommandKind::kNone;
   if (no_args == CommandKind::kNone) {
-    return Status::invalid_argument("unknown command '" + escape_key(word) +
-                                    "' (commands: put get del scan history flush stats sync quit)");
+    return Status::invalid_argument(
+        "unknown command '" + escape_key(word) +
+        "' (commands: put get del scan history flush compact forget-before stats sync quit)");
   }
   if (!args.empty()) return usage(word);
   Command c;

@@ -6,7 +6,7 @@
 // always separates tokens. `put` is the exception: VALUE is the rest of the
 // line after exactly one space following KEY, and may be empty or hold spaces.
 //   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] | history KEY |
-//   flush | stats | sync on|off | quit
+//   flush | compact | forget-before V | stats | sync on|off | quit
 // In `scan`, `-` is an open bound (write a key that is just "-" as `\x2d`).
 //
 // Pure functions; thread-safe.
@@ -30,6 +30,8 @@ enum class CommandKind {
   kScan,
   kHistory,
   kFlush,
+  kCompact,       // flush, then merge every table into level 2
+  kForgetBefore,  // raise the retention low-water mark
   kStats,
   kSync,  // shell only: sets the sync default for later writes
   kQuit,  // shell only
@@ -47,6 +49,7 @@ struct Command {
   bool reverse = false;                // scan (one-shot --reverse)
   std::optional<std::uint64_t> limit;  // scan (one-shot --limit)
   bool sync = false;                   // sync: on (true) or off
+  Version mark = 0;                    // forget-before: the new low-water mark
 
   friend bool operator==(const Command&, const Command&) = default;
 };

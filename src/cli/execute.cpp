@@ -59,6 +59,14 @@ Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& writ
       SAND_RETURN_IF_ERROR(db.flush());
       out << format_ok();
       return Outcome::kDone;
+    case CommandKind::kCompact:
+      SAND_RETURN_IF_ERROR(db.compact());
+      out << format_ok();
+      return Outcome::kDone;
+    case CommandKind::kForgetBefore:
+      SAND_RETURN_IF_ERROR(db.forget_before(command.mark));
+      out << format_ok();
+      return Outcome::kDone;
     case CommandKind::kStats:
       out << format_stats(db.stats()) << format_end_of_list();
       return Outcome::kDone;

@@ -18,12 +18,13 @@ enum class Outcome {
   kNotFound,  // get of an absent key: NOT_FOUND was printed
 };
 
-// Runs `command` (put, get, del, scan, history, flush or stats) on `db` and
-// writes its answer to `out`; writes use `write_options`. On error the error
-// is returned and the caller prints it (format_error). A scan that fails
-// midway may already have printed some lines, but never its closing empty
-// line. Errors: the DB's, or InvalidArgument for kNone, kSync and kQuit,
-// which are not database commands.
+// Runs `command` (put, get, del, scan, history, flush, compact, forget-before
+// or stats) on `db` and writes its answer to `out`; writes use
+// `write_options`. compact and forget-before return once the DB has finished
+// (compaction done, new mark durable). On error the error is returned and the
+// caller prints it (format_error). A scan that fails midway may already have
+// printed some lines, but never its closing empty line. Errors: the DB's, or
+// InvalidArgument for kNone, kSync and kQuit, which are not database commands.
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
                         std::ostream& out);
 

@@ -1,11 +1,33 @@
 // Answer formatting shared by the shell and the one-shot commands.
 #include "cli/format.hpp"
 
+#include <charconv>
 #include <cstdint>
+#include <iterator>
+#include <system_error>
 
 #include "cli/escape.hpp"
 
 namespace sand::cli {
+namespace {
+
+// `value` with `decimals` digits after the point. std::to_chars, unlike
+// printf, never uses the locale's decimal comma, so scripts can parse it.
+std::string fixed(double value, int decimals) {
+  // Enough for any finite double in fixed notation (DBL_MAX has 309 digits).
+  char buffer[400];
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed, decimals);
+  if (ec != std::errc()) return "?";
+  return std::string(buffer, end);
+}
+
+// "1 table", "3 tables".
+std::string count(std::uint64_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
+}  // namespace
 
 std::string format_version(Version version) { return "OK " + std::to_string(version) + "\n"; }
 
@@ -32,29 +54,67 @@ std::string format_history_line(const HistoryEntry& entry) {
   return line + "\tput\t" + escape_value(entry.value) + "\n";
 }
 
+std::string format_size(std::uint64_t bytes) {
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  static constexpr std::string_view kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes) / 1024;
+  std::size_t unit = 0;
+  // Move up while one decimal would round to 1024.0, so 1 MiB - 1 byte prints
+  // as "1.0 MiB" rather than "1024.0 KiB".
+  while (value >= 1023.95 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  return fixed(value, 1) + " " + std::string(kUnits[unit]);
+}
+
+std::string format_levels(const Stats& stats) {
+  std::string out = "levels:";
+  for (int level = 0; level < 3; ++level) {
+    out += level == 0 ? " " : " | ";
+    out += "L" + std::to_string(level) + "=";
+    if (level == 1) out += count(stats.l1_runs, "run") + ", ";
+    out += count(stats.tables[level], "table");
+    out += " (" + format_size(stats.table_bytes[level]) + ")";
+  }
+  return out + "\n";
+}
+
 std::string format_stats(const Stats& stats) {
-  std::string out;
-  const auto line = [&out](std::string_view name, std::uint64_t value) {
+  std::string out = format_levels(stats);
+  const auto line = [&out](std::string_view name, std::string_view value) {
     out += name;
     out += ": ";
-    out += std::to_string(value);
+    out += value;
     out += '\n';
   };
-  line("last_version", stats.last_version);
-  line("memtable_bytes", stats.memtable_bytes);
-  line("immutable_memtables", stats.immutable_memtables);
+  const auto integer = [&line](std::string_view name, std::uint64_t value) {
+    line(name, std::to_string(value));
+  };
+  integer("last_version", stats.last_version);
+  integer("low_water_mark", stats.low_water_mark);
+  integer("memtable_bytes", stats.memtable_bytes);
+  integer("immutable_memtables", stats.immutable_memtables);
   for (int level = 0; level < 3; ++level) {
-    line("tables_l" + std::to_string(level), stats.tables[level]);
+    integer("tables_l" + std::to_string(level), stats.tables[level]);
   }
   for (int level = 0; level < 3; ++level) {
-    line("table_bytes_l" + std::to_string(level), stats.table_bytes[level]);
+    integer("table_bytes_l" + std::to_string(level), stats.table_bytes[level]);
   }
-  line("wal_bytes", stats.wal_bytes);
-  line("user_bytes_written", stats.user_bytes_written);
-  line("flushes", stats.flushes);
-  line("flush_bytes_written", stats.flush_bytes_written);
-  line("live_snapshots", stats.live_snapshots);
-  line("manifest_bytes", stats.manifest_bytes);
+  integer("l1_runs", stats.l1_runs);
+  integer("wal_bytes", stats.wal_bytes);
+  integer("user_bytes_written", stats.user_bytes_written);
+  integer("flushes", stats.flushes);
+  integer("flush_bytes_written", stats.flush_bytes_written);
+  integer("compactions", stats.compactions);
+  integer("compaction_bytes_read", stats.compaction_bytes_read);
+  integer("compaction_bytes_written", stats.compaction_bytes_written);
+  line("write_amplification", fixed(stats.write_amplification, 2));
+  line("space_amplification", fixed(stats.space_amplification, 2));
+  integer("stalls", stats.stalls);
+  integer("stall_micros", stats.stall_micros);
+  integer("live_snapshots", stats.live_snapshots);
+  integer("manifest_bytes", stats.manifest_bytes);
   return out;
 }
 

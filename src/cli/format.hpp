@@ -2,20 +2,24 @@
 // kept in one place so the two never diverge (README "Shell").
 //
 //   put, del        OK <version>
-//   flush, sync     OK
+//   flush, compact, forget-before, sync
+//                   OK
 //   get             the escaped value, or NOT_FOUND
 //   scan            KEY<TAB>VALUE per entry, then an empty line
 //   history         VERSION<TAB>put<TAB>VALUE or VERSION<TAB>del per version,
 //                   newest first, then an empty line
-//   stats           name: value per Stats field, then an empty line
+//   stats           a `levels: ...` shape line, then name: value per Stats
+//                   field, then an empty line
 //   any error       ERR <Kind>: <message>
 // Keys are printed with escape_key and values with escape_value; in error
 // messages, bytes outside 0x20..0x7e are written \xNN but backslashes are
 // kept. So every answer is one line of printable ASCII per entry.
 //
-// Pure functions; thread-safe. Every returned string ends with '\n'.
+// Pure functions; thread-safe. Every returned string but format_size's ends
+// with '\n'.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,10 +46,25 @@ std::string format_scan_line(std::string_view key, std::string_view value);
 // "VERSION\tput\tVALUE\n" or "VERSION\tdel\n".
 std::string format_history_line(const HistoryEntry& entry);
 
-// One "name: value\n" line per Stats field (without the closing empty line):
-// last_version, memtable_bytes, immutable_memtables, tables_l0..tables_l2,
-// table_bytes_l0..table_bytes_l2, wal_bytes, user_bytes_written, flushes,
-// flush_bytes_written, live_snapshots, manifest_bytes.
+// Bytes for people: "0 B", "1023 B", then one decimal in the largest binary
+// unit the value reaches: "1.0 KiB", "12.1 MiB", up to EiB.
+std::string format_size(std::uint64_t bytes);
+
+// The level shape on one line, e.g.
+//   "levels: L0=3 tables (12.1 MiB) | L1=2 runs, 5 tables (40.0 MiB) | "
+//   "L2=1 table (300.2 MiB)\n"
+// ("table"/"run" are singular for exactly one; sizes as format_size).
+std::string format_levels(const Stats& stats);
+
+// The stats answer without its closing empty line: format_levels first, then
+// one "name: value\n" line per Stats field in declaration order:
+// last_version, low_water_mark, memtable_bytes, immutable_memtables,
+// tables_l0..tables_l2, table_bytes_l0..table_bytes_l2, l1_runs, wal_bytes,
+// user_bytes_written, flushes, flush_bytes_written, compactions,
+// compaction_bytes_read, compaction_bytes_written, write_amplification,
+// space_amplification, stalls, stall_micros, live_snapshots, manifest_bytes.
+// Integers are decimal; the two amplifications have exactly two decimals
+// ("2.47"), independent of the C locale.
 std::string format_stats(const Stats& stats);
 
 // "\n": closes a scan, history or stats answer.

@@ -1,16 +1,17 @@
 // The `sand` command-line tool: one-shot commands and the interactive shell.
 //
 //   sand [--db DIR] [--memtable-size BYTES] [--sync] [--compression none|lz4]
+//        [--l0-trigger N] [--l1-trigger N] [--retention all|latest]
 //        put KEY VALUE | get KEY [--at V] | del KEY |
 //        scan [--from A] [--to B] [--at V] [--reverse] [--limit N] |
-//        history KEY | stats | flush | shell
+//        history KEY | stats | flush | compact | forget-before V | shell
 //
 // KEY, VALUE and bounds are escaped as in the shell (escape.hpp); answers are
 // printed in the shell's formats (format.hpp), errors as `ERR <Kind>: ...` on
 // stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage error (the command
 // line was rejected before the database was opened); 3 any other error.
-// Read-only commands (get, scan, history, stats) do not create a missing
-// database: they fail with NotFound instead.
+// Only put, del, flush and shell create a missing database; the others (reads,
+// stats, compact, forget-before) fail with NotFound instead.
 #include <unistd.h>  // isatty: the prompt is for terminals only
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,7 @@
 #include "cli/execute.hpp"
 #include "cli/format.hpp"
 #include "cli/shell.hpp"
+#include "cli/tuning.hpp"
 #include "sand/sand.hpp"
 
 namespace {
@@ -42,6 +44,9 @@ struct Args {
   std::optional<std::size_t> memtable_size;
   bool sync = false;
   std::string compression = "lz4";
+  std::optional<std::string> l0_trigger;
+  std::optional<std::string> l1_trigger;
+  std::optional<std::string> retention;
   std::string key;
   std::string value;
   std::optional<std::string> from;
@@ -49,6 +54,7 @@ struct Args {
   std::optional<std::string> at;
   bool reverse = false;
   std::optional<std::uint64_t> limit;
+  std::string mark;  // forget-before VERSION
 };
 
 int fail(const sand::Status& status, int exit_code) {
@@ -76,27 +82,50 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   if (args.to) {
     SAND_ASSIGN_OR_RETURN(c.to, sand::cli::parse_arg("--to", *args.to));
   }
+  if (kind == CommandKind::kForgetBefore) {
+    SAND_ASSIGN_OR_RETURN(c.mark, sand::cli::parse_version(args.mark));
+  }
   c.reverse = args.reverse;
   c.limit = args.limit;
   return c;
 }
 
-sand::Options make_options(const Args& args, CommandKind kind, bool is_shell) {
+// Decodes the compaction and retention flags that were given.
+sand::Result<sand::cli::Tuning> build_tuning(const Args& args) {
+  sand::cli::Tuning tuning;
+  if (args.l0_trigger) {
+    SAND_ASSIGN_OR_RETURN(tuning.l0_trigger,
+                          sand::cli::parse_trigger("--l0-trigger", *args.l0_trigger));
+  }
+  if (args.l1_trigger) {
+    SAND_ASSIGN_OR_RETURN(tuning.l1_trigger,
+                          sand::cli::parse_trigger("--l1-trigger", *args.l1_trigger));
+  }
+  if (args.retention) {
+    SAND_ASSIGN_OR_RETURN(tuning.retention, sand::cli::parse_retention(*args.retention));
+  }
+  return tuning;
+}
+
+sand::Options make_options(const Args& args, const sand::cli::Tuning& tuning, CommandKind kind,
+                           bool is_shell) {
   sand::Options options;
   options.sync = args.sync;
   options.compression =
       args.compression == "none" ? sand::Compression::kNone : sand::Compression::kLz4;
   if (args.memtable_size) options.memtable_size = *args.memtable_size;
-  // A read of a mistyped --db should say so, not create an empty database.
+  sand::cli::apply_tuning(tuning, options);
+  // A read or compaction of a mistyped --db should say so, not create an
+  // empty database.
   options.create_if_missing = kind == CommandKind::kPut || kind == CommandKind::kDel ||
                               kind == CommandKind::kFlush || is_shell;
   return options;
 }
 
 // Opens the database, runs the shell or `command`, and closes the database.
-int run(const Args& args, bool is_shell, const Command& command) {
+int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const Command& command) {
   sand::Result<std::unique_ptr<sand::DB>> db =
-      sand::DB::open(args.db, make_options(args, command.kind, is_shell));
+      sand::DB::open(args.db, make_options(args, tuning, command.kind, is_shell));
   if (!db) return fail(db.status(), kExitError);
   int exit_code = kExitOk;
   if (is_shell) {
@@ -129,6 +158,16 @@ int main(int argc, char** argv) {
   app.add_option("--compression", args.compression, "Table block compression")
       ->check(CLI::IsMember({"none", "lz4"}))
       ->capture_default_str();
+  // Decoded by tuning.hpp after parsing, so the tests share one decoder.
+  app.add_option("--l0-trigger", args.l0_trigger,
+                 "Level-0 tables that start a compaction into level 1 (default 4)")
+      ->type_name("N");
+  app.add_option("--l1-trigger", args.l1_trigger,
+                 "Level-1 sorted runs that start a compaction into level 2 (default 4)")
+      ->type_name("N");
+  app.add_option("--retention", args.retention,
+                 "Versions compaction keeps: all (until forget-before) or latest (default all)")
+      ->type_name("all|latest");
 
   // Which subcommand maps to which Command; `shell` is handled apart.
   struct Choice {
@@ -155,14 +194,24 @@ int main(int argc, char** argv) {
   CLI::App* history =
       app.add_subcommand("history", "Print every retained version of KEY, newest first");
   add_key(history);
+  CLI::App* forget_before = app.add_subcommand(
+      "forget-before",
+      "Refuse reads below VERSION; compaction may drop what they needed. Prints OK");
+  forget_before->add_option("VERSION", args.mark, "The new low-water mark")
+      ->type_name("")
+      ->required();
   const Choice choices[] = {
       {put, CommandKind::kPut},
       {get, CommandKind::kGet},
       {del, CommandKind::kDel},
       {scan, CommandKind::kScan},
       {history, CommandKind::kHistory},
-      {app.add_subcommand("stats", "Print counters as name: value lines"), CommandKind::kStats},
+      {app.add_subcommand("stats", "Print the level shape, then counters as name: value lines"),
+       CommandKind::kStats},
       {app.add_subcommand("flush", "Write the memtable to a table"), CommandKind::kFlush},
+      {app.add_subcommand("compact", "Flush, then merge every table into level 2; prints OK"),
+       CommandKind::kCompact},
+      {forget_before, CommandKind::kForgetBefore},
   };
   CLI::App* shell = app.add_subcommand("shell", "Read commands from stdin, answer on stdout");
 
@@ -182,5 +231,7 @@ int main(int argc, char** argv) {
   // usage error that leaves the directory untouched.
   sand::Result<Command> command = build_command(kind, args);
   if (!command) return fail(command.status(), kExitUsage);
-  return run(args, shell->parsed(), *command);
+  sand::Result<sand::cli::Tuning> tuning = build_tuning(args);
+  if (!tuning) return fail(tuning.status(), kExitUsage);
+  return run(args, *tuning, shell->parsed(), *command);
 }

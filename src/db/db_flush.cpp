@@ -60,10 +60,12 @@ Status DB::Impl::flush_frozen(const std::shared_ptr<MemTable>& mem) {
     view->frozen.pop_back();  // the oldest frozen memtable is last
     view_ = std::move(view);
     frozen_.pop_front();
+    // Counted before install_tables wakes flush() waiters, so a stats() call
+    // right after flush() returns sees this flush.
+    ++flushes_;
+    flush_bytes_written_ += meta.file_size;
     install_tables({}, {std::move(live)});
   }
-  ++flushes_;
-  flush_bytes_written_ += meta.file_size;
   // Only now is the WAL's content durable elsewhere.
   fs_->remove_file(join_path(path_, wal_file_name(obsolete_wal))).ignore();
   return Status::ok();

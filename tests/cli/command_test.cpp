@@ -169,6 +169,43 @@ TEST_CASE("flush, stats and quit take no arguments", "[cli][command]") {
   CHECK(parse_error("quit 1") == "usage: quit");
 }
 
+TEST_CASE("compact takes no arguments", "[cli][command]") {
+  CHECK(parse_ok("compact") == make(CommandKind::kCompact));
+  CHECK(parse_ok("  compact  ") == make(CommandKind::kCompact));
+  CHECK(parse_error("compact now") == "usage: compact");
+  CHECK(parse_error("compact 1") == "usage: compact");
+}
+
+TEST_CASE("forget-before takes one decimal VERSION", "[cli][command]") {
+  Command c = make(CommandKind::kForgetBefore);
+  c.mark = 7;
+  CHECK(parse_ok("forget-before 7") == c);
+  CHECK(parse_ok(" forget-before   7 ") == c);
+  c.mark = 0;
+  CHECK(parse_ok("forget-before 0") == c);
+  c.mark = 18446744073709551615ULL;
+  CHECK(parse_ok("forget-before 18446744073709551615") == c);
+}
+
+TEST_CASE("forget-before rejects a missing, extra or bad VERSION", "[cli][command]") {
+  CHECK(parse_error("forget-before") == "usage: forget-before VERSION");
+  CHECK(parse_error("forget-before 1 2") == "usage: forget-before VERSION");
+  // The shell's `@V` is for reads; the mark is a plain number as on the
+  // command line.
+  CHECK(parse_error("forget-before @7") ==
+        "bad version '@7': expected a decimal number below 2^64");
+  CHECK(parse_error("forget-before -1") ==
+        "bad version '-1': expected a decimal number below 2^64");
+  CHECK(parse_error("forget-before 18446744073709551616") ==
+        "bad version '18446744073709551616': expected a decimal number below 2^64");
+  CHECK(parse_error("forget-before x") == "bad version 'x': expected a decimal number below 2^64");
+}
+
+TEST_CASE("forget_before with an underscore is not a command", "[cli][command]") {
+  CHECK(parse_error("forget_before 1").starts_with("unknown command 'forget_before' "));
+  CHECK(parse_error("forget 1").starts_with("unknown command 'forget' "));
+}
+
 TEST_CASE("sync takes on or off", "[cli][command]") {
   Command on = parse_ok("sync on");
   CHECK(on.kind == CommandKind::kSync);
@@ -182,7 +219,8 @@ TEST_CASE("sync takes on or off", "[cli][command]") {
 }
 
 TEST_CASE("unknown commands are named, escaped", "[cli][command]") {
-  const std::string commands = "(commands: put get del scan history flush stats sync quit)";
+  const std::string commands =
+      "(commands: put get del scan history flush compact forget-before stats sync quit)";
   CHECK(parse_error("bogus a b") == "unknown command 'bogus' " + commands);
   CHECK(parse_error("PUT a b") == "unknown command 'PUT' " + commands);
   CHECK(parse_error("g\tet a") == "unknown command 'g\\x09et' " + commands);

@@ -46,9 +46,58 @@ TEST_CASE("history lines show puts with values and deletes without", "[cli][form
         "1\tput\t\n");
 }
 
-TEST_CASE("stats prints every field by name", "[cli][format]") {
+TEST_CASE("sizes print in bytes below 1 KiB, then one decimal", "[cli][format]") {
+  CHECK(format_size(0) == "0 B");
+  CHECK(format_size(1) == "1 B");
+  CHECK(format_size(1023) == "1023 B");
+  CHECK(format_size(1024) == "1.0 KiB");
+  CHECK(format_size(1536) == "1.5 KiB");
+  CHECK(format_size(12'687'769) == "12.1 MiB");
+  CHECK(format_size(314'782'924) == "300.2 MiB");
+  CHECK(format_size(5ULL << 30) == "5.0 GiB");
+  CHECK(format_size(3ULL << 40) == "3.0 TiB");
+  CHECK(format_size(18446744073709551615ULL) == "16.0 EiB");
+}
+
+TEST_CASE("sizes that would round to 1024.0 move up a unit", "[cli][format]") {
+  CHECK(format_size((1 << 20) - 1) == "1.0 MiB");
+  CHECK(format_size((1 << 20) - 60) == "1023.9 KiB");
+  CHECK(format_size((1ULL << 30) - 1) == "1.0 GiB");
+}
+
+TEST_CASE("the levels line shows tables, L1 runs and bytes per level", "[cli][format]") {
+  Stats s;
+  s.tables[0] = 3;
+  s.tables[1] = 5;
+  s.tables[2] = 7;
+  s.table_bytes[0] = 12'687'769;
+  s.table_bytes[1] = 40ULL << 20;
+  s.table_bytes[2] = 314'782'924;
+  s.l1_runs = 2;
+  CHECK(format_levels(s) ==
+        "levels: L0=3 tables (12.1 MiB) | L1=2 runs, 5 tables (40.0 MiB) | "
+        "L2=7 tables (300.2 MiB)\n");
+}
+
+TEST_CASE("the levels line says table and run for exactly one", "[cli][format]") {
+  Stats s;
+  CHECK(format_levels(s) ==
+        "levels: L0=0 tables (0 B) | L1=0 runs, 0 tables (0 B) | L2=0 tables (0 B)\n");
+  s.tables[0] = 1;
+  s.table_bytes[0] = 900;
+  s.l1_runs = 1;
+  s.tables[1] = 1;
+  s.table_bytes[1] = 2048;
+  s.tables[2] = 1;
+  s.table_bytes[2] = 1;
+  CHECK(format_levels(s) ==
+        "levels: L0=1 table (900 B) | L1=1 run, 1 table (2.0 KiB) | L2=1 table (1 B)\n");
+}
+
+TEST_CASE("stats prints the levels line, then every field by name", "[cli][format]") {
   Stats s;
   s.last_version = 12;
+  s.low_water_mark = 6;
   s.memtable_bytes = 1;
   s.immutable_memtables = 2;
   s.tables[0] = 3;
@@ -57,14 +106,24 @@ TEST_CASE("stats prints every field by name", "[cli][format]") {
   s.table_bytes[0] = 4096;
   s.table_bytes[1] = 7;
   s.table_bytes[2] = 8;
+  s.l1_runs = 2;
   s.wal_bytes = 9;
   s.user_bytes_written = 10;
   s.flushes = 11;
   s.flush_bytes_written = 13;
+  s.compactions = 16;
+  s.compaction_bytes_read = 17;
+  s.compaction_bytes_written = 18;
+  s.write_amplification = 2.4683;
+  s.space_amplification = 1.0;
+  s.stalls = 19;
+  s.stall_micros = 20;
   s.live_snapshots = 14;
   s.manifest_bytes = 15;
   CHECK(format_stats(s) ==
+        "levels: L0=3 tables (4.0 KiB) | L1=2 runs, 4 tables (7 B) | L2=5 tables (8 B)\n"
         "last_version: 12\n"
+        "low_water_mark: 6\n"
         "memtable_bytes: 1\n"
         "immutable_memtables: 2\n"
         "tables_l0: 3\n"
@@ -73,13 +132,40 @@ TEST_CASE("stats prints every field by name", "[cli][format]") {
         "table_bytes_l0: 4096\n"
         "table_bytes_l1: 7\n"
         "table_bytes_l2: 8\n"
+        "l1_runs: 2\n"
         "wal_bytes: 9\n"
         "user_bytes_written: 10\n"
         "flushes: 11\n"
         "flush_bytes_written: 13\n"
+        "compactions: 16\n"
+        "compaction_bytes_read: 17\n"
+        "compaction_bytes_written: 18\n"
+        "write_amplification: 2.47\n"
+        "space_amplification: 1.00\n"
+        "stalls: 19\n"
+        "stall_micros: 20\n"
         "live_snapshots: 14\n"
         "manifest_bytes: 15\n");
   CHECK(format_end_of_list() == "\n");
+}
+
+TEST_CASE("stats prints amplifications with exactly two decimals", "[cli][format]") {
+  const auto amplification_lines = [](double write, double space) {
+    Stats s;
+    s.write_amplification = write;
+    s.space_amplification = space;
+    const std::string out = format_stats(s);
+    const std::size_t begin = out.find("write_amplification: ");
+    const std::size_t end = out.find("stalls: ");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    return out.substr(begin, end - begin);
+  };
+  CHECK(amplification_lines(0, 0) == "write_amplification: 0.00\nspace_amplification: 0.00\n");
+  CHECK(amplification_lines(12.345678, 1.005) ==
+        "write_amplification: 12.35\nspace_amplification: 1.00\n");
+  CHECK(amplification_lines(0.999, 3.0) ==
+        "write_amplification: 1.00\nspace_amplification: 3.00\n");
 }
 
 TEST_CASE("errors name the kind and stay on one line", "[cli][format]") {

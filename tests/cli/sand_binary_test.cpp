@@ -182,7 +182,8 @@ TEST_CASE("sand: del, history, scan options, flush and stats", "[cli][binary]") 
   CHECK(run_sand(dir, "--db db flush").out == "OK\n");
   Run stats = run_sand(dir, "--db db stats");
   CHECK(stats.exit_code == 0);
-  CHECK(stats.out.starts_with("last_version: 5\n"));
+  CHECK(stats.out.starts_with("levels: L0="));
+  CHECK(stats.out.find("\nlast_version: 5\n") != std::string::npos);
   // How many tables each reopen left behind is the engine's business.
   CHECK(stats.out.find("\ntables_l0: ") != std::string::npos);
   CHECK(stats.out.ends_with("\n\n"));
@@ -202,7 +203,7 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
         "OK 1\n"
         "v 1\n"
         "ERR InvalidArgument: unknown command 'nonsense' (commands: put get del scan "
-        "history flush stats sync quit)\n"
+        "history flush compact forget-before stats sync quit)\n"
         "OK 2\n"
         "2\tdel\n"
         "1\tput\tv 1\n"
@@ -211,6 +212,86 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
   CHECK(shell.err.empty());
   // The shell's writes are durable for the next process.
   CHECK(run_sand(dir, "--db db get k").exit_code == 1);
+}
+
+TEST_CASE("sand: compact and forget-before exit 0 and answer OK", "[cli][binary]") {
+  TempDir dir;
+  for (const char* args : {"put k v1", "put k v2", "put k v3"}) {
+    REQUIRE(run_sand(dir, std::string("--db db ") + args).exit_code == 0);
+  }
+  Run compact = run_sand(dir, "--db db compact");
+  CHECK(compact.exit_code == 0);
+  CHECK(compact.out == "OK\n");
+  CHECK(compact.err.empty());
+  Run forget = run_sand(dir, "--db db forget-before 3");
+  CHECK(forget.exit_code == 0);
+  CHECK(forget.out == "OK\n");
+  CHECK(forget.err.empty());
+  // The mark is durable: the next process refuses reads below it.
+  CHECK(run_sand(dir, "--db db history k").out == "3\tput\tv3\n2\tput\tv2\n\n");
+  Run old = run_sand(dir, "--db db get k --at 1");
+  CHECK(old.exit_code == 3);
+  CHECK(old.err.starts_with("ERR InvalidArgument: "));
+  Run stats = run_sand(dir, "--db db stats");
+  CHECK(stats.out.find("\nlow_water_mark: 3\n") != std::string::npos);
+  CHECK(stats.out.find("\ntables_l0: 0\n") != std::string::npos);
+  CHECK(stats.out.find("\ntables_l2: 1\n") != std::string::npos);
+}
+
+TEST_CASE("sand: compact and forget-before do not create a missing database", "[cli][binary]") {
+  TempDir dir;
+  Run compact = run_sand(dir, "--db missing compact");
+  CHECK(compact.exit_code == 3);
+  CHECK(compact.err.starts_with("ERR NotFound: "));
+  Run forget = run_sand(dir, "--db missing forget-before 0");
+  CHECK(forget.exit_code == 3);
+  CHECK(forget.err.starts_with("ERR NotFound: "));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/missing"));
+}
+
+TEST_CASE("sand: forget-before past the last version exits 3", "[cli][binary]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db put k v").exit_code == 0);
+  Run forget = run_sand(dir, "--db db forget-before 2");
+  CHECK(forget.exit_code == 3);
+  CHECK(forget.out.empty());
+  CHECK(forget.err.starts_with("ERR InvalidArgument: "));
+}
+
+TEST_CASE("sand: tuning flags are accepted before or after the command", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "--db db --l0-trigger 2 --l1-trigger 3 --retention all put k v1").out ==
+        "OK 1\n");
+  CHECK(run_sand(dir, "--db db put k v2 --retention latest --l0-trigger 8").out == "OK 2\n");
+  CHECK(run_sand(dir, "--db db put j x").out == "OK 3\n");
+  CHECK(run_sand(dir, "--db db --retention all history k").out == "2\tput\tv2\n1\tput\tv1\n\n");
+  // Latest-only: the mark is the last version (3), so only k's state as of 3
+  // is retained.
+  Run history = run_sand(dir, "--db db --retention latest history k");
+  CHECK(history.exit_code == 0);
+  CHECK(history.out == "2\tput\tv2\n\n");
+}
+
+TEST_CASE("sand: bad tuning flags and forget-before arguments exit 2", "[cli][binary]") {
+  TempDir dir;
+  Run retention = run_sand(dir, "--db db --retention forever put k v");
+  CHECK(retention.exit_code == 2);
+  CHECK(retention.out.empty());
+  CHECK(retention.err ==
+        "ERR InvalidArgument: --retention: expected all or latest, got 'forever'\n");
+  Run l0 = run_sand(dir, "--db db --l0-trigger x put k v");
+  CHECK(l0.exit_code == 2);
+  CHECK(l0.err ==
+        "ERR InvalidArgument: --l0-trigger: expected a whole number from 1 to 1000, got 'x'\n");
+  CHECK(run_sand(dir, "--db db --l1-trigger 0 put k v").exit_code == 2);
+  CHECK(run_sand(dir, "--db db --l1-trigger -3 put k v").exit_code == 2);
+  CHECK(run_sand(dir, "--db db --l0-trigger put k v").exit_code == 2);
+  CHECK(run_sand(dir, "--db db forget-before").exit_code == 2);
+  CHECK(run_sand(dir, "--db db forget-before x").exit_code == 2);
+  CHECK(run_sand(dir, "--db db forget-before 1 2").exit_code == 2);
+  CHECK(run_sand(dir, "--db db compact now").exit_code == 2);
+  // Rejected before opening: nothing was created.
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/db"));
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // in-memory file system: scripts in, exact answer text out.
 #include "cli/shell.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -17,12 +19,16 @@ constexpr char kDbPath[] = "/db";
 // A database on an in-memory file system that can be closed and reopened.
 class TestDb {
  public:
-  TestDb() : fs_(memory_file_system()) { reopen(); }
+  // `options` without a file system: the test's in-memory one is filled in.
+  explicit TestDb(Options options = {}) : fs_(memory_file_system()), options_(std::move(options)) {
+    options_.file_system = fs_;
+    reopen();
+  }
 
   void reopen() {
     if (db_) REQUIRE(db_->close().is_ok());
     db_.reset();
-    Result<std::unique_ptr<DB>> db = DB::open(kDbPath, Options{.file_system = fs_});
+    Result<std::unique_ptr<DB>> db = DB::open(kDbPath, options_);
     INFO(db.status().to_string());
     REQUIRE(db.is_ok());
     db_ = std::move(db).value();
@@ -41,6 +47,7 @@ class TestDb {
 
  private:
   std::shared_ptr<FileSystem> fs_;
+  Options options_;
   std::unique_ptr<DB> db_;
 };
 
@@ -153,7 +160,7 @@ TEST_CASE("shell: errors are answered and the shell goes on", "[cli][shell]") {
               "scan a\n"
               "put a 1\n") ==
         "ERR InvalidArgument: unknown command 'bogus' (commands: put get del scan history "
-        "flush stats sync quit)\n"
+        "flush compact forget-before stats sync quit)\n"
         "ERR InvalidArgument: usage: put KEY VALUE\n"
         "ERR InvalidArgument: KEY: bad escape at byte 1: expected \\xNN with two hex digits\n"
         "ERR InvalidArgument: usage: scan [FROM TO] (- for an open bound)\n"
@@ -184,7 +191,9 @@ TEST_CASE("shell: sync on and off answer OK and writes go on", "[cli][shell]") {
 TEST_CASE("shell: flush writes a table and stats show it", "[cli][shell]") {
   TestDb t;
   const std::string out = t.run("put a 1\nput b 2\nflush\nstats\n");
-  CHECK(out.starts_with("OK 1\nOK 2\nOK\nlast_version: 2\n"));
+  CHECK(out.starts_with("OK 1\nOK 2\nOK\nlevels: L0=1 table ("));
+  CHECK(out.find(" | L1=0 runs, 0 tables (0 B) | L2=0 tables (0 B)\nlast_version: 2\n") !=
+        std::string::npos);
   CHECK(out.find("\ntables_l0: 1\n") != std::string::npos);
   CHECK(out.find("\nflushes: 1\n") != std::string::npos);
   CHECK(
@@ -204,9 +213,14 @@ TEST_CASE("shell: stats answers every field, then an empty line", "[cli][shell]"
     names += line.substr(0, colon) + " ";
   }
   CHECK(names ==
-        "last_version memtable_bytes immutable_memtables tables_l0 tables_l1 tables_l2 "
-        "table_bytes_l0 table_bytes_l1 table_bytes_l2 wal_bytes user_bytes_written flushes "
-        "flush_bytes_written live_snapshots manifest_bytes ");
+        "levels last_version low_water_mark memtable_bytes immutable_memtables tables_l0 "
+        "tables_l1 tables_l2 table_bytes_l0 table_bytes_l1 table_bytes_l2 l1_runs wal_bytes "
+        "user_bytes_written flushes flush_bytes_written compactions compaction_bytes_read "
+        "compaction_bytes_written write_amplification space_amplification stalls stall_micros "
+        "live_snapshots manifest_bytes ");
+  CHECK(out.starts_with(
+      "levels: L0=0 tables (0 B) | L1=0 runs, 0 tables (0 B) | L2=0 tables (0 B)\n"));
+  CHECK(out.find("\nwrite_amplification: 0.00\n") != std::string::npos);
   CHECK(out.ends_with("\n\n"));
 }
 
@@ -227,6 +241,140 @@ TEST_CASE("shell: reopening the database keeps everything", "[cli][shell]") {
         "\n"
         "NOT_FOUND\n"
         "OK 6\n");
+}
+
+// The value of the `name: value` line `name` in a stats answer, or "" if absent.
+std::string stat(const std::string& answer, std::string_view name) {
+  const std::string prefix = "\n" + std::string(name) + ": ";
+  const std::size_t begin = answer.find(prefix);
+  if (begin == std::string::npos) return "";
+  const std::size_t value = begin + prefix.size();
+  return answer.substr(value, answer.find('\n', value) - value);
+}
+
+// "OK 1\n" .. "OK <n>\n": the answers to n writes on a fresh database.
+std::string ok_versions(int n) {
+  std::string out;
+  for (int v = 1; v <= n; ++v) out += "OK " + std::to_string(v) + "\n";
+  return out;
+}
+
+// `n` puts of key0000.. with 40-byte values; the first `overwrites` keys are
+// written a second time at the end with value "new".
+std::string put_script(int n, int overwrites) {
+  std::string script;
+  char key[16];
+  for (int i = 0; i < n; ++i) {
+    std::snprintf(key, sizeof(key), "key%04d", i);
+    script +=
+        "put " + std::string(key) + " " + std::string(40, static_cast<char>('a' + i % 26)) + "\n";
+  }
+  for (int i = 0; i < overwrites; ++i) {
+    std::snprintf(key, sizeof(key), "key%04d", i);
+    script += "put " + std::string(key) + " new\n";
+  }
+  return script;
+}
+
+TEST_CASE("shell: compact and forget-before answer OK", "[cli][shell]") {
+  TestDb t;
+  CHECK(t.run("put a 1\nput a 2\ncompact\nforget-before 2\nforget-before 1\n") ==
+        "OK 1\nOK 2\nOK\nOK\nOK\n");
+  CHECK(t.run("compact now\nforget-before\nforget-before x\n") ==
+        "ERR InvalidArgument: usage: compact\n"
+        "ERR InvalidArgument: usage: forget-before VERSION\n"
+        "ERR InvalidArgument: bad version 'x': expected a decimal number below 2^64\n");
+}
+
+TEST_CASE("shell: compact leaves every table in level 2 and counts compactions", "[cli][shell]") {
+  // A 4 KiB memtable makes many small flushes; l0_trigger 2 compacts them into
+  // level 1 as they come, so compact has runs in L1 (and maybe L0) to merge.
+  TestDb t(Options{.memtable_size = 4096, .l0_trigger = 2});
+  constexpr int kKeys = 1000;
+  constexpr int kOverwrites = 10;
+  REQUIRE(t.run(put_script(kKeys, kOverwrites)) == ok_versions(kKeys + kOverwrites));
+  const std::string before = t.run("stats\n");
+  CHECK(std::stoull(stat(before, "flushes")) > 2);
+
+  const std::string out = t.run("compact\nstats\n");
+  REQUIRE(out.starts_with("OK\nlevels: L0=0 tables (0 B) | L1=0 runs, 0 tables (0 B) | L2="));
+  CHECK(stat(out, "tables_l0") == "0");
+  CHECK(stat(out, "tables_l1") == "0");
+  CHECK(stat(out, "l1_runs") == "0");
+  CHECK(std::stoull(stat(out, "tables_l2")) > 0);
+  CHECK(std::stoull(stat(out, "table_bytes_l2")) > 0);
+  CHECK(std::stoull(stat(out, "compactions")) > 0);
+  CHECK(std::stoull(stat(out, "compaction_bytes_written")) > 0);
+  CHECK(stat(out, "immutable_memtables") == "0");
+  CHECK(stat(out, "space_amplification") == "1.00");
+  CHECK(stat(out, "last_version") == std::to_string(kKeys + kOverwrites));
+
+  // Nothing was lost, and with Retention::kAll no version was dropped.
+  CHECK(t.run("get key0000\nget key0999\nget key1000\n") ==
+        "new\n" + std::string(40, 'a' + 999 % 26) + "\nNOT_FOUND\n");
+  CHECK(t.run("history key0001\n") ==
+        std::to_string(kKeys + 2) + "\tput\tnew\n2\tput\t" + std::string(40, 'b') + "\n\n");
+  const std::string scan = t.run("scan\n");
+  CHECK(std::count(scan.begin(), scan.end(), '\n') == kKeys + 1);
+}
+
+TEST_CASE("shell: reads below the forget-before mark are refused", "[cli][shell]") {
+  TestDb t;
+  CHECK(t.run("put k v1\nput k v2\nput j x\nput k v4\nforget-before 3\n") ==
+        "OK 1\nOK 2\nOK 3\nOK 4\nOK\n");
+  const std::string out = t.run("get k @1\nget k @2\nget k @3\nget k @4\nget k\n");
+  std::istringstream lines(out);
+  std::string line;
+  for (const char* expected : {"", "", "v2", "v4", "v4"}) {
+    REQUIRE(std::getline(lines, line));
+    if (*expected == '\0') {
+      CHECK(line.starts_with("ERR InvalidArgument: "));
+    } else {
+      CHECK(line == expected);
+    }
+  }
+  CHECK_FALSE(std::getline(lines, line));
+  const std::string stats = t.run("stats\n");
+  CHECK(stat(stats, "low_water_mark") == "3");
+  CHECK(t.run("scan\n") == "j\tx\nk\tv4\n\n");
+}
+
+TEST_CASE("shell: history after forget-before keeps the versions at or above the mark",
+          "[cli][shell]") {
+  TestDb t;
+  // k: v1@1 v2@2 (flushed to a table), v4@4 and a delete at 6 in the memtable.
+  CHECK(t.run("put k v1\nput k v2\nflush\nput j x\nput k v4\nput j y\ndel k\n") ==
+        "OK 1\nOK 2\nOK\nOK 3\nOK 4\nOK 5\nOK 6\n");
+  CHECK(t.run("history k\n") == "6\tdel\n4\tput\tv4\n2\tput\tv2\n1\tput\tv1\n\n");
+  CHECK(t.run("forget-before 3\n") == "OK\n");
+  // Versions >= 3, plus v2: the state of k as of the mark.
+  const std::string retained = "6\tdel\n4\tput\tv4\n2\tput\tv2\n\n";
+  CHECK(t.run("history k\n") == retained);
+  CHECK(t.run("history j\n") == "5\tput\ty\n3\tput\tx\n\n");
+  // Compaction drops v1 and the answer stays the same, also after a reopen.
+  CHECK(t.run("compact\nhistory k\n") == "OK\n" + retained);
+  t.reopen();
+  CHECK(t.run("history k\nget k @3\n") == retained + "v2\n");
+  CHECK(stat(t.run("stats\n"), "low_water_mark") == "3");
+}
+
+TEST_CASE("shell: forget-before never lowers the mark and refuses the future", "[cli][shell]") {
+  TestDb t;
+  CHECK(t.run("put a 1\nput a 2\nput a 3\nforget-before 3\nforget-before 1\n") ==
+        "OK 1\nOK 2\nOK 3\nOK\nOK\n");
+  CHECK(stat(t.run("stats\n"), "low_water_mark") == "3");
+  CHECK(t.run("get a @2\n").starts_with("ERR InvalidArgument: "));
+  CHECK(t.run("forget-before 4\n").starts_with("ERR InvalidArgument: "));
+  CHECK(stat(t.run("stats\n"), "low_water_mark") == "3");
+}
+
+TEST_CASE("shell: latest-only retention keeps just the newest state", "[cli][shell]") {
+  TestDb t(Options{.retention = Retention::kLatestOnly});
+  CHECK(t.run("put k v1\nput k v2\nput j x\n") == "OK 1\nOK 2\nOK 3\n");
+  CHECK(t.run("history k\n") == "2\tput\tv2\n\n");
+  CHECK(t.run("get k @1\n").starts_with("ERR InvalidArgument: "));
+  CHECK(t.run("get k\ncompact\nhistory k\n") == "v2\nOK\n2\tput\tv2\n\n");
+  CHECK(stat(t.run("stats\n"), "low_water_mark") == "3");
 }
 
 TEST_CASE("shell: interactive mode prompts before every line", "[cli][shell]") {
