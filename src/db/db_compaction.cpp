@@ -9,6 +9,9 @@
 // A compaction always takes *all* of its input levels, so sorted runs keep
 // disjoint version ranges (read_view.hpp). Only outputs to level 2, which
 // then hold every older version of their keys, may drop bottom tombstones.
+// Two compactor threads let an L0 -> L1 merge run while a long L1+L2 -> L2
+// merge is under way: their inputs are disjoint, and the new L1 run is newer
+// than everything the deep merge writes. A full compaction runs alone.
 //
 // Crash ordering: outputs written and synced (compaction_job), then one
 // manifest edit {remove inputs, add outputs}, then the new view; inputs are
@@ -47,9 +50,29 @@ Status DB::Impl::maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_wor
   const std::uint64_t ticket = manual_requested_;
   const bool l0_due = view->l0.size() >= static_cast<std::size_t>(options_.l0_trigger);
   const bool l1_due = view->l1.size() >= static_cast<std::size_t>(options_.l1_trigger);
-  if (!manual && !l0_due && !l1_due) return Status::ok();
+  Job job;
+  if (manual) {
+    if (running_.any()) return Status::ok();  // wait for the others to finish
+    job = Job::kFull;
+  } else if (l0_due && !running_[static_cast<int>(Job::kLevel0)] &&
+             !running_[static_cast<int>(Job::kFull)]) {
+    job = Job::kLevel0;
+  } else if (l1_due && !running_[static_cast<int>(Job::kDeep)] &&
+             !running_[static_cast<int>(Job::kFull)]) {
+    job = Job::kDeep;
+  } else {
+    return Status::ok();
+  }
   *did_work = true;
+  running_.set(static_cast<int>(job));
+  Status s = run_job(lock, *view, job);
+  running_.reset(static_cast<int>(job));
+  if (s.is_ok() && job == Job::kFull) manual_done_ = ticket;
+  state_cv_.notify_all();
+  return s;
+}
 
+Status DB::Impl::run_job(std::unique_lock<std::mutex>& lock, const ReadView& view, Job job) {
   CompactionSpec spec;
   std::vector<TableRef> inputs;
   std::vector<std::unique_ptr<InternalIterator>> streams;
@@ -58,15 +81,15 @@ Status DB::Impl::maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_wor
     inputs.insert(inputs.end(), run.files.begin(), run.files.end());
     streams.push_back(new_level_iterator(run.files));
   };
-  if (manual || l0_due) {
-    for (const auto& t : view->l0) {
+  if (job != Job::kDeep) {
+    for (const auto& t : view.l0) {
       inputs.push_back(t);
       streams.push_back(t->table->new_iterator());
     }
   }
-  if (manual || !l0_due) {
-    for (const auto& run : view->l1) add_run(run);
-    add_run(view->l2);
+  if (job != Job::kLevel0) {
+    for (const auto& run : view.l1) add_run(run);
+    add_run(view.l2);
     spec.output_level = 2;
     spec.last_level = true;
   } else {
@@ -81,7 +104,6 @@ Status DB::Impl::maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_wor
   std::uint64_t bytes_read = 0;
   if (!inputs.empty()) {
     for (const auto& t : inputs) bytes_read += t->meta.file_size;
-    compaction_running_ = true;
     lock.unlock();
     auto merged = new_merging_iterator(std::move(streams));
     auto result = run_compaction(*fs_, path_, *merged, spec, options_, [this] {
@@ -102,7 +124,6 @@ Status DB::Impl::maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_wor
     }
     merged.reset();
     lock.lock();
-    compaction_running_ = false;
     if (status.is_ok()) {
       manifest::Edit edit;
       for (const auto& t : inputs) edit.removed.push_back(t->meta.number);
@@ -119,10 +140,6 @@ Status DB::Impl::maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_wor
     compactions_.fetch_add(1);
     compaction_bytes_read_.fetch_add(bytes_read);
     compaction_bytes_written_.fetch_add(result->bytes_written);
-  }
-  if (manual) {
-    manual_done_ = ticket;
-    state_cv_.notify_all();
   }
   return Status::ok();
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <bitset>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -59,9 +60,12 @@ struct DB::Impl {
   // The mark M reads are checked against (retention decides).
   Version effective_mark() const;
   void compaction_loop();
-  // Picks and runs one compaction if one is due. REQUIRES: state_mu_ held
-  // on entry and exit (released while the job runs).
+  enum class Job { kLevel0, kDeep, kFull };  // L0->L1, L1+L2->L2, all->L2
+  // Picks and runs one compaction if one is due and does not conflict with
+  // a running one. REQUIRES: state_mu_ held on entry and exit (released
+  // while the job runs).
   Status maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_work);
+  Status run_job(std::unique_lock<std::mutex>& lock, const ReadView& view, Job job);
   // Replaces `removed` with `added` in the view, after the manifest edit.
   // REQUIRES: state_mu_.
   void install_tables(const std::vector<std::uint64_t>& removed,
@@ -109,11 +113,11 @@ struct DB::Impl {
   Status background_error_;                    // GUARDED_BY(state_mu_)
   bool closing_ = false;                       // GUARDED_BY(state_mu_)
   bool closed_ = false;                        // GUARDED_BY(state_mu_)
-  bool compaction_running_ = false;            // GUARDED_BY(state_mu_)
+  std::bitset<3> running_;                     // GUARDED_BY(state_mu_), by Job
   std::uint64_t manual_requested_ = 0;         // GUARDED_BY(state_mu_), compact() calls
   std::uint64_t manual_done_ = 0;              // GUARDED_BY(state_mu_)
   std::thread background_;                     // flushes
-  std::thread compactor_;                      // compactions
+  std::thread compactors_[2];                  // compactions
   std::atomic<Version> low_water_mark_{0};     // the persisted mark
 
   // Counters for stats().

@@ -97,6 +97,11 @@ Status DB::Impl::open() {
     return Status::corruption(path_ + ": table or WAL files but no MANIFEST");
   } else if (!options_.create_if_missing) {
     return Status::not_found(path_ + ": no database (create_if_missing is false)");
+  } else {
+    // A new database: its MANIFEST comes first, so a crash at any later step
+    // leaves a directory that opens (never WAL files without a MANIFEST).
+    SAND_ASSIGN_OR_RETURN(auto initial, manifest::ManifestLog::create(*fs_, path_, state));
+    SAND_RETURN_IF_ERROR(initial->close());
   }
   // A crash may leave files numbered past what the manifest recorded; never
   // reuse their numbers.
@@ -214,7 +219,7 @@ Status DB::Impl::open() {
     active_wal_number_ = wal_number_;
   }
   background_ = std::thread([this] { background_loop(); });
-  compactor_ = std::thread([this] { compaction_loop(); });
+  for (auto& t : compactors_) t = std::thread([this] { compaction_loop(); });
   return Status::ok();
 }
 
@@ -226,7 +231,9 @@ Status DB::Impl::close() {
   }
   state_cv_.notify_all();
   if (background_.joinable()) background_.join();
-  if (compactor_.joinable()) compactor_.join();
+  for (auto& t : compactors_) {
+    if (t.joinable()) t.join();
+  }
 
   Status result;
   {
