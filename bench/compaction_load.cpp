@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sand/sand.hpp"
@@ -120,6 +121,14 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(n), static_cast<unsigned long long>(live), load_secs,
               n / load_secs, latest ? "latest" : "all");
   print_stats("after load ", db->stats());
+  // Let the background compactions catch up (bounded wait), then show the
+  // steady shape: L0 below its trigger, L1 below its run trigger.
+  for (int i = 0; i < 600; ++i) {
+    const sand::Stats st = db->stats();
+    if (st.tables[0] < 4 && st.l1_runs < 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  print_stats("settled    ", db->stats());
 
   const std::uint64_t reads = std::min<std::uint64_t>(n, 500000);
   std::printf("readrandom before compact: %.0f reads/s (%llu verified)\n",
