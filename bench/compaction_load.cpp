@@ -16,17 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "sand/sand.hpp"
 
 namespace {
 
+using sand::bench::check;
+using sand::bench::key_of;
 using Clock = std::chrono::steady_clock;
-
-std::string key_of(std::uint64_t i) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llu", static_cast<unsigned long long>(i));
-  return std::string(buf, 16);
-}
 
 // 100 pseudo-random (incompressible) bytes that depend on the key and the
 // write that produced them, so reads can be verified.
@@ -42,21 +39,6 @@ std::string value_of(std::uint64_t key, std::uint64_t write) {
     for (std::size_t b = 0; b < 8 && i + b < v.size(); ++b) v[i + b] = static_cast<char>(z >> (8 * b));
   }
   return v;
-}
-
-template <typename T>
-T check(sand::Result<T> r) {
-  if (!r.is_ok()) {
-    std::fprintf(stderr, "error: %s\n", r.status().to_string().c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-void check(const sand::Status& s) {
-  if (!s.is_ok()) {
-    std::fprintf(stderr, "error: %s\n", s.to_string().c_str());
-    std::exit(1);
-  }
 }
 
 void print_stats(const char* when, const sand::Stats& st) {

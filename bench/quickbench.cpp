@@ -19,37 +19,19 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "sand/sand.hpp"
 
 namespace {
 
+using sand::bench::check;
+using sand::bench::key_of;
 using Clock = std::chrono::steady_clock;
-
-std::string key_of(std::uint64_t i) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llu", static_cast<unsigned long long>(i));
-  return std::string(buf, 16);
-}
 
 void report(const char* name, std::uint64_t ops, Clock::duration elapsed, std::uint64_t bytes) {
   const double secs = std::chrono::duration<double>(elapsed).count();
   std::printf("%-12s: %8.3f micros/op %9.0f ops/sec; %6.1f MB/s\n", name, secs * 1e6 / ops,
               ops / secs, bytes / secs / 1048576.0);
-}
-
-template <typename T>
-T check(sand::Result<T> r) {
-  if (!r.is_ok()) {
-    std::fprintf(stderr, "error: %s\n", r.status().to_string().c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-void check(const sand::Status& s) {
-  if (!s.is_ok()) {
-    std::fprintf(stderr, "error: %s\n", s.to_string().c_str());
-    std::exit(1);
-  }
 }
 
 }  // namespace

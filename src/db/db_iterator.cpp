@@ -27,6 +27,13 @@ void IteratorState::finish() {
   if (status.is_ok()) status = input_->status();
 }
 
+bool IteratorState::parse_current(ParsedKey* k) {
+  if (parse_internal_key(input_->key(), k)) return true;
+  status = Status::corruption("scan: malformed internal key");
+  valid = false;
+  return false;
+}
+
 void IteratorState::start() {
   if (!reverse_) {
     if (from_) {
@@ -70,11 +77,7 @@ void IteratorState::find_next_forward() {
   bool skipping = valid;  // after a yield, older versions of that key follow
   while (input_->valid()) {
     ParsedKey k;
-    if (!parse_internal_key(input_->key(), &k)) {
-      status = Status::corruption("scan: malformed internal key");
-      valid = false;
-      return;
-    }
+    if (!parse_current(&k)) return;
     if (past_bound(k.user_key)) break;
     if (skipping && k.user_key == saved_key_) {
       input_->next();
@@ -105,22 +108,14 @@ void IteratorState::find_prev_reverse() {
   // last entry with version <= at seen for a key is the one that decides.
   while (input_->valid()) {
     ParsedKey k;
-    if (!parse_internal_key(input_->key(), &k)) {
-      status = Status::corruption("scan: malformed internal key");
-      valid = false;
-      return;
-    }
+    if (!parse_current(&k)) return;
     if (past_bound(k.user_key)) break;
     saved_key_.assign(k.user_key);
     bool found = false;
     EntryKind kind = EntryKind::kDelete;
     while (input_->valid()) {
       ParsedKey e;
-      if (!parse_internal_key(input_->key(), &e)) {
-        status = Status::corruption("scan: malformed internal key");
-        valid = false;
-        return;
-      }
+      if (!parse_current(&e)) return;
       if (e.user_key != saved_key_) break;
       if (e.version <= at_) {
         found = true;

@@ -15,6 +15,7 @@
 
 #include "db/read_view.hpp"
 #include "util/internal_iterator.hpp"
+#include "util/internal_key.hpp"
 
 namespace sand::detail {
 
@@ -37,6 +38,8 @@ struct IteratorState {
   void find_prev_reverse();
   bool past_bound(std::string_view user_key) const;
   void finish();  // ends the scan, keeping any input error
+  // Parses the input's current key; on failure ends the scan with Corruption.
+  bool parse_current(ParsedKey* k);
 
   std::shared_ptr<const ReadView> view_;  // keeps memtables and tables alive
   std::unique_ptr<InternalIterator> input_;
