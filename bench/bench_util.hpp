@@ -11,8 +11,9 @@
 namespace sand::bench {
 
 // A 16-byte decimal key, zero-padded, so keys order as numbers.
+// REQUIRES: i < 10^16.
 inline std::string key_of(std::uint64_t i) {
-  char buf[17];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%016llu", static_cast<unsigned long long>(i));
   return std::string(buf, 16);
 }

@@ -33,7 +33,7 @@ Result<Version> DB::write(const WriteBatch& batch, WriteOptions options) {
 }
 
 Result<std::optional<std::string>> DB::get(std::string_view key) const {
-  return impl_->get(key, impl_->last_version_.load(std::memory_order_acquire));
+  return impl_->get(key, std::nullopt);
 }
 
 Result<std::optional<std::string>> DB::get(std::string_view key, Version at) const {
@@ -47,6 +47,9 @@ Result<std::vector<HistoryEntry>> DB::history(std::string_view key) const {
 Result<Iterator> DB::scan(const ScanOptions& options) const { return impl_->scan(options); }
 
 Snapshot DB::snapshot() const {
+  // Pinned under state_mu_, where compactions read the pins and the mark: a
+  // compaction either sees this pin or started before its version existed.
+  std::lock_guard lock(impl_->state_mu_);
   const Version v = impl_->last_version_.load(std::memory_order_acquire);
   return Snapshot(v, std::make_shared<const detail::SnapshotPin>(impl_->snapshots_, v));
 }

@@ -44,11 +44,17 @@ struct DB::Impl {
   Result<Version> write(const WriteBatch& batch, WriteOptions wo);
 
   // --- reads (db_read.cpp) ---
-  Result<std::optional<std::string>> get(std::string_view key, Version at) const;
+  // nullopt reads the latest state.
+  Result<std::optional<std::string>> get(std::string_view key,
+                                         std::optional<Version> at) const;
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
   Result<Iterator> scan(const ScanOptions& options) const;
   std::shared_ptr<const ReadView> current_view() const;
+  // Refuses an explicit read version that is too new or below the mark.
   Status check_read_version(Version at) const;
+  // The version a read uses: the latest (never refused), or `at` checked.
+  // REQUIRES: the caller took its view before calling.
+  Version resolve_read_version(std::optional<Version> at, Status* status) const;
 
   // --- flush (db_flush.cpp) ---
   Status flush();

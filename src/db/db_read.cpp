@@ -6,9 +6,11 @@
 // key answers a point read; in a sorted run only one file can hold the key.
 //
 // Retention is applied at read time (reads below the mark are refused,
-// history is filtered), so no answer depends on when compaction ran. The view
-// is taken *before* the mark is checked: a view never lacks data that a mark
-// read after it allows.
+// history is filtered), so no answer depends on when compaction ran.
+// Ordering matters: the view is taken *first*, then the read version (for a
+// latest read) or the mark (for an explicit one). Every compaction in the
+// view used a mark no higher than either, so the view still holds the state
+// as of the read version.
 #include <algorithm>
 
 #include "db/db_impl.hpp"
@@ -68,10 +70,19 @@ Status DB::Impl::check_read_version(Version at) const {
   return Status::ok();
 }
 
-Result<std::optional<std::string>> DB::Impl::get(std::string_view key, Version at) const {
+Version DB::Impl::resolve_read_version(std::optional<Version> at, Status* status) const {
+  if (!at) return last_version_.load(std::memory_order_acquire);  // always readable
+  *status = check_read_version(*at);
+  return *at;
+}
+
+Result<std::optional<std::string>> DB::Impl::get(std::string_view key,
+                                                 std::optional<Version> requested) const {
   if (key.size() > kMaxKeySize) return Status::invalid_argument("key longer than 64 KiB");
   const auto view = current_view();
-  SAND_RETURN_IF_ERROR(check_read_version(at));
+  Status checked;
+  const Version at = resolve_read_version(requested, &checked);
+  SAND_RETURN_IF_ERROR(checked);
 
   auto from_memtable = [&](const MemTable& mem) -> std::optional<std::optional<std::string>> {
     const auto found = mem.get(key, at);
@@ -135,8 +146,9 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
 
 Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   const auto view = current_view();
-  const Version at = options.at.value_or(last_version_.load(std::memory_order_acquire));
-  SAND_RETURN_IF_ERROR(check_read_version(at));
+  Status checked;
+  const Version at = resolve_read_version(options.at, &checked);
+  SAND_RETURN_IF_ERROR(checked);
   if (options.from && options.to && *options.from > *options.to) {
     return Status::invalid_argument("scan: from is after to");
   }

@@ -1,0 +1,60 @@
+// VersionedModel: the reference the model tests check the DB against: the
+// full versioned history of every key plus the retention rules of
+// include/sand/db.hpp (low-water mark, snapshots, history filtering).
+// Test-only; a plain value.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sand/sand.hpp"
+
+namespace sand::test {
+
+using Versions = std::map<Version, std::optional<std::string>>;  // nullopt: deleted
+
+struct VersionedModel {
+  bool latest_only = false;
+  std::map<std::string, Versions> keys;
+  Version last = 0;
+  Version mark = 0;                 // M
+  std::vector<Snapshot> snapshots;  // the live ones
+
+  // After each committed write.
+  void committed() {
+    ++last;
+    if (latest_only) mark = last;
+  }
+
+  bool readable(Version at) const {
+    if (at > last) return false;
+    if (at >= mark) return true;
+    return std::any_of(snapshots.begin(), snapshots.end(),
+                       [at](const Snapshot& s) { return s.version() == at; });
+  }
+
+  std::optional<std::string> get(const std::string& k, Version at) const {
+    const auto it = keys.find(k);
+    if (it == keys.end()) return std::nullopt;
+    auto v = it->second.upper_bound(at);
+    if (v == it->second.begin()) return std::nullopt;
+    return std::prev(v)->second;
+  }
+
+  std::vector<HistoryEntry> history(const std::string& k) const {
+    std::vector<HistoryEntry> out;
+    const auto it = keys.find(k);
+    if (it == keys.end()) return out;
+    for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
+      out.push_back({.version = v->first, .deleted = !v->second, .value = v->second.value_or("")});
+      if (v->first < mark) break;  // the newest version below M is the last one kept
+    }
+    while (!out.empty() && out.back().deleted) out.pop_back();
+    return out;
+  }
+};
+
+}  // namespace sand::test
