@@ -100,6 +100,8 @@ struct Stats {
   std::uint64_t l1_runs = 0;                 // sorted runs in level 1
   std::uint64_t wal_bytes = 0;        // bytes in the active WAL file
   std::uint64_t user_bytes_written = 0;  // keys+values accepted by writes
+  std::uint64_t write_groups = 0;  // group commits: one WAL append each
+  std::uint64_t wal_syncs = 0;     // WAL fsyncs done for synced writes
   std::uint64_t flushes = 0;
   std::uint64_t flush_bytes_written = 0;
   std::uint64_t compactions = 0;

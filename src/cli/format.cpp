@@ -104,6 +104,8 @@ std::string format_stats(const Stats& stats) {
   integer("l1_runs", stats.l1_runs);
   integer("wal_bytes", stats.wal_bytes);
   integer("user_bytes_written", stats.user_bytes_written);
+  integer("write_groups", stats.write_groups);
+  integer("wal_syncs", stats.wal_syncs);
   integer("flushes", stats.flushes);
   integer("flush_bytes_written", stats.flush_bytes_written);
   integer("compactions", stats.compactions);

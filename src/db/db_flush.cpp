@@ -56,15 +56,13 @@ Status DB::Impl::flush_frozen(const std::shared_ptr<MemTable>& mem) {
     edit.last_version = std::max(manifest_state_.last_version, meta.max_version);
     SAND_RETURN_IF_ERROR(write_manifest_edit(edit));
 
-    auto view = std::make_shared<ReadView>(*view_);
-    view->frozen.pop_back();  // the oldest frozen memtable is last
-    view_ = std::move(view);
     frozen_.pop_front();
     // Counted before install_tables wakes flush() waiters, so a stats() call
     // right after flush() returns sees this flush.
     ++flushes_;
     flush_bytes_written_ += meta.file_size;
-    install_tables({}, {std::move(live)});
+    // One swap: the memtable leaves the view as its table enters it.
+    install_tables({}, {std::move(live)}, /*drop_oldest_frozen=*/true);
   }
   // Only now is the WAL's content durable elsewhere.
   fs_->remove_file(join_path(path_, wal_file_name(obsolete_wal))).ignore();
@@ -103,7 +101,7 @@ Status DB::Impl::flush() {
 }
 
 void DB::Impl::install_tables(const std::vector<std::uint64_t>& removed,
-                              std::vector<TableRef> added) {
+                              std::vector<TableRef> added, bool drop_oldest_frozen) {
   std::vector<TableRef> tables = view_->all_tables();
   std::erase_if(tables, [&](const TableRef& t) {
     if (std::find(removed.begin(), removed.end(), t->meta.number) == removed.end()) return false;
@@ -111,7 +109,9 @@ void DB::Impl::install_tables(const std::vector<std::uint64_t>& removed,
     return true;
   });
   for (auto& t : added) tables.push_back(std::move(t));
-  view_ = view_->with_tables(std::move(tables));
+  ReadView base = *view_;
+  if (drop_oldest_frozen) base.frozen.pop_back();  // the oldest is last
+  publish_view(base.with_tables(std::move(tables)));
   state_cv_.notify_all();  // the compactor and stalled writers re-check
 }
 
@@ -132,6 +132,8 @@ Stats DB::Impl::stats() const {
   st.l1_runs = view->l1.size();
   st.wal_bytes = wal_bytes_.load();
   st.user_bytes_written = user_bytes_written_.load();
+  st.write_groups = wal_appends_.load();
+  st.wal_syncs = wal_syncs_.load();
   st.flushes = flushes_.load();
   st.flush_bytes_written = flush_bytes_written_.load();
   st.compactions = compactions_.load();

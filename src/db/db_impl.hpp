@@ -3,10 +3,13 @@
 // Locking (DESIGN.md section 5):
 //  - write_mu_ serialises writers: version assignment, the WAL append, the
 //    memtable insert, publishing last_version_, freezing a full memtable.
-//  - state_mu_ guards the view, the manifest state and log, the frozen queue,
-//    and background status. Readers hold it only to copy view_.
-//  Lock order: write_mu_ before state_mu_. Never hold state_mu_ across I/O
-//  except manifest appends (rare, and must be ordered with the view swap).
+//  - state_mu_ guards the manifest state and log, the frozen queue, the
+//    background status, and changes to the view. It is held across manifest
+//    appends (rare; they must be ordered with the view swap).
+//  - view_mu_ guards only the view pointer: readers copy it under view_mu_,
+//    which no one holds across I/O, so readers never wait for a flush,
+//    compaction or manifest fsync.
+//  Lock order: write_mu_, then state_mu_, then view_mu_.
 //  - last_version_ is atomic: a reader never sees a version whose batch is
 //    only partly in the memtable, because it is published after the insert.
 // Two background threads: one flushes frozen memtables to level-0 tables,
@@ -25,6 +28,7 @@
 
 #include "db/read_view.hpp"
 #include "db/snapshot_list.hpp"
+#include "db/write_queue.hpp"
 #include "manifest/manifest_log.hpp"
 #include "sand/db.hpp"
 #include "table/block_cache.hpp"
@@ -42,6 +46,11 @@ struct DB::Impl {
 
   // --- writes (db_write.cpp) ---
   Result<Version> write(const WriteBatch& batch, WriteOptions wo);
+  // The leader's work for one group; sets each writer's status and version.
+  void commit_group(const std::vector<WriteQueue::Writer*>& group);
+  // A group stops growing past this many batch bytes (the leader's batch
+  // always goes): bounds the latency a small write waits behind big ones.
+  static constexpr std::size_t kMaxGroupBytes = 1 << 20;
 
   // --- reads (db_read.cpp) ---
   // nullopt reads the latest state.
@@ -50,6 +59,9 @@ struct DB::Impl {
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
   Result<Iterator> scan(const ScanOptions& options) const;
   std::shared_ptr<const ReadView> current_view() const;
+  // Swaps in a new view. REQUIRES: state_mu_ (so its holders may read view_
+  // directly); takes view_mu_ for the swap.
+  void publish_view(std::shared_ptr<const ReadView> view);
   // Refuses an explicit read version that is too new or below the mark.
   Status check_read_version(Version at) const;
   // The version a read uses: the latest (never refused), or `at` checked.
@@ -72,10 +84,11 @@ struct DB::Impl {
   // while the job runs).
   Status maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_work);
   Status run_job(std::unique_lock<std::mutex>& lock, const ReadView& view, Job job);
-  // Replaces `removed` with `added` in the view, after the manifest edit.
-  // REQUIRES: state_mu_.
+  // Replaces `removed` with `added` in the view, after the manifest edit,
+  // in one swap (with a flush, also dropping the flushed memtable): readers
+  // must never see data in neither place. REQUIRES: state_mu_.
   void install_tables(const std::vector<std::uint64_t>& removed,
-                      std::vector<TableRef> added);
+                      std::vector<TableRef> added, bool drop_oldest_frozen = false);
 
   // Freezes the active memtable and starts a new WAL. REQUIRES: write_mu_.
   Status freeze_memtable();
@@ -100,14 +113,16 @@ struct DB::Impl {
   std::mutex write_mu_;
   std::unique_ptr<wal::RecordWriter> wal_;  // GUARDED_BY(write_mu_)
   std::uint64_t wal_number_ = 0;            // GUARDED_BY(write_mu_)
-  std::string batch_scratch_;               // GUARDED_BY(write_mu_)
+  std::vector<std::string> group_reps_;     // GUARDED_BY(write_mu_), reused
+  WriteQueue write_queue_;
   std::atomic<Version> last_version_{0};
   std::atomic<std::uint64_t> wal_bytes_{0};  // size of the active WAL, for stats
 
   // Shared state.
   mutable std::mutex state_mu_;
   std::condition_variable state_cv_;  // frozen queue drained / work arrived
-  std::shared_ptr<const ReadView> view_;       // GUARDED_BY(state_mu_)
+  mutable std::mutex view_mu_;                 // guards the pointer swap only
+  std::shared_ptr<const ReadView> view_;       // written under state_mu_ + view_mu_
   struct Frozen {
     std::shared_ptr<MemTable> mem;
     std::uint64_t wal_number;  // the WAL holding its writes
@@ -135,6 +150,8 @@ struct DB::Impl {
   std::atomic<std::uint64_t> compaction_bytes_written_{0};
   std::atomic<std::uint64_t> stalls_{0};
   std::atomic<std::uint64_t> stall_micros_{0};
+  std::atomic<std::uint64_t> wal_appends_{0};  // one per group
+  std::atomic<std::uint64_t> wal_syncs_{0};    // fsyncs of the WAL by writes
 };
 
 }  // namespace sand

@@ -215,7 +215,7 @@ Status DB::Impl::open() {
   low_water_mark_.store(manifest_state_.low_water_mark);
   {
     std::lock_guard lock(state_mu_);
-    view_ = base.with_tables(std::move(tables));
+    publish_view(base.with_tables(std::move(tables)));
     active_wal_number_ = wal_number_;
   }
   background_ = std::thread([this] { background_loop(); });

@@ -47,8 +47,15 @@ std::vector<const LiveTable*> candidates(const ReadView& view, std::string_view 
 }  // namespace
 
 std::shared_ptr<const ReadView> DB::Impl::current_view() const {
-  std::lock_guard lock(state_mu_);
+  // view_mu_ is never held across I/O, so a reader waits for nothing but
+  // the copy of a pointer.
+  std::lock_guard lock(view_mu_);
   return view_;
+}
+
+void DB::Impl::publish_view(std::shared_ptr<const ReadView> view) {
+  std::lock_guard lock(view_mu_);
+  view_ = std::move(view);
 }
 
 Status DB::Impl::check_read_version(Version at) const {

@@ -1,8 +1,8 @@
-// The write path: one batch -> one WAL record -> memtable -> publish version.
-//
-// Under write_mu_: assign the next version, append the batch as one WAL
-// record (one write(2)), fsync if asked, insert into the memtable, and only
-// then publish the version, so a reader never sees half a batch. A failed
+// The write path with group commit: writers queue (write_queue.hpp); the
+// leader takes the group behind it and, under write_mu_, assigns consecutive
+// versions, appends one WAL record per batch in a single write(2), fsyncs
+// once if any member asked for sync, inserts into the memtable, and only then
+// publishes the last version, so a reader never sees part of a group. A failed
 // append or sync is never retried or acknowledged: the DB turns read-only
 // (the WAL may end in a partial record that a later append would bury).
 #include <chrono>
@@ -31,9 +31,23 @@ void DB::Impl::set_background_error(const Status& s) {
 Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
   if (batch.empty()) return Status::invalid_argument("empty write batch");
   SAND_RETURN_IF_ERROR(WriteBatchAccess::check_limits(batch));
-  const bool sync = wo.sync == SyncMode::kSync ||
-                    (wo.sync == SyncMode::kDefault && options_.sync);
+  WriteQueue::Writer w{.batch = &batch,
+                       .sync = wo.sync == SyncMode::kSync ||
+                               (wo.sync == SyncMode::kDefault && options_.sync)};
+  if (write_queue_.join(&w)) {
+    // This writer leads: commit everything queued behind it in one go.
+    const std::vector<WriteQueue::Writer*> group = write_queue_.take_group(kMaxGroupBytes);
+    commit_group(group);
+    write_queue_.finish(group);
+  }
+  if (!w.status.is_ok()) return w.status;
+  return w.version;
+}
 
+void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
+  auto fail_all = [&](const Status& s) {
+    for (WriteQueue::Writer* w : group) w->status = s;
+  };
   std::lock_guard wlock(write_mu_);
   {
     std::unique_lock lock(state_mu_);
@@ -52,39 +66,54 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
           std::chrono::duration_cast<std::chrono::microseconds>(
               std::chrono::steady_clock::now() - start).count()));
     }
-    SAND_RETURN_IF_ERROR(writable_status());
+    if (Status s = writable_status(); !s.is_ok()) return fail_all(s);
   }
 
-  const Version version = last_version_.load(std::memory_order_relaxed) + 1;
-  if (version > kMaxVersion) return Status::invalid_argument("version space exhausted");
-  batch_scratch_ = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&batch_scratch_, version);
-
-  Status s = wal_->add_record(batch_scratch_);
-  if (s.is_ok() && sync) s = wal_->sync();
+  // Versions in queue order; one record per batch, all in one append.
+  const Version first = last_version_.load(std::memory_order_relaxed) + 1;
+  if (first + group.size() - 1 > kMaxVersion) {
+    return fail_all(Status::invalid_argument("version space exhausted"));
+  }
+  group_reps_.resize(group.size());
+  std::vector<std::string_view> records;
+  bool sync = false;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    group_reps_[i] = WriteBatchAccess::rep(*group[i]->batch);
+    WriteBatchAccess::set_version(&group_reps_[i], first + i);
+    records.push_back(group_reps_[i]);
+    sync = sync || group[i]->sync;
+  }
+  Status s = wal_->add_records(records);
+  if (s.is_ok() && sync) s = wal_->sync();  // one fsync for the whole group
   if (!s.is_ok()) {
     std::lock_guard lock(state_mu_);
     set_background_error(s);
-    return s;
+    return fail_all(s);
   }
 
-  // The batch was validated when it was built; decoding our own bytes cannot
+  // The batches were validated when built; decoding our own bytes cannot
   // fail, but a failure must still not be ignored.
   MemTable& mem = *current_view()->mem;
   std::uint64_t user_bytes = 0;
-  s = WriteBatchAccess::for_each(
-      batch_scratch_, wal_file_name(wal_number_), 0,
-      [&](EntryKind kind, std::string_view key, std::string_view value) {
-        mem.add(version, kind, key, value);
-        user_bytes += key.size() + value.size();
-      });
-  if (!s.is_ok()) return s;
-  last_version_.store(version, std::memory_order_release);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const Version v = first + i;
+    group[i]->version = v;
+    group[i]->status = WriteBatchAccess::for_each(
+        group_reps_[i], wal_file_name(wal_number_), 0,
+        [&](EntryKind kind, std::string_view key, std::string_view value) {
+          mem.add(v, kind, key, value);
+          user_bytes += key.size() + value.size();
+        });
+  }
+  // Published only now: a reader never sees part of a group's batches.
+  last_version_.store(first + group.size() - 1, std::memory_order_release);
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   user_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
+  wal_appends_.fetch_add(1, std::memory_order_relaxed);
+  if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
 
   if (mem.approximate_bytes() >= options_.memtable_size) {
-    // The write is durable and visible; a failure to switch memtables only
+    // The writes are durable and visible; a failure to switch memtables only
     // affects later writes (the DB turns read-only).
     Status fs = freeze_memtable();
     if (!fs.is_ok()) {
@@ -92,7 +121,6 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
       set_background_error(fs);
     }
   }
-  return version;
 }
 
 Status DB::Impl::freeze_memtable() {
@@ -117,7 +145,7 @@ Status DB::Impl::freeze_memtable() {
   frozen_.push_back(Frozen{view->mem, wal_number_});
   view->frozen.insert(view->frozen.begin(), view->mem);
   view->mem = std::make_shared<MemTable>();
-  view_ = std::move(view);
+  publish_view(std::move(view));
   wal_ = std::move(new_wal);
   wal_number_ = number;
   active_wal_number_ = number;

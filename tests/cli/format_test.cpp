@@ -109,6 +109,8 @@ TEST_CASE("stats prints the levels line, then every field by name", "[cli][forma
   s.l1_runs = 2;
   s.wal_bytes = 9;
   s.user_bytes_written = 10;
+  s.write_groups = 21;
+  s.wal_syncs = 22;
   s.flushes = 11;
   s.flush_bytes_written = 13;
   s.compactions = 16;
@@ -135,6 +137,8 @@ TEST_CASE("stats prints the levels line, then every field by name", "[cli][forma
         "l1_runs: 2\n"
         "wal_bytes: 9\n"
         "user_bytes_written: 10\n"
+        "write_groups: 21\n"
+        "wal_syncs: 22\n"
         "flushes: 11\n"
         "flush_bytes_written: 13\n"
         "compactions: 16\n"

@@ -215,7 +215,7 @@ TEST_CASE("shell: stats answers every field, then an empty line", "[cli][shell]"
   CHECK(names ==
         "levels last_version low_water_mark memtable_bytes immutable_memtables tables_l0 "
         "tables_l1 tables_l2 table_bytes_l0 table_bytes_l1 table_bytes_l2 l1_runs wal_bytes "
-        "user_bytes_written flushes flush_bytes_written compactions compaction_bytes_read "
+        "user_bytes_written write_groups wal_syncs flushes flush_bytes_written compactions compaction_bytes_read "
         "compaction_bytes_written write_amplification space_amplification stalls stall_micros "
         "live_snapshots manifest_bytes ");
   CHECK(out.starts_with(
