@@ -206,20 +206,14 @@ class SkipList {
     }
   }
 
-  // Last node with key < target, or head_ if none.
+  // Last node with key < target, or head_ if none: the level-0 predecessor
+  // that the search for the first node >= target passes on its way.
   Node* find_less_than(const Key& target) const {
-    Node* x = head_;
-    int level = max_height_.load(std::memory_order_relaxed) - 1;
-    while (true) {
-      Node* next = x->next(level);
-      if (before(next, target)) {
-        x = next;
-      } else {
-        if (level == 0) return x;
-        --level;
-      }
-    }
+    Node* prev[kMaxHeight];
+    find_greater_or_equal(target, prev);
+    return prev[0];
   }
+
 
   // Last node, or head_ if the list is empty.
   Node* find_last() const {
