@@ -304,20 +304,10 @@ class Reader {
   std::mt19937 rng_;
 };
 
-Options racing_options(std::shared_ptr<FileSystem> fs, Retention retention) {
-  return Options{.memtable_size = 4096,
-                 .block_size = 256,
-                 .block_restart_interval = 4,
-                 .retention = retention,
-                 .l0_trigger = 2,
-                 .l1_trigger = 2,
-                 .target_file_size = 4096,
-                 .file_system = std::move(fs)};
-}
 
 void race(Retention retention) {
   const Schedule schedule;
-  auto db = must(DB::open("/db", racing_options(memory_file_system(), retention)));
+  auto db = must(DB::open("/db", sand::test::tiny_compacting_options(memory_file_system(), retention)));
   Failures failures;
   std::atomic<bool> writer_done{false};
 
@@ -383,7 +373,7 @@ TEST_CASE("reads race writes and compactions correctly under latest-only retenti
 // retention mark N+1"). A latest read must never be refused.
 TEST_CASE("latest reads are never refused while writes move the mark",
           "[db][concurrency][retention]") {
-  Options o = racing_options(memory_file_system(), Retention::kLatestOnly);
+  Options o = sand::test::tiny_compacting_options(memory_file_system(), Retention::kLatestOnly);
   o.memtable_size = 1 << 20;  // no flushes needed: the race is in the read path
   auto db = must(DB::open("/db", o));
   must(db->put("k", "0"));

@@ -22,6 +22,7 @@
 
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
+#include "support/model_generators.hpp"
 #include "support/versioned_model.hpp"
 
 using namespace sand;
@@ -117,14 +118,6 @@ rc::Gen<std::string> gen_value() {
 }
 rc::Gen<std::uint32_t> gen_pick() { return rc::gen::inRange<std::uint32_t>(0, 1u << 20); }
 
-rc::Gen<std::pair<std::string, std::optional<std::string>>> gen_batch_op() {
-  return rc::gen::map(rc::gen::tuple(gen_key(), gen_value(), rc::gen::inRange(0, 4)),
-                      [](const std::tuple<std::string, std::string, int>& t) {
-                        const auto& [k, v, d] = t;
-                        return std::pair<std::string, std::optional<std::string>>(
-                            k, d == 0 ? std::nullopt : std::optional<std::string>(v));
-                      });
-}
 
 rc::Gen<Op> gen_op() {
   using rc::gen::construct;
@@ -133,7 +126,7 @@ rc::Gen<Op> gen_op() {
       {10, construct<Op>(construct<Del>(gen_key()))},
       {5, construct<Op>(construct<Batch>(
               rc::gen::container<std::vector<std::pair<std::string, std::optional<std::string>>>>(
-                  gen_batch_op())))},
+                  sand::test::gen_batch_op(gen_key(), gen_value()))))},
       {20, construct<Op>(construct<Get>(gen_key(), gen_pick(), rc::gen::arbitrary<bool>()))},
       {5, construct<Op>(construct<Scan>(gen_key(), gen_key(), rc::gen::arbitrary<bool>(),
                                         rc::gen::arbitrary<bool>(), gen_pick(),
@@ -148,16 +141,6 @@ rc::Gen<Op> gen_op() {
   });
 }
 
-Options model_options(std::shared_ptr<FileSystem> fs, Retention retention) {
-  return Options{.memtable_size = 4096,
-                 .block_size = 256,
-                 .block_restart_interval = 4,
-                 .retention = retention,
-                 .l0_trigger = 2,
-                 .l1_trigger = 2,
-                 .target_file_size = 4096,
-                 .file_system = std::move(fs)};
-}
 
 // The version a read uses: a live snapshot's, or one in [0, last + 1].
 Version pick_version(const Model& m, std::uint32_t pick, bool at_snapshot) {
@@ -173,7 +156,7 @@ void run_model(Retention retention) {
   const auto length = *rc::gen::resize(100, rc::gen::inRange<std::size_t>(0, 151));
   const auto ops = *rc::gen::container<std::vector<Op>>(length, gen_op());
   auto fs = memory_file_system();
-  auto opened = DB::open("/db", model_options(fs, retention));
+  auto opened = DB::open("/db", sand::test::tiny_compacting_options(fs, retention));
   if (!opened.is_ok()) RC_FAIL("open: " + opened.status().to_string());
   std::unique_ptr<DB> db = std::move(opened).value();
   Model model;
@@ -303,7 +286,7 @@ void run_model(Retention retention) {
       db.reset();
       // Snapshots may outlive their DB; they pin nothing in the next one.
       model.snapshots.clear();
-      auto again = DB::open("/db", model_options(fs, retention));
+      auto again = DB::open("/db", sand::test::tiny_compacting_options(fs, retention));
       if (!again.is_ok()) RC_FAIL(at_step + "reopen: " + again.status().to_string());
       db = std::move(again).value();
       RC_ASSERT(db->last_version() == model.last);

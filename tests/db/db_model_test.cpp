@@ -10,6 +10,7 @@
 
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
+#include "support/model_generators.hpp"
 #include "support/versioned_model.hpp"
 
 using namespace sand;
@@ -36,22 +37,13 @@ rc::Gen<std::string> gen_value() {
                       [](int n) { return std::string(static_cast<std::size_t>(n), 'v') + std::to_string(n); });
 }
 
-// One batch operation: a put (value) or a delete (nullopt).
-rc::Gen<std::pair<std::string, std::optional<std::string>>> gen_batch_op() {
-  return rc::gen::map(rc::gen::tuple(gen_key(), gen_value(), rc::gen::inRange(0, 4)),
-                      [](const std::tuple<std::string, std::string, int>& t) {
-                        const auto& [k, v, d] = t;
-                        return std::pair<std::string, std::optional<std::string>>(
-                            k, d == 0 ? std::nullopt : std::optional<std::string>(v));
-                      });
-}
 
 rc::Gen<Op> gen_op() {
   return rc::gen::weightedOneOf<Op>({
       {30, rc::gen::construct<Op>(rc::gen::construct<Put>(gen_key(), gen_value()))},
       {8, rc::gen::construct<Op>(rc::gen::construct<Del>(gen_key()))},
       {6, rc::gen::construct<Op>(rc::gen::construct<Batch>(rc::gen::container<
-              std::vector<std::pair<std::string, std::optional<std::string>>>>(gen_batch_op())))},
+              std::vector<std::pair<std::string, std::optional<std::string>>>>(sand::test::gen_batch_op(gen_key(), gen_value()))))},
       {20, rc::gen::construct<Op>(rc::gen::construct<Get>(gen_key(), rc::gen::inRange<std::uint32_t>(0, 40)))},
       {6, rc::gen::construct<Op>(rc::gen::construct<Scan>(gen_key(), gen_key(), rc::gen::arbitrary<bool>(),
                                                           rc::gen::arbitrary<bool>(),

@@ -33,4 +33,17 @@ inline std::vector<std::pair<std::string, std::string>> collect(Iterator it) {
   return out;
 }
 
+// A database small enough that flushes and compactions happen every few
+// writes: 4 KiB memtables and output files, triggers of 2.
+inline Options tiny_compacting_options(std::shared_ptr<FileSystem> fs, Retention retention) {
+  return Options{.memtable_size = 4096,
+                 .block_size = 256,
+                 .block_restart_interval = 4,
+                 .retention = retention,
+                 .l0_trigger = 2,
+                 .l1_trigger = 2,
+                 .target_file_size = 4096,
+                 .file_system = std::move(fs)};
+}
+
 }  // namespace sand::test
