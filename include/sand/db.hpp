@@ -128,6 +128,30 @@ class DB {
   static Result<std::unique_ptr<DB>> open(const std::string& path,
                                           Options options = {});
 
+  // Opens the database in `path` read-only, alongside a writer process that
+  // may hold it open (or none). Never takes LOCK, never writes or deletes a
+  // file, starts no thread. Reads see the state of the last refresh(): the
+  // tables the manifest names plus every complete WAL record. Writes,
+  // flush(), compact() and forget_before() return ReadOnly. Options used:
+  // file_system, block_cache_size, retention (kLatestOnly refuses reads at
+  // old versions), point_in_time_recovery; the rest are checked and ignored.
+  // Reads at a version below the writer's retention mark are refused even at
+  // this handle's own Snapshot (it cannot hold back the writer's
+  // compactions). Errors: NotFound (no database), InvalidArgument (bad
+  // options), Corruption (file, offset, what), IOError, Busy (see refresh()).
+  static Result<std::unique_ptr<DB>> open_read_only(const std::string& path,
+                                                    Options options = {});
+
+  // Read-only handles: catches up with the writer: applies new manifest
+  // records, opens new tables, reads new WAL records. Reads that started
+  // before keep their view; later ones see the new state. Each state seen is
+  // one the writer produced, and states are seen in order (unless a writer
+  // restarting with point_in_time_recovery dropped writes). Cheap when
+  // nothing changed. A writable handle is always current: refresh() is a
+  // no-op returning OK. Errors: ReadOnly after close(), Corruption, IOError,
+  // Busy if the writer kept retiring the files being opened (retry later).
+  Status refresh();
+
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
   // Closes, ignoring errors; call close() to see them.

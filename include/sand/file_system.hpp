@@ -63,6 +63,12 @@ class FileSystem {
   // Maps the current contents of `path`. Errors: NotFound if missing, IOError.
   virtual Result<std::unique_ptr<ReadableFile>> open_readable_file(
       const std::string& path) = 0;
+  // Copies the bytes of `path` from `offset` to its current end (empty if
+  // `offset` is past the end). A copy, not a mapping: safe while another
+  // process truncates the file, which would fault a mapping (SIGBUS); used to
+  // tail WALs that a writer process may truncate. The default copies from
+  // open_readable_file(). Errors: NotFound if missing, IOError.
+  virtual Result<std::string> read_file_from(const std::string& path, std::uint64_t offset);
   // Atomically replaces `to` with `from` (rename(2)). Errors: IOError.
   virtual Status rename_file(const std::string& from, const std::string& to) = 0;
   // Unlinks `path`. Errors: IOError (NotFound if missing).

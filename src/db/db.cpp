@@ -16,6 +16,14 @@ Result<std::unique_ptr<DB>> DB::open(const std::string& path, Options options) {
   return std::unique_ptr<DB>(new DB(std::move(impl)));  // private constructor
 }
 
+Result<std::unique_ptr<DB>> DB::open_read_only(const std::string& path, Options options) {
+  auto impl = std::make_unique<Impl>(path, std::move(options));
+  SAND_RETURN_IF_ERROR(impl->open_read_only());
+  return std::unique_ptr<DB>(new DB(std::move(impl)));
+}
+
+Status DB::refresh() { return impl_->refresh(); }
+
 Result<Version> DB::put(std::string_view key, std::string_view value, WriteOptions options) {
   WriteBatch batch;
   batch.put(key, value);

@@ -128,6 +128,13 @@ Status DB::Impl::run_job(std::unique_lock<std::mutex>& lock, const ReadView& vie
       manifest::Edit edit;
       for (const auto& t : inputs) edit.removed.push_back(t->meta.number);
       for (const auto& t : outputs) edit.added.push_back(t->meta);
+      // Record the mark the outputs were cut with (it moves with every write
+      // under Retention::kLatestOnly), so whoever reads this manifest later
+      // (a read-only process, or this database reopened with kAll) refuses
+      // reads at versions the outputs no longer hold.
+      if (spec.low_water_mark > manifest_state_.low_water_mark) {
+        edit.low_water_mark = spec.low_water_mark;
+      }
       status = write_manifest_edit(edit);
     }
     if (!status.is_ok()) {
@@ -137,6 +144,9 @@ Status DB::Impl::run_job(std::unique_lock<std::mutex>& lock, const ReadView& vie
     std::vector<std::uint64_t> removed;
     for (const auto& t : inputs) removed.push_back(t->meta.number);
     install_tables(removed, std::move(outputs));
+    if (manifest_state_.low_water_mark > low_water_mark_.load()) {
+      low_water_mark_.store(manifest_state_.low_water_mark);
+    }
     compactions_.fetch_add(1);
     compaction_bytes_read_.fetch_add(bytes_read);
     compaction_bytes_written_.fetch_add(result->bytes_written);

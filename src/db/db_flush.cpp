@@ -152,7 +152,7 @@ Stats DB::Impl::stats() const {
   st.stall_micros = stall_micros_.load();
   st.live_snapshots = snapshots_->count();
   std::lock_guard lock(state_mu_);
-  st.manifest_bytes = manifest_ ? manifest_->size() : 0;
+  st.manifest_bytes = manifest_ ? manifest_->size() : followed_manifest_bytes_.load();
   return st;
 }
 

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 
+#include "db/follower.hpp"
 #include "db/read_view.hpp"
 #include "db/snapshot_list.hpp"
 #include "db/write_queue.hpp"
@@ -43,6 +44,14 @@ struct DB::Impl {
   // --- open and close (db_open.cpp) ---
   Status open();
   Status close();
+  static Status validate_options(const Options& o);
+
+  // --- read-only handles (db_read_only.cpp) ---
+  // Opens without the lock, without writing anything, and without
+  // background threads; reads follow the writer through refresh().
+  Status open_read_only();
+  // Catches up with the files (read-only handles; a no-op for a writer).
+  Status refresh();
 
   // --- writes (db_write.cpp) ---
   Result<Version> write(const WriteBatch& batch, WriteOptions wo);
@@ -108,6 +117,13 @@ struct DB::Impl {
   const std::shared_ptr<SnapshotList> snapshots_ = std::make_shared<SnapshotList>();
 
   std::unique_ptr<FileLock> lock_;
+
+  // Read-only handles: no lock, WAL, manifest log or threads; the follower
+  // supplies every view. refresh_mu_ serialises refresh() calls.
+  bool read_only_ = false;
+  std::unique_ptr<Follower> follower_;  // GUARDED_BY(refresh_mu_)
+  std::mutex refresh_mu_;
+  std::atomic<std::uint64_t> followed_manifest_bytes_{0};
 
   // Writers.
   std::mutex write_mu_;

@@ -20,9 +20,8 @@
 #include "wal/write_batch_codec.hpp"
 
 namespace sand {
-namespace {
 
-Status validate(const Options& o) {
+Status DB::Impl::validate_options(const Options& o) {
   if (o.memtable_size < 4096) {
     return Status::invalid_argument("memtable_size must be at least 4096 bytes");
   }
@@ -51,8 +50,6 @@ Status validate(const Options& o) {
   return Status::ok();
 }
 
-}  // namespace
-
 DB::Impl::Impl(std::string path, Options options)
     : path_(std::move(path)),
       options_(std::move(options)),
@@ -62,7 +59,7 @@ DB::Impl::Impl(std::string path, Options options)
 DB::Impl::~Impl() { close().ignore(); }
 
 Status DB::Impl::open() {
-  SAND_RETURN_IF_ERROR(validate(options_));
+  SAND_RETURN_IF_ERROR(validate_options(options_));
   if (path_.empty()) return Status::invalid_argument("database path is empty");
 
   const bool dir_exists = fs_->exists(path_);

@@ -66,13 +66,19 @@ Status DB::Impl::check_read_version(Version at) const {
                                     std::to_string(last));
   }
   const Version mark = effective_mark();
-  if (at < mark) {
+  // A read-only handle's snapshots pin nothing in the writer process, whose
+  // compactions may drop their versions: only the writer's mark counts.
+  if (at < mark && !read_only_) {
     const auto pinned = snapshots_->pinned();
     if (!std::binary_search(pinned.begin(), pinned.end(), at)) {
       return Status::invalid_argument("version " + std::to_string(at) +
                                       " is below the retention mark " + std::to_string(mark) +
                                       " and no snapshot pins it");
     }
+  } else if (at < mark) {
+    return Status::invalid_argument("version " + std::to_string(at) +
+                                    " is below the retention mark " + std::to_string(mark) +
+                                    " of the writer (read-only handle)");
   }
   return Status::ok();
 }

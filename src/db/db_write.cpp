@@ -15,6 +15,7 @@
 namespace sand {
 
 Status DB::Impl::writable_status() const {
+  if (read_only_) return Status::read_only(path_ + ": opened read-only");
   if (closing_ || closed_) return Status::read_only(path_ + ": database is closed");
   if (!background_error_.is_ok()) {
     return Status::read_only(path_ + ": read-only after an earlier error: " +

@@ -126,8 +126,37 @@ class PosixFileSystem final : public FileSystem {
       boost::iostreams::mapped_file_source map(path);
       return std::unique_ptr<ReadableFile>(std::make_unique<MappedReadableFile>(std::move(map)));
     } catch (const std::exception& e) {
+      // Another process may have deleted it since the stat: callers that
+      // retry on a vanished file need NotFound, not IOError.
+      if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
+        return Status::not_found(path + ": no such file");
+      }
       return Status::io_error(path + ": mmap failed: " + e.what());
     }
+  }
+
+  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
+    const int fd = retry_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) {
+      if (errno == ENOENT) return Status::not_found(path + ": no such file");
+      return Status::io_error(path, errno);
+    }
+    std::string out;
+    char buf[1 << 16];
+    auto pos = static_cast<off_t>(offset);
+    for (;;) {
+      const ssize_t n = retry_eintr([&] { return ::pread(fd, buf, sizeof buf, pos); });
+      if (n < 0) {
+        const int err = errno;
+        ::close(fd);
+        return Status::io_error(path, err);
+      }
+      if (n == 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+      pos += n;
+    }
+    ::close(fd);
+    return out;
   }
 
   Status rename_file(const std::string& from, const std::string& to) override {

@@ -1,6 +1,7 @@
 // The manifest log: rollover protocol and replay (spec/manifest.md).
 #include "manifest/manifest_log.hpp"
 
+#include "manifest/manifest_tail.hpp"
 #include "wal/record_reader.hpp"
 
 namespace sand::manifest {
@@ -61,29 +62,9 @@ std::uint64_t ManifestLog::size() const { return writer_->size(); }
 Status ManifestLog::close() { return writer_->close(); }
 
 Result<State> replay(FileSystem& fs, const std::string& dir) {
-  const std::string path = join(dir, kManifestName);
-  SAND_ASSIGN_OR_RETURN(std::unique_ptr<ReadableFile> file, fs.open_readable_file(path));
-  // Never point-in-time: a manifest edit cannot be skipped without losing
-  // track of live tables.
-  SAND_ASSIGN_OR_RETURN(
-      wal::RecordReader reader,
-      wal::RecordReader::open(file->contents(), path, wal::LogKind::kManifest, false));
-  State state;
-  bool first = true;
-  for (;;) {
-    SAND_ASSIGN_OR_RETURN(std::optional<wal::LogRecord> record, reader.next());
-    if (!record) break;
-    SAND_ASSIGN_OR_RETURN(Edit edit, Edit::decode(record->payload, path, record->offset));
-    if (first && !edit.snapshot) {
-      return Status::corruption(path, record->offset, "first manifest record is not a snapshot");
-    }
-    first = false;
-    SAND_RETURN_IF_ERROR(state.apply(edit, path, record->offset));
-  }
-  if (first) {
-    return Status::corruption(path, reader.valid_end(), "manifest holds no snapshot record");
-  }
-  return state;
+  ManifestTail tail(dir);
+  SAND_RETURN_IF_ERROR(tail.update(fs).status());
+  return tail.state();
 }
 
 }  // namespace sand::manifest

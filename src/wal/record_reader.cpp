@@ -57,10 +57,18 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   return reader;
 }
 
+RecordReader RecordReader::resume(std::string_view rest, std::uint64_t base_offset,
+                                  std::string file_name, bool point_in_time) {
+  RecordReader reader(rest, std::move(file_name), point_in_time);
+  reader.base_ = base_offset;
+  reader.valid_end_ = base_offset;
+  return reader;
+}
+
 void RecordReader::stop_torn(std::uint64_t offset) {
   done_ = true;
   torn_tail_ = true;
-  valid_end_ = offset;
+  valid_end_ = base_ + offset;
 }
 
 Result<std::optional<LogRecord>> RecordReader::next() {
@@ -87,8 +95,8 @@ Result<std::optional<LogRecord>> RecordReader::next() {
   const bool length_ok = length <= kMaxRecordPayload;
   if (length_ok && util::decode_fixed32(header) == record_crc(header + 4, payload)) {
     pos_ = end;
-    valid_end_ = end;
-    return std::optional<LogRecord>(LogRecord{.offset = x, .payload = payload});
+    valid_end_ = base_ + end;
+    return std::optional<LogRecord>(LogRecord{.offset = base_ + x, .payload = payload});
   }
   // Rules (b) and (c): damage confined to the last append is a torn write.
   if (all_zero(contents_.substr(x)) || end == contents_.size()) {
@@ -97,7 +105,7 @@ Result<std::optional<LogRecord>> RecordReader::next() {
   }
   // Rule (d): good bytes follow the damage, so this is not a torn write.
   Status corrupt = Status::corruption(
-      file_name_, x,
+      file_name_, base_ + x,
       length_ok ? std::string("record checksum mismatch")
                 : "record length " + std::to_string(length) + " exceeds the 1 GiB limit");
   if (point_in_time_) {
@@ -106,7 +114,7 @@ Result<std::optional<LogRecord>> RecordReader::next() {
     return std::optional<LogRecord>();
   }
   done_ = true;
-  valid_end_ = x;
+  valid_end_ = base_ + x;
   return corrupt;
 }
 

@@ -43,6 +43,14 @@ class RecordReader {
   static Result<RecordReader> open(std::string_view contents, std::string file_name, LogKind kind,
                                    bool point_in_time);
 
+  // Resumes reading a file whose header and records before `base_offset`
+  // were read earlier: `rest` holds the file's bytes from `base_offset` (a
+  // record boundary, e.g. an earlier valid_end()) to its end. Offsets in
+  // records, errors and valid_end() are file offsets. Used to tail a log that
+  // another process is appending to.
+  static RecordReader resume(std::string_view rest, std::uint64_t base_offset,
+                             std::string file_name, bool point_in_time);
+
   // The next good record, or nullopt once reading ended (cleanly or at a torn
   // tail; see torn_tail()). Errors: Corruption per rule (d); after an error,
   // later calls return nullopt.
@@ -60,10 +68,11 @@ class RecordReader {
 
  private:
   RecordReader(std::string_view contents, std::string file_name, bool point_in_time);
-  // Ends reading at `offset` as a torn tail.
+  // Ends reading at `offset` (an index into contents_) as a torn tail.
   void stop_torn(std::uint64_t offset);
 
   std::string_view contents_;
+  std::uint64_t base_ = 0;  // the file offset of contents_[0]
   std::string file_name_;
   bool point_in_time_ = false;
   std::uint64_t pos_ = 0;

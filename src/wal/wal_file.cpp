@@ -5,13 +5,12 @@
 #include "wal/write_batch_codec.hpp"
 
 namespace sand::wal {
+namespace {
 
-Result<ReplayStats> replay(
-    std::string_view contents, std::string_view file_name, bool point_in_time,
-    const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
-    Version previous_version) {
-  SAND_ASSIGN_OR_RETURN(RecordReader reader, RecordReader::open(contents, std::string(file_name),
-                                                                LogKind::kWal, point_in_time));
+using ReplayFn = std::function<Status(std::string_view rep, std::uint64_t offset)>;
+
+Result<ReplayStats> replay_records(RecordReader& reader, std::string_view file_name,
+                                   const ReplayFn& fn, Version previous_version) {
   ReplayStats stats;
   Version previous = previous_version;
   for (;;) {
@@ -45,6 +44,23 @@ Result<ReplayStats> replay(
   stats.torn_tail = reader.torn_tail();
   stats.tail_error = reader.tail_error();
   return stats;
+}
+
+}  // namespace
+
+Result<ReplayStats> replay(std::string_view contents, std::string_view file_name,
+                           bool point_in_time, const ReplayFn& fn, Version previous_version) {
+  SAND_ASSIGN_OR_RETURN(RecordReader reader, RecordReader::open(contents, std::string(file_name),
+                                                                LogKind::kWal, point_in_time));
+  return replay_records(reader, file_name, fn, previous_version);
+}
+
+Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset,
+                                std::string_view file_name, bool point_in_time,
+                                const ReplayFn& fn, Version previous_version) {
+  RecordReader reader =
+      RecordReader::resume(rest, base_offset, std::string(file_name), point_in_time);
+  return replay_records(reader, file_name, fn, previous_version);
 }
 
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path) {

@@ -45,6 +45,16 @@ Result<ReplayStats> replay(
     const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
     Version previous_version = 0);
 
+// Like replay(), but resumes a WAL read up to `base_offset` earlier (a
+// record boundary past the header, e.g. a previous valid_end): `rest` holds
+// the file's bytes from `base_offset` on. Offsets passed to fn, in errors and
+// in the stats are file offsets. Used to tail a WAL that another process is
+// still appending to.
+Result<ReplayStats> replay_from(
+    std::string_view rest, std::uint64_t base_offset, std::string_view file_name,
+    bool point_in_time, const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
+    Version previous_version);
+
 // Creates (or truncates) the WAL file `path` and writes its header (not
 // synced). Errors: IOError.
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path);

@@ -432,3 +432,36 @@ TEST_CASE("property: arbitrary bytes after a header never crash the reader", "[w
     RC_ASSERT(r->torn_tail == (r->valid_end < bytes.size()));
   });
 }
+
+TEST_CASE("a resumed reader continues at a record boundary with file offsets",
+          "[wal][record][resume]") {
+  const std::string file = make_log(LogKind::kWal, kThree);
+  const LogContents all = read_ok(file);
+  const std::uint64_t second = all.records[1].offset;
+  // The bytes a tailing reader copies after reading the first record, with
+  // the last record only half written.
+  const std::string rest = file.substr(second, file.size() - second - 5);
+  RecordReader reader = RecordReader::resume(rest, second, "f.wal", false);
+  auto r = reader.next();
+  REQUIRE(r.is_ok());
+  REQUIRE(r->has_value());
+  CHECK((*r)->offset == second);
+  CHECK((*r)->payload == kThree[1]);
+  r = reader.next();
+  REQUIRE(r.is_ok());
+  CHECK_FALSE(r->has_value());
+  CHECK(reader.torn_tail());
+  CHECK(reader.valid_end() == all.records[2].offset);  // where to resume next time
+}
+
+TEST_CASE("a resumed reader reports corruption at file offsets", "[wal][record][resume]") {
+  std::string file = make_log(LogKind::kWal, kThree);
+  const LogContents all = read_ok(file);
+  const std::uint64_t second = all.records[1].offset;
+  file[second + kRecordHeaderSize] ^= 1;  // damage the second payload; the third follows
+  RecordReader reader = RecordReader::resume(file.substr(second), second, "f.wal", false);
+  auto r = reader.next();
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kCorruption);
+  CHECK(r.status().message().find("offset " + std::to_string(second)) != std::string::npos);
+}

@@ -1,0 +1,49 @@
+// Read-only handles: reading a database that another process may be writing
+// (spec/README.md "Read-only opens"; the catching up is db/follower.hpp).
+//
+// A read-only handle never takes LOCK, never writes, renames or deletes a
+// file, and runs no background thread. Its views come from the Follower;
+// refresh() publishes a new one.
+#include "db/db_impl.hpp"
+#include "db/filenames.hpp"
+
+namespace sand {
+
+Status DB::Impl::open_read_only() {
+  SAND_RETURN_IF_ERROR(validate_options(options_));
+  if (path_.empty()) return Status::invalid_argument("database path is empty");
+  read_only_ = true;
+  if (!fs_->exists(join_path(path_, kManifestName))) {
+    return Status::not_found(path_ + ": no database (no MANIFEST)");
+  }
+  follower_ = std::make_unique<Follower>(
+      *fs_, path_, options_.point_in_time_recovery,
+      [this](const manifest::TableMeta& meta) { return open_table(meta); });
+  return refresh();
+}
+
+Status DB::Impl::refresh() {
+  if (!read_only_) return Status::ok();  // a writer's views are always current
+  std::lock_guard lock(refresh_mu_);
+  {
+    std::lock_guard state_lock(state_mu_);
+    if (closed_) return Status::read_only(path_ + ": database is closed");
+  }
+  SAND_ASSIGN_OR_RETURN(Follower::Picture picture, follower_->refresh());
+
+  // The version and the mark go first: a reader takes its view before them
+  // (db_read.cpp), so whoever sees the new view also sees a version at least
+  // as new as every write in it and the mark its tables were cut with. An
+  // old view read at the new version shows an older state, never a mix.
+  last_version_.store(picture.last_version, std::memory_order_release);
+  low_water_mark_.store(picture.low_water_mark);
+  followed_manifest_bytes_.store(picture.manifest_bytes);
+  ReadView base;
+  base.mem = std::move(picture.mem);
+  base.frozen = std::move(picture.frozen);
+  std::lock_guard state_lock(state_mu_);
+  publish_view(base.with_tables(std::move(picture.tables)));
+  return Status::ok();
+}
+
+}  // namespace sand

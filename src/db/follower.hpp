@@ -1,0 +1,93 @@
+// Follower: what a read-only handle knows of a database that another process
+// may be writing, and how it catches up (spec/README.md "Read-only opens").
+//
+// It holds the manifest state (manifest/manifest_tail.hpp), the live tables
+// opened, and one memtable per live WAL filled from that WAL's complete
+// records. refresh() brings all three up to date without writing or deleting
+// anything:
+//  1. apply the new manifest records (or re-read a replaced MANIFEST);
+//  2. open the tables it names that are not open yet, drop the others;
+//  3. drop the WALs below its wal_number (flushed), then read every WAL at or
+//     above it from where the last refresh stopped, up to the last complete
+//     record. An older WAL that ends torn stops the reading there (a crash
+//     left it; what follows it is not part of a state the writer produced).
+// The writer deletes a table or WAL only after the manifest edit that retires
+// it is durable, so a file that vanishes between steps 1 and 3 means the
+// manifest has moved on: refresh() starts over from step 1 (bounded). A file
+// already open or mapped stays readable after it is deleted.
+//
+// Every picture refresh() returns is a state the writer produced: the tables
+// of one manifest state plus a prefix of the writes after it.
+//
+// Thread-safety: one thread at a time (DB::Impl serialises refresh()). The
+// memtables it returns are read by other threads while the next refresh()
+// adds to them, which MemTable allows (one inserter, lock-free readers).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/read_view.hpp"
+#include "manifest/manifest_tail.hpp"
+#include "memtable/memtable.hpp"
+#include "sand/file_system.hpp"
+#include "sand/status.hpp"
+
+namespace sand {
+
+class Follower {
+ public:
+  using OpenTable = std::function<Result<TableRef>(const manifest::TableMeta&)>;
+
+  Follower(FileSystem& fs, std::string dir, bool point_in_time, OpenTable open_table);
+
+  struct Picture {
+    std::vector<TableRef> tables;
+    std::shared_ptr<MemTable> mem;                  // the newest WAL's writes
+    std::vector<std::shared_ptr<MemTable>> frozen;  // older WALs', newest first
+    Version last_version = 0;
+    Version low_water_mark = 0;
+    std::uint64_t manifest_bytes = 0;
+  };
+
+  // Catches up with the files and returns the new picture. Errors: NotFound
+  // (no MANIFEST), Corruption (file, offset), IOError, Busy if files kept
+  // vanishing for kMaxAttempts rounds (a writer compacting faster than this
+  // reader can open tables).
+  Result<Picture> refresh();
+
+  static constexpr int kMaxAttempts = 100;
+
+ private:
+  struct WalTail {
+    std::uint64_t number = 0;
+    std::shared_ptr<MemTable> mem = std::make_shared<MemTable>();
+    std::uint64_t read_to = 0;      // file offset after the last record read
+    Version last_version = 0;       // of the last record read; 0 before any
+  };
+
+  // One round of steps 1-3. Sets *vanished (and returns OK) when a file the
+  // manifest state names is gone, so the round must be redone.
+  Status catch_up(bool* vanished);
+  Status sync_tables(bool* vanished);
+  Status read_wals(bool* vanished);
+  // Reads `tail`'s new complete records into its memtable. Sets *stop when
+  // the WAL ends torn (or, point-in-time, corrupt).
+  Status read_wal(WalTail& tail, Version previous, bool newest, bool* stop, bool* vanished);
+  Picture picture() const;
+
+  FileSystem& fs_;
+  const std::string dir_;
+  const bool point_in_time_;
+  const OpenTable open_table_;
+  manifest::ManifestTail manifest_;
+  std::map<std::uint64_t, TableRef> tables_;  // by number: the manifest's live set
+  std::vector<WalTail> wals_;                 // ascending numbers
+  const std::shared_ptr<MemTable> empty_ = std::make_shared<MemTable>();
+};
+
+}  // namespace sand

@@ -1,0 +1,326 @@
+// Read-only handles (DB::open_read_only, refresh()) following a writer in the
+// same process: what they see, that they never write, and the deletion
+// protocol (a file retired between reading the manifest and opening it).
+// tests/db/multi_process_test.cpp runs them in separate processes.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "support/db_helpers.hpp"
+#include "support/hook_file_system.hpp"
+#include "support/scripted_workload.hpp"
+
+using namespace sand;
+using sand::test::collect;
+using sand::test::HookFileSystem;
+using sand::test::must;
+using sand::test::scripted_batch;
+using sand::test::ScriptedState;
+
+namespace {
+
+constexpr const char* kDir = "/db";
+
+// Small enough that a few hundred scripted writes flush, compact, switch
+// WALs and roll the manifest over many times.
+Options churning_options(std::shared_ptr<FileSystem> fs) {
+  Options o = sand::test::tiny_compacting_options(std::move(fs), Retention::kAll);
+  o.manifest_rollover_size = 2048;
+  return o;
+}
+
+std::vector<std::pair<std::string, std::string>> as_pairs(
+    const std::map<std::string, std::string>& m) {
+  return {m.begin(), m.end()};
+}
+
+// The reader's whole latest state equals the script's state at its version.
+void check_matches_script(const DB& reader, ScriptedState& script) {
+  const Version v = reader.last_version();
+  REQUIRE(v >= script.version());  // states are seen in order
+  script.advance_to(v);
+  CHECK(collect(must(reader.scan())) == as_pairs(script.live()));
+}
+
+// Writes the script's next `n` batches; each must get the version it is for.
+void write_script(DB& writer, Version* v, int n) {
+  for (int i = 0; i < n; ++i) {
+    ++*v;
+    REQUIRE(must(writer.write(scripted_batch(*v))) == *v);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a read-only open of a missing database is NotFound", "[db][read_only]") {
+  auto fs = memory_file_system();
+  auto r = DB::open_read_only(kDir, Options{.file_system = fs});
+  CHECK(r.status().code() == Code::kNotFound);
+  CHECK_FALSE(fs->exists(kDir));  // nothing created
+}
+
+TEST_CASE("a read-only handle sees the writer's state as of its last refresh",
+          "[db][read_only]") {
+  auto fs = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = fs}));
+  must(writer->put("a", "1"));
+  must(writer->flush());
+  must(writer->put("b", "2"));  // only in the WAL
+
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+  CHECK(reader->last_version() == 2);
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(must(reader->get("b")) == "2");
+
+  must(writer->put("a", "3"));
+  must(writer->del("b"));
+  CHECK(must(reader->get("a")) == "1");  // not refreshed yet
+  CHECK(reader->get("a", 3).status().code() == Code::kInvalidArgument);
+  must(reader->refresh());
+  CHECK(reader->last_version() == 4);
+  CHECK(must(reader->get("a")) == "3");
+  CHECK(must(reader->get("b")) == std::nullopt);
+  CHECK(must(reader->get("b", 2)) == "2");
+  CHECK(must(reader->history("a")).size() == 2);
+}
+
+TEST_CASE("a read-only handle refuses every write and never touches a file",
+          "[db][read_only]") {
+  auto base = memory_file_system();
+  {
+    auto writer = must(DB::open(kDir, Options{.file_system = base}));
+    must(writer->put("a", "1"));
+    must(writer->close());
+  }
+  auto hooked = std::make_shared<HookFileSystem>(base);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  CHECK(reader->put("a", "2").status().code() == Code::kReadOnly);
+  CHECK(reader->del("a").status().code() == Code::kReadOnly);
+  WriteBatch batch;
+  batch.put("x", "y");
+  CHECK(reader->write(batch).status().code() == Code::kReadOnly);
+  CHECK(reader->flush().code() == Code::kReadOnly);
+  CHECK(reader->compact().code() == Code::kReadOnly);
+  CHECK(reader->forget_before(1).code() == Code::kReadOnly);
+  must(reader->refresh());
+  CHECK(must(reader->get("a")) == "1");
+  must(reader->close());
+  CHECK(reader->refresh().code() == Code::kReadOnly);
+  CHECK(hooked->mutations.load() == 0);
+}
+
+TEST_CASE("a read-only handle opens while the writer holds the lock", "[db][read_only]") {
+  sand::test::TempDir dir;
+  auto writer = must(DB::open(dir.path()));
+  must(writer->put("a", "1"));
+  CHECK(DB::open(dir.path()).status().code() == Code::kBusy);
+  auto reader = must(DB::open_read_only(dir.path()));
+  CHECK(must(reader->get("a")) == "1");
+}
+
+TEST_CASE("refresh follows flushes, compactions, WAL switches and manifest rollovers",
+          "[db][read_only]") {
+  auto fs = memory_file_system();
+  auto writer = must(DB::open(kDir, churning_options(fs)));
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+  ScriptedState script;
+  Version v = 0;
+  for (int round = 0; round < 40; ++round) {
+    write_script(*writer, &v, 15);
+    if (round % 7 == 3) must(writer->compact());
+    if (round % 5 == 1) must(writer->flush());
+    must(reader->refresh());
+    INFO("round " << round);
+    CHECK(reader->last_version() == v);
+    check_matches_script(*reader, script);
+  }
+  const Stats st = writer->stats();
+  CHECK(st.flushes > 10);
+  CHECK(st.compactions > 5);
+}
+
+TEST_CASE("an iterator keeps reading tables the writer has since deleted", "[db][read_only]") {
+  sand::test::TempDir dir;
+  auto writer = must(DB::open(dir.path()));
+  for (int i = 0; i < 100; ++i) must(writer->put("k" + std::to_string(i), "v"));
+  must(writer->flush());
+  auto reader = must(DB::open_read_only(dir.path()));
+  auto it = must(reader->scan());
+  must(writer->put("k0", "w"));
+  must(writer->compact());  // the reader's table is retired and unlinked
+  must(reader->refresh());
+  int n = 0;
+  for (; it.valid(); it.next()) {
+    CHECK(it.value() == "v");
+    ++n;
+  }
+  CHECK(it.status().is_ok());
+  CHECK(n == 100);
+  CHECK(must(reader->get("k0")) == "w");
+}
+
+TEST_CASE("a table retired between reading the manifest and opening it is retried",
+          "[db][read_only]") {
+  auto base = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = base}));
+  must(writer->put("a", "1"));
+  must(writer->flush());
+  auto hooked = std::make_shared<HookFileSystem>(base);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+
+  must(writer->put("b", "2"));
+  must(writer->flush());  // a new table the reader will open at refresh
+  int compactions = 0;
+  hooked->before_read = [&](const std::string& path) {
+    if (path.ends_with(".sst") && compactions == 0) {
+      ++compactions;
+      must(writer->compact());  // deletes the table about to be opened
+    }
+    return Status::ok();
+  };
+  must(reader->refresh());
+  CHECK(compactions == 1);
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(must(reader->get("b")) == "2");
+}
+
+TEST_CASE("a WAL flushed and deleted while the reader reads it is retried", "[db][read_only]") {
+  auto base = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = base}));
+  must(writer->put("a", "1"));
+  auto hooked = std::make_shared<HookFileSystem>(base);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  must(writer->put("b", "2"));
+  int flushes = 0;
+  hooked->before_read = [&](const std::string& path) {
+    if (path.ends_with(".wal") && flushes == 0) {
+      ++flushes;
+      must(writer->flush());  // retires the WAL about to be read
+      // flush() returns once the manifest edit is durable; the WAL's
+      // deletion follows it. Make this read the one that finds it gone.
+      return Status::not_found(path + ": no such file");
+    }
+    return Status::ok();
+  };
+  must(reader->refresh());
+  CHECK(flushes == 1);
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(must(reader->get("b")) == "2");
+}
+
+TEST_CASE("a reader whose files keep vanishing gives up with Busy", "[db][read_only]") {
+  auto base = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = base}));
+  must(writer->put("a", "1"));
+  must(writer->flush());
+  auto hooked = std::make_shared<HookFileSystem>(base);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  must(writer->put("b", "2"));
+  must(writer->flush());
+  int attempts = 0;
+  hooked->before_read = [&](const std::string& path) {
+    if (!path.ends_with(".sst")) return Status::ok();
+    ++attempts;
+    return Status::not_found(path + ": no such file");
+  };
+  const Status busy = reader->refresh();
+  INFO(busy.to_string());
+  CHECK(busy.code() == Code::kBusy);
+  CHECK(attempts == 100);
+  CHECK(must(reader->get("a")) == "1");  // the old view is still served
+  hooked->before_read = nullptr;
+  must(reader->refresh());
+  CHECK(must(reader->get("b")) == "2");
+}
+
+TEST_CASE("a reader follows the writer through a restart", "[db][read_only]") {
+  auto fs = memory_file_system();
+  auto reader_opts = Options{.file_system = fs};
+  auto writer = must(DB::open(kDir, churning_options(fs)));
+  ScriptedState script;
+  Version v = 0;
+  write_script(*writer, &v, 50);
+  auto reader = must(DB::open_read_only(kDir, reader_opts));
+  check_matches_script(*reader, script);
+  must(writer->close());
+  writer.reset();
+  writer = must(DB::open(kDir, churning_options(fs)));  // rewrites MANIFEST
+  write_script(*writer, &v, 50);
+  must(reader->refresh());
+  CHECK(reader->last_version() == v);
+  check_matches_script(*reader, script);
+}
+
+TEST_CASE("latest-only compactions record their mark, so readers refuse what they dropped",
+          "[db][read_only][retention]") {
+  auto fs = memory_file_system();
+  Options latest{.retention = Retention::kLatestOnly, .file_system = fs};
+  {
+    auto writer = must(DB::open(kDir, latest));
+    must(writer->put("k", "old"));  // version 1
+    must(writer->put("k", "new"));  // version 2
+    must(writer->put("z", "z"));    // version 3
+    must(writer->compact());        // keeps only k@2 and z@3
+    auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+    CHECK(reader->low_water_mark() == 3);
+    CHECK(reader->get("k", 1).status().code() == Code::kInvalidArgument);
+    CHECK(must(reader->get("k")) == "new");
+    must(writer->close());
+  }
+  // Reopened keeping all versions, the database still knows version 1 is gone.
+  auto all = must(DB::open(kDir, Options{.file_system = fs}));
+  CHECK(all->low_water_mark() == 3);
+  CHECK(all->get("k", 1).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("readers keep reading while another thread refreshes against a busy writer",
+          "[db][read_only][concurrency]") {
+  auto fs = memory_file_system();
+  auto writer = must(DB::open(kDir, churning_options(fs)));
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+  constexpr Version kWrites = 1500;
+  std::atomic<bool> done{false};
+  std::thread write_thread([&] {
+    for (Version v = 1; v <= kWrites; ++v) {
+      auto r = writer->write(scripted_batch(v));
+      if (!r.is_ok() || *r != v) break;
+      if (v % 400 == 0) writer->compact().ignore();
+    }
+    done = true;
+  });
+  std::atomic<int> mismatches{0};
+  std::thread refresher([&] {
+    while (!done) {
+      if (!reader->refresh().is_ok()) ++mismatches;
+    }
+  });
+  // Readers check that each latest read is the script's state at the
+  // reader's version (taken after the scan, which read at most that).
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto snap = reader->snapshot();
+        ScriptedState script;
+        script.advance_to(snap.version());
+        auto it = reader->scan(ScanOptions{.at = snap.version()});
+        if (!it.is_ok()) {
+          ++mismatches;
+          continue;
+        }
+        std::vector<std::pair<std::string, std::string>> seen;
+        for (; it->valid(); it->next()) seen.emplace_back(it->key(), it->value());
+        if (!it->status().is_ok() || seen != as_pairs(script.live())) ++mismatches;
+      }
+    });
+  }
+  write_thread.join();
+  refresher.join();
+  for (auto& t : readers) t.join();
+  CHECK(mismatches.load() == 0);
+  must(reader->refresh());
+  CHECK(reader->last_version() == kWrites);
+  ScriptedState script;
+  check_matches_script(*reader, script);
+}

@@ -1,0 +1,131 @@
+// Tests for src/manifest/manifest_tail: following a MANIFEST that a writer
+// appends to and replaces, as a read-only handle does.
+#include "manifest/manifest_tail.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "manifest/manifest_log.hpp"
+#include "sand/file_system.hpp"
+
+using namespace sand;
+using namespace sand::manifest;
+
+namespace {
+
+constexpr const char* kDir = "/db";
+
+TableMeta table(std::uint64_t number) {
+  return TableMeta{.number = number,
+                   .level = 0,
+                   .file_size = 100,
+                   .entries = 1,
+                   .tombstones = 0,
+                   .min_version = number,
+                   .max_version = number,
+                   .smallest_key = "a",
+                   .largest_key = "b"};
+}
+
+Edit add(std::uint64_t number) {
+  Edit e;
+  e.next_file_number = number + 1;
+  e.last_version = number;
+  e.added = {table(number)};
+  return e;
+}
+
+State start() {
+  State s;
+  s.next_file_number = 2;
+  s.wal_number = 1;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a manifest tail applies only the records appended since", "[manifest][tail]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir(kDir).is_ok());
+  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  ManifestTail tail(kDir);
+  CHECK(tail.update(*fs).value() == true);
+  CHECK(tail.state() == start());
+  const std::uint64_t first = tail.applied_bytes();
+  CHECK(tail.update(*fs).value() == false);  // nothing new
+
+  REQUIRE(log->append(add(2)).is_ok());
+  CHECK(tail.update(*fs).value() == true);
+  CHECK(tail.state().tables.contains(2));
+  CHECK(tail.applied_bytes() > first);
+  CHECK(tail.applied_bytes() == log->size());
+  CHECK(tail.state() == replay(*fs, kDir).value());
+}
+
+TEST_CASE("a manifest tail leaves a torn last record for the next update", "[manifest][tail]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir(kDir).is_ok());
+  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  REQUIRE(log->append(add(2)).is_ok());
+  const std::string path = std::string(kDir) + "/MANIFEST";
+  const std::string whole(fs->open_readable_file(path).value()->contents());
+  REQUIRE(log->close().is_ok());
+
+  // The writer is mid-append: the reader sees the last record cut short.
+  auto cut = fs->new_writable_file(path).value();
+  REQUIRE(cut->append(whole.substr(0, whole.size() - 3)).is_ok());
+  ManifestTail tail(kDir);
+  CHECK(tail.update(*fs).value() == true);
+  CHECK_FALSE(tail.state().tables.contains(2));
+  REQUIRE(cut->append(whole.substr(whole.size() - 3)).is_ok());
+  CHECK(tail.update(*fs).value() == true);
+  CHECK(tail.state().tables.contains(2));
+}
+
+TEST_CASE("a manifest tail re-reads a manifest that was replaced", "[manifest][tail]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir(kDir).is_ok());
+  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  REQUIRE(log->append(add(2)).is_ok());
+  REQUIRE(log->append(add(3)).is_ok());
+  ManifestTail tail(kDir);
+  REQUIRE(tail.update(*fs).is_ok());
+  REQUIRE(log->close().is_ok());
+
+  // A rollover: one snapshot record of a later state, shorter than before,
+  // then an edit appended to it. Resuming at the old offset would skip it.
+  State later = tail.state();
+  later.tables.erase(2);
+  later.next_file_number = 5;
+  auto fresh = std::move(ManifestLog::create(*fs, kDir, later)).value();
+  REQUIRE(fresh->append(add(5)).is_ok());
+  REQUIRE(fresh->size() < tail.applied_bytes() + 40);
+  CHECK(tail.update(*fs).value() == true);
+  CHECK_FALSE(tail.state().tables.contains(2));
+  CHECK(tail.state().tables.contains(3));
+  CHECK(tail.state().tables.contains(5));
+  CHECK(tail.state() == replay(*fs, kDir).value());
+}
+
+TEST_CASE("a manifest tail reports corruption with the file and offset", "[manifest][tail]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir(kDir).is_ok());
+  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  ManifestTail tail(kDir);
+  REQUIRE(tail.update(*fs).is_ok());
+  const std::uint64_t offset = tail.applied_bytes();
+  REQUIRE(log->append(add(2)).is_ok());
+  REQUIRE(log->append(add(3)).is_ok());
+  REQUIRE(log->close().is_ok());
+  const std::string path = std::string(kDir) + "/MANIFEST";
+  std::string bytes(fs->open_readable_file(path).value()->contents());
+  bytes[offset + 9] ^= 0x40;  // inside the first new record's payload
+  auto w = fs->new_writable_file(path).value();
+  REQUIRE(w->append(bytes).is_ok());
+  const State before = tail.state();
+  auto r = tail.update(*fs);
+  REQUIRE_FALSE(r.is_ok());
+  CHECK(r.status().code() == Code::kCorruption);
+  CHECK(r.status().message().find("MANIFEST: offset " + std::to_string(offset)) !=
+        std::string::npos);
+  CHECK(tail.state() == before);
+}
