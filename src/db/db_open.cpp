@@ -196,7 +196,17 @@ Status DB::Impl::open() {
   manifest_state_ = std::move(state);
 
   // Remove what the manifest does not reference: WALs already flushed, tables
-  // a crash left behind mid-flush, a half-written MANIFEST.tmp.
+  // a crash left behind mid-flush, a half-written MANIFEST.tmp. Oldest WAL
+  // first, as flushes do: a read-only process that still finds the oldest
+  // WAL its state needs may then trust that no newer one is gone (spec rule
+  // W3).
+  auto number_of = [](const std::string& name) {
+    const auto parsed = parse_file_name(name);
+    return parsed ? parsed->number : 0;
+  };
+  std::sort(names.begin(), names.end(), [&](const std::string& a, const std::string& b) {
+    return number_of(a) < number_of(b);
+  });
   for (const auto& name : names) {
     const auto parsed = parse_file_name(name);
     if (!parsed) continue;

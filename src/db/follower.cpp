@@ -63,11 +63,21 @@ Status Follower::read_wals(bool* vanished) {
     }
   }
   std::sort(numbers.begin(), numbers.end());
-  for (const WalTail& t : wals_) {
-    if (!std::binary_search(numbers.begin(), numbers.end(), t.number)) {
-      *vanished = true;  // flushed and deleted since the manifest was read
-      return Status::ok();
-    }
+  // A WAL the state needs is gone: it was flushed and deleted since the
+  // manifest was read. WALs are deleted oldest first and the WAL `oldest`
+  // names exists until an edit moves past it (spec rule W3), so checking it
+  // also proves that no WAL this reader has never seen was deleted, which a
+  // check of the held WALs alone would miss (their writes would be in a
+  // table the state does not have yet).
+  const auto listed = [&](std::uint64_t n) {
+    return std::binary_search(numbers.begin(), numbers.end(), n);
+  };
+  const bool gone = (oldest != 0 && !listed(oldest)) ||
+                    std::any_of(wals_.begin(), wals_.end(),
+                                [&](const WalTail& t) { return !listed(t.number); });
+  if (gone) {
+    *vanished = true;
+    return Status::ok();
   }
 
   Version previous = 0;

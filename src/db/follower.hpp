@@ -12,9 +12,11 @@
 //     record. An older WAL that ends torn stops the reading there (a crash
 //     left it; what follows it is not part of a state the writer produced).
 // The writer deletes a table or WAL only after the manifest edit that retires
-// it is durable, so a file that vanishes between steps 1 and 3 means the
-// manifest has moved on: refresh() starts over from step 1 (bounded). A file
-// already open or mapped stays readable after it is deleted.
+// it is durable, and WALs oldest first, so a file that vanishes between steps
+// 1 and 3 (a table, a WAL read before, or the WAL the state's wal_number
+// names) means the manifest has moved on: refresh() starts over from step 1
+// (bounded). A file already open or mapped stays readable after it is
+// deleted.
 //
 // Every picture refresh() returns is a state the writer produced: the tables
 // of one manifest state plus a prefix of the writes after it.

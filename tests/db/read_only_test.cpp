@@ -209,6 +209,33 @@ TEST_CASE("a WAL flushed and deleted while the reader reads it is retried", "[db
   CHECK(must(reader->get("b")) == "2");
 }
 
+TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, is noticed",
+          "[db][read_only]") {
+  auto base = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = base}));
+  must(writer->put("a", "1"));
+  auto hooked = std::make_shared<HookFileSystem>(base);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  must(writer->flush());  // the reader's state will name the next WAL
+  int flushes = 0;
+  hooked->before_list = [&](const std::string&) {
+    if (flushes++ > 0) return;
+    // After the reader read the manifest: a write lands in the WAL its state
+    // names, is flushed to a table the state lacks, and that WAL is deleted.
+    must(writer->put("b", "2"));
+    const auto wals_before = must(base->list_dir(kDir));
+    must(writer->flush());
+    for (const auto& name : wals_before) {
+      if (!name.ends_with(".wal")) continue;
+      while (base->exists(std::string(kDir) + "/" + name)) std::this_thread::yield();
+    }
+  };
+  must(reader->refresh());
+  CHECK(flushes >= 2);  // the first round was redone
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(must(reader->get("b")) == "2");
+}
+
 TEST_CASE("a reader whose files keep vanishing gives up with Busy", "[db][read_only]") {
   auto base = memory_file_system();
   auto writer = must(DB::open(kDir, Options{.file_system = base}));

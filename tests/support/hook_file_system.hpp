@@ -1,6 +1,6 @@
 // HookFileSystem: a FileSystem wrapper for read-only handle tests. It runs a
-// hook before each read of a file (so a test can make the writer retire that
-// file at the worst moment) and counts the mutating calls that reach it (a
+// hook before each read of a file and each directory listing (so a test can
+// make the writer retire files at the worst moment) and counts the mutating calls that reach it (a
 // read-only handle must make none). Test-only.
 //
 // Thread-safety: as the wrapped FileSystem; set the hook before sharing.
@@ -23,6 +23,8 @@ class HookFileSystem final : public FileSystem {
   // Called with the path before open_readable_file and read_file_from; a
   // non-OK status is returned instead of reading (e.g. NotFound: "vanished").
   std::function<Status(const std::string& path)> before_read;
+  // Called with the directory before list_dir.
+  std::function<void(const std::string& dir)> before_list;
   // Mutating calls (create, reopen, rename, remove, truncate, sync_dir,
   // create_dir, lock) that came through this wrapper.
   std::atomic<int> mutations{0};
@@ -64,6 +66,7 @@ class HookFileSystem final : public FileSystem {
     return base_->create_dir(dir);
   }
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {
+    if (before_list) before_list(dir);
     return base_->list_dir(dir);
   }
   bool exists(const std::string& path) override { return base_->exists(path); }
