@@ -5,8 +5,16 @@
 // retained version. See README.md for a tour and DESIGN.md for the contracts.
 //
 // Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
-// may still escape). Thread-safety: a DB is safe to use from many threads at
-// once; Iterator and Snapshot objects may outlive the DB (see each type).
+// may still escape).
+//
+// Thread-safety: a DB is safe to use from many threads at once, every method
+// included (close() too: calls racing it either finish or return ReadOnly).
+// Writers queue and commit in groups (one WAL append and at most one fsync
+// per group); reads never wait for writers, flushes, compactions or fsyncs:
+// they take an immutable view and read it without locks. Iterator and
+// Snapshot objects may outlive the DB (see each type). Across processes: one
+// writer (DB::open takes LOCK) and any number of read-only handles
+// (DB::open_read_only).
 #pragma once
 
 #include <cstdint>
@@ -89,7 +97,8 @@ class Iterator {
   std::unique_ptr<detail::IteratorState> state_;
 };
 
-// Counters and shape; a consistent-enough picture for monitoring.
+// Counters and shape; a consistent-enough picture for monitoring. A plain
+// value.
 struct Stats {
   Version last_version = 0;          // newest committed version
   Version low_water_mark = 0;        // retention mark (see DB::forget_before)

@@ -3,6 +3,9 @@
 // Plain aggregates with designated initializers:
 //   sand::Options{.create_if_missing = true, .compression = Compression::kLz4}
 // Every field shows its default.
+//
+// Thread-safety: plain values. A DB copies its Options at open; the
+// FileSystem it points to is shared and must be safe from many threads.
 #pragma once
 
 #include <cstddef>

@@ -2,7 +2,8 @@
 //
 // sanddb never throws across its API: every fallible call returns a Status or
 // a Result<T>, both [[nodiscard]], so an ignored error is visible in the code.
-// Both are plain values: safe to copy and to pass between threads.
+// Thread-safety: both are plain values: safe to copy and to pass between
+// threads; one object is mutated from one thread at a time.
 #pragma once
 
 #include <cassert>

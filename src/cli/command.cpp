@@ -121,12 +121,13 @@ Result<Command> parse_command(std::string_view line) {
   const CommandKind no_args = word == "flush"     ? CommandKind::kFlush
                               : word == "compact" ? CommandKind::kCompact
                               : word == "stats"   ? CommandKind::kStats
+                              : word == "refresh" ? CommandKind::kRefresh
                               : word == "quit"    ? CommandKind::kQuit
                                                   : CommandKind::kNone;
   if (no_args == CommandKind::kNone) {
     return Status::invalid_argument(
         "unknown command '" + escape_key(word) +
-        "' (commands: put get del scan history flush compact forget-before stats sync quit)");
+        "' (commands: put get del scan history flush compact forget-before stats refresh sync quit)");
   }
   if (!args.empty()) return usage(word);
   Command c;

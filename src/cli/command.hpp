@@ -6,7 +6,7 @@
 // always separates tokens. `put` is the exception: VALUE is the rest of the
 // line after exactly one space following KEY, and may be empty or hold spaces.
 //   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] | history KEY |
-//   flush | compact | forget-before V | stats | sync on|off | quit
+//   flush | compact | forget-before V | stats | refresh | sync on|off | quit
 // In `scan`, `-` is an open bound (write a key that is just "-" as `\x2d`).
 //
 // Pure functions; thread-safe.
@@ -33,6 +33,7 @@ enum class CommandKind {
   kCompact,       // flush, then merge every table into level 2
   kForgetBefore,  // raise the retention low-water mark
   kStats,
+  kRefresh,  // read-only handles: catch up with the writer
   kSync,  // shell only: sets the sync default for later writes
   kQuit,  // shell only
 };

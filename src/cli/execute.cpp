@@ -70,6 +70,10 @@ Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& writ
     case CommandKind::kStats:
       out << format_stats(db.stats()) << format_end_of_list();
       return Outcome::kDone;
+    case CommandKind::kRefresh:
+      SAND_RETURN_IF_ERROR(db.refresh());
+      out << format_version(db.last_version());
+      return Outcome::kDone;
     case CommandKind::kNone:
     case CommandKind::kSync:
     case CommandKind::kQuit:

@@ -1,7 +1,8 @@
 // The `sand` command-line tool: one-shot commands and the interactive shell.
 //
-//   sand [--db DIR] [--memtable-size BYTES] [--sync] [--compression none|lz4]
-//        [--l0-trigger N] [--l1-trigger N] [--retention all|latest]
+//   sand [--db DIR] [--read-only] [--memtable-size BYTES] [--sync]
+//        [--compression none|lz4] [--l0-trigger N] [--l1-trigger N]
+//        [--retention all|latest]
 //        put KEY VALUE | get KEY [--at V] | del KEY |
 //        scan [--from A] [--to B] [--at V] [--reverse] [--limit N] |
 //        history KEY | stats | flush | compact | forget-before V | shell
@@ -11,7 +12,9 @@
 // stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage error (the command
 // line was rejected before the database was opened); 3 any other error.
 // Only put, del, flush and shell create a missing database; the others (reads,
-// stats, compact, forget-before) fail with NotFound instead.
+// stats, compact, forget-before) fail with NotFound instead. --read-only
+// opens with DB::open_read_only (no lock: works while a writer runs; writes
+// answer ERR ReadOnly; the shell's `refresh` catches up).
 #include <unistd.h>  // isatty: the prompt is for terminals only
 
 #include <CLI/CLI.hpp>
@@ -43,6 +46,7 @@ struct Args {
   std::string db = "./sand-data";
   std::optional<std::size_t> memtable_size;
   bool sync = false;
+  bool read_only = false;
   std::string compression = "lz4";
   std::optional<std::string> l0_trigger;
   std::optional<std::string> l1_trigger;
@@ -124,8 +128,10 @@ sand::Options make_options(const Args& args, const sand::cli::Tuning& tuning, Co
 
 // Opens the database, runs the shell or `command`, and closes the database.
 int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const Command& command) {
-  sand::Result<std::unique_ptr<sand::DB>> db =
-      sand::DB::open(args.db, make_options(args, tuning, command.kind, is_shell));
+  const sand::Options options = make_options(args, tuning, command.kind, is_shell);
+  sand::Result<std::unique_ptr<sand::DB>> db = args.read_only
+                                                   ? sand::DB::open_read_only(args.db, options)
+                                                   : sand::DB::open(args.db, options);
   if (!db) return fail(db.status(), kExitError);
   int exit_code = kExitOk;
   if (is_shell) {
@@ -154,6 +160,8 @@ int main(int argc, char** argv) {
   app.add_option("--memtable-size", args.memtable_size,
                  "Memtable bytes before a flush (default 64 MiB)")
       ->type_name("BYTES");
+  app.add_flag("--read-only", args.read_only,
+               "Open without the lock, alongside a writer; writes fail, `refresh` catches up");
   app.add_flag("--sync", args.sync, "Make writes durable before answering (fsync)");
   app.add_option("--compression", args.compression, "Table block compression")
       ->check(CLI::IsMember({"none", "lz4"}))

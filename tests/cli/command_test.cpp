@@ -159,8 +159,10 @@ TEST_CASE("scan with one or three arguments is a usage error", "[cli][command]")
   CHECK(parse_error("scan a b c") == "usage: scan [FROM TO] (- for an open bound)");
 }
 
-TEST_CASE("flush, stats and quit take no arguments", "[cli][command]") {
+TEST_CASE("flush, stats, refresh and quit take no arguments", "[cli][command]") {
   CHECK(parse_ok("flush") == make(CommandKind::kFlush));
+  CHECK(parse_ok("refresh") == make(CommandKind::kRefresh));
+  CHECK(parse_error("refresh now") == "usage: refresh");
   CHECK(parse_ok("stats") == make(CommandKind::kStats));
   CHECK(parse_ok("quit") == make(CommandKind::kQuit));
   CHECK(parse_ok("quit ") == make(CommandKind::kQuit));
@@ -220,7 +222,7 @@ TEST_CASE("sync takes on or off", "[cli][command]") {
 
 TEST_CASE("unknown commands are named, escaped", "[cli][command]") {
   const std::string commands =
-      "(commands: put get del scan history flush compact forget-before stats sync quit)";
+      "(commands: put get del scan history flush compact forget-before stats refresh sync quit)";
   CHECK(parse_error("bogus a b") == "unknown command 'bogus' " + commands);
   CHECK(parse_error("PUT a b") == "unknown command 'PUT' " + commands);
   CHECK(parse_error("g\tet a") == "unknown command 'g\\x09et' " + commands);

@@ -203,7 +203,7 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
         "OK 1\n"
         "v 1\n"
         "ERR InvalidArgument: unknown command 'nonsense' (commands: put get del scan "
-        "history flush compact forget-before stats sync quit)\n"
+        "history flush compact forget-before stats refresh sync quit)\n"
         "OK 2\n"
         "2\tdel\n"
         "1\tput\tv 1\n"
@@ -295,3 +295,26 @@ TEST_CASE("sand: bad tuning flags and forget-before arguments exit 2", "[cli][bi
 }
 
 }  // namespace
+
+TEST_CASE("sand --read-only reads while a writer holds the database", "[cli][binary][read_only]") {
+  TempDir dir;
+  auto writer = sand::DB::open(dir.path() + "/db");
+  REQUIRE(writer.is_ok());
+  REQUIRE((*writer)->put("k", "v1").is_ok());
+
+  Run locked = run_sand(dir, "--db db get k");
+  CHECK(locked.exit_code == 3);
+  CHECK(locked.err.starts_with("ERR Busy: "));
+  Run get = run_sand(dir, "--db db --read-only get k");
+  CHECK(get.exit_code == 0);
+  CHECK(get.out == "v1\n");
+  Run put = run_sand(dir, "--db db --read-only put k v2");
+  CHECK(put.exit_code == 3);
+  CHECK(put.err.starts_with("ERR ReadOnly: "));
+  CHECK(run_sand(dir, "--db nowhere --read-only get k").err.starts_with("ERR NotFound: "));
+
+  // The shell sees the writer's later writes after `refresh`.
+  Run shell = run_sand(dir, "--db db --read-only shell", "get k\nrefresh\nget k\n");
+  CHECK(shell.exit_code == 0);
+  CHECK(shell.out == "v1\nOK 1\nv1\n");
+}

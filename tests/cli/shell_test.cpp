@@ -160,7 +160,7 @@ TEST_CASE("shell: errors are answered and the shell goes on", "[cli][shell]") {
               "scan a\n"
               "put a 1\n") ==
         "ERR InvalidArgument: unknown command 'bogus' (commands: put get del scan history "
-        "flush compact forget-before stats sync quit)\n"
+        "flush compact forget-before stats refresh sync quit)\n"
         "ERR InvalidArgument: usage: put KEY VALUE\n"
         "ERR InvalidArgument: KEY: bad escape at byte 1: expected \\xNN with two hex digits\n"
         "ERR InvalidArgument: usage: scan [FROM TO] (- for an open bound)\n"
