@@ -62,6 +62,8 @@ Options writer_options() {
   const auto restart_at = Clock::now() + std::chrono::seconds(seconds) / 2;
   bool restarted = false;
   Version v = 0;
+  std::uint64_t flushes = 0;
+  std::uint64_t compactions = 0;
   auto db = DB::open(dir, writer_options());
   if (!db.is_ok()) fail(2, db.status().to_string());
   if (::write(ready_fd, "r", 1) != 1) fail(3, "ready pipe");
@@ -79,12 +81,23 @@ Options writer_options() {
     }
     if (!restarted && Clock::now() > restart_at) {
       restarted = true;
+      flushes += (*db)->stats().flushes;
+      compactions += (*db)->stats().compactions;
       if (Status s = (*db)->close(); !s.is_ok()) fail(7, s.to_string());
       db = DB::open(dir, writer_options());
       if (!db.is_ok()) fail(8, db.status().to_string());
     }
   }
+  const Stats st = (*db)->stats();
   if (Status s = (*db)->close(); !s.is_ok()) fail(9, s.to_string());
+  // Context for soak runs (ctest shows it only on failure).
+  std::fprintf(stderr,
+               "writer: %llu versions, %llu flushes, %llu compactions, 1 restart, %llu manifest "
+               "bytes at the end\n",
+               static_cast<unsigned long long>(v),
+               static_cast<unsigned long long>(flushes + st.flushes),
+               static_cast<unsigned long long>(compactions + st.compactions),
+               static_cast<unsigned long long>(st.manifest_bytes));
   std::ofstream(final_path + ".tmp") << v;
   if (std::rename((final_path + ".tmp").c_str(), final_path.c_str()) != 0) fail(10, "rename");
   ::_exit(0);
@@ -137,11 +150,15 @@ std::map<std::string, std::string> scan_at(const DB& db, std::optional<Version> 
   ScriptedState script;
   std::map<std::string, std::string> previous;
   Version previous_version = 0;
+  std::uint64_t refreshes = 0;
+  std::uint64_t states = 0;  // refreshes that showed a new version
   for (;;) {
     if (Clock::now() > give_up) fail(12, "the writer's last version never showed");
     const std::optional<Version> final_version = read_final(final_path);
     if (Status s = (*db)->refresh(); !s.is_ok()) fail(13, "refresh: " + s.to_string());
+    ++refreshes;
     const Version v = (*db)->last_version();
+    if (v != previous_version) ++states;
     if (v < previous_version) {
       fail(14, "version went back from " + std::to_string(previous_version) + " to " +
                    std::to_string(v));
@@ -160,7 +177,12 @@ std::map<std::string, std::string> scan_at(const DB& db, std::optional<Version> 
     }
     previous = script.live();
     previous_version = v;
-    if (final_version && v == *final_version) ::_exit(0);
+    if (final_version && v == *final_version) {
+      std::fprintf(stderr, "reader %d: %llu refreshes, %llu states checked, last version %llu\n",
+                   static_cast<int>(::getpid()), static_cast<unsigned long long>(refreshes),
+                   static_cast<unsigned long long>(states), static_cast<unsigned long long>(v));
+      ::_exit(0);
+    }
     if (final_version && v > *final_version) fail(17, "saw a version past the writer's last");
   }
 }
