@@ -1,5 +1,6 @@
 // sand_concurrent_writes: throughput of 1, 2 and 4 writer threads, synced
-// (group commit) and not, and of readers running during a write load.
+// (group commit) and not, of readers running during a write load, and of a
+// read-only handle (DB::open_read_only) following a writer with refresh().
 // Prints writes/s and WAL fsyncs per synced write (Stats::wal_syncs).
 //
 // Usage: sand_concurrent_writes [writes_per_config=20000] [DIR]
@@ -49,20 +50,41 @@ void run_writers(const std::string& dir, int threads, bool sync, std::uint64_t t
               static_cast<double>(st.wal_syncs) / writes);
 }
 
-void run_readers_during_writes(const std::string& dir, int readers, std::uint64_t keys) {
+// Opens a fresh database in `dir` holding `keys` keys of 100-byte values.
+std::unique_ptr<sand::DB> loaded_db(const std::string& dir, std::uint64_t keys,
+                                    sand::Options options = {}) {
   std::filesystem::remove_all(dir);
-  auto db = check(sand::DB::open(dir));
+  auto db = check(sand::DB::open(dir, options));
   const std::string value(100, 'v');
   for (std::uint64_t i = 0; i < keys; ++i) check(db->put(key_of(i), value));
+  return db;
+}
+
+// One thread overwriting keys [0, 2*keys) until stop is set; counts writes.
+struct BackgroundWriter {
+  BackgroundWriter(sand::DB& db, std::uint64_t keys)
+      : thread([this, &db, keys] {
+          const std::string value(100, 'v');
+          for (std::uint64_t i = keys; !stop; ++i) {
+            check(db.put(key_of(i % (2 * keys)), value));
+            ++writes;
+          }
+        }) {}
+  ~BackgroundWriter() { finish(); }
+  void finish() {
+    stop = true;
+    if (thread.joinable()) thread.join();
+  }
   std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> reads{0}, writes{0};
-  std::thread writer([&] {
-    std::uint64_t i = keys;
-    while (!stop) {
-      check(db->put(key_of(i++ % (2 * keys)), value));
-      ++writes;
-    }
-  });
+  std::atomic<std::uint64_t> writes{0};
+  std::thread thread;  // last: starts after the counters exist
+};
+
+void run_readers_during_writes(const std::string& dir, int readers, std::uint64_t keys) {
+  auto db = loaded_db(dir, keys);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> reads{0};
+  BackgroundWriter writer(*db, keys);
   std::vector<std::thread> rs;
   for (int r = 0; r < readers; ++r) {
     rs.emplace_back([&, r] {
@@ -77,10 +99,51 @@ void run_readers_during_writes(const std::string& dir, int readers, std::uint64_
   }
   std::this_thread::sleep_for(std::chrono::seconds(3));
   stop = true;
-  writer.join();
+  writer.finish();
   for (auto& th : rs) th.join();
   std::printf("readers during writes: %d reader%s %9.0f reads/s with 1 writer at %8.0f writes/s\n",
-              readers, readers == 1 ? " " : "s", reads / 3.0, writes / 3.0);
+              readers, readers == 1 ? " " : "s", reads / 3.0, writer.writes / 3.0);
+}
+
+// A read-only handle refreshing in a loop while a writer writes (as a reader
+// process would; same process here, so the machine's two cores are shared
+// the same way): refresh cost, how far behind it is, and its gets/s.
+void run_follower_during_writes(const std::string& dir, std::uint64_t keys) {
+  auto db = loaded_db(dir, keys, sand::Options{.memtable_size = 8 << 20});
+  auto ro = check(sand::DB::open_read_only(dir));
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> reads{0};
+  BackgroundWriter writer(*db, keys);
+  std::thread reader([&] {
+    std::mt19937_64 rng(7);
+    std::uint64_t n = 0;
+    while (!stop) {
+      check(ro->get(key_of(rng() % keys)));
+      ++n;
+    }
+    reads += n;
+  });
+  std::uint64_t refreshes = 0, lag_sum = 0;
+  double refresh_secs = 0, worst = 0;
+  const auto end = Clock::now() + std::chrono::seconds(3);
+  while (Clock::now() < end) {
+    const auto t0 = Clock::now();
+    check(ro->refresh());
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    refresh_secs += s;
+    worst = std::max(worst, s);
+    lag_sum += db->last_version() - ro->last_version();
+    ++refreshes;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop = true;
+  writer.finish();
+  reader.join();
+  std::printf(
+      "read-only follower: refresh every 10 ms: %.0f us mean, %.0f us max, %.0f versions behind "
+      "after it; %9.0f gets/s on it, writer at %8.0f writes/s (%llu flushes)\n",
+      refresh_secs * 1e6 / refreshes, worst * 1e6, static_cast<double>(lag_sum) / refreshes,
+      reads / 3.0, writer.writes / 3.0, static_cast<unsigned long long>(db->stats().flushes));
 }
 
 }  // namespace
@@ -97,6 +160,7 @@ int main(int argc, char** argv) {
     }
   }
   for (const int readers : {1, 2}) run_readers_during_writes(dir, readers, 100000);
+  run_follower_during_writes(dir, 100000);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -199,6 +199,7 @@ TEST_CASE("two reader processes follow a writer process through compactions and 
 
   int ready[2];
   REQUIRE(::pipe(ready) == 0);
+  std::fflush(nullptr);  // children must not print the parent's buffered output
   const pid_t writer = ::fork();
   REQUIRE(writer >= 0);
   if (writer == 0) {

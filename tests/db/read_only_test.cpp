@@ -51,6 +51,20 @@ void write_script(DB& writer, Version* v, int n) {
   }
 }
 
+// A writer on a memory file system holding a = 1 (flushed to a table if
+// asked), and a read-only handle reading through a HookFileSystem.
+struct WriterAndHookedReader {
+  explicit WriterAndHookedReader(bool flush_first) {
+    must(writer->put("a", "1"));
+    if (flush_first) must(writer->flush());
+    reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  }
+  std::shared_ptr<FileSystem> base = memory_file_system();
+  std::unique_ptr<DB> writer = must(DB::open(kDir, Options{.file_system = base}));
+  std::shared_ptr<HookFileSystem> hooked = std::make_shared<HookFileSystem>(base);
+  std::unique_ptr<DB> reader;
+};
+
 }  // namespace
 
 TEST_CASE("a read-only open of a missing database is NotFound", "[db][read_only]") {
@@ -162,12 +176,10 @@ TEST_CASE("an iterator keeps reading tables the writer has since deleted", "[db]
 
 TEST_CASE("a table retired between reading the manifest and opening it is retried",
           "[db][read_only]") {
-  auto base = memory_file_system();
-  auto writer = must(DB::open(kDir, Options{.file_system = base}));
-  must(writer->put("a", "1"));
-  must(writer->flush());
-  auto hooked = std::make_shared<HookFileSystem>(base);
-  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  WriterAndHookedReader t(/*flush_first=*/true);
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  HookFileSystem* hooked = t.hooked.get();
 
   must(writer->put("b", "2"));
   must(writer->flush());  // a new table the reader will open at refresh
@@ -186,11 +198,10 @@ TEST_CASE("a table retired between reading the manifest and opening it is retrie
 }
 
 TEST_CASE("a WAL flushed and deleted while the reader reads it is retried", "[db][read_only]") {
-  auto base = memory_file_system();
-  auto writer = must(DB::open(kDir, Options{.file_system = base}));
-  must(writer->put("a", "1"));
-  auto hooked = std::make_shared<HookFileSystem>(base);
-  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  WriterAndHookedReader t(/*flush_first=*/false);
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  HookFileSystem* hooked = t.hooked.get();
   must(writer->put("b", "2"));
   int flushes = 0;
   hooked->before_read = [&](const std::string& path) {
@@ -211,11 +222,10 @@ TEST_CASE("a WAL flushed and deleted while the reader reads it is retried", "[db
 
 TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, is noticed",
           "[db][read_only]") {
-  auto base = memory_file_system();
-  auto writer = must(DB::open(kDir, Options{.file_system = base}));
-  must(writer->put("a", "1"));
-  auto hooked = std::make_shared<HookFileSystem>(base);
-  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  WriterAndHookedReader t(/*flush_first=*/false);
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  HookFileSystem* hooked = t.hooked.get();
   must(writer->flush());  // the reader's state will name the next WAL
   int flushes = 0;
   hooked->before_list = [&](const std::string&) {
@@ -223,11 +233,11 @@ TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, i
     // After the reader read the manifest: a write lands in the WAL its state
     // names, is flushed to a table the state lacks, and that WAL is deleted.
     must(writer->put("b", "2"));
-    const auto wals_before = must(base->list_dir(kDir));
+    const auto wals_before = must(t.base->list_dir(kDir));
     must(writer->flush());
     for (const auto& name : wals_before) {
       if (!name.ends_with(".wal")) continue;
-      while (base->exists(std::string(kDir) + "/" + name)) std::this_thread::yield();
+      while (t.base->exists(std::string(kDir) + "/" + name)) std::this_thread::yield();
     }
   };
   must(reader->refresh());
@@ -237,12 +247,10 @@ TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, i
 }
 
 TEST_CASE("a reader whose files keep vanishing gives up with Busy", "[db][read_only]") {
-  auto base = memory_file_system();
-  auto writer = must(DB::open(kDir, Options{.file_system = base}));
-  must(writer->put("a", "1"));
-  must(writer->flush());
-  auto hooked = std::make_shared<HookFileSystem>(base);
-  auto reader = must(DB::open_read_only(kDir, Options{.file_system = hooked}));
+  WriterAndHookedReader t(/*flush_first=*/true);
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  HookFileSystem* hooked = t.hooked.get();
   must(writer->put("b", "2"));
   must(writer->flush());
   int attempts = 0;
