@@ -459,7 +459,8 @@ TEST_CASE("a resumed reader reports corruption at file offsets", "[wal][record][
   const LogContents all = read_ok(file);
   const std::uint64_t second = all.records[1].offset;
   file[second + kRecordHeaderSize] ^= 1;  // damage the second payload; the third follows
-  RecordReader reader = RecordReader::resume(file.substr(second), second, "f.wal", false);
+  const std::string rest = file.substr(second);  // the reader views it
+  RecordReader reader = RecordReader::resume(rest, second, "f.wal", false);
   auto r = reader.next();
   REQUIRE_FALSE(r.is_ok());
   CHECK(r.status().code() == Code::kCorruption);
