@@ -6,6 +6,7 @@
 // values; FileSystem implementations are safe from many threads.
 #pragma once
 
+#include "sand/check.hpp"
 #include "sand/db.hpp"
 #include "sand/file_system.hpp"
 #include "sand/options.hpp"
