@@ -1,0 +1,87 @@
+// Checking a WAL: every record and batch, versions increasing across WALs
+// (db/checker.hpp).
+#include "db/checker.hpp"
+
+#include "wal/log_format.hpp"
+#include "wal/record_reader.hpp"
+#include "wal/write_batch_codec.hpp"
+
+namespace sand::checker {
+
+void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
+  const std::string name = wal_file_name(number);
+  const std::size_t file = add_file(name, CheckFileType::kWal);
+  // A copy, not a mapping: a writer reopening after a crash may truncate it.
+  Result<std::string> bytes = fs_.read_file_from(path_of(name), 0);
+  if (!bytes.is_ok()) {
+    if (bytes.status().code() != Code::kNotFound) {
+      problem_from(file, bytes.status(), kWholeFile);
+    } else if (!state_ || retired_wal(number)) {
+      report_.files[file].outcome = Outcome::kSkipped;
+    } else {
+      problem(file, kWholeFile, "missing: the manifest still needs this WAL but it vanished");
+    }
+    return;
+  }
+  const std::string_view contents = *bytes;
+  report_.files[file].bytes = contents.size();
+  Result<wal::RecordReader> reader =
+      wal::RecordReader::open(contents, name, wal::LogKind::kWal, false);
+  if (!reader.is_ok()) {
+    problem_from(file, reader.status(), 0);
+    return;
+  }
+  for (;;) {
+    Result<std::optional<wal::LogRecord>> record = reader->next();
+    if (!record.is_ok()) {
+      problem_from(file, record.status(), reader->valid_end());
+      return;  // past a bad record the framing is lost
+    }
+    if (!record->has_value()) break;
+    const std::string_view rep = (*record)->payload;
+    const std::uint64_t offset = (*record)->offset;
+    // The same rules, and messages, as recovery's replay (spec/wal.md P3-P5);
+    // the framing is intact, so checking goes on with the next record.
+    if (rep.size() < kWriteBatchHeaderSize) {
+      problem(file, offset,
+              "WAL record of " + std::to_string(rep.size()) +
+                  " bytes is shorter than a write batch header");
+      continue;
+    }
+    const Version v = WriteBatchAccess::version(rep);
+    if (v == 0 || v > kMaxVersion) {
+      problem(file, offset, "record version " + std::to_string(v) + " is out of range");
+      continue;
+    }
+    if (v <= *previous) {
+      problem(file, offset,
+              "record version " + std::to_string(v) + " is not greater than the previous version " +
+                  std::to_string(*previous));
+      continue;
+    }
+    *previous = v;
+    std::uint64_t operations = 0;
+    Status decoded = WriteBatchAccess::for_each(
+        rep, name, offset, [&](EntryKind, std::string_view, std::string_view) { ++operations; });
+    if (!decoded.is_ok()) {
+      problem_from(file, decoded, offset);
+      continue;
+    }
+    ++report_.files[file].units;
+    report_.files[file].entries += operations;
+  }
+  if (!reader->torn_tail()) return;
+  if (!newest) {
+    // Each WAL is synced before the next is created: only a lost suffix of
+    // acknowledged writes leaves an older one torn.
+    problem(file, reader->valid_end(), "torn record in a WAL that is not the newest");
+  } else if (contents.size() > reader->valid_end()) {
+    note(name, reader->valid_end(),
+         "torn tail: " + std::to_string(contents.size() - reader->valid_end()) +
+             " bytes of an append that did not complete (the next open drops them)");
+  } else {
+    note(name, reader->valid_end(), "empty WAL: its header was never written");
+  }
+}
+
+}  // namespace sand::checker

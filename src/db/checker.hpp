@@ -1,0 +1,150 @@
+// Checker: the state and steps of check_database (sand/check.hpp), split by
+// file type: check_manifest.cpp, check_table.cpp, check_wal.cpp, and
+// db_check.cpp for the directory walk and the report. Internal to src/db.
+//
+// The checker only composes the engine's own decoders (RecordReader,
+// Edit::decode, State::apply, Table::open, read_block, Block::parse,
+// BlockIterator, WriteBatchAccess), so it accepts and rejects exactly what a
+// normal open or read does; it differs only in going on after a failure.
+// Findings come back as text in Statuses; since every Corruption is
+// "<file>: offset <N>: <what>", the checker splits them back into a file,
+// an offset and a description.
+//
+// Thread-safety: a Checker is used by one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/filenames.hpp"
+#include "manifest/state.hpp"
+#include "sand/check.hpp"
+#include "sand/file_system.hpp"
+#include "table/format.hpp"
+#include "table/table.hpp"
+#include "util/internal_key.hpp"
+
+namespace sand::checker {
+
+using Outcome = CheckedFile::Outcome;
+
+// Bytes for messages: printable ASCII kept, others \xNN, long keys cut.
+std::string printable(std::string_view bytes);
+// "'key'@version" for an internal key.
+std::string describe_key(std::string_view internal_key);
+
+// What the data blocks of a table (or of one block) hold, in the terms of
+// the properties block and the manifest's TableMeta.
+struct Contents {
+  std::uint64_t entries = 0;
+  std::uint64_t tombstones = 0;
+  std::uint64_t raw_key_bytes = 0;
+  std::uint64_t raw_value_bytes = 0;
+  Version min_version = 0;  // both 0 while entries == 0
+  Version max_version = 0;
+  std::string smallest_user_key;
+  std::string largest_user_key;
+
+  void add(const ParsedKey& key, std::size_t internal_key_size, std::size_t value_size) {
+    if (entries == 0) {
+      min_version = max_version = key.version;
+      smallest_user_key = key.user_key;
+    }
+    ++entries;
+    if (key.kind == EntryKind::kDelete) ++tombstones;
+    raw_key_bytes += internal_key_size;
+    raw_value_bytes += value_size;
+    min_version = std::min(min_version, key.version);
+    max_version = std::max(max_version, key.version);
+    largest_user_key = key.user_key;
+  }
+  // Appends `later` (a block that follows every entry of *this).
+  void append(const Contents& later) {
+    if (later.entries == 0) return;
+    if (entries == 0) {
+      *this = later;
+      return;
+    }
+    entries += later.entries;
+    tombstones += later.tombstones;
+    raw_key_bytes += later.raw_key_bytes;
+    raw_value_bytes += later.raw_value_bytes;
+    min_version = std::min(min_version, later.min_version);
+    max_version = std::max(max_version, later.max_version);
+    largest_user_key = later.largest_user_key;
+  }
+};
+
+// Collects "name A (the file) vs B (the other source)" differences.
+class Differences {
+ public:
+  void number(std::string_view field, std::uint64_t found, std::uint64_t claimed) {
+    if (found != claimed) add(field, std::to_string(found), std::to_string(claimed));
+  }
+  void key(std::string_view field, std::string_view found, std::string_view claimed) {
+    if (found != claimed) add(field, "'" + printable(found) + "'", "'" + printable(claimed) + "'");
+  }
+  bool empty() const { return text_.empty(); }
+  const std::string& text() const { return text_; }
+
+ private:
+  void add(std::string_view field, const std::string& found, const std::string& claimed) {
+    if (!text_.empty()) text_ += ", ";
+    text_ += std::string(field) + " " + found + " vs " + claimed;
+  }
+  std::string text_;
+};
+
+class Checker {
+ public:
+  Checker(FileSystem& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
+
+  Result<CheckReport> run();
+
+ private:
+  // Registers a checked file; returns its index in report_.files.
+  std::size_t add_file(std::string name, CheckFileType type);
+  void problem(std::size_t file, std::uint64_t offset, std::string what);
+  // A problem from a Status; a Corruption naming this file keeps its offset,
+  // anything else gets `offset` and the whole status text.
+  void problem_from(std::size_t file, const Status& status, std::uint64_t offset);
+  void note(std::string file, std::uint64_t offset, std::string what);
+
+  void check_manifest(const Result<std::unique_ptr<ReadableFile>>& opened);
+  void check_run_overlaps();
+  void check_table(std::uint64_t number, const manifest::TableMeta* meta);
+  // Verifies every data block listed by the table's index, adding what the
+  // good blocks hold to *contents. Returns whether every block passed (and
+  // the index could be walked at all).
+  bool check_data_blocks(std::size_t file, std::string_view bytes, const table::Table* opened,
+                         Contents* contents);
+  bool check_data_block(std::size_t file, std::string_view region, const table::BlockHandle& h,
+                        std::string_view index_key, const table::Table* opened,
+                        std::uint64_t filter_offset, std::string* previous_key, Contents* contents);
+  void compare_contents(std::size_t file, const Contents& found, const table::Table* opened,
+                        std::uint64_t properties_offset, const manifest::TableMeta* meta);
+  void check_wal(std::uint64_t number, bool newest, Version* previous);
+
+  // Whether a MANIFEST read now shows that the writer retired the table or
+  // WAL (so deleting it was legitimate). False if MANIFEST cannot be read.
+  bool retired_table(std::uint64_t number);
+  bool retired_wal(std::uint64_t number);
+
+  std::string path_of(std::string_view name) const { return join_path(dir_, name); }
+
+  FileSystem& fs_;
+  const std::string dir_;
+  CheckReport report_;
+  // The state MANIFEST describes; nullopt when it is missing or unusable.
+  std::optional<manifest::State> state_;
+  // The offset in MANIFEST of the record that added each live table.
+  std::map<std::uint64_t, std::uint64_t> added_at_;
+  std::size_t manifest_file_ = 0;
+  bool filter_reported_ = false;  // one filter problem per table is enough
+};
+
+}  // namespace sand::checker
