@@ -66,7 +66,7 @@ class FileSystem {
   // Copies the bytes of `path` from `offset` to its current end (empty if
   // `offset` is past the end). A copy, not a mapping: safe while another
   // process truncates the file, which would fault a mapping (SIGBUS); used to
-  // tail WALs that a writer process may truncate. The default copies from
+  // tail WALs another process writes. The default copies from
   // open_readable_file(). Errors: NotFound if missing, IOError.
   virtual Result<std::string> read_file_from(const std::string& path, std::uint64_t offset);
   // Atomically replaces `to` with `from` (rename(2)). Errors: IOError.

@@ -11,7 +11,7 @@ namespace sand::checker {
 void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
   const std::string name = wal_file_name(number);
   const std::size_t file = add_file(name, CheckFileType::kWal);
-  // A copy, not a mapping: a writer reopening after a crash may truncate it.
+  // A copy, not a mapping: a file truncated under a mapping faults it.
   Result<std::string> bytes = fs_.read_file_from(path_of(name), 0);
   if (!bytes.is_ok()) {
     if (bytes.status().code() != Code::kNotFound) {

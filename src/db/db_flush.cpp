@@ -73,13 +73,26 @@ Status DB::Impl::write_manifest_edit(manifest::Edit& edit) {
   edit.next_file_number = manifest_state_.next_file_number;
   manifest::State next = manifest_state_;
   SAND_RETURN_IF_ERROR(next.apply(edit, kManifestName, 0));
+  Status s;
   if (manifest_->size() >= options_.manifest_rollover_size) {
     // Rewrite the whole state as one snapshot record (tmp + rename).
-    SAND_ASSIGN_OR_RETURN(auto fresh, manifest::ManifestLog::create(*fs_, path_, next));
-    SAND_RETURN_IF_ERROR(manifest_->close());
-    manifest_ = std::move(fresh);
+    auto fresh = manifest::ManifestLog::create(*fs_, path_, next);
+    if (fresh.is_ok()) {
+      std::swap(manifest_, *fresh);
+      // The new log is durable and current; the old one is garbage now, so
+      // an error closing it changes nothing.
+      (*fresh)->close().ignore();
+    } else {
+      s = fresh.status();
+    }
   } else {
-    SAND_RETURN_IF_ERROR(manifest_->append(edit));
+    s = manifest_->append(edit);
+  }
+  if (!s.is_ok()) {
+    // Whether the edit is durable is unknown (and a failed append leaves the
+    // log unusable): stop every write, whoever asked for the edit.
+    set_background_error(s);
+    return s;
   }
   manifest_state_ = std::move(next);
   return Status::ok();

@@ -99,8 +99,10 @@ struct DB::Impl {
   void install_tables(const std::vector<std::uint64_t>& removed,
                       std::vector<TableRef> added, bool drop_oldest_frozen = false);
 
-  // Freezes the active memtable and starts a new WAL. REQUIRES: write_mu_.
+  // Freezes the active memtable and starts a new WAL; on failure the DB turns
+  // read-only (set_background_error). REQUIRES: write_mu_.
   Status freeze_memtable();
+  Status switch_wal();  // freeze_memtable's steps. REQUIRES: write_mu_.
   void background_loop();
   // Writes `mem` to a new table and records it in the manifest.
   Status flush_frozen(const std::shared_ptr<MemTable>& mem);

@@ -4,10 +4,9 @@
 //  1. create the directory (create_if_missing) and take LOCK;
 //  2. replay MANIFEST (torn tail ignored) or, for a new database, write one;
 //  3. replay the WALs numbered >= the manifest's wal_number, in order, into a
-//     memtable, truncating a torn tail;
-//  4. if exactly one WAL was replayed, keep appending to it; otherwise flush
-//     what was replayed to a level-0 table and start a new WAL (one WAL per
-//     memtable);
+//     memtable, ignoring a torn tail;
+//  4. flush what was replayed to a level-0 table and start a new WAL: a
+//     replayed WAL is never appended to (see below);
 //  5. remove files the manifest does not reference (left by a crash);
 //  6. rewrite the manifest as one snapshot record and start the background
 //     thread.
@@ -116,9 +115,6 @@ Status DB::Impl::open() {
   auto mem = std::make_shared<MemTable>();
   Version last = state.last_version;
   Version last_replayed = 0;
-  std::vector<std::uint64_t> replayed;
-  std::vector<std::uint64_t> valid_ends;
-  bool stopped_early = false;  // later WALs exist but must not be replayed
   for (const std::uint64_t number : wal_numbers) {
     if (number < state.wal_number) continue;
     const std::string name = wal_file_name(number);
@@ -141,14 +137,11 @@ Status DB::Impl::open() {
               return Status::ok();
             },
             last_replayed));
-    replayed.push_back(number);
-    valid_ends.push_back(replay_stats.valid_end);
     const bool newest = number == wal_numbers.back();
     if (!replay_stats.tail_error.is_ok() ||
         (replay_stats.torn_tail && !newest && options_.point_in_time_recovery)) {
       // Point-in-time recovery: keep what precedes the damage, drop the rest,
       // including every later WAL (spec/wal.md rule P6).
-      stopped_early = !newest;
       break;
     }
     if (replay_stats.torn_tail && !newest) {
@@ -161,18 +154,18 @@ Status DB::Impl::open() {
   last_version_.store(last);
   state.last_version = last;
 
-  if (replayed.size() == 1 && !stopped_early) {
-    // Keep appending to the one WAL: its records are exactly this memtable's.
-    wal_number_ = replayed.front();
-    // reopen_wal truncates a torn tail (or rewrites a torn header) first.
-    SAND_ASSIGN_OR_RETURN(wal_, wal::reopen_wal(*fs_, join_path(path_, wal_file_name(wal_number_)),
-                                                valid_ends.front()));
-  } else {
+  {
+    // What was replayed goes to a new table, synced, and never gets appended
+    // to: the WAL bytes replay read came from the page cache, which may not
+    // be what is on disk. After a failed fsync Linux marks the pages clean
+    // without writing them and keeps serving them to reads, so a WAL the last
+    // process failed to sync reads back whole here while its disk copy has a
+    // hole; appending to it and syncing again would put acknowledged writes
+    // behind that hole. Writing the replayed data afresh makes it durable for
+    // certain. It also keeps one WAL per memtable when several were pending
+    // or recovery stopped early, and the new manifest's wal_number retires
+    // every replayed WAL.
     if (!mem->empty()) {
-      // Several WALs (a crash with frozen memtables pending), or a recovery
-      // that stopped early: flush what was replayed to one table so the next
-      // WAL again belongs to one memtable. The new manifest's wal_number then
-      // retires every older WAL.
       const std::uint64_t number = state.next_file_number++;
       SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
                             write_level0_table(*fs_, path_, number, *mem, options_));

@@ -116,15 +116,23 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   if (mem.approximate_bytes() >= options_.memtable_size) {
     // The writes are durable and visible; a failure to switch memtables only
     // affects later writes (the DB turns read-only).
-    Status fs = freeze_memtable();
-    if (!fs.is_ok()) {
-      std::lock_guard lock(state_mu_);
-      set_background_error(fs);
-    }
+    freeze_memtable().ignore();  // on failure it turns the DB read-only
   }
 }
 
 Status DB::Impl::freeze_memtable() {
+  Status s = switch_wal();
+  if (!s.is_ok()) {
+    // Whichever step failed, the WALs' state is unknown (the old one may not
+    // be durable, writes must not go on into it after a newer WAL exists):
+    // no later write may be acknowledged.
+    std::lock_guard lock(state_mu_);
+    set_background_error(s);
+  }
+  return s;
+}
+
+Status DB::Impl::switch_wal() {
   // The old WAL is made durable first: then only the newest WAL can ever end
   // in a torn record, and recovery can treat a torn older WAL as corruption.
   SAND_RETURN_IF_ERROR(wal_->sync());
@@ -139,7 +147,11 @@ Status DB::Impl::freeze_memtable() {
                         wal::create_wal(*fs_, join_path(path_, wal_file_name(number))));
   SAND_RETURN_IF_ERROR(new_wal->sync());
   SAND_RETURN_IF_ERROR(fs_->sync_dir(path_));
-  SAND_RETURN_IF_ERROR(wal_->close());
+  // Swapped before the old one is closed, so wal_ never names a closed
+  // writer even if the close fails.
+  std::unique_ptr<wal::RecordWriter> old_wal = std::move(wal_);
+  wal_ = std::move(new_wal);
+  Status closed = old_wal->close();
 
   std::lock_guard lock(state_mu_);
   auto view = std::make_shared<ReadView>(*view_);
@@ -147,12 +159,11 @@ Status DB::Impl::freeze_memtable() {
   view->frozen.insert(view->frozen.begin(), view->mem);
   view->mem = std::make_shared<MemTable>();
   publish_view(std::move(view));
-  wal_ = std::move(new_wal);
   wal_number_ = number;
   active_wal_number_ = number;
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   state_cv_.notify_all();
-  return Status::ok();
+  return closed;  // its data was synced above; an error still stops writes
 }
 
 }  // namespace sand

@@ -103,8 +103,8 @@ Status Follower::read_wals(bool* vanished) {
 Status Follower::read_wal(WalTail& tail, Version previous, bool newest, bool* stop,
                           bool* vanished) {
   const std::string name = wal_file_name(tail.number);
-  // A copy, not a mapping: a writer reopening after a crash truncates the
-  // torn tail of the WAL it keeps, which would fault a mapping.
+  // A copy, not a mapping: a file truncated under a mapping faults it
+  // (SIGBUS), and a reader must survive whatever happens to the files.
   auto bytes = fs_.read_file_from(join_path(dir_, name), tail.read_to);
   if (!bytes.is_ok()) {
     if (bytes.status().code() != Code::kNotFound) return bytes.status();

@@ -68,18 +68,4 @@ Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::stri
   return RecordWriter::create(std::move(file), LogKind::kWal);
 }
 
-Result<std::unique_ptr<RecordWriter>> reopen_wal(FileSystem& fs, const std::string& path,
-                                                 std::uint64_t valid_end) {
-  if (valid_end < kFileHeaderSize) return create_wal(fs, path);
-  SAND_RETURN_IF_ERROR(fs.truncate_file(path, valid_end));
-  SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.reopen_writable_file(path));
-  if (file->size() != valid_end) {
-    return Status::invalid_argument(path + ": holds " + std::to_string(file->size()) +
-                                    " bytes, fewer than its valid end " +
-                                    std::to_string(valid_end));
-  }
-  SAND_RETURN_IF_ERROR(file->sync());
-  return RecordWriter::resume(std::move(file));
-}
-
 }  // namespace sand::wal

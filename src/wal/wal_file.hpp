@@ -33,8 +33,9 @@ struct ReplayStats {
 
 // Replays the WAL bytes `contents` of file `file_name` (used in messages):
 // calls fn(rep, record_offset) for each good record in file order; `rep`
-// views `contents`. Returns once the file ends cleanly or at a torn tail; the
-// caller should truncate the file to valid_end when torn_tail is set.
+// views `contents`. Returns once the file ends cleanly or at a torn tail
+// (the bytes from valid_end on are then ignored; the DB never appends to a
+// replayed WAL, it rewrites its writes into a table).
 // Errors: Corruption per the reader rules (RecordReader); Corruption
 // "<file>: offset X: ..." for a record shorter than a batch header, or whose
 // version is 0, above kMaxVersion, or not greater than the previous record's
@@ -58,14 +59,5 @@ Result<ReplayStats> replay_from(
 // Creates (or truncates) the WAL file `path` and writes its header (not
 // synced). Errors: IOError.
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path);
-
-// Readies the replayed WAL `path` for more appends: truncates it to
-// `valid_end` (from replay()), syncs it so the dropped tail cannot come back
-// in front of new records after a power loss, and returns a writer appending
-// after the last good record. A file whose header itself was torn
-// (valid_end < kFileHeaderSize) is recreated with a fresh header instead.
-// Errors: IOError; InvalidArgument if the file is shorter than valid_end.
-Result<std::unique_ptr<RecordWriter>> reopen_wal(FileSystem& fs, const std::string& path,
-                                                 std::uint64_t valid_end);
 
 }  // namespace sand::wal
