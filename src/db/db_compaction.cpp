@@ -96,7 +96,9 @@ Status DB::Impl::run_job(std::unique_lock<std::mutex>& lock, const ReadView& vie
     spec.output_level = 1;
     spec.output_run = manifest_state_.next_file_number++;  // never reused
   }
-  spec.low_water_mark = effective_mark();
+  // Never cut with a mark above what a power loss leaves (db_impl.hpp,
+  // durable_version_): under kLatestOnly the mark follows unsynced writes.
+  spec.low_water_mark = std::min(effective_mark(), durable_version_.load());
   spec.snapshots = snapshots_->pinned();
 
   Status status;
@@ -175,9 +177,20 @@ Status DB::Impl::forget_before(Version v) {
                                     " is newer than the last committed version " +
                                     std::to_string(last));
   }
+  std::lock_guard wlock(write_mu_);
   std::lock_guard lock(state_mu_);
   SAND_RETURN_IF_ERROR(writable_status());
   if (v <= manifest_state_.low_water_mark) return Status::ok();  // never lowers
+  if (v > durable_version_.load()) {
+    // The mark is durable on return, so the writes below it must be too:
+    // otherwise a power loss could leave the mark above the recovered last
+    // version (db_impl.hpp, durable_version_).
+    if (Status s = wal_->sync(); !s.is_ok()) {
+      set_background_error(s);
+      return s;
+    }
+    durable_version_.store(last_version_.load());
+  }
   manifest::Edit edit;
   edit.low_water_mark = v;
   SAND_RETURN_IF_ERROR(write_manifest_edit(edit));

@@ -134,6 +134,11 @@ struct DB::Impl {
   std::vector<std::string> group_reps_;     // GUARDED_BY(write_mu_), reused
   WriteQueue write_queue_;
   std::atomic<Version> last_version_{0};
+  // The newest version a power loss cannot take back (its WAL record is
+  // synced). A retention mark that reaches the manifest never exceeds it:
+  // otherwise a power loss could leave a durable mark above the recovered
+  // last version, and the reused versions would count as forgotten.
+  std::atomic<Version> durable_version_{0};
   std::atomic<std::uint64_t> wal_bytes_{0};  // size of the active WAL, for stats
 
   // Shared state.

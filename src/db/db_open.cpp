@@ -152,6 +152,7 @@ Status DB::Impl::open() {
     }
   }
   last_version_.store(last);
+  durable_version_.store(last);  // replayed writes go to a synced table below
   state.last_version = last;
 
   {

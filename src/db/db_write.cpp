@@ -91,6 +91,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
     set_background_error(s);
     return fail_all(s);
   }
+  if (sync) durable_version_.store(first + group.size() - 1);
 
   // The batches were validated when built; decoding our own bytes cannot
   // fail, but a failure must still not be ignored.
@@ -136,6 +137,7 @@ Status DB::Impl::switch_wal() {
   // The old WAL is made durable first: then only the newest WAL can ever end
   // in a torn record, and recovery can treat a torn older WAL as corruption.
   SAND_RETURN_IF_ERROR(wal_->sync());
+  durable_version_.store(last_version_.load());
   std::uint64_t number;
   {
     std::lock_guard lock(state_mu_);
