@@ -32,10 +32,12 @@
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
 #include "support/fault_file_system.hpp"
+#include "support/forwarding_file_system.hpp"
 
 using namespace sand;
 using sand::test::Event;
 using sand::test::FaultFileSystem;
+using sand::test::ForwardingFileSystem;
 using sand::test::must;
 using sand::test::OpKind;
 
@@ -323,43 +325,15 @@ RuleResult check_r5(const std::vector<Event>& ev) {
 // Forwards everything to `base`, except that while `refuse_tables` is set,
 // creating a table fails with EIO (so a flush fails and its WAL stays
 // pending). The refusal never reaches the FaultFileSystem: no event.
-class RefusingFileSystem final : public FileSystem {
+class RefusingFileSystem final : public ForwardingFileSystem {
  public:
-  explicit RefusingFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
   std::atomic<bool> refuse_tables{false};
 
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
     if (refuse_tables && is_table(path)) return Status::io_error(path, EIO);
-    return base_->new_writable_file(path);
+    return ForwardingFileSystem::new_writable_file(path);
   }
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
-    return base_->reopen_writable_file(path);
-  }
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override {
-    return base_->open_readable_file(path);
-  }
-  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
-    return base_->read_file_from(path, offset);
-  }
-  Status rename_file(const std::string& from, const std::string& to) override {
-    return base_->rename_file(from, to);
-  }
-  Status remove_file(const std::string& path) override { return base_->remove_file(path); }
-  Status truncate_file(const std::string& path, std::uint64_t size) override {
-    return base_->truncate_file(path, size);
-  }
-  Status sync_dir(const std::string& dir) override { return base_->sync_dir(dir); }
-  Status create_dir(const std::string& dir) override { return base_->create_dir(dir); }
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
-    return base_->list_dir(dir);
-  }
-  bool exists(const std::string& path) override { return base_->exists(path); }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
-    return base_->lock_file(path);
-  }
-
- private:
-  const std::shared_ptr<FileSystem> base_;
 };
 
 struct Recording {

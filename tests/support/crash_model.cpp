@@ -316,7 +316,7 @@ Result<std::unique_ptr<WritableFile>> GateFileSystem::new_writable_file(const st
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return open_; });
   }
-  return base_->new_writable_file(path);
+  return base()->new_writable_file(path);
 }
 
 }  // namespace sand::test

@@ -36,6 +36,7 @@
 
 #include "sand/sand.hpp"
 #include "support/fault_file_system.hpp"
+#include "support/forwarding_file_system.hpp"
 #include "support/versioned_model.hpp"
 
 namespace sand::test {
@@ -163,42 +164,16 @@ void crash_and_reboot(FaultFileSystem& fs, std::unique_ptr<DB>& db,
 // while closed, so that frozen memtables wait unflushed for as long as a
 // test needs (e.g. to pile up WALs, or to write while a flush is pending);
 // forwards everything else. Thread-safety: as the wrapped FileSystem.
-class GateFileSystem final : public FileSystem {
+class GateFileSystem final : public ForwardingFileSystem {
  public:
-  explicit GateFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
 
   // Closes (false) or opens (true) the gate; opening wakes the held calls.
   void set_open(bool open);
 
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
-    return base_->reopen_writable_file(path);
-  }
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override {
-    return base_->open_readable_file(path);
-  }
-  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
-    return base_->read_file_from(path, offset);
-  }
-  Status rename_file(const std::string& from, const std::string& to) override {
-    return base_->rename_file(from, to);
-  }
-  Status remove_file(const std::string& path) override { return base_->remove_file(path); }
-  Status truncate_file(const std::string& path, std::uint64_t size) override {
-    return base_->truncate_file(path, size);
-  }
-  Status sync_dir(const std::string& dir) override { return base_->sync_dir(dir); }
-  Status create_dir(const std::string& dir) override { return base_->create_dir(dir); }
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
-    return base_->list_dir(dir);
-  }
-  bool exists(const std::string& path) override { return base_->exists(path); }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
-    return base_->lock_file(path);
-  }
 
  private:
-  const std::shared_ptr<FileSystem> base_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = true;  // GUARDED_BY(mu_)

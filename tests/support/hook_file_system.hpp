@@ -13,12 +13,13 @@
 #include <vector>
 
 #include "sand/file_system.hpp"
+#include "support/forwarding_file_system.hpp"
 
 namespace sand::test {
 
-class HookFileSystem final : public FileSystem {
+class HookFileSystem final : public ForwardingFileSystem {
  public:
-  explicit HookFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
+  using ForwardingFileSystem::ForwardingFileSystem;
 
   // Called with the path before open_readable_file and read_file_from; a
   // non-OK status is returned instead of reading (e.g. NotFound: "vanished").
@@ -31,52 +32,48 @@ class HookFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
     ++mutations;
-    return base_->new_writable_file(path);
+    return ForwardingFileSystem::new_writable_file(path);
   }
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
     ++mutations;
-    return base_->reopen_writable_file(path);
+    return ForwardingFileSystem::reopen_writable_file(path);
   }
   Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override {
     if (before_read) SAND_RETURN_IF_ERROR(before_read(path));
-    return base_->open_readable_file(path);
+    return ForwardingFileSystem::open_readable_file(path);
   }
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
     if (before_read) SAND_RETURN_IF_ERROR(before_read(path));
-    return base_->read_file_from(path, offset);
+    return ForwardingFileSystem::read_file_from(path, offset);
   }
   Status rename_file(const std::string& from, const std::string& to) override {
     ++mutations;
-    return base_->rename_file(from, to);
+    return ForwardingFileSystem::rename_file(from, to);
   }
   Status remove_file(const std::string& path) override {
     ++mutations;
-    return base_->remove_file(path);
+    return ForwardingFileSystem::remove_file(path);
   }
   Status truncate_file(const std::string& path, std::uint64_t size) override {
     ++mutations;
-    return base_->truncate_file(path, size);
+    return ForwardingFileSystem::truncate_file(path, size);
   }
   Status sync_dir(const std::string& dir) override {
     ++mutations;
-    return base_->sync_dir(dir);
+    return ForwardingFileSystem::sync_dir(dir);
   }
   Status create_dir(const std::string& dir) override {
     ++mutations;
-    return base_->create_dir(dir);
+    return ForwardingFileSystem::create_dir(dir);
   }
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {
     if (before_list) before_list(dir);
-    return base_->list_dir(dir);
+    return ForwardingFileSystem::list_dir(dir);
   }
-  bool exists(const std::string& path) override { return base_->exists(path); }
   Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
     ++mutations;
-    return base_->lock_file(path);
+    return ForwardingFileSystem::lock_file(path);
   }
-
- private:
-  std::shared_ptr<FileSystem> base_;
 };
 
 }  // namespace sand::test
