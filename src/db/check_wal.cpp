@@ -31,6 +31,12 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
     problem_from(file, reader.status(), 0);
     return;
   }
+  if (!reader->torn_tail() && reader->log_id() != number) {
+    problem(file, wal::kHeaderLogIdOffset,
+            "WAL header names log " + std::to_string(reader->log_id()) + ", not " +
+                std::to_string(number) + " as its file name");
+    return;  // its checksums would all fail: they include the log id
+  }
   for (;;) {
     Result<std::optional<wal::LogRecord>> record = reader->next();
     if (!record.is_ok()) {

@@ -3,6 +3,7 @@
 // open():
 //  1. create the directory (create_if_missing) and take LOCK;
 //  2. replay MANIFEST (torn tail ignored) or, for a new database, write one;
+//     every table it names and the WAL its wal_number names must exist;
 //  3. replay the WALs numbered >= the manifest's wal_number, in order, into a
 //     memtable, ignoring a torn tail;
 //  4. flush what was replayed to a level-0 table and start a new WAL: a
@@ -11,6 +12,7 @@
 //  6. rewrite the manifest as one snapshot record and start the background
 //     thread.
 #include <algorithm>
+#include <set>
 
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
@@ -19,6 +21,35 @@
 #include "wal/write_batch_codec.hpp"
 
 namespace sand {
+namespace {
+
+// Fails with Corruption when a file the manifest `state` needs is not among
+// the directory's `names`: a live table, or the WAL wal_number names (which
+// the writer creates and makes durable before any edit names it, and
+// deletes only after a later edit retires it; spec/README.md rules W2-W3).
+Status check_files_present(const std::string& dir, const manifest::State& state,
+                           const std::vector<std::string>& names) {
+  std::set<std::uint64_t> tables, wals;
+  for (const auto& name : names) {
+    const auto parsed = parse_file_name(name);
+    if (parsed && parsed->type == FileType::kTable) tables.insert(parsed->number);
+    if (parsed && parsed->type == FileType::kWal) wals.insert(parsed->number);
+  }
+  const std::string why = " is missing (deleted, or MANIFEST lost the edits that retired it)";
+  for (const auto& [number, meta] : state.tables) {
+    if (!tables.contains(number)) {
+      return Status::corruption(dir + "/MANIFEST: live table " + table_file_name(number) + why);
+    }
+  }
+  // 0: a new database's first manifest, written before its first WAL.
+  if (state.wal_number != 0 && !wals.contains(state.wal_number)) {
+    return Status::corruption(dir + "/MANIFEST: " + wal_file_name(state.wal_number) +
+                              ", the oldest WAL it needs," + why);
+  }
+  return Status::ok();
+}
+
+}  // namespace
 
 Status DB::Impl::validate_options(const Options& o) {
   if (o.memtable_size < 4096) {
@@ -103,6 +134,12 @@ Status DB::Impl::open() {
   // reuse their numbers.
   state.next_file_number = std::max(state.next_file_number, max_number + 1);
 
+  // Every file the manifest needs must be there. A missing one means lost
+  // data or a MANIFEST that lost its newest edits (a damaged last record
+  // reads as a torn tail): the files those edits retired are gone, so
+  // opening the older state would silently drop acknowledged writes.
+  SAND_RETURN_IF_ERROR(check_files_present(path_, state, names));
+
   // Open every live table before touching anything, so a bad table fails the
   // open without side effects.
   std::vector<TableRef> tables;
@@ -124,7 +161,7 @@ Status DB::Impl::open() {
     SAND_ASSIGN_OR_RETURN(
         wal::ReplayStats replay_stats,
         wal::replay(
-            file->contents(), name, options_.point_in_time_recovery,
+            file->contents(), name, number, options_.point_in_time_recovery,
             [&](std::string_view rep, std::uint64_t offset) -> Status {
               const Version v = WriteBatchAccess::version(rep);
               SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
@@ -178,7 +215,7 @@ Status DB::Impl::open() {
       mem = std::make_shared<MemTable>();
     }
     wal_number_ = state.next_file_number++;
-    SAND_ASSIGN_OR_RETURN(wal_, wal::create_wal(*fs_, join_path(path_, wal_file_name(wal_number_))));
+    SAND_ASSIGN_OR_RETURN(wal_, wal::create_wal(*fs_, join_path(path_, wal_file_name(wal_number_)), wal_number_));
     SAND_RETURN_IF_ERROR(wal_->sync());
   }
   state.wal_number = wal_number_;

@@ -146,7 +146,7 @@ Status DB::Impl::switch_wal() {
   // The new WAL's directory entry must be durable before a synced write in it
   // is acknowledged.
   SAND_ASSIGN_OR_RETURN(auto new_wal,
-                        wal::create_wal(*fs_, join_path(path_, wal_file_name(number))));
+                        wal::create_wal(*fs_, join_path(path_, wal_file_name(number)), number));
   SAND_RETURN_IF_ERROR(new_wal->sync());
   SAND_RETURN_IF_ERROR(fs_->sync_dir(path_));
   // Swapped before the old one is closed, so wal_ never names a closed

@@ -127,8 +127,8 @@ Status Follower::read_wal(WalTail& tail, Version previous, bool newest, bool* st
   const Version after = std::max(previous, tail.last_version);
   Result<wal::ReplayStats> replayed =
       tail.read_to == 0
-          ? wal::replay(*bytes, name, point_in_time_, add, after)
-          : wal::replay_from(*bytes, tail.read_to, name, point_in_time_, add, after);
+          ? wal::replay(*bytes, name, tail.number, point_in_time_, add, after)
+          : wal::replay_from(*bytes, tail.read_to, name, tail.number, point_in_time_, add, after);
   SAND_RETURN_IF_ERROR(replayed.status());
   tail.read_to = replayed->valid_end;
   tail.last_version = last;

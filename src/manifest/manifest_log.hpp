@@ -33,7 +33,9 @@ class ManifestLog {
   };
 
  public:
-  // Writes dir/MANIFEST.tmp holding `state` as one snapshot record, syncs and
+  // Draws the new file's log id from state.next_file_number (incremented;
+  // the caller keeps `state` as the manifest's state), then
+  // writes dir/MANIFEST.tmp holding `state` as one snapshot record, syncs and
   // closes it, renames it over dir/MANIFEST, syncs dir, and reopens MANIFEST
   // for appends. Used both for a new database and for rollover (the old
   // MANIFEST is replaced atomically; nothing else is left behind). After
@@ -42,7 +44,7 @@ class ManifestLog {
   // Errors: IOError (then MANIFEST is either the old or the new file, both
   // complete), InvalidArgument if the snapshot exceeds the 1 GiB record limit.
   static Result<std::unique_ptr<ManifestLog>> create(FileSystem& fs, const std::string& dir,
-                                                     const State& state);
+                                                     State& state);
 
   ManifestLog(Key, std::unique_ptr<wal::RecordWriter> writer);
 

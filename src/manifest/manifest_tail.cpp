@@ -30,7 +30,7 @@ Result<bool> ManifestTail::update(FileSystem& fs) {
   if (same_file) {
     if (contents.size() == applied_) return false;
     state = state_;
-    reader = wal::RecordReader::resume(contents.substr(applied_), applied_, path, false);
+    reader = wal::RecordReader::resume(contents.substr(applied_), applied_, path, log_id_, false);
   } else {
     SAND_ASSIGN_OR_RETURN(reader,
                           wal::RecordReader::open(contents, path, wal::LogKind::kManifest, false));
@@ -53,6 +53,7 @@ Result<bool> ManifestTail::update(FileSystem& fs) {
     return Status::corruption(path, reader->valid_end(), "manifest holds no snapshot record");
   }
   applied_ = reader->valid_end();
+  log_id_ = reader->log_id();
   applied_hash_ = prefix_hash(contents.substr(0, applied_));
   state_ = std::move(state);
   return changed;

@@ -5,6 +5,18 @@
 #include "util/crc32c.hpp"
 
 namespace sand::wal {
+namespace {
+
+// The header crc: masked CRC32C of fixed64(log id) ++ bytes 4..11 of the
+// record header (the length and the payload crc).
+std::uint32_t header_crc(std::uint64_t log_id, const char* header) {
+  char id[8];
+  util::encode_fixed64(id, log_id);
+  const std::uint32_t crc = crc32c::value(id, sizeof id);
+  return crc32c::mask(crc32c::extend(crc, header + 4, 8));
+}
+
+}  // namespace
 
 std::string_view log_magic(LogKind kind) {
   return kind == LogKind::kWal ? kWalMagic : kManifestMagic;
@@ -12,16 +24,37 @@ std::string_view log_magic(LogKind kind) {
 
 std::string_view log_kind_name(LogKind kind) { return kind == LogKind::kWal ? "WAL" : "manifest"; }
 
-std::string log_file_header(LogKind kind) {
+std::string log_header_prefix(LogKind kind) {
   std::string header(log_magic(kind));
   util::put_fixed32(&header, kLogFormatVersion);
   util::put_fixed32(&header, crc32c::mask(crc32c::value(header)));
   return header;
 }
 
-std::uint32_t record_crc(const char* length_bytes, std::string_view payload) {
-  const std::uint32_t crc = crc32c::value(length_bytes, 4);
-  return crc32c::mask(crc32c::extend(crc, payload.data(), payload.size()));
+std::string log_file_header(LogKind kind, std::uint64_t log_id) {
+  std::string header = log_header_prefix(kind);
+  util::put_fixed64(&header, log_id);
+  util::put_fixed32(&header,
+                    crc32c::mask(crc32c::value(header.data() + kHeaderLogIdOffset, 8)));
+  return header;
+}
+
+void encode_record_header(char* dst, std::uint64_t log_id, std::string_view payload) {
+  util::encode_fixed32(dst + 4, static_cast<std::uint32_t>(payload.size()));
+  util::encode_fixed32(dst + 8, crc32c::mask(crc32c::value(payload.data(), payload.size())));
+  util::encode_fixed32(dst, header_crc(log_id, dst));
+}
+
+bool record_header_ok(const char* header, std::uint64_t log_id) {
+  return util::decode_fixed32(header) == header_crc(log_id, header) &&
+         record_length(header) <= kMaxRecordPayload;
+}
+
+std::uint32_t record_length(const char* header) { return util::decode_fixed32(header + 4); }
+
+bool record_payload_ok(const char* header, std::string_view payload) {
+  return util::decode_fixed32(header + 8) ==
+         crc32c::mask(crc32c::value(payload.data(), payload.size()));
 }
 
 }  // namespace sand::wal

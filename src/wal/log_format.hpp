@@ -1,6 +1,12 @@
-// Log framing shared by the WAL and the manifest (spec/wal.md "File header"
-// and "Record framing"): a 16-byte file header, then records of
-//   uint32 masked_crc32c(length bytes ++ payload), uint32 length, payload.
+// Log framing shared by the WAL and the manifest (spec/wal.md sections 1 and
+// 3), format version 2:
+//   file header (28 bytes): magic, uint32 version, uint32 crc of the first 12
+//     bytes, uint64 log id, uint32 crc of the log id;
+//   record: uint32 header crc, uint32 length, uint32 payload crc, payload.
+// The header crc covers the log id, the length and the payload crc, so a
+// record only verifies inside the file it was written to (a stale record
+// copied from another log never replays), and a damaged length is caught
+// from the header alone, before it is trusted to find the payload.
 //
 // Both file kinds use the same framing and differ only in their magic, so one
 // writer and one reader serve both. Everything here is constant or pure and
@@ -21,16 +27,22 @@ enum class LogKind { kWal, kManifest };
 // the magic).
 inline constexpr std::string_view kWalMagic{"SANDWAL\0", 8};
 inline constexpr std::string_view kManifestMagic{"SANDMAN\0", 8};
-// On-disk: the only format version written and read.
-inline constexpr std::uint32_t kLogFormatVersion = 1;
+// On-disk: the only format version written and read. Version 1 (8-byte record
+// headers, no log id) is rejected like any other unknown version.
+inline constexpr std::uint32_t kLogFormatVersion = 2;
 
-// magic (8) + uint32 format version + uint32 masked CRC32C of the first 12.
-inline constexpr std::size_t kFileHeaderSize = 16;
-// Offsets of the header fields, for error messages.
+// The first 16 bytes keep one layout in every format version (magic, uint32
+// version, uint32 masked CRC32C of the first 12), so a reader can tell a file
+// from another version from a damaged one.
+inline constexpr std::size_t kHeaderPrefixSize = 16;
 inline constexpr std::size_t kHeaderVersionOffset = 8;
 inline constexpr std::size_t kHeaderCrcOffset = 12;
-// uint32 masked CRC + uint32 payload length.
-inline constexpr std::size_t kRecordHeaderSize = 8;
+// Version 2 goes on with the uint64 log id and a uint32 masked CRC32C of it.
+inline constexpr std::size_t kHeaderLogIdOffset = 16;
+inline constexpr std::size_t kHeaderLogIdCrcOffset = 24;
+inline constexpr std::size_t kFileHeaderSize = 28;
+// uint32 header crc, uint32 payload length, uint32 payload crc.
+inline constexpr std::size_t kRecordHeaderSize = 12;
 // Hard limit on one record's payload: 1 GiB. A length above it is never
 // written, so a reader treats it as damage.
 inline constexpr std::uint32_t kMaxRecordPayload = std::uint32_t{1} << 30;
@@ -39,13 +51,23 @@ std::string_view log_magic(LogKind kind);
 // "WAL" or "manifest", as used in messages.
 std::string_view log_kind_name(LogKind kind);
 
-// The 16 header bytes a writer of `kind` puts at offset 0 (a constant per
-// kind, since the version is fixed).
-std::string log_file_header(LogKind kind);
+// The 16 bytes every version-2 file of `kind` starts with (a constant).
+std::string log_header_prefix(LogKind kind);
+// The whole file header a writer of `kind` puts at offset 0 for log `log_id`
+// (a WAL's id is its file number; a manifest's is a number drawn from the
+// same counter when the file is written, so every log file has its own).
+std::string log_file_header(LogKind kind, std::uint64_t log_id);
 
-// The masked CRC32C a record with `payload` carries: it covers the 4 length
-// bytes (`length_bytes`, already encoded) and then the payload, so a damaged
-// length is caught like damaged data.
-std::uint32_t record_crc(const char* length_bytes, std::string_view payload);
+// Writes the 12-byte header of a record holding `payload` in log `log_id`
+// to `dst`.
+void encode_record_header(char* dst, std::uint64_t log_id, std::string_view payload);
+// Whether the 12 header bytes at `header` verify for log `log_id` (the header
+// crc matches and the length is within kMaxRecordPayload). Says nothing
+// about the payload.
+bool record_header_ok(const char* header, std::uint64_t log_id);
+// The payload length a record header declares.
+std::uint32_t record_length(const char* header);
+// Whether `payload` matches the payload crc in `header`.
+bool record_payload_ok(const char* header, std::string_view payload);
 
 }  // namespace sand::wal

@@ -21,11 +21,15 @@ RecordReader::RecordReader(std::string_view contents, std::string file_name, boo
 Result<RecordReader> RecordReader::open(std::string_view contents, std::string file_name,
                                         LogKind kind, bool point_in_time) {
   RecordReader reader(contents, std::move(file_name), point_in_time);
-  const std::string expected = log_file_header(kind);
+  const std::string prefix = log_header_prefix(kind);
   const std::string_view name = reader.file_name_;
   // A crash between creating the file and writing its header leaves it
   // empty, cut short, or (after the file system extended it) zero-filled.
-  if (all_zero(contents) || (contents.size() < kFileHeaderSize && expected.starts_with(contents))) {
+  // The header is one append, so a short file with a good start is that too.
+  if (all_zero(contents) ||
+      (contents.size() < kFileHeaderSize &&
+       contents.substr(0, kHeaderPrefixSize) == std::string_view(prefix).substr(
+                                                    0, std::min(contents.size(), kHeaderPrefixSize)))) {
     reader.stop_torn(0);
     return reader;
   }
@@ -35,7 +39,7 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
     return Status::corruption(
         name, 0, "bad magic: not a sanddb " + std::string(log_kind_name(kind)) + " file");
   }
-  if (contents.size() < kFileHeaderSize) {
+  if (contents.size() < kHeaderPrefixSize) {
     return Status::corruption(
         name, kHeaderVersionOffset,
         "truncated file header of " + std::to_string(contents.size()) + " bytes");
@@ -45,23 +49,35 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
     return Status::corruption(name, kHeaderCrcOffset, "file header checksum mismatch");
   }
   // Checked after the checksum so that a damaged version field reads as
-  // damage, not as a file from the future.
+  // damage, not as a file from another version.
   const std::uint32_t version = util::decode_fixed32(contents.data() + kHeaderVersionOffset);
   if (version != kLogFormatVersion) {
     return Status::corruption(name, kHeaderVersionOffset,
                               "unsupported " + std::string(log_kind_name(kind)) +
                                   " format version " + std::to_string(version));
   }
+  if (contents.size() < kFileHeaderSize) {  // unreachable: a torn header above
+    return Status::corruption(
+        name, kHeaderLogIdOffset,
+        "truncated file header of " + std::to_string(contents.size()) + " bytes");
+  }
+  const std::uint32_t id_crc = util::decode_fixed32(contents.data() + kHeaderLogIdCrcOffset);
+  if (id_crc != crc32c::mask(crc32c::value(contents.data() + kHeaderLogIdOffset, 8))) {
+    return Status::corruption(name, kHeaderLogIdCrcOffset, "file header checksum mismatch");
+  }
+  reader.log_id_ = util::decode_fixed64(contents.data() + kHeaderLogIdOffset);
   reader.pos_ = kFileHeaderSize;
   reader.valid_end_ = kFileHeaderSize;
   return reader;
 }
 
 RecordReader RecordReader::resume(std::string_view rest, std::uint64_t base_offset,
-                                  std::string file_name, bool point_in_time) {
+                                  std::string file_name, std::uint64_t log_id,
+                                  bool point_in_time) {
   RecordReader reader(rest, std::move(file_name), point_in_time);
   reader.base_ = base_offset;
   reader.valid_end_ = base_offset;
+  reader.log_id_ = log_id;
   return reader;
 }
 
@@ -69,6 +85,40 @@ void RecordReader::stop_torn(std::uint64_t offset) {
   done_ = true;
   torn_tail_ = true;
   valid_end_ = base_ + offset;
+}
+
+bool RecordReader::good_record_after(std::uint64_t from) const {
+  // A byte-by-byte search: a damaged length gives no hint where the next
+  // record starts. It runs only on damaged files and on the short torn tail
+  // of a log being appended to.
+  const std::uint64_t size = contents_.size();
+  for (std::uint64_t y = from; y + kRecordHeaderSize <= size; ++y) {
+    const char* header = contents_.data() + y;
+    if (!record_header_ok(header, log_id_)) continue;
+    const std::uint64_t length = record_length(header);
+    if (length > size - y - kRecordHeaderSize) continue;
+    if (record_payload_ok(header, contents_.substr(y + kRecordHeaderSize, length))) return true;
+  }
+  return false;
+}
+
+Result<std::optional<LogRecord>> RecordReader::damaged(std::uint64_t x, std::uint64_t search_from,
+                                                       std::string what) {
+  // Appends only ever add at the end, so damage with a good record behind it
+  // cannot be a cut-short append: it is damage to acknowledged data.
+  if (!good_record_after(search_from)) {
+    stop_torn(x);
+    return std::optional<LogRecord>();
+  }
+  Status corrupt = Status::corruption(file_name_, base_ + x, std::move(what));
+  if (point_in_time_) {
+    stop_torn(x);
+    tail_error_ = std::move(corrupt);
+    return std::optional<LogRecord>();
+  }
+  done_ = true;
+  valid_end_ = base_ + x;
+  return corrupt;
 }
 
 Result<std::optional<LogRecord>> RecordReader::next() {
@@ -79,43 +129,31 @@ Result<std::optional<LogRecord>> RecordReader::next() {
     done_ = true;
     return std::optional<LogRecord>();
   }
-  // Rule (a): the record cannot be complete, so its append was cut short.
+  // R1: not even a header fits, so no good record can follow either.
   if (left < kRecordHeaderSize) {
     stop_torn(x);
     return std::optional<LogRecord>();
   }
   const char* header = contents_.data() + x;
-  const std::uint32_t length = util::decode_fixed32(header + 4);
+  if (!record_header_ok(header, log_id_)) {
+    return damaged(x, x + 1, "record header checksum mismatch");
+  }
+  const std::uint32_t length = record_length(header);
+  // R2: the header is proven, so the length is real: an append cut short.
   if (length > left - kRecordHeaderSize) {
     stop_torn(x);
     return std::optional<LogRecord>();
   }
   const std::string_view payload = contents_.substr(x + kRecordHeaderSize, length);
   const std::uint64_t end = x + kRecordHeaderSize + length;
-  const bool length_ok = length <= kMaxRecordPayload;
-  if (length_ok && util::decode_fixed32(header) == record_crc(header + 4, payload)) {
-    pos_ = end;
-    valid_end_ = base_ + end;
-    return std::optional<LogRecord>(LogRecord{.offset = base_ + x, .payload = payload});
+  // The proven length says where this record ends, so bytes inside its
+  // payload (which may be anything, even a framed record) are not searched.
+  if (!record_payload_ok(header, payload)) {
+    return damaged(x, end, "record payload checksum mismatch");
   }
-  // Rules (b) and (c): damage confined to the last append is a torn write.
-  if (all_zero(contents_.substr(x)) || end == contents_.size()) {
-    stop_torn(x);
-    return std::optional<LogRecord>();
-  }
-  // Rule (d): good bytes follow the damage, so this is not a torn write.
-  Status corrupt = Status::corruption(
-      file_name_, base_ + x,
-      length_ok ? std::string("record checksum mismatch")
-                : "record length " + std::to_string(length) + " exceeds the 1 GiB limit");
-  if (point_in_time_) {
-    stop_torn(x);
-    tail_error_ = std::move(corrupt);
-    return std::optional<LogRecord>();
-  }
-  done_ = true;
-  valid_end_ = base_ + x;
-  return corrupt;
+  pos_ = end;
+  valid_end_ = base_ + end;
+  return std::optional<LogRecord>(LogRecord{.offset = base_ + x, .payload = payload});
 }
 
 Result<LogContents> read_log(std::string_view contents, std::string_view file_name, LogKind kind,

@@ -1,13 +1,17 @@
 // RecordReader: reads the records of a log file (WAL or manifest) from its
 // bytes, telling a torn tail (a crash mid-append: harmless, truncate it) from
 // corruption (damage before good data: an error). The rules are spec/wal.md
-// "Reader rules" (a)-(d); in short, for the record at offset X:
-//   (a) fewer than 8 bytes left, or its length runs past the end: torn at X;
-//   (b) every byte from X to the end is zero: torn at X;
-//   (c) bad checksum (or length over 1 GiB) and it ends exactly at the end of
-//       the file: torn at X;
-//   (d) bad checksum otherwise: Corruption "<file>: offset X: ...", or, in
-//       point-in-time mode, stop at X and report it in tail_error().
+// section 3; in short, for the record at offset X:
+//   R1 fewer than 12 bytes left: torn at X;
+//   R2 the header verifies but its payload runs past the end: torn at X;
+//   R3 header and payload verify: a good record;
+//   R4 otherwise the record is damaged. If a good record starts anywhere
+//      after X, the damage sits in front of acknowledged data: Corruption
+//      "<file>: offset X: ...", or, in point-in-time mode, stop at X and
+//      report it in tail_error(). If none does, the damage is confined to
+//      the last append: torn at X.
+// Checksums include the file's log id, so bytes from another log never
+// count as good records.
 // The reader works on a byte view (no file access), so fuzzers and tests can
 // feed it directly.
 //
@@ -27,19 +31,20 @@
 namespace sand::wal {
 
 struct LogRecord {
-  std::uint64_t offset = 0;  // where the record's 8-byte header starts
+  std::uint64_t offset = 0;  // where the record's 12-byte header starts
   std::string_view payload;  // a view into the reader's contents
 };
 
 class RecordReader {
  public:
-  // Checks the file header of `contents` (the whole file) and positions at the
-  // first record. A file shorter than the header that holds a prefix of the
-  // expected header, or a file of only zero bytes, is a torn tail at offset 0
-  // (no records; valid_end() 0). Errors: Corruption at offset 0 for a bad
-  // magic, at 8 for a truncated header or an unsupported format version
-  // ("unsupported WAL format version 2"), at 12 for a header checksum
-  // mismatch. `file_name` is only used in messages.
+  // Checks the file header of `contents` (the whole file), learns the log id
+  // and positions at the first record. A file shorter than the header whose
+  // first 16 bytes (or all of it, if shorter) match the expected ones, or a
+  // file of only zero bytes, is a torn tail at offset 0 (no records;
+  // valid_end() 0). Errors: Corruption at offset 0 for a bad magic, at 8 for
+  // a truncated header or an unsupported format version ("unsupported WAL
+  // format version 1"), at 12 or 24 for a header checksum mismatch.
+  // `file_name` is only used in messages.
   static Result<RecordReader> open(std::string_view contents, std::string file_name, LogKind kind,
                                    bool point_in_time);
 
@@ -48,13 +53,17 @@ class RecordReader {
   // record boundary, e.g. an earlier valid_end()) to its end. Offsets in
   // records, errors and valid_end() are file offsets. Used to tail a log that
   // another process is appending to.
+  // `log_id` is the id in the file's header, as log_id() returned it.
   static RecordReader resume(std::string_view rest, std::uint64_t base_offset,
-                             std::string file_name, bool point_in_time);
+                             std::string file_name, std::uint64_t log_id, bool point_in_time);
 
   // The next good record, or nullopt once reading ended (cleanly or at a torn
-  // tail; see torn_tail()). Errors: Corruption per rule (d); after an error,
+  // tail; see torn_tail()). Errors: Corruption per rule R4; after an error,
   // later calls return nullopt.
   Result<std::optional<LogRecord>> next();
+
+  // The id the file header carries (a WAL's file number; a manifest's own).
+  std::uint64_t log_id() const { return log_id_; }
 
   // The offset just past the last good record (or past the header): where
   // the caller may truncate the file. Final once next() returned nullopt.
@@ -70,10 +79,17 @@ class RecordReader {
   RecordReader(std::string_view contents, std::string file_name, bool point_in_time);
   // Ends reading at `offset` (an index into contents_) as a torn tail.
   void stop_torn(std::uint64_t offset);
+  // Whether a whole record that verifies starts at index `from` or later.
+  bool good_record_after(std::uint64_t from) const;
+  // Rule R4 for the damaged record at index `x`, searching for a good record
+  // from index `search_from` on; `what` describes the damage.
+  Result<std::optional<LogRecord>> damaged(std::uint64_t x, std::uint64_t search_from,
+                                           std::string what);
 
   std::string_view contents_;
   std::uint64_t base_ = 0;  // the file offset of contents_[0]
   std::string file_name_;
+  std::uint64_t log_id_ = 0;
   bool point_in_time_ = false;
   std::uint64_t pos_ = 0;
   std::uint64_t valid_end_ = 0;

@@ -1,8 +1,6 @@
 // RecordWriter: one append() per record or group of records.
 #include "wal/record_writer.hpp"
 
-#include "util/coding.hpp"
-
 namespace sand::wal {
 namespace {
 
@@ -20,24 +18,25 @@ Status check_payload_size(std::string_view payload) {
 
 }  // namespace
 
-RecordWriter::RecordWriter(Key, std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+RecordWriter::RecordWriter(Key, std::unique_ptr<WritableFile> file, std::uint64_t log_id)
+    : file_(std::move(file)), log_id_(log_id) {}
 
 Result<std::unique_ptr<RecordWriter>> RecordWriter::create(std::unique_ptr<WritableFile> file,
-                                                           LogKind kind) {
-  auto writer = std::make_unique<RecordWriter>(Key{}, std::move(file));
-  writer->buf_ = log_file_header(kind);
+                                                           LogKind kind, std::uint64_t log_id) {
+  auto writer = std::make_unique<RecordWriter>(Key{}, std::move(file), log_id);
+  writer->buf_ = log_file_header(kind, log_id);
   SAND_RETURN_IF_ERROR(writer->flush_buffer());
   return writer;
 }
 
-std::unique_ptr<RecordWriter> RecordWriter::resume(std::unique_ptr<WritableFile> file) {
-  return std::make_unique<RecordWriter>(Key{}, std::move(file));
+std::unique_ptr<RecordWriter> RecordWriter::resume(std::unique_ptr<WritableFile> file,
+                                                   std::uint64_t log_id) {
+  return std::make_unique<RecordWriter>(Key{}, std::move(file), log_id);
 }
 
 void RecordWriter::frame(std::string_view payload) {
   char header[kRecordHeaderSize];
-  util::encode_fixed32(header + 4, static_cast<std::uint32_t>(payload.size()));
-  util::encode_fixed32(header, record_crc(header + 4, payload));
+  encode_record_header(header, log_id_, payload);
   buf_.append(header, kRecordHeaderSize);
   buf_.append(payload);
 }

@@ -30,16 +30,18 @@ class RecordWriter {
 
  public:
   // Takes `file`, which must be empty, and appends the file header for
-  // `kind` (not synced). Errors: IOError from the append.
+  // `kind` and log `log_id` (not synced). Every record is then checksummed
+  // with `log_id`. Errors: IOError from the append.
   static Result<std::unique_ptr<RecordWriter>> create(std::unique_ptr<WritableFile> file,
-                                                      LogKind kind);
+                                                      LogKind kind, std::uint64_t log_id);
 
-  // Takes `file`, which already holds a valid header and ends exactly after
-  // its last good record (e.g. reopened after truncating a torn tail), and
-  // appends records after it. Writes nothing now.
-  static std::unique_ptr<RecordWriter> resume(std::unique_ptr<WritableFile> file);
+  // Takes `file`, which already holds a valid header for `log_id` and ends
+  // exactly after its last good record (e.g. a manifest just written whole
+  // and reopened), and appends records after it. Writes nothing now.
+  static std::unique_ptr<RecordWriter> resume(std::unique_ptr<WritableFile> file,
+                                              std::uint64_t log_id);
 
-  RecordWriter(Key, std::unique_ptr<WritableFile> file);
+  RecordWriter(Key, std::unique_ptr<WritableFile> file, std::uint64_t log_id);
   RecordWriter(const RecordWriter&) = delete;
   RecordWriter& operator=(const RecordWriter&) = delete;
 
@@ -70,6 +72,7 @@ class RecordWriter {
   Status flush_buffer();
 
   std::unique_ptr<WritableFile> file_;
+  std::uint64_t log_id_;
   std::string buf_;  // reused between records to avoid an allocation each
   Status error_;     // the first failed append/sync; sticky
   bool closed_ = false;

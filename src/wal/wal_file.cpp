@@ -49,23 +49,32 @@ Result<ReplayStats> replay_records(RecordReader& reader, std::string_view file_n
 }  // namespace
 
 Result<ReplayStats> replay(std::string_view contents, std::string_view file_name,
-                           bool point_in_time, const ReplayFn& fn, Version previous_version) {
+                           std::uint64_t wal_number, bool point_in_time, const ReplayFn& fn,
+                           Version previous_version) {
   SAND_ASSIGN_OR_RETURN(RecordReader reader, RecordReader::open(contents, std::string(file_name),
                                                                 LogKind::kWal, point_in_time));
+  // A torn header (no records) carries no id to check.
+  if (!reader.torn_tail() && reader.log_id() != wal_number) {
+    return Status::corruption(file_name, kHeaderLogIdOffset,
+                              "WAL header names log " + std::to_string(reader.log_id()) +
+                                  ", not " + std::to_string(wal_number) + " as its file name");
+  }
   return replay_records(reader, file_name, fn, previous_version);
 }
 
 Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset,
-                                std::string_view file_name, bool point_in_time,
-                                const ReplayFn& fn, Version previous_version) {
+                                std::string_view file_name, std::uint64_t wal_number,
+                                bool point_in_time, const ReplayFn& fn,
+                                Version previous_version) {
   RecordReader reader =
-      RecordReader::resume(rest, base_offset, std::string(file_name), point_in_time);
+      RecordReader::resume(rest, base_offset, std::string(file_name), wal_number, point_in_time);
   return replay_records(reader, file_name, fn, previous_version);
 }
 
-Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path) {
+Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
+                                                 std::uint64_t wal_number) {
   SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.new_writable_file(path));
-  return RecordWriter::create(std::move(file), LogKind::kWal);
+  return RecordWriter::create(std::move(file), LogKind::kWal, wal_number);
 }
 
 }  // namespace sand::wal

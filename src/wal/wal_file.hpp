@@ -31,33 +31,38 @@ struct ReplayStats {
   Status tail_error;
 };
 
-// Replays the WAL bytes `contents` of file `file_name` (used in messages):
+// Replays the WAL bytes `contents` of file `file_name` (used in messages),
+// whose header must carry log id `wal_number` (the number in its name):
 // calls fn(rep, record_offset) for each good record in file order; `rep`
 // views `contents`. Returns once the file ends cleanly or at a torn tail
 // (the bytes from valid_end on are then ignored; the DB never appends to a
 // replayed WAL, it rewrites its writes into a table).
-// Errors: Corruption per the reader rules (RecordReader); Corruption
+// Errors: Corruption per the reader rules (RecordReader); Corruption at
+// offset 16 when the header's log id is not `wal_number` (a file renamed or
+// copied from elsewhere); Corruption
 // "<file>: offset X: ..." for a record shorter than a batch header, or whose
 // version is 0, above kMaxVersion, or not greater than the previous record's
 // (the first record's must exceed `previous_version`); the first non-OK
 // status fn returns, unchanged. No callback happens after an error.
 Result<ReplayStats> replay(
-    std::string_view contents, std::string_view file_name, bool point_in_time,
-    const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
+    std::string_view contents, std::string_view file_name, std::uint64_t wal_number,
+    bool point_in_time, const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
     Version previous_version = 0);
 
 // Like replay(), but resumes a WAL read up to `base_offset` earlier (a
 // record boundary past the header, e.g. a previous valid_end): `rest` holds
-// the file's bytes from `base_offset` on. Offsets passed to fn, in errors and
+// the file's bytes from `base_offset` on, and its header was checked to carry
+// `wal_number` by that earlier read. Offsets passed to fn, in errors and
 // in the stats are file offsets. Used to tail a WAL that another process is
 // still appending to.
 Result<ReplayStats> replay_from(
     std::string_view rest, std::uint64_t base_offset, std::string_view file_name,
-    bool point_in_time, const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
+    std::uint64_t wal_number, bool point_in_time, const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
     Version previous_version);
 
-// Creates (or truncates) the WAL file `path` and writes its header (not
-// synced). Errors: IOError.
-Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path);
+// Creates (or truncates) the WAL file `path`, numbered `wal_number`, and
+// writes its header (not synced). Errors: IOError.
+Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
+                                                 std::uint64_t wal_number);
 
 }  // namespace sand::wal

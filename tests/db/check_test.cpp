@@ -612,9 +612,9 @@ TEST_CASE("check: a table the manifest names but which is missing is one problem
 TEST_CASE("check: a flipped byte in a manifest record is one problem at the record",
           "[db][check]") {
   Fixture db;
-  flip_byte(*db.fs, db.path("MANIFEST"), wal::kFileHeaderSize + 8 + 2);
+  flip_byte(*db.fs, db.path("MANIFEST"), wal::kFileHeaderSize + wal::kRecordHeaderSize + 2);
   const CheckReport r = db.check();
-  CHECK(one_problem(r, "MANIFEST", wal::kFileHeaderSize) == "record checksum mismatch");
+  CHECK(one_problem(r, "MANIFEST", wal::kFileHeaderSize) == "record payload checksum mismatch");
   // Without a usable manifest every table and WAL is still checked alone.
   CHECK(r.tables.files == 3);
   CHECK(r.tables.entries == 113);
@@ -638,7 +638,7 @@ TEST_CASE("check: manifest metadata that disagrees with a table is one problem",
   must(log->close());
   const std::string what = one_problem(db.check(), db.table_name(1), kWholeFile);
   CHECK(what ==
-        "the manifest's metadata (record at offset 16) disagrees with the data blocks (blocks "
+        "the manifest's metadata (record at offset 28) disagrees with the data blocks (blocks "
         "vs manifest): entries 40 vs 41, largest_key 'key039' vs 'zzz'");
 }
 
@@ -649,15 +649,15 @@ TEST_CASE("check: overlapping level-2 tables are a manifest problem", "[db][chec
   state.tables.at(db.table_at[1]).run = 0;  // runs are for level 1 only
   auto log = must(manifest::ManifestLog::create(*db.fs, kDir, state));
   must(log->close());
-  const std::string what = one_problem(db.check(), "MANIFEST", 16);
+  const std::string what = one_problem(db.check(), "MANIFEST", wal::kFileHeaderSize);
   CHECK(what.find("of level 2 overlap in keys") != std::string::npos);
 }
 
 TEST_CASE("check: a flipped byte in a WAL record is one problem at the record", "[db][check]") {
   Fixture db;
-  flip_byte(*db.fs, db.wal_path(), wal::kFileHeaderSize + 8 + 3);
+  flip_byte(*db.fs, db.wal_path(), wal::kFileHeaderSize + wal::kRecordHeaderSize + 3);
   const CheckReport r = db.check();
-  CHECK(one_problem(r, db.wal_name(), wal::kFileHeaderSize) == "record checksum mismatch");
+  CHECK(one_problem(r, db.wal_name(), wal::kFileHeaderSize) == "record payload checksum mismatch");
   CHECK(r.tables.files == 3);
 }
 
@@ -687,7 +687,7 @@ TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
   WriteBatchAccess::set_version(&rep, 50);
   const std::string newer = wal_file_name(db.wal + 100);
   auto writer = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(newer))),
-                                               wal::LogKind::kWal));
+                                               wal::LogKind::kWal, db.wal + 100));
   must(writer->add_record(rep));
   must(writer->close());
   const CheckReport r = db.check();
@@ -715,7 +715,7 @@ TEST_CASE("check: a torn tail of the newest WAL is a note, of an older one a pro
   }
   // Once a newer WAL exists, the same tail means acknowledged writes were lost.
   auto newer = must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1))));
-  must(newer->append(wal::log_file_header(wal::LogKind::kWal)));
+  must(newer->append(wal::log_file_header(wal::LogKind::kWal, db.wal + 1)));
   must(newer->close());
   CHECK(one_problem(db.check(), db.wal_name(), bytes.size()) ==
         "torn record in a WAL that is not the newest");

@@ -73,7 +73,7 @@ TEST_CASE("history lists every version newest first, tombstones included", "[db]
   CHECK(must(db->history("never")).empty());
 }
 
-TEST_CASE("a batch commits atomically under one version; the last op on a key wins",
+TEST_CASE("a batch commits atomically under one version - the last op on a key wins",
           "[db]") {
   auto db = must(DB::open("/db", small_options(memory_file_system())));
   must(db->put("a", "old"));
@@ -227,9 +227,9 @@ TEST_CASE("stats count user bytes and flushes", "[db]") {
   CHECK(st.last_version == 1);
   CHECK(st.user_bytes_written == 8);
   CHECK(st.memtable_bytes > 0);
-  // 16-byte header + one record: 8-byte record header, 12-byte batch header,
-  // kind, lp("key"), lp("value").
-  CHECK(st.wal_bytes == 16 + 8 + 12 + 1 + 4 + 6);
+  // 28-byte file header + one record: 12-byte record header, 12-byte batch
+  // header, kind, lp("key"), lp("value").
+  CHECK(st.wal_bytes == 28 + 12 + 12 + 1 + 4 + 6);
   must(db->flush());
   st = db->stats();
   CHECK(st.flushes == 1);

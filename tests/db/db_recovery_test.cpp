@@ -82,13 +82,13 @@ TEST_CASE("a corrupt WAL record before valid ones is Corruption naming file and 
     must(db->close());
   }
   const std::string wal = only_file_with_suffix(dir.path(), ".wal");
-  // The first record starts after the 16-byte file header; flip a payload byte.
-  flip_byte(wal, 16 + 8 + 2);
+  // The first record starts after the 28-byte file header; flip a payload byte.
+  flip_byte(wal, 28 + 12 + 2);
   auto db = DB::open(dir.path());
   REQUIRE(db.status().code() == Code::kCorruption);
   const std::string msg = db.status().message();
   CHECK(msg.find(fsys::path(wal).filename().string()) != std::string::npos);
-  CHECK(msg.find("offset 16") != std::string::npos);
+  CHECK(msg.find("offset 28") != std::string::npos);
 }
 
 TEST_CASE("a corrupt table byte is Corruption naming the table, never a wrong value",
@@ -188,16 +188,16 @@ TEST_CASE("point-in-time recovery keeps the writes before a damaged WAL record",
   sand::test::TempDir dir;
   {
     auto db = must(DB::open(dir.path()));
-    must(db->put("a", "1"));  // record at offset 16, 25 bytes
-    must(db->put("b", "2"));  // record at offset 41
+    must(db->put("a", "1"));  // record at offset 28, 29 bytes
+    must(db->put("b", "2"));  // record at offset 57
     must(db->put("c", "3"));
     must(db->close());
   }
   const std::string wal = only_file_with_suffix(dir.path(), ".wal");
-  flip_byte(wal, 41 + 8 + 2);  // inside the second record's payload
+  flip_byte(wal, 57 + 12 + 2);  // inside the second record's payload
   auto strict = DB::open(dir.path());
   REQUIRE(strict.status().code() == Code::kCorruption);
-  CHECK(strict.status().message().find("offset 41") != std::string::npos);
+  CHECK(strict.status().message().find("offset 57") != std::string::npos);
 
   {
     auto db = must(DB::open(dir.path(), Options{.point_in_time_recovery = true}));
@@ -213,4 +213,91 @@ TEST_CASE("point-in-time recovery keeps the writes before a damaged WAL record",
   CHECK(must(db->get("a")) == "1");
   CHECK(must(db->get("d")) == "4");
   CHECK(must(db->get("b")) == std::nullopt);
+}
+
+namespace {
+
+// A database with one flushed table, then one more flush whose manifest edit
+// is the MANIFEST's last record; returns the MANIFEST's size before that edit.
+std::uint64_t two_flushes(const std::string& dir) {
+  auto db = must(DB::open(dir));
+  must(db->put("a", "1"));
+  must(db->flush());
+  const std::uint64_t before = fsys::file_size(dir + "/MANIFEST");
+  must(db->put("b", "2"));
+  must(db->flush());
+  REQUIRE(fsys::file_size(dir + "/MANIFEST") > before);
+  must(db->close());
+  return before;
+}
+
+}  // namespace
+
+TEST_CASE("a MANIFEST that lost its last edit fails open instead of losing writes",
+          "[db][recovery]") {
+  // The flush's edit retired the WAL holding "b" and that WAL was deleted; a
+  // MANIFEST cut back to before the edit (or with the edit damaged, which
+  // reads as a torn tail) would give a state without "b" at all.
+  sand::test::TempDir dir;
+  const std::uint64_t before = two_flushes(dir.path());
+  fsys::resize_file(dir.path() + "/MANIFEST", before);
+  auto db = DB::open(dir.path());
+  REQUIRE(db.status().code() == Code::kCorruption);
+  CHECK_THAT(db.status().message(), Catch::Contains("MANIFEST") && Catch::Contains(".wal") &&
+                                        Catch::Contains("is missing"));
+}
+
+TEST_CASE("a damaged last MANIFEST record fails open instead of losing writes",
+          "[db][recovery]") {
+  sand::test::TempDir dir;
+  const std::uint64_t before = two_flushes(dir.path());
+  flip_byte(dir.path() + "/MANIFEST", before + 14);  // in the last record's payload
+  auto db = DB::open(dir.path());
+  REQUIRE(db.status().code() == Code::kCorruption);
+  CHECK_THAT(db.status().message(), Catch::Contains("is missing"));
+}
+
+TEST_CASE("a live table that is missing fails open with Corruption naming it",
+          "[db][recovery]") {
+  sand::test::TempDir dir;
+  two_flushes(dir.path());
+  std::vector<std::string> tables;
+  for (const auto& e : fsys::directory_iterator(dir.path())) {
+    if (e.path().extension() == ".sst") tables.push_back(e.path().filename().string());
+  }
+  REQUIRE(tables.size() == 2);
+  fsys::remove(dir.path() + "/" + tables[1]);
+  auto db = DB::open(dir.path());
+  REQUIRE(db.status().code() == Code::kCorruption);
+  CHECK_THAT(db.status().message(), Catch::Contains("live table " + tables[1]));
+}
+
+TEST_CASE("a WAL renamed to another live WAL's number fails open", "[db][recovery]") {
+  // Its records are checksummed with its own number: none of them may replay
+  // under another name.
+  sand::test::TempDir dir;
+  {
+    auto db = must(DB::open(dir.path()));
+    must(db->put("a", "1"));
+    must(db->close());
+  }
+  const std::string wal = only_file_with_suffix(dir.path(), ".wal");
+  const std::string name = fsys::path(wal).filename().string();
+  const std::uint64_t number = std::stoull(name);
+  const std::string bytes = [&] {
+    std::ifstream in(wal, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  char renamed[32];
+  std::snprintf(renamed, sizeof renamed, "%06llu.wal",
+                static_cast<unsigned long long>(number + 1));
+  {
+    std::ofstream out(dir.path() + "/" + renamed, std::ios::binary);
+    out << bytes;
+  }
+  auto db = DB::open(dir.path());
+  REQUIRE(db.status().code() == Code::kCorruption);
+  CHECK_THAT(db.status().message(),
+             Catch::Contains(std::string(renamed) + ": offset 16: WAL header names log " +
+                             std::to_string(number)));
 }

@@ -797,7 +797,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "io errors: ENOSPC on the manifest append of a flush turns the DB read-only; "
+    "io errors: ENOSPC on the manifest append of a flush turns the DB read-only - "
     "reopening recovers from the WAL",
     "[db][ioerror]") {
   Small s;
@@ -817,7 +817,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "io errors: ENOSPC while compact() writes its output turns the DB read-only; "
+    "io errors: ENOSPC while compact() writes its output turns the DB read-only - "
     "inputs stay live and reopening recovers",
     "[db][ioerror]") {
   Small s;
@@ -848,7 +848,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "io errors: ENOSPC in a background level-0 compaction turns the DB read-only; "
+    "io errors: ENOSPC in a background level-0 compaction turns the DB read-only - "
     "reopening recovers",
     "[db][ioerror]") {
   Small s(/*l0_trigger=*/2);
@@ -929,7 +929,7 @@ TEST_CASE("io errors: read errors never reach get, scan or history as wrong answ
 }
 
 TEST_CASE(
-    "io errors: a read error at every read of DB::open fails it with IOError; "
+    "io errors: a read error at every read of DB::open fails it with IOError - "
     "the next open succeeds",
     "[db][ioerror]") {
   Small s;
@@ -965,7 +965,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "io errors: a read error during a read-only handle's refresh returns IOError; "
+    "io errors: a read error during a read-only handle's refresh returns IOError - "
     "the handle keeps its view and the next refresh catches up",
     "[db][ioerror]") {
   Small s;
@@ -1084,7 +1084,7 @@ TEST_CASE(
     // The IOError itself, or (when a write's group did the switch after
     // acknowledging it) ReadOnly naming it.
     CHECK_THAT(first_error->to_string(),
-               Catch::Contains("IOError: /db/000001.wal: " + std::string(std::strerror(EIO))));
+               Catch::Contains("IOError: /db/000002.wal: " + std::string(std::strerror(EIO))));
     const Status closed = db->close();
     INFO(closed.to_string());
     CHECK(closed.code() == Code::kIOError);  // today: InvalidArgument

@@ -6,6 +6,8 @@
 
 #include "manifest/manifest_log.hpp"
 #include "sand/file_system.hpp"
+#include "wal/log_test_support.hpp"
+#include "wal/record_reader.hpp"
 
 using namespace sand;
 using namespace sand::manifest;
@@ -46,10 +48,11 @@ State start() {
 TEST_CASE("a manifest tail applies only the records appended since", "[manifest][tail]") {
   auto fs = memory_file_system();
   REQUIRE(fs->create_dir(kDir).is_ok());
-  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  State created = start();
+  auto log = std::move(ManifestLog::create(*fs, kDir, created)).value();
   ManifestTail tail(kDir);
   CHECK(tail.update(*fs).value() == true);
-  CHECK(tail.state() == start());
+  CHECK(tail.state() == created);
   const std::uint64_t first = tail.applied_bytes();
   CHECK(tail.update(*fs).value() == false);  // nothing new
 
@@ -64,7 +67,8 @@ TEST_CASE("a manifest tail applies only the records appended since", "[manifest]
 TEST_CASE("a manifest tail leaves a torn last record for the next update", "[manifest][tail]") {
   auto fs = memory_file_system();
   REQUIRE(fs->create_dir(kDir).is_ok());
-  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  State created = start();
+  auto log = std::move(ManifestLog::create(*fs, kDir, created)).value();
   REQUIRE(log->append(add(2)).is_ok());
   const std::string path = std::string(kDir) + "/MANIFEST";
   const std::string whole(fs->open_readable_file(path).value()->contents());
@@ -84,7 +88,8 @@ TEST_CASE("a manifest tail leaves a torn last record for the next update", "[man
 TEST_CASE("a manifest tail re-reads a manifest that was replaced", "[manifest][tail]") {
   auto fs = memory_file_system();
   REQUIRE(fs->create_dir(kDir).is_ok());
-  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  State created = start();
+  auto log = std::move(ManifestLog::create(*fs, kDir, created)).value();
   REQUIRE(log->append(add(2)).is_ok());
   REQUIRE(log->append(add(3)).is_ok());
   ManifestTail tail(kDir);
@@ -109,7 +114,8 @@ TEST_CASE("a manifest tail re-reads a manifest that was replaced", "[manifest][t
 TEST_CASE("a manifest tail reports corruption with the file and offset", "[manifest][tail]") {
   auto fs = memory_file_system();
   REQUIRE(fs->create_dir(kDir).is_ok());
-  auto log = std::move(ManifestLog::create(*fs, kDir, start())).value();
+  State created = start();
+  auto log = std::move(ManifestLog::create(*fs, kDir, created)).value();
   ManifestTail tail(kDir);
   REQUIRE(tail.update(*fs).is_ok());
   const std::uint64_t offset = tail.applied_bytes();
@@ -118,7 +124,7 @@ TEST_CASE("a manifest tail reports corruption with the file and offset", "[manif
   REQUIRE(log->close().is_ok());
   const std::string path = std::string(kDir) + "/MANIFEST";
   std::string bytes(fs->open_readable_file(path).value()->contents());
-  bytes[offset + 9] ^= 0x40;  // inside the first new record's payload
+  bytes[offset + 13] ^= 0x40;  // inside the first new record's payload
   auto w = fs->new_writable_file(path).value();
   REQUIRE(w->append(bytes).is_ok());
   const State before = tail.state();
@@ -128,4 +134,40 @@ TEST_CASE("a manifest tail reports corruption with the file and offset", "[manif
   CHECK(r.status().message().find("MANIFEST: offset " + std::to_string(offset)) !=
         std::string::npos);
   CHECK(tail.state() == before);
+}
+
+TEST_CASE("a manifest tail ignores a stale record after the last applied one",
+          "[manifest][tail][stale]") {
+  // The resumed reader checks records against the applied file's log id, so
+  // a record of another manifest at the end is a torn tail, not an edit.
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir(kDir).is_ok());
+  State created = start();
+  auto log = std::move(ManifestLog::create(*fs, kDir, created)).value();
+  ManifestTail tail(kDir);
+  REQUIRE(tail.update(*fs).is_ok());
+  const std::uint64_t applied = tail.applied_bytes();
+  REQUIRE(log->close().is_ok());
+  const std::string path = std::string(kDir) + "/MANIFEST";
+  std::string bytes(fs->open_readable_file(path).value()->contents());
+  const std::uint64_t id =
+      wal::RecordReader::open(bytes, path, wal::LogKind::kManifest, false).value().log_id();
+  std::string edit;
+  add(2).encode(&edit);
+  {
+    auto w = fs->new_writable_file(path).value();
+    REQUIRE(w->append(bytes + test::framed_record(id + 1, edit)).is_ok());
+    REQUIRE(w->close().is_ok());
+  }
+  CHECK(tail.update(*fs).value() == false);
+  CHECK(tail.state() == created);
+  CHECK(tail.applied_bytes() == applied);
+  // The same edit under the file's own id applies.
+  {
+    auto w = fs->new_writable_file(path).value();
+    REQUIRE(w->append(bytes + test::framed_record(id, edit)).is_ok());
+    REQUIRE(w->close().is_ok());
+  }
+  CHECK(tail.update(*fs).value() == true);
+  CHECK(tail.state().tables.contains(2));
 }

@@ -132,7 +132,7 @@ std::pair<Version, std::vector<Entry>> decode_directory(const std::string& dir) 
     const auto parsed = parse_file_name(e.path().filename().string());
     if (!parsed || parsed->type != FileType::kWal || parsed->number < state.wal_number) continue;
     const std::string contents = read_file(e.path());
-    must(wal::replay(contents, e.path().filename().string(), false,
+    must(wal::replay(contents, e.path().filename().string(), parsed->number, false,
                      [&](std::string_view rep, std::uint64_t offset) {
                        const Version v = WriteBatchAccess::version(rep);
                        last = std::max(last, v);
