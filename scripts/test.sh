@@ -4,7 +4,18 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrent units
 # under ThreadSanitizer. Idempotent; this is what CI runs (.ci/run).
 # SAND_TEST_QUICK=1 runs only the first stage (for a fast local loop).
+# --long: a soak run, 10x the crash work (SAND_CRASH_SCALE=10: 20,000 crash
+# property cases, 2,000 process kills, 10x the crash-point damage seeds) and
+# a 60 s multi-process run; about 10x as long.
 set -euo pipefail
+test_timeout=600
+if [ "${1:-}" = "--long" ]; then
+  export SAND_CRASH_SCALE="${SAND_CRASH_SCALE:-10}"
+  export SAND_SOAK_SECONDS="${SAND_SOAK_SECONDS:-60}"
+  test_timeout=7200
+  shift
+fi
+if [ $# -gt 0 ]; then echo "usage: $0 [--long]" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="$(nproc)"
 bash "$root/scripts/install-deps.sh"
@@ -16,7 +27,8 @@ build() {  # build DIR CMAKE_ARGS... -- TARGETS...
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   targets=("$@")
-  cmake -S "$root" -B "$dir" -DSAND_WERROR=ON -DSAND_BUILD_BENCH=OFF "${args[@]}" >/dev/null
+  cmake -S "$root" -B "$dir" -DSAND_WERROR=ON -DSAND_BUILD_BENCH=OFF \
+    -DSAND_TEST_TIMEOUT="$test_timeout" "${args[@]}" >/dev/null
   if [ ${#targets[@]} -gt 0 ]; then
     cmake --build "$dir" -j "$jobs" --target "${targets[@]}"
   else

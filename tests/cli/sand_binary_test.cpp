@@ -399,7 +399,7 @@ TEST_CASE("sand check: a missing database is ERR NotFound and is not created",
   CHECK(run_sand(dir, "--db db check now").exit_code == 2);
 }
 
-TEST_CASE("sand check: runs while a writer holds the database; a torn tail is a note",
+TEST_CASE("sand check: runs while a writer holds the database - a torn tail is a note",
           "[cli][binary][check]") {
   TempDir dir;
   const std::string db = dir.path() + "/db";

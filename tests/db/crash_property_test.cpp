@@ -25,8 +25,9 @@
 // (RC_PARAMS="seed=<n>") and, at exit, a reproduce string for the shrunk
 // case (RC_PARAMS="reproduce=<string>"); e.g.
 //   RC_PARAMS="reproduce=..." ./db_tests "[crash][property]"
-// Default: 250 cases (80 under sanitizers), each checked to simulate 20+
-// crashes on average. More cases: RC_PARAMS="max_success=2000". The engine's background threads
+// Default: 2,000 cases (150 under sanitizers), times SAND_CRASH_SCALE (10
+// in `scripts/test.sh --long`), each checked to simulate 20+ crashes on
+// average. Or set the count: RC_PARAMS="max_success=N". The engine's background threads
 // make file operation order vary slightly between runs, so a replay may need
 // a few attempts; once minimal, paste the printed command list into
 // kRegressions below (the printout is valid C++ for it) and run it there.
@@ -75,9 +76,11 @@ namespace {
 
 const std::string kDir = "/db";
 constexpr int kKeys = 24;
-// Property cases in a default run: ~25 s in Debug; fewer under sanitizers.
+// Property cases in a default run (issue 5 asks for >= 2,000 per CI run):
+// ~60 s in RelWithDebInfo; fewer under sanitizers, which are 5-10x slower
+// and look for memory and thread errors rather than for more interleavings.
 // RC_PARAMS="max_success=N" overrides it.
-constexpr int kDefaultCases = sand::test::kSanitized ? 80 : 250;
+int default_cases() { return (sand::test::kSanitized ? 150 : 2000) * sand::test::crash_scale(); }
 
 // --- Commands ---
 
@@ -542,7 +545,7 @@ TEST_CASE("after any power loss the DB equals the model at some version in the d
           "[db][crash][property]") {
   using namespace rc::detail;
   TestParams params = configuration().testParams;
-  if (!user_set_max_success()) params.maxSuccess = kDefaultCases;
+  if (!user_set_max_success()) params.maxSuccess = default_cases();
   TestMetadata metadata;
   metadata.id = "crash_property";
   metadata.description = "crash state machine";

@@ -75,7 +75,7 @@ class SlowSyncFileSystem final : public FileSystem {
 
 }  // namespace
 
-TEST_CASE("concurrent synced writers share fsyncs; versions have no gaps", "[db][group]") {
+TEST_CASE("concurrent synced writers share fsyncs - versions have no gaps", "[db][group]") {
   auto mem = memory_file_system();
   auto fs = std::make_shared<SlowSyncFileSystem>(mem);
   constexpr int kThreads = 8, kPerThread = 40;
