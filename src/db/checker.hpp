@@ -128,6 +128,9 @@ class Checker {
   void compare_contents(std::size_t file, const Contents& found, const table::Table* opened,
                         std::uint64_t properties_offset, const manifest::TableMeta* meta);
   void check_wal(std::uint64_t number, bool newest, Version* previous);
+  // The index in `wals` (sorted) of the newest WAL: the last that can hold a
+  // record (wal::may_hold_records), as recovery decides it.
+  std::size_t newest_wal(const std::vector<std::uint64_t>& wals) const;
 
   // Whether a MANIFEST read now shows that the writer retired the table or
   // WAL (so deleting it was legitimate). False if MANIFEST cannot be read.

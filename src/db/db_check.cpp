@@ -134,8 +134,9 @@ Result<CheckReport> Checker::run() {
       }
     }
     Version previous = 0;
+    const std::size_t newest = newest_wal(live);
     for (std::size_t i = 0; i < live.size(); ++i) {
-      check_wal(live[i], i + 1 == live.size(), &previous);
+      check_wal(live[i], i >= newest, &previous);
     }
     for (const std::uint64_t n : tables) {
       if (!state_->tables.contains(n)) {
@@ -156,8 +157,9 @@ Result<CheckReport> Checker::run() {
          "no usable manifest: every table and WAL in the directory was checked on its own");
     for (const std::uint64_t n : tables) check_table(n, nullptr);
     Version previous = 0;
+    const std::size_t newest = newest_wal(wals);
     for (std::size_t i = 0; i < wals.size(); ++i) {
-      check_wal(wals[i], i + 1 == wals.size(), &previous);
+      check_wal(wals[i], i >= newest, &previous);
     }
   }
   if (manifest_temp) {

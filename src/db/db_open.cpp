@@ -149,19 +149,29 @@ Status DB::Impl::open() {
   }
 
   // Replay the WALs not yet flushed.
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<ReadableFile>>> wals;
+  for (const std::uint64_t number : wal_numbers) {
+    if (number < state.wal_number) continue;
+    SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(join_path(path_, wal_file_name(number))));
+    wals.emplace_back(number, std::move(file));
+  }
+  // The newest WAL is the last one that can hold a record: an open that
+  // crashed after creating its new WAL, before its manifest retired the
+  // replayed ones, leaves an empty WAL after an unsealed one.
+  std::size_t newest = wals.empty() ? 0 : wals.size() - 1;
+  while (newest > 0 && !wal::may_hold_records(wals[newest].second->contents().size())) --newest;
+
   auto mem = std::make_shared<MemTable>();
   Version last = state.last_version;
   Version last_replayed = 0;
-  for (const std::uint64_t number : wal_numbers) {
-    if (number < state.wal_number) continue;
+  for (std::size_t i = 0; i < wals.size(); ++i) {
+    const std::uint64_t number = wals[i].first;
     const std::string name = wal_file_name(number);
-    const std::string wal_path = join_path(path_, name);
-    SAND_ASSIGN_OR_RETURN(auto file, fs_->open_readable_file(wal_path));
     // Versions must keep increasing across WALs too, hence last_replayed.
     SAND_ASSIGN_OR_RETURN(
         wal::ReplayStats replay_stats,
         wal::replay(
-            file->contents(), name, number, options_.point_in_time_recovery,
+            wals[i].second->contents(), name, number, options_.point_in_time_recovery,
             [&](std::string_view rep, std::uint64_t offset) -> Status {
               const Version v = WriteBatchAccess::version(rep);
               SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
@@ -174,18 +184,19 @@ Status DB::Impl::open() {
               return Status::ok();
             },
             last_replayed));
-    const bool newest = number == wal_numbers.back();
-    if (!replay_stats.tail_error.is_ok() ||
-        (replay_stats.torn_tail && !newest && options_.point_in_time_recovery)) {
-      // Point-in-time recovery: keep what precedes the damage, drop the rest,
-      // including every later WAL (spec/wal.md rule P6).
-      break;
-    }
-    if (replay_stats.torn_tail && !newest) {
-      // Only the newest WAL may end torn: an older one was synced before the
-      // next was created, so a short one lost acknowledged writes.
-      return Status::corruption(name, replay_stats.valid_end,
-                                "torn record in a WAL that is not the newest");
+    // Point-in-time recovery keeps what precedes the damage and drops the
+    // rest, including every later WAL (spec/wal.md rule P6).
+    if (!replay_stats.tail_error.is_ok()) break;
+    // Every WAL but the newest was sealed and synced before the next was
+    // created (rule P7), so one that ends torn or unsealed lost acknowledged
+    // writes: its tail, even if the cut fell on a record boundary.
+    if (i < newest && (replay_stats.torn_tail || !replay_stats.sealed)) {
+      if (options_.point_in_time_recovery) break;
+      return Status::corruption(
+          name, replay_stats.valid_end,
+          replay_stats.torn_tail ? "torn record in a WAL that is not the newest"
+                                 : "a WAL that is not the newest ends without its seal "
+                                   "(its tail was lost)");
     }
   }
   last_version_.store(last);

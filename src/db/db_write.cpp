@@ -134,8 +134,10 @@ Status DB::Impl::freeze_memtable() {
 }
 
 Status DB::Impl::switch_wal() {
-  // The old WAL is made durable first: then only the newest WAL can ever end
-  // in a torn record, and recovery can treat a torn older WAL as corruption.
+  // The old WAL is sealed and made durable first: then every WAL but the
+  // newest ends with its seal, and recovery can tell an older WAL that lost
+  // its tail (even one cut at a record boundary) from a complete one.
+  SAND_RETURN_IF_ERROR(wal::append_seal(*wal_));
   SAND_RETURN_IF_ERROR(wal_->sync());
   durable_version_.store(last_version_.load());
   std::uint64_t number;

@@ -17,6 +17,13 @@ Result<ReplayStats> replay_records(RecordReader& reader, std::string_view file_n
     SAND_ASSIGN_OR_RETURN(std::optional<LogRecord> record, reader.next());
     if (!record) break;
     const std::string_view rep = record->payload;
+    if (stats.sealed) {
+      return Status::corruption(file_name, record->offset, "record after the WAL's seal");
+    }
+    if (rep.empty()) {
+      stats.sealed = true;
+      continue;
+    }
     if (rep.size() < kWriteBatchHeaderSize) {
       return Status::corruption(file_name, record->offset,
                                 "WAL record of " + std::to_string(rep.size()) +
@@ -70,6 +77,10 @@ Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset
       RecordReader::resume(rest, base_offset, std::string(file_name), wal_number, point_in_time);
   return replay_records(reader, file_name, fn, previous_version);
 }
+
+Status append_seal(RecordWriter& wal) { return wal.add_record(std::string_view()); }
+
+bool may_hold_records(std::uint64_t size) { return size > kFileHeaderSize; }
 
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
                                                  std::uint64_t wal_number) {

@@ -23,13 +23,24 @@
 namespace sand::wal {
 
 struct ReplayStats {
-  std::uint64_t records = 0;    // good records passed to the callback
+  std::uint64_t records = 0;    // good batch records passed to the callback
+  bool sealed = false;          // the WAL ends with its seal record
   std::uint64_t valid_end = 0;  // offset just past the last good record
   bool torn_tail = false;       // bytes after valid_end were dropped
   // Point-in-time mode only: the Corruption that ended replay early (then
   // torn_tail is true too). OK otherwise.
   Status tail_error;
 };
+
+// The seal: the empty record a writer appends as the last record of a WAL it
+// switches away from (spec/wal.md rule P7). A WAL that is not the newest and
+// lacks it lost its tail, even if that tail ended at a record boundary.
+Status append_seal(RecordWriter& wal);
+
+// Whether a WAL file of `size` bytes can hold a record at all (more than
+// its header). A crashed open can leave such empty WALs after the newest
+// one that holds writes; they do not make it an older WAL.
+bool may_hold_records(std::uint64_t size);
 
 // Replays the WAL bytes `contents` of file `file_name` (used in messages),
 // whose header must carry log id `wal_number` (the number in its name):
@@ -42,7 +53,8 @@ struct ReplayStats {
 // copied from elsewhere); Corruption
 // "<file>: offset X: ..." for a record shorter than a batch header, or whose
 // version is 0, above kMaxVersion, or not greater than the previous record's
-// (the first record's must exceed `previous_version`); the first non-OK
+// (the first record's must exceed `previous_version`); Corruption for a
+// record after the seal (the seal itself is not passed to fn); the first non-OK
 // status fn returns, unchanged. No callback happens after an error.
 Result<ReplayStats> replay(
     std::string_view contents, std::string_view file_name, std::uint64_t wal_number,

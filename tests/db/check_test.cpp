@@ -32,6 +32,7 @@
 #include "util/internal_key.hpp"
 #include "wal/log_format.hpp"
 #include "wal/record_writer.hpp"
+#include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
 using namespace sand;
@@ -678,6 +679,13 @@ TEST_CASE("check: any flipped WAL byte is a problem or a torn-tail note", "[db][
   });
 }
 
+// Appends the seal to the fixture's WAL, as a switch to a newer WAL does.
+void seal(Fixture& db) {
+  auto writer = wal::RecordWriter::resume(must(db.fs->reopen_writable_file(db.wal_path())), db.wal);
+  must(wal::append_seal(*writer));
+  must(writer->close());
+}
+
 TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
   Fixture db;
   // A newer WAL whose batch reuses an old version.
@@ -686,6 +694,7 @@ TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
   std::string rep = WriteBatchAccess::rep(batch);
   WriteBatchAccess::set_version(&rep, 50);
   const std::string newer = wal_file_name(db.wal + 100);
+  seal(db);
   auto writer = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(newer))),
                                                wal::LogKind::kWal, db.wal + 100));
   must(writer->add_record(rep));
@@ -713,12 +722,37 @@ TEST_CASE("check: a torn tail of the newest WAL is a note, of an older one a pro
                                           "complete (the next open drops them)"});
     CHECK(file_named(r, db.wal_name()).units == 6);
   }
-  // Once a newer WAL exists, the same tail means acknowledged writes were lost.
-  auto newer = must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1))));
-  must(newer->append(wal::log_file_header(wal::LogKind::kWal, db.wal + 1)));
+  // Once a newer WAL holds a write, the same tail means acknowledged writes
+  // were lost.
+  auto newer = must(wal::RecordWriter::create(
+      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
+      db.wal + 1));
+  WriteBatch batch;
+  batch.put("x", "y");
+  std::string rep = WriteBatchAccess::rep(batch);
+  WriteBatchAccess::set_version(&rep, 500);
+  must(newer->add_record(rep));
   must(newer->close());
   CHECK(one_problem(db.check(), db.wal_name(), bytes.size()) ==
         "torn record in a WAL that is not the newest");
+}
+
+TEST_CASE("check: an older WAL without its seal is a problem at its end", "[db][check]") {
+  Fixture db;
+  const std::uint64_t size = read_all(*db.fs, db.wal_path()).size();
+  auto newer = must(wal::RecordWriter::create(
+      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
+      db.wal + 1));
+  WriteBatch batch;
+  batch.put("x", "y");
+  std::string rep = WriteBatchAccess::rep(batch);
+  WriteBatchAccess::set_version(&rep, 500);
+  must(newer->add_record(rep));
+  must(newer->close());
+  CHECK(one_problem(db.check(), db.wal_name(), size) ==
+        "a WAL that is not the newest ends without its seal (its tail was lost)");
+  seal(db);
+  CHECK(db.check().ok());
 }
 
 TEST_CASE("check: a missing live WAL is a problem", "[db][check]") {

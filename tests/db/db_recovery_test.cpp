@@ -14,6 +14,7 @@
 
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
+#include "wal/wal_file.hpp"
 
 using namespace sand;
 using sand::test::collect;
@@ -288,6 +289,14 @@ TEST_CASE("a WAL renamed to another live WAL's number fails open", "[db][recover
     std::ifstream in(wal, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), {});
   }();
+  // WAL `number` itself gets its seal (as a switch would write), so only
+  // the copy is at fault.
+  {
+    auto writer = wal::RecordWriter::resume(
+        must(posix_file_system()->reopen_writable_file(wal)), number);
+    must(wal::append_seal(*writer));
+    must(writer->close());
+  }
   char renamed[32];
   std::snprintf(renamed, sizeof renamed, "%06llu.wal",
                 static_cast<unsigned long long>(number + 1));
