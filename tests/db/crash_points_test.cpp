@@ -374,7 +374,7 @@ Totals run_all_points(const char* name, const Workload& w) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  INFO(name << ": " << t.ops << " ops, " << t.points << " crash points, " << seconds << " s");
+  WARN(name << ": " << t.ops << " ops, " << t.points << " crash points, " << seconds << " s");
   int shown = 0;
   for (const auto& [why, where] : failures) {
     if (++shown > 10) break;

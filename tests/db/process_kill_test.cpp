@@ -19,21 +19,17 @@
 #include <map>
 #include <random>
 
+#include "support/crash_model.hpp"
 #include "support/db_helpers.hpp"
 #include "support/scripted_workload.hpp"
 
 using namespace sand;
+using sand::test::crash_scale;
 using sand::test::must;
 using sand::test::scripted_batch;
 using sand::test::ScriptedState;
 
 namespace {
-
-int crash_scale() {
-  const char* s = std::getenv("SAND_CRASH_SCALE");
-  const int n = s ? std::atoi(s) : 0;
-  return n > 0 ? n : 1;
-}
 
 Options busy_options() {
   return Options{.memtable_size = 16 << 10,

@@ -340,6 +340,24 @@ TEST_CASE("a bad manifest header is Corruption", "[manifest][log]") {
         Status::corruption("/db/MANIFEST", 0, "bad magic: not a sanddb manifest file"));
 }
 
+TEST_CASE("a damaged manifest header checksum field is Corruption at its offset",
+          "[manifest][log]") {
+  // Bytes 8..15 (version, prefix crc) are only caught by the prefix crc at
+  // 12 (a flipped version bit must read as damage); 16..27 (log id, its crc)
+  // by the log id crc at 24.
+  MemDb db;
+  three_records(*db.fs, db.dir);
+  const std::string good = contents(*db.fs, "/db/MANIFEST");
+  for (const std::size_t at : {8, 11, 12, 15, 16, 23, 24, 27}) {
+    INFO("byte " << at);
+    std::string bytes = good;
+    bytes[at] ^= 0x10;
+    write_file(*db.fs, "/db/MANIFEST", bytes);
+    CHECK(replay(*db.fs, db.dir).status() ==
+          Status::corruption("/db/MANIFEST", at < 16 ? 12 : 24, "file header checksum mismatch"));
+  }
+}
+
 TEST_CASE("a manifest without records is Corruption", "[manifest][log]") {
   MemDb db;
   write_file(*db.fs, "/db/MANIFEST", wal::log_file_header(wal::LogKind::kManifest, 2));
