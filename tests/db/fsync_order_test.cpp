@@ -10,29 +10,43 @@
 // full ("/db/000005.sst"); "manifest write" below means an append to
 // MANIFEST or the rename MANIFEST.tmp -> MANIFEST (the rollover's commit).
 //
-// Matching without reading bytes: manifest edits are opaque here, so a rule
-// that needs "the edit that names (or retires) file F" finds it by order.
-// The workload waits for the DB to go idle after every step, so background
-// jobs never overlap: each job's events (table written, edit appended and
-// synced, files removed) are contiguous, and the orders used below are exact
-// for it. Where a rule can be stated so that it stays sound under overlapping
-// jobs too, it is (noted per rule).
+// R4 reads the manifest: a wrapper above the FaultFileSystem keeps the bytes
+// of every append to MANIFEST and MANIFEST.tmp, and the checker decodes them
+// with the engine's own wal::RecordReader and manifest::Edit::decode, follows
+// rollovers, and applies the edits with manifest::State, so it knows which
+// edit retires which file and when that edit became durable. The other rules
+// need no bytes; where one needs "the edit that names file F" (R1) it finds
+// it by order. The workload waits for the DB to go idle after every step, so
+// background jobs never overlap: each job's events (table written, edit
+// appended and synced, files removed) are contiguous, and the orders used
+// below are exact for it. Where a rule can be stated so that it stays sound
+// under overlapping jobs too, it is (noted per rule).
 //
 // Thread-safety: single-threaded checker; the workload's DB runs its own
 // threads on the shared FaultFileSystem.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
+#include <deque>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "db/filenames.hpp"
+#include "manifest/edit.hpp"
+#include "manifest/state.hpp"
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
 #include "support/fault_file_system.hpp"
 #include "support/forwarding_file_system.hpp"
+#include "wal/log_format.hpp"
+#include "wal/record_reader.hpp"
 
 using namespace sand;
 using sand::test::Event;
@@ -79,11 +93,6 @@ bool is(const Event& e, OpKind kind, const std::string& path) {
 bool is_rollover_rename(const Event& e) {
   return is(e, OpKind::kRename) && is_manifest_tmp(e.path) && is_manifest(e.to);
 }
-// An append to MANIFEST, or the rename that commits a rollover.
-bool is_manifest_write(const Event& e) {
-  return (is(e, OpKind::kAppend) && is_manifest(e.path)) || is_rollover_rename(e);
-}
-
 std::string describe(const std::vector<Event>& ev, std::size_t i) {
   const Event& e = ev[i];
   return "#" + std::to_string(i) + " " + std::string(sand::test::op_kind_name(e.kind)) + " " +
@@ -111,19 +120,6 @@ std::optional<std::size_t> last_between(const std::vector<Event>& ev, std::size_
   return std::nullopt;
 }
 constexpr std::size_t kStart = std::string::npos;
-
-// Whether the manifest write at `m` is durable before event `i`: an append by
-// a later sync of the file, a rename by a later sync of its directory.
-bool durable_before(const std::vector<Event>& ev, std::size_t m, std::size_t i) {
-  const Event& w = ev[m];
-  if (w.kind == OpKind::kRename) {
-    return first_between(ev, m, i,
-                         [&](const Event& e) { return is(e, OpKind::kSyncDir, dir_of(w.to)); })
-        .has_value();
-  }
-  return first_between(ev, m, i, [&](const Event& e) { return is(e, OpKind::kSync, w.path); })
-      .has_value();
-}
 
 // R1: a table is synced (after its last append) and its directory synced
 // (after its creation) before the first manifest append that names it.
@@ -243,50 +239,288 @@ RuleResult check_r3(const std::vector<Event>& ev, const std::vector<Ack>& acks) 
   return r;
 }
 
-// R4: nothing is removed before the manifest edit that retires it is
-// durable. For a removed file F at event i, the retiring edit E is taken as:
-//  - F a WAL: the first manifest write after the creation of the next WAL
-//    (a WAL is retired by the flush of its memtable, which starts after the
-//    switch to the next WAL, or by an open's new manifest, which comes after
-//    the open created its WAL). Under overlapping jobs E may be an earlier,
-//    unrelated edit: the check then asks less, never too much. A removed WAL
-//    with no successor is a violation (the newest WAL is always live).
-//  - F a table: the last manifest write before the removal (the compaction
-//    edit that dropped it, or for an orphan the open's new manifest). With
-//    jobs run one at a time (the workload), no other edit can come between.
-// E must exist after F's creation and be durable before i (durable_before).
-RuleResult check_r4(const std::vector<Event>& ev) {
-  RuleResult r;
-  for (std::size_t i = 0; i < ev.size(); ++i) {
-    if (!is(ev[i], OpKind::kRemove)) continue;
-    const std::string& f = ev[i].path;
-    if (!is_table(f) && !is_wal(f)) continue;
-    ++r.checked;
-    const std::size_t created = last_between(ev, kStart, i, [&](const Event& e) {
-                                  return is(e, OpKind::kCreate, f);
-                                }).value_or(kStart);
-    std::optional<std::size_t> edit;
-    if (is_wal(f)) {
-      const auto next_wal = first_between(ev, created, i, [&](const Event& e) {
-        return is(e, OpKind::kCreate) && is_wal(e.path) && e.path != f &&
-               dir_of(e.path) == dir_of(f);
-      });
-      if (!next_wal) {
-        r.violations.push_back("R4: " + describe(ev, i) + " removes the newest WAL");
-        continue;
-      }
-      edit = first_between(ev, *next_wal, i, is_manifest_write);
-    } else {
-      edit = last_between(ev, created, i, is_manifest_write);
+// --- R4: the manifest as the recording saw it ----------------------------------------
+
+// One record of the manifest, decoded from the bytes the file system saw
+// appended, with the engine's own log reader and edit decoder. Records are
+// kept in commit order: an append to MANIFEST commits its records at once;
+// the snapshot record written to MANIFEST.tmp commits at the rename that
+// makes the file MANIFEST.
+struct ManifestRecord {
+  std::string file;                         // the path the record was appended to
+  std::uint64_t offset = 0;                 // its header's offset in that file
+  std::size_t committed = 0;                // the append (or rename) event that made it current
+  std::optional<std::size_t> synced;        // the sync that made its bytes durable
+  std::optional<std::size_t> name_durable;  // the sync_dir that made its file's name durable
+  manifest::Edit edit;
+  manifest::State after;  // the state once it is applied (a snapshot starts over)
+
+  // Whether a power loss right before event `i` keeps it: its bytes are
+  // synced and the file holding it is durably named MANIFEST.
+  bool durable_before(std::size_t i) const {
+    return synced && *synced < i && name_durable && *name_durable < i;
+  }
+  std::string describe() const {
+    return file + " record at offset " + std::to_string(offset) + " (committed at #" +
+           std::to_string(committed) + ")";
+  }
+};
+
+struct ManifestHistory {
+  std::vector<ManifestRecord> records;
+  // Bytes that do not decode, appends whose bytes were not captured, edits
+  // the engine's State refuses: each a violation of R4 (the audit cannot vouch
+  // for what it cannot read).
+  std::vector<std::string> problems;
+};
+
+// One manifest file (MANIFEST or MANIFEST.tmp, followed through renames) as
+// rebuilt from its appends.
+struct ManifestFile {
+  std::string bytes;
+  std::optional<std::uint64_t> log_id;  // once the 28-byte file header is complete
+  std::uint64_t parsed_end = 0;         // the offset past the last decoded record
+  std::vector<ManifestRecord> staged;   // decoded records of a MANIFEST.tmp, not committed
+  std::vector<std::size_t> committed;   // indices in ManifestHistory::records
+  std::optional<std::size_t> name_durable;
+};
+
+// Decodes the whole records that the bytes from `f.parsed_end` on hold now;
+// a partial record waits for the next append. RecordReader::open reads the
+// file header the first time, resume() every later piece.
+std::vector<ManifestRecord> decode_new_records(ManifestFile& f, const std::string& path,
+                                               ManifestHistory& h) {
+  std::vector<ManifestRecord> out;
+  std::optional<wal::RecordReader> reader;
+  if (!f.log_id) {
+    if (f.bytes.size() < wal::kFileHeaderSize) return out;
+    auto opened = wal::RecordReader::open(f.bytes, path, wal::LogKind::kManifest, false);
+    if (!opened.is_ok()) {
+      h.problems.push_back(opened.status().to_string());
+      f.parsed_end = f.bytes.size();  // report a bad header once
+      f.log_id = 0;
+      return out;
     }
-    if (!edit) {
-      r.violations.push_back("R4: " + describe(ev, i) + " removes " + f +
-                             " with no manifest edit retiring it before");
+    f.log_id = opened->log_id();
+    reader.emplace(std::move(opened).value());
+  } else {
+    reader.emplace(wal::RecordReader::resume(std::string_view(f.bytes).substr(f.parsed_end),
+                                             f.parsed_end, path, *f.log_id, false));
+  }
+  while (true) {
+    auto next = reader->next();
+    if (!next.is_ok()) {
+      h.problems.push_back(next.status().to_string());
+      f.parsed_end = f.bytes.size();  // skip the damage; it is reported
+      return out;
+    }
+    if (!next->has_value()) break;
+    const wal::LogRecord& rec = **next;
+    auto edit = manifest::Edit::decode(rec.payload, path, rec.offset);
+    if (!edit.is_ok()) {
+      h.problems.push_back(edit.status().to_string());
       continue;
     }
-    if (!durable_before(ev, *edit, i)) {
-      r.violations.push_back("R4: " + describe(ev, i) + " removes " + f + " before " +
-                             describe(ev, *edit) + " (the edit retiring it) is durable");
+    ManifestRecord m;
+    m.file = path;
+    m.offset = rec.offset;
+    m.edit = std::move(edit).value();
+    out.push_back(std::move(m));
+  }
+  f.parsed_end = reader->valid_end();
+  return out;
+}
+
+// Replays the events against a model of the manifest files: their bytes
+// (`appended[i]` holds what events[i] appended to MANIFEST or MANIFEST.tmp),
+// their names (a rename moves a file; MANIFEST's name is durable at the next
+// sync_dir) and their syncs, and decodes every record with the engine's
+// readers. Then applies the records in commit order with manifest::State, as
+// recovery would.
+ManifestHistory decode_manifest_history(const std::vector<Event>& ev,
+                                        const std::vector<std::string>& appended) {
+  ManifestHistory h;
+  std::map<std::string, std::shared_ptr<ManifestFile>> files;  // by current path
+  auto is_log = [](const std::string& p) { return is_manifest(p) || is_manifest_tmp(p); };
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    const Event& e = ev[i];
+    if (!e.ok) continue;
+    switch (e.kind) {
+      case OpKind::kCreate:
+        if (is_log(e.path)) files[e.path] = std::make_shared<ManifestFile>();  // O_TRUNC
+        break;
+      case OpKind::kReopen:
+        if (is_log(e.path) && !files.contains(e.path)) {
+          h.problems.push_back(describe(ev, i) + ": reopens a manifest whose bytes were not seen");
+          files[e.path] = std::make_shared<ManifestFile>();
+          files[e.path]->log_id = 0;
+          files[e.path]->parsed_end = e.size_after;
+        }
+        break;
+      case OpKind::kAppend: {
+        if (!is_log(e.path)) break;
+        auto& f = files[e.path];
+        if (!f) f = std::make_shared<ManifestFile>();
+        static const std::string kNothing;
+        const std::string& data = i < appended.size() ? appended[i] : kNothing;
+        f->bytes += data;
+        if (data.size() != e.bytes || f->bytes.size() != e.size_after) {
+          h.problems.push_back(
+              describe(ev, i) + ": the captured bytes (" + std::to_string(data.size()) +
+              ", file now " + std::to_string(f->bytes.size()) + ") disagree with the event (" +
+              std::to_string(e.bytes) + ", file now " + std::to_string(e.size_after) + ")");
+        }
+        for (auto& m : decode_new_records(*f, e.path, h)) {
+          if (is_manifest_tmp(e.path)) {
+            f->staged.push_back(std::move(m));
+          } else {
+            m.committed = i;
+            m.name_durable = f->name_durable;
+            f->committed.push_back(h.records.size());
+            h.records.push_back(std::move(m));
+          }
+        }
+        break;
+      }
+      case OpKind::kSync:
+        if (const auto it = files.find(e.path); it != files.end()) {
+          // A sync makes every byte appended so far durable.
+          for (auto& m : it->second->staged) m.synced = m.synced.value_or(i);
+          for (std::size_t k : it->second->committed) {
+            h.records[k].synced = h.records[k].synced.value_or(i);
+          }
+        }
+        break;
+      case OpKind::kRename: {
+        const auto it = files.find(e.path);
+        if (it == files.end()) {
+          files.erase(e.to);  // whatever is renamed over `to` is no manifest we read
+          break;
+        }
+        std::shared_ptr<ManifestFile> f = it->second;
+        files.erase(it);
+        f->name_durable.reset();  // the new name is durable at the next sync_dir
+        if (is_manifest(e.to)) {
+          // The rollover's commit point: the snapshot becomes current.
+          for (auto& m : f->staged) {
+            m.committed = i;
+            f->committed.push_back(h.records.size());
+            h.records.push_back(std::move(m));
+          }
+          f->staged.clear();
+        }
+        files[e.to] = std::move(f);
+        break;
+      }
+      case OpKind::kRemove:
+        files.erase(e.path);
+        break;
+      case OpKind::kSyncDir:
+        for (auto& [path, f] : files) {
+          if (dir_of(path) != e.path || f->name_durable) continue;
+          f->name_durable = i;
+          for (std::size_t k : f->committed) {
+            h.records[k].name_durable = h.records[k].name_durable.value_or(i);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  manifest::State state;
+  for (auto& m : h.records) {
+    const Status s = state.apply(m.edit, m.file, m.offset);
+    if (!s.is_ok()) h.problems.push_back(s.to_string());
+    m.after = state;
+  }
+  return h;
+}
+
+// R4: nothing is removed before the manifest edit that retires it is durable
+// (spec/README.md rule W3). The check reads the edits (decode_manifest_history)
+// instead of guessing them by position, so it is exact under overlapping jobs
+// too. For a file removed at event i:
+//  - table N: let A be the first record that names N (adds it, or a snapshot
+//    listing it). If no record that was ever durable names N, N is an orphan
+//    (a table a crashed or failed job left behind) and is exempt. Otherwise
+//    the record retiring N (the first after A whose state no longer lists N:
+//    a compaction edit removing it, or a snapshot without it) must be
+//    committed and durable before i.
+//  - WAL N: the first record whose state has wal_number > N must be committed
+//    and durable before i. No exemption: recovery replays every WAL at or
+//    above wal_number, so a WAL is garbage only once an edit passes it.
+// A record is durable once its bytes are synced and its file is durably
+// named MANIFEST (for a rollover: MANIFEST.tmp synced, renamed, the directory
+// synced).
+// How the removals R4 passed were retired (to show what a workload covers).
+struct R4Coverage {
+  std::uint64_t tables_by_edit = 0;      // by an edit's removed list
+  std::uint64_t tables_by_snapshot = 0;  // by a rollover's snapshot without them
+  std::uint64_t orphan_tables = 0;       // exempt: no durable edit ever named them
+  std::uint64_t wals = 0;
+};
+
+RuleResult check_r4(const std::vector<Event>& ev, const std::vector<std::string>& appended,
+                    R4Coverage* coverage = nullptr) {
+  R4Coverage unused;
+  R4Coverage& cov = coverage != nullptr ? *coverage : unused;
+  const ManifestHistory h = decode_manifest_history(ev, appended);
+  RuleResult r;
+  for (const auto& p : h.problems) r.violations.push_back("R4: " + p);
+  // Whether the removal at `i` of `what` passes, given the record retiring it.
+  auto report = [&](std::size_t i, const std::string& what, const ManifestRecord* retiring) {
+    if (retiring == nullptr || retiring->committed > i) {
+      r.violations.push_back("R4: " + describe(ev, i) + " removes " + what +
+                             " with no manifest edit retiring it before");
+      return false;
+    }
+    if (!retiring->durable_before(i)) {
+      r.violations.push_back("R4: " + describe(ev, i) + " removes " + what + " before " +
+                             retiring->describe() + " (the edit retiring it) is durable");
+      return false;
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    if (!is(ev[i], OpKind::kRemove)) continue;
+    const auto parsed = parse_file_name(name_of(ev[i].path));
+    if (!parsed || (parsed->type != FileType::kTable && parsed->type != FileType::kWal)) continue;
+    ++r.checked;
+    const std::uint64_t n = parsed->number;
+    const ManifestRecord* retiring = nullptr;
+    if (parsed->type == FileType::kWal) {
+      for (const auto& m : h.records) {
+        if (m.after.wal_number > n) {
+          retiring = &m;
+          break;
+        }
+      }
+      cov.wals += report(i, "WAL " + std::to_string(n), retiring);
+      continue;
+    }
+    auto names = [n](const ManifestRecord& m) {
+      return std::any_of(m.edit.added.begin(), m.edit.added.end(),
+                         [n](const manifest::TableMeta& t) { return t.number == n; });
+    };
+    const auto first = std::find_if(h.records.begin(), h.records.end(), names);
+    const bool ever_durable = std::any_of(h.records.begin(), h.records.end(), [&](const auto& m) {
+      return names(m) && m.durable_before(ev.size());
+    });
+    if (!ever_durable) {  // an orphan: no durable edit ever named it
+      ++cov.orphan_tables;
+      continue;
+    }
+    if (first->committed > i) {
+      r.violations.push_back("R4: " + describe(ev, i) + " removes table " + std::to_string(n) +
+                             " before " + first->describe() + " names it");
+      continue;
+    }
+    const auto retire = std::find_if(first, h.records.end(), [n](const ManifestRecord& m) {
+      return !m.after.tables.contains(n);
+    });
+    if (report(i, "table " + std::to_string(n), retire == h.records.end() ? nullptr : &*retire)) {
+      ++(retire->edit.snapshot ? cov.tables_by_snapshot : cov.tables_by_edit);
     }
   }
   return r;
@@ -336,8 +570,81 @@ class RefusingFileSystem final : public ForwardingFileSystem {
   }
 };
 
+// Sits right above the FaultFileSystem and keeps the bytes of every
+// successful append to MANIFEST or MANIFEST.tmp, per path, in the order the
+// FaultFileSystem recorded those appends (one mutex spans the forwarded
+// append and the capture), so the k-th append Event of a path gets the k-th
+// piece. The FaultFileSystem's Events carry sizes only; this keeps them small
+// for the many tests that record without needing bytes.
+class ManifestBytesFileSystem final : public ForwardingFileSystem {
+ public:
+  using ForwardingFileSystem::ForwardingFileSystem;
+
+  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
+    return wrap(path, ForwardingFileSystem::new_writable_file(path));
+  }
+  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
+    return wrap(path, ForwardingFileSystem::reopen_writable_file(path));
+  }
+
+  // For each event, the bytes it appended to a manifest file (empty for
+  // every other event). Consumes the captured pieces; call once, after the
+  // workload. A piece left over, or missing, shows as a size mismatch when
+  // decoding.
+  std::vector<std::string> bytes_for(const std::vector<Event>& events) {
+    std::lock_guard lock(shared_->mu);
+    std::vector<std::string> out(events.size());
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      const Event& e = events[i];
+      if (!is(e, OpKind::kAppend) || !(is_manifest(e.path) || is_manifest_tmp(e.path))) continue;
+      auto& queue = shared_->pieces[e.path];
+      if (queue.empty()) continue;
+      out[i] = std::move(queue.front());
+      queue.pop_front();
+    }
+    return out;
+  }
+
+ private:
+  struct Shared {
+    std::mutex mu;
+    std::map<std::string, std::deque<std::string>> pieces;
+  };
+
+  class File final : public WritableFile {
+   public:
+    File(std::unique_ptr<WritableFile> base, std::string path, std::shared_ptr<Shared> shared)
+        : base_(std::move(base)), path_(std::move(path)), shared_(std::move(shared)) {}
+    Status append(std::string_view data) override {
+      std::lock_guard lock(shared_->mu);
+      Status s = base_->append(data);
+      if (s.is_ok()) shared_->pieces[path_].emplace_back(data);
+      return s;
+    }
+    Status sync() override { return base_->sync(); }
+    Status close() override { return base_->close(); }
+    std::uint64_t size() const override { return base_->size(); }
+
+   private:
+    std::unique_ptr<WritableFile> base_;
+    std::string path_;
+    std::shared_ptr<Shared> shared_;
+  };
+
+  Result<std::unique_ptr<WritableFile>> wrap(const std::string& path,
+                                             Result<std::unique_ptr<WritableFile>> file) {
+    if (!file.is_ok() || !(is_manifest(path) || is_manifest_tmp(path))) return file;
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<File>(std::move(file).value(), path, shared_));
+  }
+
+  const std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+};
+
 struct Recording {
   std::vector<Event> events;
+  // appended[i]: the bytes events[i] appended to a manifest file (else empty).
+  std::vector<std::string> appended;
   std::vector<Ack> acks;
   std::uint64_t compactions = 0;       // during the first session
   bool deep_compaction_seen = false;   // level 2 filled before compact() ran
@@ -378,7 +685,8 @@ std::string value_for(int i) {
 
 Recording record_workload() {
   auto fault = std::make_shared<FaultFileSystem>();
-  auto refusing = std::make_shared<RefusingFileSystem>(fault);
+  auto capture = std::make_shared<ManifestBytesFileSystem>(fault);
+  auto refusing = std::make_shared<RefusingFileSystem>(capture);
   Options o = sand::test::tiny_compacting_options(refusing, Retention::kAll);
   o.block_size = 1024;
   o.manifest_rollover_size = 150;  // edits are ~30-50 bytes: a rollover every few
@@ -441,6 +749,7 @@ Recording record_workload() {
   for (int i = 0; i < 6; ++i) step(true);
   must(db->close());
   rec.events = fault->events();
+  rec.appended = capture->bytes_for(rec.events);
   return rec;
 }
 
@@ -481,6 +790,115 @@ std::vector<Event> concat(std::initializer_list<std::vector<Event>> parts) {
 
 bool mentions(const RuleResult& r, const std::string& text) {
   return r.violations.size() == 1 && r.violations[0].find(text) != std::string::npos;
+}
+
+// A hand-made event list with real manifest bytes: `appended` holds what each
+// append to a manifest file wrote, made with the engine's own encoders
+// (wal::log_file_header, wal::encode_record_header, manifest::Edit::encode),
+// and every Event's size_after is the file's size as the list goes.
+struct Trace {
+  std::vector<Event> events;
+  std::vector<std::string> appended;
+  std::map<std::string, std::uint64_t> sizes;    // by name
+  std::map<std::string, std::uint64_t> log_ids;  // by name
+
+  Trace& op(OpKind kind, const std::string& name, const std::string& to = "") {
+    Event e = ev(kind, name, to);
+    if (kind == OpKind::kCreate) sizes[name] = 0;
+    if (kind != OpKind::kRemove && kind != OpKind::kSyncDir && sizes.contains(name)) {
+      e.size_after = sizes[name];
+    }
+    if (kind == OpKind::kRemove) sizes.erase(name);
+    if (kind == OpKind::kRename) {
+      sizes[to] = sizes[name];
+      sizes.erase(name);
+      log_ids[to] = log_ids[name];
+    }
+    events.push_back(std::move(e));
+    appended.emplace_back();
+    return *this;
+  }
+  Trace& ops(const std::vector<Event>& list) {
+    for (const Event& e : list) op(e.kind, e.path == kDir ? "" : name_of(e.path), name_of(e.to));
+    return *this;
+  }
+  Trace& append(const std::string& name, std::string bytes) {
+    sizes[name] += bytes.size();
+    Event e = ev(OpKind::kAppend, name);
+    e.bytes = bytes.size();
+    e.size_after = sizes[name];
+    events.push_back(std::move(e));
+    appended.push_back(std::move(bytes));
+    return *this;
+  }
+  // Creates `name` as a manifest log with its file header.
+  Trace& new_log(const std::string& name, std::uint64_t log_id) {
+    log_ids[name] = log_id;
+    op(OpKind::kCreate, name);
+    return append(name, wal::log_file_header(wal::LogKind::kManifest, log_id));
+  }
+  // Appends `e` to the manifest log `name` as one record (not synced).
+  Trace& record(const std::string& name, const manifest::Edit& e) {
+    std::string payload;
+    e.encode(&payload);
+    std::string bytes(wal::kRecordHeaderSize, '\0');
+    wal::encode_record_header(bytes.data(), log_ids[name], payload);
+    return append(name, bytes + payload);
+  }
+  // ManifestLog::create's steps: MANIFEST.tmp holding `snapshot`, synced,
+  // renamed over MANIFEST, the directory synced, MANIFEST reopened.
+  Trace& rollover(std::uint64_t log_id, const manifest::Edit& snapshot) {
+    new_log("MANIFEST.tmp", log_id).record("MANIFEST.tmp", snapshot);
+    op(OpKind::kSync, "MANIFEST.tmp").op(OpKind::kClose, "MANIFEST.tmp");
+    op(OpKind::kRename, "MANIFEST.tmp", "MANIFEST").op(OpKind::kSyncDir, "");
+    return op(OpKind::kReopen, "MANIFEST");
+  }
+  // ManifestLog::append: one record, then a sync.
+  Trace& edit(const manifest::Edit& e) {
+    return record("MANIFEST", e).op(OpKind::kSync, "MANIFEST");
+  }
+};
+
+manifest::TableMeta table_meta(std::uint64_t number) {
+  return manifest::TableMeta{.number = number,
+                             .file_size = 100,
+                             .entries = 1,
+                             .min_version = 1,
+                             .max_version = 1,
+                             .smallest_key = "a",
+                             .largest_key = "z"};
+}
+// An edit adding `added`, removing `removed`, with the counters given.
+manifest::Edit edit_of(std::vector<std::uint64_t> added, std::vector<std::uint64_t> removed,
+                       std::uint64_t wal_number, std::uint64_t next_file_number) {
+  manifest::Edit e;
+  e.next_file_number = next_file_number;
+  e.wal_number = wal_number;
+  e.removed = std::move(removed);
+  for (std::uint64_t n : added) e.added.push_back(table_meta(n));
+  return e;
+}
+manifest::Edit snapshot_of(std::vector<std::uint64_t> tables, std::uint64_t wal_number,
+                           std::uint64_t next_file_number) {
+  manifest::Edit e = edit_of(std::move(tables), {}, wal_number, next_file_number);
+  e.snapshot = true;
+  e.last_version = 1;
+  e.low_water_mark = 0;
+  return e;
+}
+// A database born with WAL 2 and a manifest (log id 1), then two flushes:
+// table 4 (WAL 3 live after) and table 6 (WAL 5 live after); WALs 2 and 3 are
+// removed once those edits are durable. Next free number: 8.
+Trace two_flushes() {
+  Trace t;
+  t.op(OpKind::kCreate, "000002.wal").op(OpKind::kSync, "000002.wal");
+  t.rollover(1, snapshot_of({}, 2, 3));
+  t.op(OpKind::kCreate, "000003.wal").op(OpKind::kSyncDir, "");
+  t.ops(good_table("000004.sst")).edit(edit_of({4}, {}, 3, 5));
+  t.op(OpKind::kRemove, "000002.wal");
+  t.op(OpKind::kCreate, "000005.wal").op(OpKind::kSyncDir, "");
+  t.ops(good_table("000006.sst")).edit(edit_of({6}, {}, 5, 7));
+  return t.op(OpKind::kRemove, "000003.wal");
 }
 
 }  // namespace
@@ -553,8 +971,10 @@ TEST_CASE(
 
 TEST_CASE("fsync order R4: nothing is removed before the manifest edit retiring it is durable",
           "[db][fsync]") {
-  const std::vector<Event>& events = recording().events;
-  const RuleResult r = check_r4(events);
+  const Recording& rec = recording();
+  const std::vector<Event>& events = rec.events;
+  R4Coverage cov;
+  const RuleResult r = check_r4(events, rec.appended, &cov);
   std::uint64_t tables = 0, wals = 0;
   for (const Event& e : events) {
     tables += is(e, OpKind::kRemove) && is_table(e.path);
@@ -564,6 +984,31 @@ TEST_CASE("fsync order R4: nothing is removed before the manifest edit retiring 
   CHECK(wals >= 5);    // flushed WALs, and the WALs an open replayed
   CHECK(r.checked == tables + wals);
   expect_clean(r);
+  // Inputs retired both ways (a compaction edit that triggers a rollover is
+  // folded into the new snapshot), and no removal passed as an orphan.
+  CHECK(cov.tables_by_edit >= 2);
+  CHECK(cov.tables_by_snapshot >= 1);
+  CHECK(cov.tables_by_edit + cov.tables_by_snapshot == tables);
+  CHECK(cov.wals == wals);
+
+  // The check read the whole manifest history: every append decoded, every
+  // rollover's snapshot, compaction edits with their removed lists.
+  const ManifestHistory h = decode_manifest_history(events, rec.appended);
+  CHECK(h.problems.empty());
+  std::uint64_t appends = 0, renames = 0, snapshots = 0, removing = 0, durable = 0;
+  for (const Event& e : events) {
+    appends += is(e, OpKind::kAppend) && is_manifest(e.path);
+    renames += is_rollover_rename(e);
+  }
+  for (const ManifestRecord& m : h.records) {
+    snapshots += m.edit.snapshot;
+    removing += !m.edit.removed.empty();
+    durable += m.durable_before(events.size());
+  }
+  CHECK(h.records.size() == appends + renames);  // one record per append, one per rollover
+  CHECK(snapshots == renames);
+  CHECK(removing >= 2);  // compaction edits appended (the others rolled over)
+  CHECK(durable == h.records.size());
 }
 
 TEST_CASE("fsync order R5: a full WAL is synced before the next WAL is created", "[db][fsync]") {
@@ -653,44 +1098,170 @@ TEST_CASE(
   CHECK(mentions(check_r3(unsynced, {{4, 5}}), "without syncing"));
 }
 
-TEST_CASE("fsync order checker: R4 reports a removal before the retiring edit is durable",
+TEST_CASE("fsync order checker: R4 passes removals after the retiring edit is durable",
           "[db][fsync]") {
-  // Flush: WAL 1 is retired by the edit that names table 3.
-  const std::vector<Event> switched = {
-      ev(OpKind::kCreate, "000001.wal"), ev(OpKind::kAppend, "000001.wal"),
-      ev(OpKind::kSync, "000001.wal"), ev(OpKind::kCreate, "000002.wal"), sync_dir()};
-  const auto good = concat(
-      {switched, good_table("000003.sst"), manifest_edit(), {ev(OpKind::kRemove, "000001.wal")}});
-  CHECK(check_r4(good).checked == 1);
-  CHECK(check_r4(good).violations.empty());
+  // Flushes retire WALs 2 and 3 (wal_number 3, then 5); a compaction of
+  // tables 4 and 6 into 8 retires both inputs.
+  Trace t = two_flushes();
+  t.ops(good_table("000008.sst")).edit(edit_of({8}, {4, 6}, 5, 9));
+  t.op(OpKind::kRemove, "000004.sst").op(OpKind::kRemove, "000006.sst");
+  R4Coverage cov;
+  const RuleResult r = check_r4(t.events, t.appended, &cov);
+  CHECK(r.checked == 4);
+  CHECK(r.violations.empty());
+  CHECK(cov.tables_by_edit == 2);
+  CHECK(cov.wals == 2);
+  const ManifestHistory h = decode_manifest_history(t.events, t.appended);
+  CHECK(h.problems.empty());
+  REQUIRE(h.records.size() == 4);
+  CHECK(h.records[3].edit.removed == std::vector<std::uint64_t>{4, 6});
+  CHECK(h.records[3].after.tables.size() == 1);
+  CHECK(h.records[3].after.wal_number == 5);
+}
 
-  const auto early = concat({switched,
-                             good_table("000003.sst"),
-                             {ev(OpKind::kAppend, "MANIFEST"), ev(OpKind::kRemove, "000001.wal"),
-                              ev(OpKind::kSync, "MANIFEST")}});
-  CHECK(mentions(check_r4(early), "is durable"));
+TEST_CASE(
+    "fsync order checker: R4 reports compaction inputs removed before the compaction's edit "
+    "is synced",
+    "[db][fsync]") {
+  // The regression a colleague planted in db_compaction.cpp: the inputs go
+  // before the edit removing them is durable. The old position-based check
+  // took the last manifest write before the removal (here the synced edit
+  // that added table 6) as the retiring edit and passed this list.
+  Trace t = two_flushes();
+  t.ops(good_table("000008.sst")).op(OpKind::kRemove, "000004.sst");
+  t.edit(edit_of({8}, {4, 6}, 5, 9));
+  CHECK(mentions(check_r4(t.events, t.appended),
+                 "removes table 4 with no manifest edit retiring it before"));
 
-  // A WAL removed before any edit after the switch (the flush's edit).
-  const auto before_edit = concat({switched, {ev(OpKind::kRemove, "000001.wal")}});
-  CHECK(mentions(check_r4(before_edit), "no manifest edit retiring it"));
+  // Appended but not yet synced: a power loss keeps table 4 in the manifest.
+  Trace u = two_flushes();
+  u.ops(good_table("000008.sst")).record("MANIFEST", edit_of({8}, {4, 6}, 5, 9));
+  const std::size_t edit_offset = u.sizes["MANIFEST"] - u.appended.back().size();
+  u.op(OpKind::kRemove, "000004.sst").op(OpKind::kSync, "MANIFEST");
+  const RuleResult r = check_r4(u.events, u.appended);
+  CHECK(r.checked == 3);
+  CHECK(mentions(
+      r, "removes table 4 before /db/MANIFEST record at offset " + std::to_string(edit_offset)));
+  CHECK(mentions(r, "(the edit retiring it) is durable"));
 
-  const auto newest = concat(
-      {{ev(OpKind::kCreate, "000001.wal")}, manifest_edit(), {ev(OpKind::kRemove, "000001.wal")}});
-  CHECK(mentions(check_r4(newest), "removes the newest WAL"));
+  // A failed sync does not make the edit durable.
+  Trace v = two_flushes();
+  v.ops(good_table("000008.sst")).edit(edit_of({8}, {4, 6}, 5, 9));
+  v.events.back().ok = false;
+  v.op(OpKind::kRemove, "000006.sst");
+  CHECK(mentions(check_r4(v.events, v.appended), "removes table 6 before"));
+}
 
-  // Compaction: inputs removed after the edit's append but before its sync.
-  const auto inputs = concat({good_table("000005.sst"),
-                              manifest_edit(),
-                              good_table("000006.sst"),
-                              {ev(OpKind::kAppend, "MANIFEST"), ev(OpKind::kRemove, "000005.sst"),
-                               ev(OpKind::kSync, "MANIFEST")}});
-  CHECK(mentions(check_r4(inputs), "is durable"));
+TEST_CASE("fsync order checker: R4 follows rollovers: a snapshot that drops a table retires it",
+          "[db][fsync]") {
+  // A compaction edit that rolls the manifest over: the new snapshot (log id
+  // 9) lists only table 8; it is durable once the directory is synced.
+  Trace base = two_flushes();
+  base.ops(good_table("000008.sst")).new_log("MANIFEST.tmp", 9);
+  base.record("MANIFEST.tmp", snapshot_of({8}, 5, 10)).op(OpKind::kSync, "MANIFEST.tmp");
+  base.op(OpKind::kClose, "MANIFEST.tmp").op(OpKind::kRename, "MANIFEST.tmp", "MANIFEST");
 
-  // A rollover commits by rename: durable only after the directory sync.
-  const auto renamed = concat({good_table("000005.sst"),
-                               {ev(OpKind::kRename, "MANIFEST.tmp", "MANIFEST"),
-                                ev(OpKind::kRemove, "000005.sst"), sync_dir()}});
-  CHECK(mentions(check_r4(renamed), "is durable"));
+  Trace good = base;
+  good.op(OpKind::kSyncDir, "").op(OpKind::kRemove, "000004.sst");
+  R4Coverage cov;
+  CHECK(check_r4(good.events, good.appended, &cov).checked == 3);
+  CHECK(check_r4(good.events, good.appended).violations.empty());
+  CHECK(cov.tables_by_snapshot == 1);
+
+  Trace early = base;
+  early.op(OpKind::kRemove, "000004.sst").op(OpKind::kSyncDir, "");
+  CHECK(mentions(check_r4(early.events, early.appended),
+                 "removes table 4 before /db/MANIFEST.tmp record at offset 28"));
+
+  // An unsynced MANIFEST.tmp is never durable, whatever the directory does.
+  Trace unsynced = base;
+  unsynced.events[unsynced.events.size() - 3].kind = OpKind::kClose;  // the tmp's sync
+  unsynced.op(OpKind::kSyncDir, "").op(OpKind::kRemove, "000004.sst");
+  CHECK(mentions(check_r4(unsynced.events, unsynced.appended), "is durable"));
+
+  // Edits appended to the new MANIFEST keep its log id and decode too.
+  Trace more = good;
+  more.ops(good_table("000010.sst")).edit(edit_of({10}, {8}, 5, 11));
+  more.op(OpKind::kRemove, "000008.sst");
+  CHECK(check_r4(more.events, more.appended).checked == 4);
+  CHECK(check_r4(more.events, more.appended).violations.empty());
+}
+
+TEST_CASE("fsync order checker: R4 retires a WAL only by a durable edit whose wal_number passes it",
+          "[db][fsync]") {
+  CHECK(check_r4(two_flushes().events, two_flushes().appended).violations.empty());
+
+  // Table 4's edit appended, WAL 2 removed before the sync.
+  Trace t;
+  t.op(OpKind::kCreate, "000002.wal").rollover(1, snapshot_of({}, 2, 3));
+  t.op(OpKind::kCreate, "000003.wal").op(OpKind::kSyncDir, "");
+  t.ops(good_table("000004.sst")).record("MANIFEST", edit_of({4}, {}, 3, 5));
+  t.op(OpKind::kRemove, "000002.wal").op(OpKind::kSync, "MANIFEST");
+  CHECK(mentions(check_r4(t.events, t.appended), "removes WAL 2 before"));
+
+  // The newest WAL: no edit ever passes it.
+  Trace newest;
+  newest.op(OpKind::kCreate, "000002.wal").rollover(1, snapshot_of({}, 2, 3));
+  newest.op(OpKind::kRemove, "000002.wal");
+  CHECK(mentions(check_r4(newest.events, newest.appended),
+                 "removes WAL 2 with no manifest edit retiring it"));
+
+  // wal_number == N keeps WAL N live: only a larger one retires it.
+  Trace equal = two_flushes();
+  equal.op(OpKind::kRemove, "000005.wal");
+  CHECK(mentions(check_r4(equal.events, equal.appended),
+                 "removes WAL 5 with no manifest edit retiring it"));
+}
+
+TEST_CASE("fsync order checker: R4 exempts orphans only if no durable edit ever named them",
+          "[db][fsync]") {
+  // A table a failed job left behind, removed at the next open.
+  Trace orphan = two_flushes();
+  orphan.ops(good_table("000008.sst")).op(OpKind::kRemove, "000008.sst");
+  R4Coverage cov;
+  CHECK(check_r4(orphan.events, orphan.appended, &cov).checked == 3);
+  CHECK(check_r4(orphan.events, orphan.appended).violations.empty());
+  CHECK(cov.orphan_tables == 1);
+  CHECK(cov.wals == 2);
+
+  // Removed as if an orphan, then named by an edit that becomes durable.
+  Trace named_later = two_flushes();
+  named_later.ops(good_table("000008.sst")).op(OpKind::kRemove, "000008.sst");
+  named_later.edit(edit_of({8}, {}, 5, 9));
+  CHECK(mentions(check_r4(named_later.events, named_later.appended),
+                 "removes table 8 before /db/MANIFEST record"));
+  CHECK(mentions(check_r4(named_later.events, named_later.appended), "names it"));
+
+  // Named by a durable edit and never retired: not an orphan.
+  Trace live = two_flushes();
+  live.op(OpKind::kRemove, "000006.sst");
+  CHECK(mentions(check_r4(live.events, live.appended),
+                 "removes table 6 with no manifest edit retiring it before"));
+}
+
+TEST_CASE("fsync order checker: R4 reports manifest bytes it cannot decode, with file and offset",
+          "[db][fsync]") {
+  Trace t = two_flushes();
+  // Flip one payload byte of the edit adding table 4 (the second record of
+  // MANIFEST, after the 28-byte header and the 12-byte header of the
+  // snapshot record): a good record follows it, so it is corruption.
+  std::size_t i = 0;
+  while (!(is(t.events[i], OpKind::kAppend) && is_manifest(t.events[i].path) &&
+           t.events[i].size_after > wal::kFileHeaderSize)) {
+    ++i;
+  }
+  const std::uint64_t offset = t.events[i].size_after - t.appended[i].size();
+  t.appended[i][wal::kRecordHeaderSize + 1] ^= 0x10;
+  const RuleResult r = check_r4(t.events, t.appended);
+  REQUIRE(!r.violations.empty());
+  CHECK(r.violations[0].find("R4: Corruption: /db/MANIFEST: offset " + std::to_string(offset) +
+                             ":") == 0);
+
+  // Bytes that disagree with the recorded sizes (a lost capture) are named.
+  Trace lost = two_flushes();
+  lost.appended[i].clear();
+  CHECK(check_r4(lost.events, lost.appended).violations[0].find("disagree with the event") !=
+        std::string::npos);
 }
 
 TEST_CASE(
