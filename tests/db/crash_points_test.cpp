@@ -2,10 +2,17 @@
 // canonical workload runs once cleanly on a FaultFileSystem to count its
 // mutating file operations, then again from scratch for EVERY N in
 // [0, total) with power_loss_after(N), once per kind of damage:
-//  - no tear: every file loses its unsynced bytes (and every name not made
-//    durable by a directory sync, which FaultFileSystem always models);
+//  - no tear: every file loses its unsynced bytes, and every namespace op
+//    (create, rename, remove) no directory sync made durable is undone;
 //  - three tear seeds: each file keeps a seeded prefix of its unsynced tail
-//    (one under sanitizers; SAND_CRASH_SCALE=n multiplies them).
+//    (one under sanitizers; SAND_CRASH_SCALE=n multiplies them);
+//  - two names seeds: a seeded prefix of the namespace ops no directory sync
+//    had made durable (creates, renames, removes) reaches the disk, in
+//    order, as a journaling file system commits them: the first alone, the
+//    second with a tear seed too (one, alone, under sanitizers; times
+//    SAND_CRASH_SCALE). Only this damage can show a file deleted before the
+//    manifest edit that retires it is durable: the others undo every
+//    pending delete.
 // After the reboot the database must open (a crash is never Corruption) and
 // hold the acknowledged writes of that run as of some version V between the
 // last durable acknowledged write and the last acknowledged one (+ the write
@@ -26,9 +33,11 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sand/sand.hpp"
 #include "support/crash_model.hpp"
@@ -46,6 +55,37 @@ const std::string kDir = "/db";
 // Tear seeds per crash point: 3 (1 under sanitizers, where the point is
 // memory safety), times SAND_CRASH_SCALE.
 int tear_seeds() { return (sand::test::kSanitized ? 1 : 3) * sand::test::crash_scale(); }
+// Names seeds per crash point: 2 (1 under sanitizers), times
+// SAND_CRASH_SCALE.
+int names_seeds() { return (sand::test::kSanitized ? 1 : 2) * sand::test::crash_scale(); }
+
+// What one power loss does beyond dropping unsynced bytes and names.
+struct Damage {
+  std::optional<std::uint64_t> tear{};   // PowerLossOptions::tear_unsynced_tail
+  std::optional<std::uint64_t> names{};  // PowerLossOptions::names_seed
+
+  std::string describe() const {
+    std::string out = tear ? "tear seed " + std::to_string(*tear) : std::string("no tear");
+    if (names) out += ", names seed " + std::to_string(*names);
+    return out;
+  }
+};
+
+// The damages tried at crash point `n`: none, the tear seeds, then the
+// names seeds (every second one with a tear seed too). Seeds differ from
+// point to point.
+std::vector<Damage> damages_at(std::uint64_t n) {
+  const auto tears = static_cast<std::uint64_t>(tear_seeds());
+  const auto names = static_cast<std::uint64_t>(names_seeds());
+  std::vector<Damage> out = {Damage{}};
+  for (std::uint64_t d = 1; d <= tears; ++d) out.push_back({.tear = n * tears + d});
+  for (std::uint64_t d = 1; d <= names; ++d) {
+    Damage damage{.names = n * names + d};
+    if (d % 2 == 0) damage.tear = n * names + d + (1u << 20);
+    out.push_back(damage);
+  }
+  return out;
+}
 
 // One run of a workload: the file system, the live DB and the model of
 // what it acknowledged. Each step returns false once the DB failed (a
@@ -287,19 +327,21 @@ std::string check_pending_wals(const Env& e) {
 struct RunResult {
   std::string failure;  // "" if recovery was correct
   bool cut_fired = false;
-  std::uint64_t ops = 0;  // the body's mutating ops (clean run)
+  std::uint64_t ops = 0;            // the body's mutating ops (clean run)
+  std::uint64_t kept_name_ops = 0;  // pending namespace ops the loss kept
 };
 
 // One run: setup, the body cut after `cut` ops (none: clean), power loss
-// with `tear`, reboot, reopen, check.
-RunResult run_once(const Workload& w, std::optional<std::uint64_t> cut,
-                   std::optional<std::uint64_t> tear) {
+// with `damage`, reboot, reopen, check.
+RunResult run_once(const Workload& w, std::optional<std::uint64_t> cut, const Damage& damage) {
+  const sand::test::PowerLossOptions loss{
+      .tear_unsynced_tail = damage.tear, .names_seed = damage.names, .stay_down = true};
   RunResult r;
   Env e;
   e.options = w.options(e.fs);
   if (w.setup) w.setup(e);
   const std::uint64_t base = e.fs->ops();
-  if (cut) e.fs->power_loss_after(base + *cut, {.tear_unsynced_tail = tear});
+  if (cut) e.fs->power_loss_after(base + *cut, loss);
   w.body(e);
   r.ops = e.fs->ops() - base;
   r.cut_fired = e.fs->is_down();
@@ -311,7 +353,12 @@ RunResult run_once(const Workload& w, std::optional<std::uint64_t> cut,
     r.failure = w.clean_check(e);
     if (!r.failure.empty()) return r;
   }
-  sand::test::crash_and_reboot(*e.fs, e.db, tear);
+  // crash_and_reboot(), with the names seed too: cut now unless the
+  // power_loss_after already did (the body may have run short of it).
+  if (!e.fs->is_down()) e.fs->power_loss(loss);
+  e.db.reset();
+  e.fs->reboot();
+  r.kept_name_ops = e.fs->kept_name_ops();
 
   auto opened = DB::open(kDir, e.options);
   if (!opened.is_ok()) {
@@ -342,8 +389,9 @@ RunResult run_once(const Workload& w, std::optional<std::uint64_t> cut,
 }
 
 struct Totals {
-  std::uint64_t ops = 0;     // mutating ops of the clean run's body
-  std::uint64_t points = 0;  // runs: ops x (1 + tear_seeds())
+  std::uint64_t ops = 0;         // mutating ops of the clean run's body
+  std::uint64_t points = 0;      // runs: ops x (1 + tear_seeds() + names_seeds())
+  std::uint64_t names_kept = 0;  // runs whose loss kept pending namespace ops
 };
 
 // Runs `w` at every crash point with every damage; FAIL_CHECKs each
@@ -351,30 +399,28 @@ struct Totals {
 Totals run_all_points(const char* name, const Workload& w) {
   const auto start = std::chrono::steady_clock::now();
   Totals t;
-  const RunResult clean = run_once(w, std::nullopt, std::nullopt);
+  const RunResult clean = run_once(w, std::nullopt, Damage{});
   INFO(name << ": the clean run");
   REQUIRE(clean.failure == "");
   t.ops = clean.ops;
 
   std::map<std::string, std::pair<std::string, std::uint64_t>> failures;  // why -> (where, count)
-  const int seeds = tear_seeds();
   for (std::uint64_t n = 0; n < t.ops; ++n) {
-    for (int d = 0; d <= seeds; ++d) {
-      std::optional<std::uint64_t> tear;
-      if (d > 0) tear = n * static_cast<std::uint64_t>(seeds) + static_cast<std::uint64_t>(d);
-      const RunResult r = run_once(w, n, tear);
+    for (const Damage& damage : damages_at(n)) {
+      const RunResult r = run_once(w, n, damage);
       ++t.points;
+      if (r.kept_name_ops > 0) ++t.names_kept;
       if (r.failure.empty()) continue;
       std::ostringstream where;
-      where << "cut at op " << n << " of " << t.ops << ", "
-            << (tear ? "tear seed " + std::to_string(*tear) : std::string("no tear"));
+      where << "cut at op " << n << " of " << t.ops << ", " << damage.describe();
       auto [it, added] = failures.try_emplace(r.failure, where.str(), 0);
       ++it->second.second;
     }
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  WARN(name << ": " << t.ops << " ops, " << t.points << " crash points, " << seconds << " s");
+  WARN(name << ": " << t.ops << " ops, " << t.points << " crash points (" << t.names_kept
+            << " kept pending namespace ops), " << seconds << " s");
   int shown = 0;
   for (const auto& [why, where] : failures) {
     if (++shown > 10) break;
@@ -382,6 +428,7 @@ Totals run_all_points(const char* name, const Workload& w) {
                     << " more points with this failure): " << why);
   }
   CHECK(failures.empty());
+  CHECK(t.names_kept > 0);  // the names damage did happen
   return t;
 }
 

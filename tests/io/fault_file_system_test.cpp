@@ -1,5 +1,6 @@
 // Tests for tests/support/fault_file_system: the page-cache model (what a
-// power loss keeps of data and of names), torn tails, error injection, the
+// power loss keeps of data and of names), torn tails, kept prefixes of the
+// pending namespace ops (names_seed), error injection, the
 // power-cut counter, event recording and locks; then a DB plugged into it:
 // synced writes survive power loss, a flush orders its syncs before the
 // manifest names the table, and a power cut at every op loses nothing
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "sand/sand.hpp"
@@ -56,6 +58,31 @@ std::unique_ptr<WritableFile> durable_file(FaultFileSystem& fs, const std::strin
 
 std::string errno_text(const std::string& path, int error) {
   return path + ": " + std::strerror(error);
+}
+
+// The first seed whose power loss keeps exactly `keep` of `pending`
+// namespace ops.
+std::uint64_t seed_keeping(std::uint64_t keep, std::uint64_t pending) {
+  for (std::uint64_t seed = 0;; ++seed) {
+    if (FaultFileSystem::names_prefix_length(seed, pending) == keep) return seed;
+  }
+}
+
+// Every file of the file system (in kDir and one level below) and its bytes.
+std::map<std::string, std::string> files(FaultFileSystem& fs) {
+  std::map<std::string, std::string> out;
+  std::vector<std::string> dirs = {kDir};
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    for (const std::string& name : must(fs.list_dir(dirs[i]))) {
+      const std::string path = dirs[i] + "/" + name;
+      if (fs.open_readable_file(path).is_ok()) {
+        out[path] = read(fs, path);
+      } else {
+        dirs.push_back(path);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -169,6 +196,236 @@ TEST_CASE("fault fs: a sync_dir covers only its own directory", "[io][fault]") {
   CHECK(fs->exists(kDir + "/sub/low"));
   CHECK_FALSE(fs->exists(kDir + "/top"));
   CHECK(fs->exists(kDir + "/sub"));  // directories are durable at once
+}
+
+TEST_CASE("fault fs: names_prefix_length is pinned and reaches every length 0..pending",
+          "[io][fault][names]") {
+  // Pinned: the prefix must not change with the compiler or standard library.
+  CHECK(FaultFileSystem::names_prefix_length(42, 10) == 0);
+  CHECK(FaultFileSystem::names_prefix_length(7, 100) == 15);
+  CHECK(FaultFileSystem::names_prefix_length(1, 3) == 3);
+  CHECK(FaultFileSystem::names_prefix_length(42, 0) == 0);
+  for (const std::uint64_t pending : {1u, 2u, 5u, 9u}) {
+    INFO(pending << " pending ops");
+    std::map<std::uint64_t, int> seen;
+    for (std::uint64_t seed = 0; seed < 400; ++seed) {
+      const std::uint64_t keep = FaultFileSystem::names_prefix_length(seed, pending);
+      REQUIRE(keep <= pending);
+      ++seen[keep];
+    }
+    CHECK(seen.size() == pending + 1);  // every length, 0 and all included
+    for (const auto& [keep, count] : seen) {
+      INFO("length " << keep);
+      CHECK(count > 400 / static_cast<int>(pending + 1) / 3);  // roughly uniform
+    }
+  }
+}
+
+TEST_CASE("fault fs: without names_seed every pending namespace op is undone",
+          "[io][fault][names]") {
+  auto fs = make_fs();
+  durable_file(*fs, kDir + "/old", "old");
+  auto a = must(fs->new_writable_file(kDir + "/a"));
+  must(a->sync());
+  must(fs->rename_file(kDir + "/a", kDir + "/b"));
+  must(fs->remove_file(kDir + "/old"));
+  CHECK(fs->pending_name_ops() == 3);
+  fs->power_loss({.tear_unsynced_tail = 7});
+  CHECK(fs->pending_name_ops() == 0);
+  CHECK(fs->kept_name_ops() == 0);
+  CHECK(files(*fs) == std::map<std::string, std::string>{{kDir + "/old", "old"}});
+}
+
+TEST_CASE("fault fs: a names_seed power loss keeps every prefix length of the pending ops",
+          "[io][fault][names]") {
+  constexpr std::uint64_t kFiles = 5;
+  std::set<std::uint64_t> lengths;
+  for (std::uint64_t seed = 0; seed < 60; ++seed) {
+    INFO("seed " << seed);
+    auto fs = make_fs();
+    for (std::uint64_t i = 0; i < kFiles; ++i) {
+      auto f = must(fs->new_writable_file(kDir + "/f" + std::to_string(i)));
+      must(f->append("data" + std::to_string(i)));
+      must(f->sync());  // the data is durable, the name is not
+    }
+    CHECK(fs->pending_name_ops() == kFiles);
+    fs->power_loss({.names_seed = seed});
+    CHECK(fs->pending_name_ops() == 0);
+    const std::uint64_t keep = FaultFileSystem::names_prefix_length(seed, kFiles);
+    CHECK(fs->kept_name_ops() == keep);
+    lengths.insert(keep);
+    // Exactly the first `keep` creates, in the order they happened.
+    std::map<std::string, std::string> want;
+    for (std::uint64_t i = 0; i < keep; ++i) {
+      want[kDir + "/f" + std::to_string(i)] = "data" + std::to_string(i);
+    }
+    CHECK(files(*fs) == want);
+    // What was kept is on disk now: a second loss keeps it.
+    fs->power_loss();
+    CHECK(files(*fs) == want);
+  }
+  CHECK(lengths.size() == kFiles + 1);
+}
+
+TEST_CASE(
+    "fault fs: a kept prefix respects the order of creates, renames and removes across "
+    "directories",
+    "[io][fault][names]") {
+  using Files = std::map<std::string, std::string>;
+  const std::string a = kDir + "/a", b = kDir + "/sub/b", old = kDir + "/old", c = kDir + "/sub/c";
+  // The namespace after each prefix of the four ops below (data: synced
+  // bytes only).
+  const std::vector<Files> after = {
+      {{old, "old"}},            // nothing kept
+      {{old, "old"}, {a, "A"}},  // create a
+      {{old, "old"}, {b, "A"}},  // rename a -> sub/b
+      {{b, "A"}},                // remove old
+      {{b, "A"}, {c, ""}},       // create sub/c (never synced)
+  };
+  std::set<std::uint64_t> lengths;
+  for (std::uint64_t seed = 0; seed < 40; ++seed) {
+    INFO("seed " << seed);
+    auto fs = make_fs();
+    must(fs->create_dir(kDir + "/sub"));
+    durable_file(*fs, old, "old");
+    auto fa = must(fs->new_writable_file(a));
+    must(fa->append("A"));
+    must(fa->sync());
+    must(fa->append(" unsynced"));
+    must(fs->rename_file(a, b));
+    must(fs->remove_file(old));
+    auto fc = must(fs->new_writable_file(c));
+    must(fc->append("C"));
+    REQUIRE(fs->pending_name_ops() == 4);
+    fs->power_loss({.names_seed = seed});
+    const std::uint64_t keep = FaultFileSystem::names_prefix_length(seed, 4);
+    lengths.insert(keep);
+    CHECK(files(*fs) == after[keep]);
+  }
+  CHECK(lengths.size() == after.size());
+}
+
+TEST_CASE("fault fs: a kept remove removes the name and, with its last name, the data",
+          "[io][fault][names]") {
+  auto fs = make_fs();
+  durable_file(*fs, kDir + "/a", "gone");
+  must(fs->remove_file(kDir + "/a"));
+  fs->power_loss({.names_seed = seed_keeping(1, 1)});
+  CHECK_FALSE(fs->exists(kDir + "/a"));
+  CHECK(files(*fs).empty());
+  // A new file of that name is a new inode: nothing of the old bytes.
+  auto again = must(fs->new_writable_file(kDir + "/a"));
+  must(again->sync());
+  must(fs->sync_dir(kDir));
+  fs->power_loss();
+  CHECK(read(*fs, kDir + "/a") == "");
+
+  // The same remove with nothing kept comes undone.
+  auto fs2 = make_fs();
+  durable_file(*fs2, kDir + "/a", "kept");
+  must(fs2->remove_file(kDir + "/a"));
+  fs2->power_loss({.names_seed = seed_keeping(0, 1)});
+  CHECK(read(*fs2, kDir + "/a") == "kept");
+}
+
+TEST_CASE("fault fs: a kept rename over an existing name moves the inode with its durable bytes",
+          "[io][fault][names]") {
+  for (const bool kept : {true, false}) {
+    INFO((kept ? "rename kept" : "rename dropped"));
+    auto fs = make_fs();
+    auto from = durable_file(*fs, kDir + "/old", "one");
+    must(from->append(" unsynced"));
+    durable_file(*fs, kDir + "/target", "two");
+    must(fs->rename_file(kDir + "/old", kDir + "/target"));
+    fs->power_loss({.names_seed = seed_keeping(kept ? 1 : 0, 1)});
+    if (kept) {
+      // The replaced inode had no other name: it is gone.
+      CHECK(files(*fs) == std::map<std::string, std::string>{{kDir + "/target", "one"}});
+    } else {
+      CHECK(files(*fs) ==
+            std::map<std::string, std::string>{{kDir + "/old", "one"}, {kDir + "/target", "two"}});
+    }
+  }
+}
+
+TEST_CASE("fault fs: a kept create holds the durable bytes of its file, torn tail aside",
+          "[io][fault][names]") {
+  auto fs = make_fs();
+  auto never = must(fs->new_writable_file(kDir + "/never"));
+  must(never->append("not synced"));
+  auto once = must(fs->new_writable_file(kDir + "/once"));
+  must(once->append("synced"));
+  must(once->sync());
+  must(once->append(" not"));
+  fs->power_loss({.names_seed = seed_keeping(2, 2)});
+  CHECK(files(*fs) ==
+        std::map<std::string, std::string>{{kDir + "/never", ""}, {kDir + "/once", "synced"}});
+
+  // With a torn tail too, each kept file keeps its seeded prefix.
+  const std::uint64_t tear = 3;
+  auto fs2 = make_fs();
+  auto w = must(fs2->new_writable_file(kDir + "/w"));
+  const std::string tail(100, 'x');
+  must(w->append(tail));
+  fs2->power_loss({.tear_unsynced_tail = tear, .names_seed = seed_keeping(1, 1)});
+  CHECK(read(*fs2, kDir + "/w") ==
+        tail.substr(0, FaultFileSystem::torn_prefix_length(tear, kDir + "/w", 100)));
+}
+
+TEST_CASE("fault fs: sync_dir makes every earlier op on its directory durable whatever the seed",
+          "[io][fault][names]") {
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    INFO("seed " << seed);
+    auto fs = make_fs();
+    durable_file(*fs, kDir + "/old", "old");
+    durable_file(*fs, kDir + "/target", "two");
+    auto a = must(fs->new_writable_file(kDir + "/a"));
+    must(a->append("A"));
+    must(a->sync());
+    must(fs->rename_file(kDir + "/a", kDir + "/b"));
+    must(fs->rename_file(kDir + "/old", kDir + "/target"));
+    must(fs->remove_file(kDir + "/b"));
+    must(fs->new_writable_file(kDir + "/c").status());
+    must(fs->sync_dir(kDir));
+    CHECK(fs->pending_name_ops() == 0);
+    // One op after the sync: it alone is up to the seed.
+    must(fs->new_writable_file(kDir + "/later").status());
+    CHECK(fs->pending_name_ops() == 1);
+    fs->power_loss({.names_seed = seed});
+    std::map<std::string, std::string> want = {{kDir + "/target", "old"}, {kDir + "/c", ""}};
+    if (FaultFileSystem::names_prefix_length(seed, 1) == 1) want[kDir + "/later"] = "";
+    CHECK(files(*fs) == want);
+  }
+}
+
+TEST_CASE("fault fs: a sync_dir retires only its directory's half of a pending rename",
+          "[io][fault][names]") {
+  for (const std::uint64_t keep : {0u, 1u, 2u}) {
+    INFO("keep " << keep);
+    auto fs = make_fs();
+    must(fs->create_dir(kDir + "/sub"));
+    durable_file(*fs, kDir + "/a", "A");
+    auto top = must(fs->new_writable_file(kDir + "/top"));
+    must(fs->rename_file(kDir + "/a", kDir + "/sub/a"));
+    must(fs->sync_dir(kDir + "/sub"));
+    // Left: the create of top, and the rename's removal of the old name.
+    CHECK(fs->pending_name_ops() == 2);
+    fs->power_loss({.names_seed = seed_keeping(keep, 2)});
+    std::map<std::string, std::string> want = {{kDir + "/sub/a", "A"}};
+    if (keep >= 1) want[kDir + "/top"] = "";
+    if (keep < 2) want[kDir + "/a"] = "A";  // one inode under both names
+    CHECK(files(*fs) == want);
+  }
+}
+
+TEST_CASE("fault fs: power_loss_after passes names_seed to the cut", "[io][fault][names]") {
+  auto fs = make_fs();
+  must(fs->new_writable_file(kDir + "/a").status());
+  fs->power_loss_after(fs->ops() + 1, {.names_seed = seed_keeping(2, 2), .stay_down = true});
+  must(fs->new_writable_file(kDir + "/b").status());
+  CHECK(fs->sync_dir(kDir).code() == Code::kIOError);  // cut: the sync never happens
+  fs->reboot();
+  CHECK(files(*fs) == std::map<std::string, std::string>{{kDir + "/a", ""}, {kDir + "/b", ""}});
 }
 
 TEST_CASE("fault fs: truncate is data, durable at the file's next sync", "[io][fault]") {

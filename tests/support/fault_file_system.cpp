@@ -1,6 +1,8 @@
 // FaultFileSystem: one FaultState behind one mutex. Every mutating op first
 // asks admit() (power, counting, injected faults), then changes the model,
 // then records its Event; so a cut or injected op never changes anything.
+// Namespace ops also append to the journal (NameOp) that sync_dir() trims
+// and a power loss with names_seed replays a prefix of.
 #include "support/fault_file_system.hpp"
 
 #include <algorithm>
@@ -25,6 +27,18 @@ struct Node {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> lost;
 };
 using NodePtr = std::shared_ptr<Node>;
+
+// One namespace op in the journal: its changes to names that no sync_dir()
+// has made durable yet, applied together (a rename is one op: its remove of
+// the old name and its link of the new one are never split by a power loss,
+// only by a sync of one of their directories).
+struct NameOp {
+  struct Change {
+    std::string path;
+    NodePtr node;  // null: the name is removed
+  };
+  std::vector<Change> changes;
+};
 
 struct Fault {
   OpKind kind;
@@ -77,8 +91,12 @@ struct FaultState {
   std::mutex mu;
   std::map<std::string, NodePtr> names;          // the current namespace
   std::map<std::string, NodePtr> durable_names;  // what a power loss restores
-  std::set<std::string> dirs;                    // durable at once (see header)
-  std::map<std::string, std::uint64_t> locks;    // path -> token of the holder
+  // Namespace ops since the last power loss not yet wholly durable, oldest
+  // first (see header).
+  std::vector<NameOp> journal;
+  std::uint64_t kept_name_ops = 0;             // by the last power loss
+  std::set<std::string> dirs;                  // durable at once (see header)
+  std::map<std::string, std::uint64_t> locks;  // path -> token of the holder
   std::uint64_t next_lock_token = 1;
   // Bumped by every power loss; handles made under an older epoch are dead.
   std::uint64_t epoch = 0;
@@ -149,11 +167,34 @@ struct FaultState {
     return it == names.end() ? 0 : it->second->current.size();
   }
 
+  // REQUIRES: mu held. Journals a namespace op done on `names`.
+  void journal_op(std::vector<NameOp::Change> changes) {
+    journal.push_back(NameOp{std::move(changes)});
+  }
+
   // REQUIRES: mu held. The page cache and every process's handles vanish;
-  // the disk stays.
+  // the disk stays, with the journal prefix it had committed.
   void lose_power(const PowerLossOptions& options) {
     ++epoch;
     locks.clear();
+    kept_name_ops = 0;
+    if (options.names_seed) {
+      const std::uint64_t keep =
+          FaultFileSystem::names_prefix_length(*options.names_seed, journal.size());
+      kept_name_ops = keep;
+      for (std::uint64_t i = 0; i < keep; ++i) {
+        for (const NameOp::Change& change : journal[i].changes) {
+          if (change.node) {
+            durable_names[change.path] = change.node;
+          } else {
+            durable_names.erase(change.path);
+          }
+        }
+      }
+    }
+    journal.clear();
+    // Only the inodes a durable name reaches are left: the others' bytes are
+    // gone with their handles.
     std::set<const Node*> done;  // a node may be durable under two names
     for (const auto& [path, node] : durable_names) {
       if (!done.insert(node.get()).second) continue;
@@ -350,6 +391,27 @@ bool FaultFileSystem::is_down() const {
   return state_->down;
 }
 
+std::uint64_t FaultFileSystem::names_prefix_length(std::uint64_t seed, std::uint64_t pending) {
+  // splitmix64 of the seed (with a constant of its own, so that equal tear
+  // and names seeds are unrelated): fixed arithmetic, as torn_prefix_length.
+  std::uint64_t z = seed ^ 0x6e616d6573707265u;  // "namespre"
+  z += 0x9e3779b97f4a7c15u;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  z ^= z >> 31;
+  return z % (pending + 1);
+}
+
+std::uint64_t FaultFileSystem::pending_name_ops() const {
+  std::lock_guard lock(state_->mu);
+  return state_->journal.size();
+}
+
+std::uint64_t FaultFileSystem::kept_name_ops() const {
+  std::lock_guard lock(state_->mu);
+  return state_->kept_name_ops;
+}
+
 std::uint64_t FaultFileSystem::torn_prefix_length(std::uint64_t seed, std::string_view path,
                                                   std::uint64_t unsynced) {
   if (unsynced == 0) return 0;
@@ -406,11 +468,12 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_writable_file(const s
   SAND_RETURN_IF_ERROR(st.check_parent(path));
   NodePtr& node = st.names[path];
   if (node) {
-    // O_TRUNC: same inode and a durable name; the emptying is data.
+    // O_TRUNC: same inode and the same name; the emptying is data.
     node->current.clear();
     node->lost.clear();
   } else {
     node = std::make_shared<Node>();
+    st.journal_op({{path, node}});
   }
   st.record(op_event(OpKind::kCreate, path));
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(state_, node, path));
@@ -423,7 +486,10 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::reopen_writable_file(
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kReopen, path, st.size_of(path))));
   SAND_RETURN_IF_ERROR(st.check_parent(path));
   NodePtr& node = st.names[path];
-  if (!node) node = std::make_shared<Node>();
+  if (!node) {
+    node = std::make_shared<Node>();
+    st.journal_op({{path, node}});
+  }
   st.record(op_event(OpKind::kReopen, path, node->current.size()));
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(state_, node, path));
 }
@@ -459,6 +525,7 @@ Status FaultFileSystem::rename_file(const std::string& from, const std::string& 
   if (from != to) {
     st.names.erase(it);
     st.names[to] = node;
+    st.journal_op({{from, nullptr}, {to, node}});
   }
   event.size_after = node->current.size();
   st.record(std::move(event));
@@ -470,6 +537,7 @@ Status FaultFileSystem::remove_file(const std::string& path) {
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kRemove, path, st.size_of(path))));
   if (st.names.erase(path) == 0) return no_such_file(path);
+  st.journal_op({{path, nullptr}});
   st.record(op_event(OpKind::kRemove, path));
   return Status::ok();
 }
@@ -503,6 +571,11 @@ Status FaultFileSystem::sync_dir(const std::string& dir) {
   for (const auto& [path, node] : st.names) {
     if (parent_of(path) == dir) st.durable_names[path] = node;
   }
+  // What the journal held for `dir` is now in durable_names.
+  for (NameOp& op : st.journal) {
+    std::erase_if(op.changes, [&](const auto& change) { return parent_of(change.path) == dir; });
+  }
+  std::erase_if(st.journal, [](const NameOp& op) { return op.changes.empty(); });
   st.record(op_event(OpKind::kSyncDir, dir));
   return Status::ok();
 }
@@ -550,7 +623,10 @@ Result<std::unique_ptr<FileLock>> FaultFileSystem::lock_file(const std::string& 
     return Status::busy(path + ": held by another process (one writer at a time)");
   }
   NodePtr& node = st.names[path];
-  if (!node) node = std::make_shared<Node>();
+  if (!node) {
+    node = std::make_shared<Node>();
+    st.journal_op({{path, node}});
+  }
   const std::uint64_t token = st.next_lock_token++;
   st.locks.emplace(path, token);
   st.record(op_event(OpKind::kLock, path, node->current.size()));

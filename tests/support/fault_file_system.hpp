@@ -9,25 +9,45 @@
 //    the file's next sync).
 //  - Names are separate from data. new_writable_file (of a new name),
 //    reopen_writable_file and lock_file of a missing name, rename_file and
-//    remove_file change the current namespace at once but the durable
-//    namespace only at the next sync_dir() of the directory holding the name
-//    (each name is made durable by its own directory's sync, so a rename
-//    across directories needs both). Without it, power loss makes a new file
-//    vanish (even if its data was synced), brings back a renamed file under
-//    its old name (and the replaced file under the new one), and brings back
-//    a removed file. new_writable_file of an existing name truncates that
-//    file in place (O_TRUNC: same inode, the name is already durable).
+//    remove_file are "namespace ops": they change the current namespace at
+//    once, and join the journal of pending namespace ops, in the order they
+//    happened (one journal for the whole file system, across directories).
+//    sync_dir(dir) makes the current entries of `dir` durable: it takes
+//    every journal entry's change to a name in `dir` out of the journal, and
+//    an entry left with no change leaves it. Only `dir`'s names: POSIX
+//    promises no more (ext4 would commit every earlier op), so each name is
+//    made durable by its own directory's sync and a rename across
+//    directories needs both (until then its other half stays pending).
+//    new_writable_file of an existing name truncates that file in
+//    place (O_TRUNC: same inode, the name is already there; not a namespace
+//    op). A remove removes a name, not data: an inode lives while a name or
+//    a handle reaches it.
 //  - Directories are durable as soon as create_dir() returns (the engine
 //    never syncs a database directory's parent; modelling that would only
 //    make every fresh database vanish).
-//  - power_loss(): current := durable for every file and for the namespace;
-//    files whose names were never durable are gone; WritableFiles and locks
+//  - power_loss(): every file drops what it did not sync (current :=
+//    durable, but see `tear_unsynced_tail` below); handles and locks
 //    handed out before are dead (every call returns IOError "power lost", a
-//    dead lock no longer excludes anyone). With `tear_unsynced_tail`, each
-//    file whose unsynced change is a pure append keeps a seeded prefix of
-//    the unsynced bytes (0..all, independently per file: this is also the
-//    "reorder" case, unsynced appends to different files survive or not
-//    independently). Names never tear: they are all-or-nothing per sync_dir.
+//    dead lock no longer excludes anyone). The namespace after the loss is
+//    the durable namespace with, on top, a prefix of the journal:
+//     - by default the empty prefix: every pending namespace op is undone
+//       (a new file vanishes even if its data was synced, a renamed file is
+//       back under its old name and the file it replaced under the new one,
+//       a removed file is back);
+//     - with `names_seed`, a seeded prefix of the journal (length 0..all,
+//       uniform, see names_prefix_length): the ops a journaling file system
+//       (ext4) had committed, in order; the later ones are dropped, never
+//       an op without the ones before it. Names carry no data: each name
+//       left reaches its inode's durable bytes, so a kept create of a file
+//       never synced gives an empty file, a kept rename moves the inode with
+//       its durable bytes (and the inode it replaced is gone unless another
+//       name reaches it), a kept remove leaves the name (and, if it was the
+//       last one, the data) gone.
+//    With `tear_unsynced_tail`, each file left whose unsynced change is a
+//    pure append keeps a seeded prefix of the unsynced bytes (0..all,
+//    independently per file: this is also the "reorder" case, unsynced
+//    appends to different files survive or not independently). What the
+//    loss left is the new durable state; the journal is empty after it.
 //  - A failed sync (injected) leaves durable bytes unchanged and, like Linux
 //    after an fsync error, marks the pending pages clean without writing
 //    them: the process still reads them, but they never reach the disk. A
@@ -115,6 +135,10 @@ struct PowerLossOptions {
   // A seed: keep a seeded prefix of each file's unsynced appended bytes (see
   // torn_prefix_length) instead of dropping them all. Default: drop them.
   std::optional<std::uint64_t> tear_unsynced_tail{};
+  // A seed: keep a seeded prefix of the pending namespace ops (see
+  // names_prefix_length and the model above) instead of undoing them all.
+  // Default: undo them all.
+  std::optional<std::uint64_t> names_seed{};
   // Stay powered off after the loss: every op, read and handle call fails
   // with IOError "power lost" (exists() answers false) until reboot().
   // Default: false, usable again at once.
@@ -151,6 +175,15 @@ class FaultFileSystem final : public FileSystem {
   // keeps of the file at `path`; a pure function, the same everywhere.
   static std::uint64_t torn_prefix_length(std::uint64_t seed, std::string_view path,
                                           std::uint64_t unsynced);
+  // The number of pending namespace ops (0..pending, uniformly over seeds)
+  // a power loss with names_seed = `seed` keeps; a pure function.
+  static std::uint64_t names_prefix_length(std::uint64_t seed, std::uint64_t pending);
+  // The number of namespace ops in the journal now: done, but with at least
+  // one of their changes not yet made durable by a sync_dir().
+  std::uint64_t pending_name_ops() const;
+  // How many pending namespace ops the last power loss kept (0 before any,
+  // and for a loss without names_seed): for tests to show the case happened.
+  std::uint64_t kept_name_ops() const;
 
   // --- Error injection ---
   // The next `count` ops of `kind` (kAny: of every kind) fail with IOError
