@@ -679,6 +679,19 @@ TEST_CASE("check: any flipped WAL byte is a problem or a torn-tail note", "[db][
   });
 }
 
+// Writes WAL number db.wal + 1 holding one batch (at version 500).
+void write_newer_wal(Fixture& db) {
+  auto newer = must(wal::RecordWriter::create(
+      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
+      db.wal + 1));
+  WriteBatch batch;
+  batch.put("x", "y");
+  std::string rep = WriteBatchAccess::rep(batch);
+  WriteBatchAccess::set_version(&rep, 500);
+  must(newer->add_record(rep));
+  must(newer->close());
+}
+
 // Appends the seal to the fixture's WAL, as a switch to a newer WAL does.
 void seal(Fixture& db) {
   auto writer = wal::RecordWriter::resume(must(db.fs->reopen_writable_file(db.wal_path())), db.wal);
@@ -724,15 +737,7 @@ TEST_CASE("check: a torn tail of the newest WAL is a note, of an older one a pro
   }
   // Once a newer WAL holds a write, the same tail means acknowledged writes
   // were lost.
-  auto newer = must(wal::RecordWriter::create(
-      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
-      db.wal + 1));
-  WriteBatch batch;
-  batch.put("x", "y");
-  std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 500);
-  must(newer->add_record(rep));
-  must(newer->close());
+  write_newer_wal(db);
   CHECK(one_problem(db.check(), db.wal_name(), bytes.size()) ==
         "torn record in a WAL that is not the newest");
 }
@@ -740,15 +745,7 @@ TEST_CASE("check: a torn tail of the newest WAL is a note, of an older one a pro
 TEST_CASE("check: an older WAL without its seal is a problem at its end", "[db][check]") {
   Fixture db;
   const std::uint64_t size = read_all(*db.fs, db.wal_path()).size();
-  auto newer = must(wal::RecordWriter::create(
-      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
-      db.wal + 1));
-  WriteBatch batch;
-  batch.put("x", "y");
-  std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 500);
-  must(newer->add_record(rep));
-  must(newer->close());
+  write_newer_wal(db);
   CHECK(one_problem(db.check(), db.wal_name(), size) ==
         "a WAL that is not the newest ends without its seal (its tail was lost)");
   seal(db);

@@ -13,15 +13,6 @@
 namespace sand::test {
 namespace {
 
-std::string show_value(const std::string& v) {
-  if (v.size() <= 16) return "\"" + v + "\"";
-  return "\"" + v.substr(0, 12) + "...\"(" + std::to_string(v.size()) + " bytes)";
-}
-
-std::string show_opt(const std::optional<std::string>& v) {
-  return v ? show_value(*v) : std::string("<absent>");
-}
-
 std::string show_history(const std::vector<HistoryEntry>& entries) {
   std::ostringstream out;
   out << "{";
@@ -224,10 +215,10 @@ std::string check_reads(const DB& db, const VersionedModel& expected,
       const auto want = expected.get(key, last);
       if (!r.is_ok()) {
         if (!tolerated_error(r.status(), tolerated_file, tolerated)) {
-          return "get(" + key + "): " + show(r.status()) + ", want " + show_opt(want);
+          return "get(" + key + "): " + show(r.status()) + ", want " + show(want);
         }
       } else if (*r != want) {
-        return "get(" + key + ") = " + show_opt(*r) + ", want " + show_opt(want);
+        return "get(" + key + ") = " + show(*r) + ", want " + show(want);
       }
     }
     for (const Version at : ats) {
@@ -236,11 +227,11 @@ std::string check_reads(const DB& db, const VersionedModel& expected,
       if (!r.is_ok()) {
         if (tolerated_error(r.status(), tolerated_file, tolerated)) continue;
         return "get(" + key + ", " + std::to_string(at) + "): " + show(r.status()) + ", want " +
-               show_opt(want);
+               show(want);
       }
       if (*r != want) {
-        return "get(" + key + ", " + std::to_string(at) + ") = " + show_opt(*r) + ", want " +
-               show_opt(want);
+        return "get(" + key + ", " + std::to_string(at) + ") = " + show(*r) + ", want " +
+               show(want);
       }
     }
     auto h = db.history(key);

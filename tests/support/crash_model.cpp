@@ -8,14 +8,6 @@
 #include <sstream>
 
 namespace sand::test {
-namespace {
-
-struct Entry {
-  std::string key;
-  std::string value;
-  Version version = 0;
-  friend bool operator==(const Entry&, const Entry&) = default;
-};
 
 // A value in a message: long values are cut to their first bytes (test
 // values start with a tag that tells writes apart) and their length.
@@ -27,6 +19,15 @@ std::string show_value(const std::string& v) {
 std::string show(const std::optional<std::string>& v) {
   return v ? show_value(*v) : std::string("<absent>");
 }
+
+namespace {
+
+struct Entry {
+  std::string key;
+  std::string value;
+  Version version = 0;
+  friend bool operator==(const Entry&, const Entry&) = default;
+};
 
 std::string show(const std::vector<Entry>& entries) {
   std::ostringstream out;

@@ -148,6 +148,12 @@ inline constexpr bool kSanitized = false;
 inline constexpr bool kSanitized = false;
 #endif
 
+// A value in a failure message: long values are cut to their first bytes
+// (test values start with a tag that tells writes apart) and their length;
+// an absent one is "<absent>".
+std::string show_value(const std::string& v);
+std::string show(const std::optional<std::string>& v);
+
 // SAND_CRASH_SCALE (a positive integer, default 1): multiplies the work of
 // crash tests for soak runs.
 int crash_scale();
