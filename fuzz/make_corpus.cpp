@@ -1,0 +1,213 @@
+// make_corpus: writes the seed corpora of every fuzz target from files the
+// engine itself writes (WALs, manifests, tables, blocks), all in
+// memory_file_system(), then saved as small files under
+//   <out>/<target>/<name>
+// Usage: fuzz_make_corpus <fuzz/corpus dir>. Seeds stay under 4 KiB each.
+// Deterministic: rerunning rewrites identical bytes.
+// Thread-safety: single-threaded program.
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "fuzz_support.hpp"
+#include "manifest/edit.hpp"
+#include "manifest/manifest_log.hpp"
+#include "manifest/state.hpp"
+#include "sand/sand.hpp"
+#include "table/block_builder.hpp"
+#include "table/format.hpp"
+#include "table_fixture.hpp"
+#include "util/coding.hpp"
+#include "wal/wal_file.hpp"
+#include "wal/write_batch_codec.hpp"
+
+namespace {
+
+using namespace sand;
+using sand::fuzz::check;
+namespace stdfs = std::filesystem;
+
+stdfs::path g_out;
+
+void save(const std::string& target, const std::string& name, std::string_view bytes) {
+  check(bytes.size() < 4096, "seed too large", target + "/" + name);
+  const stdfs::path dir = g_out / target;
+  stdfs::create_directories(dir);
+  std::ofstream f(dir / name, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  check(static_cast<bool>(f), "write seed", target + "/" + name);
+}
+
+std::string read(FileSystem& fs, const std::string& path) {
+  auto f = fs.open_readable_file(path);
+  check(f.is_ok(), "read", path);
+  return std::string((*f)->contents());
+}
+
+std::string batch_rep(int first, int n, bool with_delete, Version v) {
+  WriteBatch b;
+  for (int i = 0; i < n; ++i) b.put("key" + std::to_string(first + i), "value" + std::to_string(i));
+  if (with_delete) b.del("key" + std::to_string(first));
+  std::string rep = WriteBatchAccess::rep(b);
+  WriteBatchAccess::set_version(&rep, v);
+  return rep;
+}
+
+void wal_seeds() {
+  auto fs = memory_file_system();
+  check(fs->create_dir("w").is_ok(), "mkdir");
+  const auto write_wal = [&](const std::string& name, int records, bool seal) {
+    auto w = wal::create_wal(*fs, name, 7);
+    check(w.is_ok(), "create_wal", w.status().to_string());
+    for (int i = 0; i < records; ++i) {
+      check((*w)->add_record(batch_rep(i * 3, 1 + i % 3, i % 2 == 1, 10 + i)).is_ok(), "add");
+    }
+    if (seal) check(wal::append_seal(**w).is_ok(), "seal");
+    check((*w)->close().is_ok(), "close");
+    return read(*fs, name);
+  };
+  save("wal_reader", "header_only", write_wal("w/a", 0, false));
+  save("wal_reader", "one_record", write_wal("w/b", 1, false));
+  const std::string five = write_wal("w/c", 5, false);
+  save("wal_reader", "five_records", five);
+  save("wal_reader", "sealed", write_wal("w/d", 3, true));
+  save("wal_reader", "torn_tail", five.substr(0, five.size() - 7));
+  std::string damaged = five;
+  damaged[60] = static_cast<char>(damaged[60] ^ 0x40);  // inside record 1
+  save("wal_reader", "damaged_middle", damaged);
+  save("wal_reader", "short_header", five.substr(0, 20));
+}
+
+void manifest_seeds() {
+  auto fs = memory_file_system();
+  check(fs->create_dir("db").is_ok(), "mkdir");
+  manifest::State state;
+  state.last_version = 5;
+  state.wal_number = 3;
+  manifest::TableMeta t{.number = 4, .level = 0, .file_size = 1000, .entries = 10,
+                        .tombstones = 1, .min_version = 1, .max_version = 5,
+                        .smallest_key = "a", .largest_key = "m"};
+  state.tables[4] = t;
+  state.next_file_number = 6;
+  auto log = manifest::ManifestLog::create(*fs, "db", state);
+  check(log.is_ok(), "ManifestLog::create", log.status().to_string());
+  save("manifest_reader", "snapshot_only", read(*fs, "db/MANIFEST"));
+  manifest::Edit e;
+  e.next_file_number = 9;
+  e.last_version = 9;
+  e.wal_number = 8;
+  e.added.push_back({.number = 7, .level = 1, .file_size = 500, .entries = 4, .tombstones = 0,
+                     .min_version = 6, .max_version = 9, .smallest_key = "b",
+                     .largest_key = "z", .run = 2});
+  e.removed.push_back(4);
+  check((*log)->append(e).is_ok(), "append");
+  manifest::Edit mark;
+  mark.low_water_mark = 7;
+  check((*log)->append(mark).is_ok(), "append");
+  check((*log)->close().is_ok(), "close");
+  const std::string full = read(*fs, "db/MANIFEST");
+  save("manifest_reader", "three_records", full);
+  save("manifest_reader", "torn_tail", full.substr(0, full.size() - 3));
+  std::string payload;
+  e.encode(&payload);
+  save("manifest_reader", "raw_edit", payload);
+}
+
+void table_seeds() {
+  int n = 0;
+  for (int config = 0; config < 4; ++config) {
+    table::TableOptions o;
+    o.compression = (config & 1) ? Compression::kLz4 : Compression::kNone;
+    o.bloom_bits_per_key = (config & 2) ? 10 : 0;
+    o.block_size = 256;
+    o.restart_interval = 4;
+    const std::string t = sand::fuzz::build_table(o, 24, static_cast<std::uint32_t>(config));
+    save("sstable_reader", "table_" + std::to_string(n++), t);
+  }
+  table::TableOptions tiny;
+  save("sstable_reader", "one_entry", sand::fuzz::build_table(tiny, 1, 1));
+
+  // Mutator seeds: config, count, seed, then a few edits.
+  const std::string m[] = {
+      std::string("\x00\x10\x01", 3),
+      std::string("\x03\x30\x02", 3),
+      std::string("\x07\x30\x02\x01\x05\x00\x22", 7),        // fix checksums, xor in data
+      std::string("\x07\x20\x03\x03\x01\x00\x00", 7),        // xor in the index
+      std::string("\x06\x20\x04\x22\x09\x00\x80", 7),        // insert in the filter
+      std::string("\x05\x20\x05\x14\x02\x00\x07", 7),        // set a properties byte
+      std::string("\x01\x40\x06\x06\x00\x00\x02", 7),        // trailer damage
+      std::string("\x25\x60\x07\x45\x08\x00\x00", 7),        // truncate in the footer
+  };
+  for (std::size_t i = 0; i < std::size(m); ++i) save("sstable_mutator", "m" + std::to_string(i), m[i]);
+}
+
+void block_seeds() {
+  for (int interval : {1, 4, 16}) {
+    table::BlockBuilder b(interval);
+    for (int i = 0; i < 20; ++i) {
+      std::string k;
+      append_internal_key(&k, "user" + std::to_string(100 + i), 50 - i,
+                          i % 5 == 0 ? EntryKind::kDelete : EntryKind::kPut);
+      b.add(k, i % 5 == 0 ? "" : "v" + std::to_string(i));
+    }
+    save("block_decoder", "raw_restart" + std::to_string(interval),
+         std::string(1, '\0') + std::string(b.finish()));
+  }
+  table::BlockBuilder empty(16);
+  save("block_decoder", "raw_empty", std::string(1, '\0') + std::string(empty.finish()));
+  save("block_decoder", "built", std::string("\x01\x03\x02" "ab\x05\x00\x01\x03" "xyz\x01q\x09\x00\x00", 17));
+}
+
+void coding_seeds() {
+  std::string s;
+  s.push_back(0);
+  util::put_varint32(&s, 300);
+  s.push_back(1);
+  util::put_varint64(&s, ~std::uint64_t{0});
+  s.push_back(2);
+  util::put_fixed32(&s, 0xdeadbeef);
+  s.push_back(3);
+  util::put_fixed64(&s, 0x0123456789abcdefULL);
+  s.push_back(4);
+  util::put_length_prefixed(&s, "hello");
+  save("coding", "all_kinds", s);
+  save("coding", "overlong", std::string("\x00\xff\xff\xff\xff\x7f\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 17));
+}
+
+void db_ops_seeds() {
+  // Option byte, then ops (see db_ops_fuzzer.cpp): put k v, get, del, batch,
+  // snapshot, flush, get-at, scan, history, compact, reopen, forget_before.
+  save("db_ops", "basic", std::string("\x00\x00\x01\x10\x03\x01\x01\x02\x03\x02\x04\x01\x02\x05\x00\x06\x01", 17));
+  save("db_ops", "flush_compact",
+       std::string("\x01\x00\x01\x80\x00\x02\x80\x00\x03\x80\x09\x00\x04\x80\x09\x0a\x03\x01\x05\x0f\x01\x03\x02", 23));
+  save("db_ops", "reopen_history",
+       std::string("\x02\x00\x05\x20\x07\x01\x05\x00\x05\x21\x0b\x06\x05\x0c\x02\x06\x05\x04\x05\x01", 20));
+  save("db_ops", "latest_only", std::string("\x04\x00\x01\x01\x00\x01\x02\x04\x01\x00\x05\x00\x0c\x01", 14));
+  std::string big(1, '\x03');
+  for (int i = 0; i < 60; ++i) {
+    const char op[] = {static_cast<char>(i % 13), static_cast<char>(i * 7), static_cast<char>(i * 13),
+                       static_cast<char>(i * 3), static_cast<char>(i)};
+    big.append(op, sizeof(op));
+  }
+  save("db_ops", "mixed", big);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s <fuzz/corpus dir>\n", argv[0]);
+    return 1;
+  }
+  g_out = argv[1];
+  wal_seeds();
+  manifest_seeds();
+  table_seeds();
+  block_seeds();
+  coding_seeds();
+  db_ops_seeds();
+  return 0;
+}
