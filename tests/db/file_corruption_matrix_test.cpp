@@ -533,13 +533,7 @@ TEST_CASE("file matrix: the databases have every level and read back whole",
       const auto parts = table_parts(db.files.at(table));
       CHECK(parts.size() == 5);  // data, filter, index, properties, footer
     }
-    auto fs = memory_fs_with(kDir, db.files);
-    const CheckReport report = must(check_database(kDir, Options{.file_system = fs}));
-    INFO(show(report));
-    CHECK(report.problems.empty());
-    CHECK(report.notes.empty());
-    auto opened = must(DB::open(kDir, Options{.file_system = fs}));
-    CHECK(check_reads(*opened, db.model, db.keys) == "");
+    check_undamaged(kDir, db.files, db.model, db.keys);
   }
 }
 

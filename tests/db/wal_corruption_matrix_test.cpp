@@ -680,13 +680,7 @@ TEST_CASE("WAL matrix: the database has the shape the matrix needs", "[db][corru
     }
   }
   // The undamaged database checks clean and opens with every write.
-  auto fs = memory_fs_with(kDir, db.files);
-  const CheckReport report = must(check_database(kDir, Options{.file_system = fs}));
-  INFO(show(report));
-  CHECK(report.problems.empty());
-  CHECK(report.notes.empty());
-  auto opened = must(DB::open(kDir, Options{.file_system = fs}));
-  CHECK(check_reads(*opened, db.model, db.keys) == "");
+  check_undamaged(kDir, db.files, db.model, db.keys);
 }
 
 TEST_CASE("WAL matrix: newest WAL truncated at every boundary and inside records",

@@ -10,18 +10,10 @@
 #include <set>
 #include <sstream>
 
+#include "support/db_helpers.hpp"
+
 namespace sand::test {
 namespace {
-
-std::string show_history(const std::vector<HistoryEntry>& entries) {
-  std::ostringstream out;
-  out << "{";
-  for (const auto& e : entries) {
-    out << " v" << e.version << "=" << (e.deleted ? std::string("<deleted>") : show_value(e.value));
-  }
-  out << " }";
-  return out.str();
-}
 
 // True if `s` is a Corruption the caller tolerates (a damaged table refusing
 // a read), counting it.
@@ -238,10 +230,10 @@ std::string check_reads(const DB& db, const VersionedModel& expected,
     const auto want = expected.history(key);
     if (!h.is_ok()) {
       if (tolerated_error(h.status(), tolerated_file, tolerated)) continue;
-      return "history(" + key + "): " + show(h.status()) + ", want " + show_history(want);
+      return "history(" + key + "): " + show(h.status()) + ", want " + show(want);
     }
     if (*h != want)
-      return "history(" + key + ") = " + show_history(*h) + ", want " + show_history(want);
+      return "history(" + key + ") = " + show(*h) + ", want " + show(want);
   }
   if (last == 0) return "";
   for (const auto& [at, reverse] :
@@ -350,6 +342,17 @@ void Watchdog::run() {
       std::abort();
     }
   }
+}
+
+void check_undamaged(const std::string& dir, const DirFiles& files, const VersionedModel& model,
+                     const std::vector<std::string>& keys) {
+  auto fs = memory_fs_with(dir, files);
+  const CheckReport report = must(check_database(dir, Options{.file_system = fs}));
+  INFO(show(report));
+  CHECK(report.problems.empty());
+  CHECK(report.notes.empty());
+  auto opened = must(DB::open(dir, Options{.file_system = fs}));
+  CHECK(check_reads(*opened, model, keys) == "");
 }
 
 }  // namespace sand::test

@@ -90,6 +90,11 @@ void apply_batch(VersionedModel* model, Version v, const ModelBatch& ops);
 // `full` as of version `v`: every entry with version <= v; last = v.
 VersionedModel model_as_of(const VersionedModel& full, Version v);
 
+// Checks that the undamaged directory `files` checks clean (no problem, no
+// note) and opens with every write of `model` readable (Catch CHECKs).
+void check_undamaged(const std::string& dir, const DirFiles& files, const VersionedModel& model,
+                     const std::vector<std::string>& keys);
+
 // Reads `db` back and compares with `expected` (REQUIRES: expected.mark 0):
 // last_version(); get() of every key in `keys` at the latest version and at
 // a few older ones; history() of every key; forward scans at the latest and

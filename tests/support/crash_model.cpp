@@ -20,6 +20,16 @@ std::string show(const std::optional<std::string>& v) {
   return v ? show_value(*v) : std::string("<absent>");
 }
 
+std::string show(const std::vector<HistoryEntry>& entries) {
+  std::ostringstream out;
+  out << "{";
+  for (const auto& e : entries) {
+    out << " v" << e.version << "=" << (e.deleted ? std::string("<deleted>") : show_value(e.value));
+  }
+  out << " }";
+  return out.str();
+}
+
 namespace {
 
 struct Entry {
@@ -34,16 +44,6 @@ std::string show(const std::vector<Entry>& entries) {
   out << entries.size() << " entries {";
   for (const auto& e : entries) {
     out << " " << e.key << "@" << e.version << "=" << show_value(e.value);
-  }
-  out << " }";
-  return out.str();
-}
-
-std::string show(const std::vector<HistoryEntry>& entries) {
-  std::ostringstream out;
-  out << "{";
-  for (const auto& e : entries) {
-    out << " v" << e.version << "=" << (e.deleted ? std::string("<deleted>") : show_value(e.value));
   }
   out << " }";
   return out.str();

@@ -153,6 +153,7 @@ inline constexpr bool kSanitized = false;
 // an absent one is "<absent>".
 std::string show_value(const std::string& v);
 std::string show(const std::optional<std::string>& v);
+std::string show(const std::vector<HistoryEntry>& entries);
 
 // SAND_CRASH_SCALE (a positive integer, default 1): multiplies the work of
 // crash tests for soak runs.
