@@ -24,9 +24,26 @@ Result<Block> Block::parse(std::string_view contents, std::shared_ptr<const void
     return Status::corruption(file_name, block_offset,
                               "bad restart count " + std::to_string(num) + " in block");
   }
+  const auto entries_end = static_cast<std::uint32_t>(contents.size() - kU32 * (num + 1));
+  // Restart offsets start at 0 and ascend strictly inside the entries (an
+  // empty block's single 0 is the one exception), so a forward and a
+  // backward walk see the same entry boundaries.
+  const char* restarts = contents.data() + entries_end;
+  std::uint32_t previous = 0;
+  for (std::uint32_t i = 0; i < num; ++i) {
+    const std::uint32_t point = util::decode_fixed32(restarts + kU32 * i);
+    const bool ok = i == 0 ? point == 0 && (point < entries_end || num == 1)
+                           : point > previous && point < entries_end;
+    if (!ok) {
+      return Status::corruption(file_name, block_offset,
+                                "restart offset " + std::to_string(i) + " (" +
+                                    std::to_string(point) + ") out of order in block");
+    }
+    previous = point;
+  }
   Block block;
   block.data_ = contents;
-  block.restarts_offset_ = static_cast<std::uint32_t>(contents.size() - kU32 * (num + 1));
+  block.restarts_offset_ = entries_end;
   block.num_restarts_ = num;
   block.owner_ = std::move(owner);
   block.file_name_ = file_name;
@@ -55,24 +72,16 @@ void BlockIterator::corrupt(std::string_view what) {
   }
 }
 
-bool BlockIterator::restart_point(std::uint32_t index, std::uint32_t* point) {
-  *point = util::decode_fixed32(block_.data_.data() + block_.restarts_offset_ +
-                                sizeof(std::uint32_t) * index);
-  // An empty block has the single restart point 0 == restarts_offset_.
-  if (*point >= block_.restarts_offset_ && *point != 0) {
-    corrupt("restart point past the block's entries");
-    return false;
-  }
-  return true;
+std::uint32_t BlockIterator::restart_point(std::uint32_t index) const {
+  // Block::parse checked every offset.
+  return util::decode_fixed32(block_.data_.data() + block_.restarts_offset_ +
+                              sizeof(std::uint32_t) * index);
 }
 
-bool BlockIterator::seek_to_restart(std::uint32_t index) {
-  std::uint32_t point = 0;
-  if (!restart_point(index, &point)) return false;
+void BlockIterator::seek_to_restart(std::uint32_t index) {
   key_.clear();
   restart_index_ = index;
-  next_ = point;
-  return true;
+  next_ = restart_point(index);
 }
 
 bool BlockIterator::parse_next() {
@@ -83,18 +92,14 @@ bool BlockIterator::parse_next() {
   }
   // Track the restart region holding current_; a restart entry must not lean
   // on the previous key.
-  bool at_restart = false;
+  std::uint32_t next_restart = block_.restarts_offset_;
   while (restart_index_ + 1 < block_.num_restarts_) {
-    std::uint32_t point = 0;
-    if (!restart_point(restart_index_ + 1, &point)) return false;
-    if (point > current_) break;
+    next_restart = restart_point(restart_index_ + 1);
+    if (next_restart > current_) break;
     ++restart_index_;
+    next_restart = block_.restarts_offset_;
   }
-  {
-    std::uint32_t point = 0;
-    if (!restart_point(restart_index_, &point)) return false;
-    at_restart = point == current_;
-  }
+  const bool at_restart = restart_point(restart_index_) == current_;
   std::string_view in = block_.data_.substr(current_, block_.restarts_offset_ - current_);
   std::uint32_t shared = 0, unshared = 0, value_size = 0;
   if (!util::get_varint32(&in, &shared) || !util::get_varint32(&in, &unshared) ||
@@ -125,12 +130,17 @@ bool BlockIterator::parse_next() {
   }
   value_ = in.substr(unshared, value_size);
   next_ = static_cast<std::uint32_t>(value_.data() + value_.size() - block_.data_.data());
+  // Every restart offset must be where an entry starts; one inside this entry
+  // would make a backward walk decode from the middle of it.
+  if (next_restart < next_) {
+    corrupt("restart point inside a block entry");
+    return false;
+  }
   return true;
 }
 
 bool BlockIterator::restart_key(std::uint32_t index, std::string_view* key) {
-  std::uint32_t point = 0;
-  if (!restart_point(index, &point)) return false;
+  const std::uint32_t point = restart_point(index);
   std::string_view in = block_.data_.substr(point, block_.restarts_offset_ - point);
   std::uint32_t shared = 0, unshared = 0, value_size = 0;
   if (!util::get_varint32(&in, &shared) || !util::get_varint32(&in, &unshared) ||
@@ -148,12 +158,13 @@ bool BlockIterator::restart_key(std::uint32_t index, std::string_view* key) {
 
 void BlockIterator::seek_to_first() {
   if (!status_.is_ok()) return;
-  if (seek_to_restart(0)) parse_next();
+  seek_to_restart(0);
+  parse_next();
 }
 
 void BlockIterator::seek_to_last() {
   if (!status_.is_ok()) return;
-  if (!seek_to_restart(block_.num_restarts_ - 1)) return;
+  seek_to_restart(block_.num_restarts_ - 1);
   while (parse_next() && next_ < block_.restarts_offset_) {
   }
 }
@@ -174,7 +185,7 @@ void BlockIterator::seek(std::string_view target) {
       right = mid - 1;
     }
   }
-  if (!seek_to_restart(left)) return;
+  seek_to_restart(left);
   while (parse_next()) {
     if (compare_internal_keys(key_, target) >= 0) return;
   }
@@ -190,17 +201,14 @@ void BlockIterator::prev() {
   // Entries decode only forwards: restart at the last restart point before
   // the current entry and walk up to it.
   const std::uint32_t original = current_;
-  for (;;) {
-    std::uint32_t point = 0;
-    if (!restart_point(restart_index_, &point)) return;
-    if (point < original) break;
+  while (restart_point(restart_index_) >= original) {
     if (restart_index_ == 0) {
       set_invalid();
       return;
     }
     --restart_index_;
   }
-  if (!seek_to_restart(restart_index_)) return;
+  seek_to_restart(restart_index_);
   while (parse_next() && next_ < original) {
   }
 }

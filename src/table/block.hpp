@@ -68,9 +68,9 @@ class BlockIterator final : public InternalIterator {
   Status status() const override { return status_; }
 
  private:
-  // The restart offset at `index`, or false after reporting corruption.
-  bool restart_point(std::uint32_t index, std::uint32_t* point);
-  bool seek_to_restart(std::uint32_t index);
+  // The restart offset at `index` (validated by Block::parse).
+  std::uint32_t restart_point(std::uint32_t index) const;
+  void seek_to_restart(std::uint32_t index);
   // Decodes the entry at next_ into key_/value_. False at the end of the
   // entries or on corruption (then status_ is set).
   bool parse_next();

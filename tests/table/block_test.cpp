@@ -244,16 +244,67 @@ TEST_CASE("keys with an unknown kind are corrupt", "[table][block]") {
   CHECK(it.status().message() == "000042.sst: offset 4096: block entry key has an unknown kind");
 }
 
-TEST_CASE("restart point past the entries is corrupt", "[table][block]") {
+// Four entries "k0".."k3" with restart interval 2: restart offsets at entry 0
+// and entry 2, stored 8 and 4 bytes before the end.
+std::string four_entry_block() {
   Model m;
   for (int i = 0; i < 4; ++i) m[ikey("k" + std::to_string(i), 1)] = "v";
-  std::string contents = build_block(m, 2);
-  // Second restart offset (4 bytes before the count) points into the array.
-  util::encode_fixed32(contents.data() + contents.size() - 8, 0xfff0);
-  BlockIterator it = iterator_over(contents);
-  it.seek(ikey("k3", 1));
-  CHECK_FALSE(it.valid());
-  CHECK(it.status().message() == "000042.sst: offset 4096: restart point past the block's entries");
+  return build_block(m, 2);
+}
+
+std::string parse_error(const std::string& contents) {
+  Result<Block> b = Block::parse(contents, nullptr, kFile, kOffset);
+  REQUIRE_FALSE(b.is_ok());
+  CHECK(b.status().code() == Code::kCorruption);
+  return b.status().message();
+}
+
+TEST_CASE("restart offsets out of order are corrupt at parse", "[table][block]") {
+  std::string past = four_entry_block();
+  // The second offset points into the restart array itself.
+  util::encode_fixed32(past.data() + past.size() - 8, 0xfff0);
+  CHECK(parse_error(past) == "000042.sst: offset 4096: restart offset 1 (65520) out of order in block");
+
+  std::string first = four_entry_block();
+  util::encode_fixed32(first.data() + first.size() - 12, 1);  // must be 0
+  CHECK(parse_error(first) == "000042.sst: offset 4096: restart offset 0 (1) out of order in block");
+
+  std::string repeated = four_entry_block();
+  util::encode_fixed32(repeated.data() + repeated.size() - 8, 0);  // not ascending
+  CHECK(parse_error(repeated) == "000042.sst: offset 4096: restart offset 1 (0) out of order in block");
+
+  // A block with entries whose only restart offset is 0 stays valid.
+  std::string empty_entries(4, '\0');
+  util::put_fixed32(&empty_entries, 1);
+  CHECK(Block::parse(empty_entries, nullptr, kFile, kOffset).is_ok());
+}
+
+TEST_CASE("a restart offset inside an entry is corrupt in both directions", "[table][block]") {
+  std::string contents = four_entry_block();
+  const std::uint32_t second = util::decode_fixed32(contents.data() + contents.size() - 8);
+  REQUIRE(second > 1);
+  // One byte into entry 2: ascending and inside the entries, but a backward
+  // walk from there would decode the middle of an entry as a key.
+  util::encode_fixed32(contents.data() + contents.size() - 8, second + 1);
+  const std::string want = "000042.sst: offset 4096: restart point inside a block entry";
+  BlockIterator forward = iterator_over(contents);
+  int n = 0;
+  for (forward.seek_to_first(); forward.valid(); forward.next()) ++n;
+  CHECK(n == 2);
+  CHECK(forward.status().message() == want);
+  BlockIterator backward = iterator_over(contents);
+  backward.seek_to_first();
+  backward.next();
+  REQUIRE(backward.valid());  // entry 1 ends at the old offset, before the new one
+  backward.prev();
+  CHECK(backward.valid());
+  // A seek starts at a restart point, so it cannot tell; here the bytes
+  // there do not decode as a restart entry (its first byte is entry 2's
+  // unshared length, read as `shared`).
+  BlockIterator seeker = iterator_over(contents);
+  seeker.seek(ikey("k3", 1));
+  CHECK_FALSE(seeker.valid());
+  CHECK(seeker.status().message() == "000042.sst: offset 4096: bad key at a restart point");
 }
 
 TEST_CASE("arbitrary bytes never crash the block iterator", "[table][block]") {
