@@ -161,6 +161,26 @@ void block_seeds() {
   save("block_decoder", "built", std::string("\x01\x03\x02" "ab\x05\x00\x01\x03" "xyz\x01q\x09\x00\x00", 17));
 }
 
+void lz4_block_seeds() {
+  // Stored LZ4 blocks (mode 2 = type 1) of real block contents, and the
+  // same contents for the round-trip mode (1).
+  table::BlockBuilder b(16);
+  for (int i = 0; i < 40; ++i) {
+    std::string k;
+    append_internal_key(&k, "user" + std::to_string(1000 + i), 7, EntryKind::kPut);
+    b.add(k, "value-value-value");
+  }
+  const std::string raw(b.finish());
+  std::string scratch;
+  std::string_view stored;
+  check(table::compress_block(raw, Compression::kLz4, &scratch, &stored) == Compression::kLz4,
+        "lz4 seed does not compress");
+  save("lz4_block", "stored_lz4", std::string(1, '\x02') + std::string(stored));
+  save("lz4_block", "stored_none", std::string(1, '\x00') + raw.substr(0, 200));
+  save("lz4_block", "round_trip", std::string(1, '\x01') + raw);
+  save("lz4_block", "zeros", std::string(1, '\x01') + std::string(3000, '\0'));
+}
+
 void coding_seeds() {
   std::string s;
   s.push_back(0);
@@ -207,6 +227,7 @@ int main(int argc, char** argv) {
   manifest_seeds();
   table_seeds();
   block_seeds();
+  lz4_block_seeds();
   coding_seeds();
   db_ops_seeds();
   return 0;

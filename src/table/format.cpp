@@ -153,6 +153,15 @@ Result<BlockContents> read_block(std::string_view region, std::string_view file_
                           LZ4_compressBound(static_cast<int>(kMaxUncompressedBlockSize)))) {
         return Status::corruption(file_name, handle.offset, "LZ4 block payload too large");
       }
+      // An LZ4 block grows at most 255-fold (a match-length byte adds 255),
+      // so a bigger claim is damage; refusing it keeps a few corrupt bytes
+      // from costing a 64 MiB allocation.
+      if (raw_size > kMaxLz4Expansion * in.size()) {
+        return Status::corruption(file_name, handle.offset,
+                                  "LZ4 block claims " + std::to_string(raw_size) +
+                                      " uncompressed bytes from a " + std::to_string(in.size()) +
+                                      "-byte payload");
+      }
       auto out = std::make_shared<std::string>(raw_size, '\0');
       const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
                                         static_cast<int>(raw_size));

@@ -33,6 +33,8 @@ inline constexpr std::size_t kMaxBlockHandleLength = 20;
 // A compressed block that claims to decompress to more than this is corrupt.
 // Writers never compress a block larger than this (they store it raw).
 inline constexpr std::uint64_t kMaxUncompressedBlockSize = 64u << 20;
+// No LZ4 block decompresses to more than this many bytes per payload byte.
+inline constexpr std::uint64_t kMaxLz4Expansion = 255;
 
 // Where a block lives: `size` counts the stored bytes, not the trailer.
 struct BlockHandle {

@@ -228,6 +228,32 @@ TEST_CASE("LZ4 block over the size limit is corrupt", "[table][format]") {
         "limit");
 }
 
+TEST_CASE("LZ4 block claiming more than 255x its payload is corrupt", "[table][format]") {
+  // The most compressible contents there are still fit the bound.
+  const std::string zeros(1 << 20, '\0');
+  std::string scratch;
+  std::string_view stored;
+  REQUIRE(compress_block(zeros, Compression::kLz4, &scratch, &stored) == Compression::kLz4);
+  const std::string best(stored);
+  Result<BlockContents> c = read_block(raw_lz4_block(best), kFile, {0, best.size()}, true);
+  REQUIRE(c.is_ok());
+  CHECK(c->data == zeros);
+
+  const std::string payload = "0123456789";
+  std::string over;
+  util::put_varint32(&over, 255 * 10 + 1);
+  over += payload;
+  c = read_block(raw_lz4_block(over), kFile, {0, over.size()}, true);
+  REQUIRE_FALSE(c.is_ok());
+  CHECK(c.status().message() ==
+        "000009.sst: offset 0: LZ4 block claims 2551 uncompressed bytes from a 10-byte payload");
+  std::string at_bound;
+  util::put_varint32(&at_bound, 255 * 10);
+  at_bound += payload;
+  c = read_block(raw_lz4_block(at_bound), kFile, {0, at_bound.size()}, true);
+  CHECK(c.status().message() == "000009.sst: offset 0: LZ4 block does not decompress");
+}
+
 TEST_CASE("LZ4 block with the wrong size or payload is corrupt", "[table][format]") {
   std::string scratch;
   std::string_view stored;
