@@ -49,8 +49,8 @@ if [[ $target == all ]]; then
   for t in "${targets[@]}"; do
     log=$out/$t/log
     awk -v t="$t" '
-      / INITED / { for (i = 1; i <= NF; i++) if ($i == "cov:") c0 = $(i + 1) }
-      / DONE /   { for (i = 1; i <= NF; i++) if ($i == "cov:") c1 = $(i + 1) }
+      /INITED/ { for (i = 1; i <= NF; i++) if ($i == "cov:") c0 = $(i + 1) }
+      /DONE/   { for (i = 1; i <= NF; i++) if ($i == "cov:") c1 = $(i + 1) }
       /stat::number_of_executed_units/ { n = $2 }
       /stat::average_exec_per_sec/     { r = $2 }
       END { printf "  %-16s %10s execs %7s exec/s  coverage %s -> %s\n", t, n, r, c0, c1 }' "$log"

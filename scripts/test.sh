@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds sanddb and runs every test: installs what is missing, builds with
-# warnings as errors and runs ctest, then runs the suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrent units
-# under ThreadSanitizer. Idempotent; this is what CI runs (.ci/run).
-# SAND_TEST_QUICK=1 runs only the first stage (for a fast local loop).
+# warnings as errors and runs ctest (which also replays every fuzz corpus and
+# regression input), then runs the suite again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, the concurrent units under ThreadSanitizer, and
+# each libFuzzer target for SAND_FUZZ_SECONDS (default 60) when clang++-14 is
+# there (install-deps.sh installs it). Idempotent; this is what CI runs
+# (.ci/run). SAND_TEST_QUICK=1 runs only the first stage (a fast local loop).
 # --long: a soak run, 10x the crash work (SAND_CRASH_SCALE=10: 20,000 crash
 # property cases, 2,000 process kills, 10x the crash-point damage seeds) and
 # a 60 s multi-process run; about 10x as long.
@@ -18,9 +20,10 @@ fi
 if [ $# -gt 0 ]; then echo "usage: $0 [--long]" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="$(nproc)"
-bash "$root/scripts/install-deps.sh"
+bash "$root/scripts/install-deps.sh" clang-14 libclang-rt-14-dev
 
-stage() { echo; echo "=== sanddb: $* ==="; }
+# Each stage line says how long the run has taken so far (CI budget: 30 min).
+stage() { echo; echo "=== sanddb: $* (at $((SECONDS / 60))m$((SECONDS % 60))s) ==="; }
 build() {  # build DIR CMAKE_ARGS... -- TARGETS...
   local dir="$1"; shift
   local args=() targets=()
@@ -37,7 +40,7 @@ build() {  # build DIR CMAKE_ARGS... -- TARGETS...
 }
 
 stage "build (RelWithDebInfo, -Werror)"
-build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_BENCH=ON
+build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_BENCH=ON -DSAND_BUILD_FUZZ=ON
 stage "tests"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
 
@@ -53,3 +56,16 @@ build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_SANITIZE=threa
   -- memtable_tests db_tests
 TSAN_OPTIONS=halt_on_error=1 \
   ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db):'
+
+if command -v clang++-14 >/dev/null 2>&1; then
+  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-60} s (libFuzzer, ASan + UBSan)"
+  rm -rf "$root/build/fuzz-runs"
+  cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_CXX_COMPILER=clang++-14 -DSAND_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_FUZZ=ON -DSAND_BUILD_TESTS=OFF \
+    -DSAND_BUILD_BENCH=OFF >/dev/null
+  BUILD_DIR="$root/build/fuzz" OUT_DIR="$root/build/fuzz-runs" JOBS="$jobs" \
+    bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-60}"
+else
+  stage "fuzz: skipped, no clang++-14"
+fi
+stage "done"
