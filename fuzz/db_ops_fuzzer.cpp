@@ -1,8 +1,9 @@
 // Fuzz target db_ops: the input drives up to kMaxOps operations on a DB in
 // sand::memory_file_system() with tiny options (4 KiB memtable, L0 and L1
 // triggers 2, 256-byte blocks), and every answer is compared with a small
-// in-memory model: key -> version -> value (nullopt = tombstone), the last
-// version, the low-water mark M and the live snapshots. Any mismatch aborts
+// in-memory model, the one the model tests use (tests/support/
+// versioned_model.hpp): key -> version -> value (nullopt = tombstone), the
+// last version, the low-water mark M and the live snapshots. Any mismatch aborts
 // with a message. Operations (op byte % 13): put, del, batch, get, get-at,
 // scan, history, snapshot take, snapshot release, flush, compact, reopen,
 // forget_before.
@@ -21,6 +22,7 @@
 
 #include "fuzz_support.hpp"
 #include "sand/sand.hpp"
+#include "support/versioned_model.hpp"
 
 namespace {
 
@@ -31,49 +33,7 @@ using sand::fuzz::expect_code;
 constexpr int kMaxOps = 96;
 constexpr int kMaxHeavyOps = 6;  // flush, compact, reopen: each costs the most
 
-struct Model {
-  bool latest_only = false;
-  std::map<std::string, std::map<Version, std::optional<std::string>>> keys;
-  Version last = 0;
-  Version mark = 0;
-  std::vector<Snapshot> snapshots;
-
-  void committed() {
-    ++last;
-    if (latest_only) mark = last;
-  }
-  bool readable(Version at) const {
-    if (at > last) return false;
-    if (at >= mark) return true;
-    return std::any_of(snapshots.begin(), snapshots.end(),
-                       [at](const Snapshot& s) { return s.version() == at; });
-  }
-  // The newest entry of k at or below `at`: (version, value) or nullopt.
-  std::optional<std::pair<Version, std::optional<std::string>>> find(const std::string& k,
-                                                                     Version at) const {
-    const auto it = keys.find(k);
-    if (it == keys.end()) return std::nullopt;
-    auto v = it->second.upper_bound(at);
-    if (v == it->second.begin()) return std::nullopt;
-    --v;
-    return std::make_pair(v->first, v->second);
-  }
-  std::optional<std::string> get(const std::string& k, Version at) const {
-    auto f = find(k, at);
-    return f ? f->second : std::nullopt;
-  }
-  std::vector<HistoryEntry> history(const std::string& k) const {
-    std::vector<HistoryEntry> out;
-    const auto it = keys.find(k);
-    if (it == keys.end()) return out;
-    for (auto v = it->second.rbegin(); v != it->second.rend(); ++v) {
-      out.push_back({.version = v->first, .deleted = !v->second, .value = v->second.value_or("")});
-      if (v->first < mark) break;
-    }
-    while (!out.empty() && out.back().deleted) out.pop_back();
-    return out;
-  }
-};
+using Model = sand::test::VersionedModel;
 
 std::string make_key(sand::fuzz::Bytes& in) {
   const std::uint8_t b = in.u8();
@@ -261,7 +221,7 @@ class Harness {
     for (const auto& [k, versions] : model_.keys) {
       if (so.from && k < *so.from) continue;
       if (so.to && k >= *so.to) continue;
-      auto f = model_.find(k, at);
+      auto f = model_.newest(k, at);
       if (f && f->second) want.emplace_back(k, *f->second, f->first);
     }
     if (so.reverse) std::reverse(want.begin(), want.end());

@@ -1,13 +1,15 @@
-// VersionedModel: the reference the model tests check the DB against: the
-// full versioned history of every key plus the retention rules of
-// include/sand/db.hpp (low-water mark, snapshots, history filtering).
-// Test-only; a plain value.
+// VersionedModel: the reference the model tests and fuzz/db_ops check the DB
+// against: the full versioned history of every key plus the retention rules
+// of include/sand/db.hpp (low-water mark, snapshots, history filtering).
+// Test-only; a plain value. Header-only and free of Catch2, so the fuzz
+// targets can use it without the test support library.
 #pragma once
 
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sand/sand.hpp"
@@ -36,12 +38,20 @@ struct VersionedModel {
                        [at](const Snapshot& s) { return s.version() == at; });
   }
 
-  std::optional<std::string> get(const std::string& k, Version at) const {
+  // The newest entry of k at or below `at`: (version, value), or nullopt.
+  std::optional<std::pair<Version, std::optional<std::string>>> newest(const std::string& k,
+                                                                       Version at) const {
     const auto it = keys.find(k);
     if (it == keys.end()) return std::nullopt;
     auto v = it->second.upper_bound(at);
     if (v == it->second.begin()) return std::nullopt;
-    return std::prev(v)->second;
+    --v;
+    return std::make_pair(v->first, v->second);
+  }
+
+  std::optional<std::string> get(const std::string& k, Version at) const {
+    auto entry = newest(k, at);
+    return entry ? entry->second : std::nullopt;
   }
 
   std::vector<HistoryEntry> history(const std::string& k) const {
