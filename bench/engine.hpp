@@ -1,0 +1,211 @@
+// Engine: the one interface every sand_bench workload drives, so sanddb,
+// RocksDB and LevelDB run byte-for-byte the same workloads with the same
+// settings. Adapters live in sand_engine.cpp, rocksdb_engine.cpp and
+// leveldb_engine.cpp; RocksDB and LevelDB are compiled in only when CMake
+// found them (SAND_BENCH_HAVE_ROCKSDB / SAND_BENCH_HAVE_LEVELDB).
+//
+// Invariants: an engine is opened once (open() before any other call, close()
+// or destruction last). Every engine error ends the program with the
+// engine's own message (die()): a benchmark must never go on after a failed
+// write or read, nor count it.
+//
+// Thread-safety: after open(), put/write_batch/get/new_iterator/flush/
+// compact_all/stats may be called from many threads at once (each engine's
+// DB handle is thread-safe). An EngineIterator is used by one thread.
+//
+// How the shared settings map onto each engine (kept as equivalent as the
+// engines allow; anything not listed stays at the engine's default):
+//
+//   setting (flag)       sanddb Options          RocksDB 7.8                LevelDB 1.23
+//   -------------------  ----------------------  -------------------------  -------------------------
+//   write_buffer_size    memtable_size           write_buffer_size          write_buffer_size
+//   background jobs      1 flush thread + 2      max_background_jobs = 2    1 background thread
+//                        compaction threads      (flushes + compactions)    (fixed in LevelDB; no knob)
+//                        (fixed in sanddb)
+//   compression none     Compression::kNone      kNoCompression             kNoCompression
+//   compression lz4      Compression::kLz4       kLZ4Compression            kSnappyCompression (no LZ4
+//                                                                           in 1.23; kNoCompression if
+//                                                                           its build lacks snappy),
+//                                                                           printed in the header
+//   bloom_bits           bloom_bits_per_key      BlockBasedTableOptions::   filter_policy =
+//                                                filter_policy = NewBloom-  NewBloomFilterPolicy(bits)
+//                                                FilterPolicy(bits, false)  (0: no filter)
+//                                                (0: no filter)
+//   cache_size           block_cache_size        block_cache = NewLRU-      block_cache = NewLRU-
+//                                                Cache(cache_size)          Cache(cache_size)
+//   block_size           block_size              BlockBasedTableOptions::   block_size
+//                                                block_size
+//   sync                 WriteOptions.sync =     WriteOptions::sync         WriteOptions::sync
+//                        kSync / kNoSync
+//   retention            Retention::kLatestOnly  (keeps only the latest     (keeps only the latest
+//   (--sand_retention)   by default, kAll with   version: no knob)          version: no knob)
+//                        --sand_retention=all
+//   full compaction      DB::compact()           CompactRange(all) with     CompactRange(nullptr,
+//   (compact workload)                           change_level = false       nullptr)
+//   flush                DB::flush()             DB::Flush(wait = true)     (no API: a full
+//                                                                           CompactRange flushes)
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sand_bench {
+
+enum class CompressionSetting { kNone, kLz4 };
+enum class SandRetention { kLatestOnly, kAll };
+
+// The knobs every engine gets (see the mapping table above).
+struct EngineSettings {
+  std::uint64_t write_buffer_size = 64 << 20;  // Default: 64 MiB
+  int max_background_jobs = 2;                 // Default: 2 (RocksDB only)
+  CompressionSetting compression = CompressionSetting::kLz4;  // Default: lz4
+  int bloom_bits = 10;                         // Default: 10; 0 = no filter
+  std::uint64_t cache_size = 8 << 20;          // Default: 8 MiB
+  std::uint64_t block_size = 4096;             // Default: 4 KiB
+  bool sync = false;                           // Default: false
+  SandRetention sand_retention = SandRetention::kLatestOnly;  // sanddb only
+};
+
+// One put of a write batch. Views are valid for the write_batch() call.
+using KeyValue = std::pair<std::string_view, std::string_view>;
+
+// An ordered cursor over the live keys of one engine (LevelDB's Iterator
+// contract). key()/value() views stay valid until the next move.
+// REQUIRES: valid() for next(), prev(), key(), value().
+class EngineIterator {
+ public:
+  virtual ~EngineIterator() = default;
+  virtual void seek(std::string_view target) = 0;  // first key >= target
+  virtual void seek_to_first() = 0;
+  virtual void seek_to_last() = 0;
+  virtual void next() = 0;
+  virtual void prev() = 0;
+  // False past either end. An error ends the program instead of turning
+  // valid() false silently.
+  virtual bool valid() const = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+};
+
+// sanddb's versioned reads, for the sanddb-only workloads (history,
+// getatversion). Other engines return nullptr from Engine::versioned().
+class VersionedEngine {
+ public:
+  virtual ~VersionedEngine() = default;
+  // Number of retained versions of `key` (tombstones included), newest first.
+  virtual std::size_t history_size(std::string_view key) = 0;
+  // The readable versions are [low_water_mark(), last_version()].
+  virtual std::uint64_t last_version() = 0;
+  virtual std::uint64_t low_water_mark() = 0;
+  // get(key) as of `version`. Returns whether the key was live then.
+  virtual bool get_at(std::string_view key, std::uint64_t version,
+                      std::string* value) = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // "sanddb", "rocksdb" or "leveldb".
+  virtual std::string name() const = 0;
+  // The library version, e.g. "7.8.3".
+  virtual std::string version() const = 0;
+  // Header lines describing how the settings were applied (substitutions,
+  // build notes). Valid after open().
+  virtual std::vector<std::string> notes() const = 0;
+
+  // Opens (creating if missing) the database in `dir`.
+  virtual void open(const std::string& dir, const EngineSettings& settings) = 0;
+  // Closes the database (flushing nothing on purpose); idempotent.
+  virtual void close() = 0;
+
+  virtual void put(std::string_view key, std::string_view value, bool sync) = 0;
+  // All puts atomically, as one engine write batch built inside the call.
+  virtual void write_batch(std::span<const KeyValue> puts, bool sync) = 0;
+  // Returns whether `key` is live; its value goes to *value.
+  virtual bool get(std::string_view key, std::string* value) = 0;
+  // A new iterator over the current state; it starts unpositioned.
+  virtual std::unique_ptr<EngineIterator> new_iterator() = 0;
+
+  // Writes the memtable out and waits for it.
+  virtual void flush() = 0;
+  // Flushes, then compacts every table into the last level, and waits.
+  virtual void compact_all() = 0;
+
+  // The engine's own statistics text (what its "stats" property prints).
+  virtual std::string stats() = 0;
+  // (flush + compaction bytes written) / user_bytes, from the engine's own
+  // counters, cumulative since open(); nullopt when the engine cannot tell.
+  virtual std::optional<double> write_amplification(std::uint64_t user_bytes) = 0;
+
+  virtual VersionedEngine* versioned() { return nullptr; }
+};
+
+// Ends the program: "<engine>: <what>: <message>" on stderr, exit status 1.
+[[noreturn]] inline void die(std::string_view engine, std::string_view what,
+                             std::string_view message) {
+  std::fprintf(stderr, "sand_bench: %.*s: %.*s failed: %.*s\n",
+               static_cast<int>(engine.size()), engine.data(), static_cast<int>(what.size()),
+               what.data(), static_cast<int>(message.size()), message.data());
+  std::exit(1);
+}
+
+// Bytes of every regular file under `dir` (0 if it does not exist). Files
+// may vanish while we walk (compaction deletes them): those are skipped.
+inline std::uint64_t directory_bytes(const std::string& dir) {
+  std::error_code ec;
+  std::uint64_t total = 0;
+  for (std::filesystem::recursive_directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code size_ec;
+    if (!it->is_regular_file(size_ec)) continue;
+    const auto size = it->file_size(size_ec);
+    if (!size_ec) total += size;
+  }
+  return total;
+}
+
+// The adapters. Only those of the engines this build found are defined.
+std::unique_ptr<Engine> make_sand_engine();
+#ifdef SAND_BENCH_HAVE_ROCKSDB
+std::unique_ptr<Engine> make_rocksdb_engine();
+#endif
+#ifdef SAND_BENCH_HAVE_LEVELDB
+std::unique_ptr<Engine> make_leveldb_engine();
+#endif
+
+// Engine names this build can run, e.g. {"sand", "rocksdb", "leveldb"}.
+inline std::vector<std::string> built_engines() {
+  std::vector<std::string> names = {"sand"};
+#ifdef SAND_BENCH_HAVE_ROCKSDB
+  names.emplace_back("rocksdb");
+#endif
+#ifdef SAND_BENCH_HAVE_LEVELDB
+  names.emplace_back("leveldb");
+#endif
+  return names;
+}
+
+// The engine called `name` ("sand", "rocksdb", "leveldb"), or nullptr when
+// this build does not have it (built_engines() says which it has).
+inline std::unique_ptr<Engine> make_engine(std::string_view name) {
+  if (name == "sand") return make_sand_engine();
+#ifdef SAND_BENCH_HAVE_ROCKSDB
+  if (name == "rocksdb") return make_rocksdb_engine();
+#endif
+#ifdef SAND_BENCH_HAVE_LEVELDB
+  if (name == "leveldb") return make_leveldb_engine();
+#endif
+  return nullptr;
+}
+
+}  // namespace sand_bench

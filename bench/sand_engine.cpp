@@ -1,0 +1,225 @@
+// The sanddb adapter of the bench Engine interface (see engine.hpp for how
+// the shared settings map onto sand::Options).
+//
+// Invariants: every sanddb error ends the program with sanddb's message.
+// sanddb's Iterator is one scan in one direction from a start key, so seeks
+// start a new scan (LevelDB's and RocksDB's db_bench also open a fresh
+// iterator per seek in seekrandom), and a change of direction (prev() after a
+// forward move, next() after a backward one) starts a scan the other way
+// from the current key, at the latest version. The workloads never change
+// direction, so this path is never timed.
+//
+// Thread-safety: as Engine (sand::DB is thread-safe); SandIterator is used by
+// one thread.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine.hpp"
+#include "sand/sand.hpp"
+
+namespace sand_bench {
+namespace {
+
+constexpr std::string_view kName = "sanddb";
+
+void check(const sand::Status& s, std::string_view what) {
+  if (!s.is_ok()) die(kName, what, s.to_string());
+}
+
+template <typename T>
+T check(sand::Result<T> r, std::string_view what) {
+  if (!r.is_ok()) die(kName, what, r.status().to_string());
+  return std::move(r).value();
+}
+
+sand::WriteOptions write_options(bool sync) {
+  return sand::WriteOptions{.sync = sync ? sand::SyncMode::kSync : sand::SyncMode::kNoSync};
+}
+
+class SandIterator final : public EngineIterator {
+ public:
+  explicit SandIterator(const sand::DB& db) : db_(db) {}
+
+  void seek(std::string_view target) override {
+    start(sand::ScanOptions{.from = std::string(target)});
+  }
+  void seek_to_first() override { start(sand::ScanOptions{}); }
+  void seek_to_last() override { start(sand::ScanOptions{.reverse = true}); }
+
+  void next() override {
+    if (reverse_) {
+      // The smallest key > key(): scan forward from key() ++ '\0'.
+      std::string from(key());
+      from.push_back('\0');
+      start(sand::ScanOptions{.from = std::move(from)});
+      return;
+    }
+    it_->next();
+    settle();
+  }
+  void prev() override {
+    if (!reverse_) {
+      // The largest key < key(): scan backward below key() (`to` excludes).
+      start(sand::ScanOptions{.to = std::string(key()), .reverse = true});
+      return;
+    }
+    it_->next();
+    settle();
+  }
+
+  bool valid() const override { return it_.has_value() && it_->valid(); }
+  std::string_view key() const override { return it_->key(); }
+  std::string_view value() const override { return it_->value(); }
+
+ private:
+  void start(const sand::ScanOptions& options) {
+    it_.reset();
+    it_.emplace(check(db_.scan(options), "scan"));
+    reverse_ = options.reverse;
+    settle();
+  }
+  // A scan that stopped on an error must end the program, not look finished.
+  void settle() {
+    if (!it_->valid()) check(it_->status(), "iterator");
+  }
+
+  const sand::DB& db_;
+  std::optional<sand::Iterator> it_;
+  bool reverse_ = false;
+};
+
+class SandEngine final : public Engine, public VersionedEngine {
+ public:
+  std::string name() const override { return std::string(kName); }
+  std::string version() const override { return SAND_BENCH_SAND_VERSION; }
+  std::vector<std::string> notes() const override {
+    if (retention_ == sand::Retention::kLatestOnly) {
+      return {"sanddb retention: latest-only (keeps only the newest version, as RocksDB and "
+              "LevelDB do; --sand_retention=all keeps every version)"};
+    }
+    return {"sanddb retention: all (every version kept: more bytes than the peers, which keep "
+            "only the latest)"};
+  }
+
+  void open(const std::string& dir, const EngineSettings& s) override {
+    retention_ = s.sand_retention == SandRetention::kAll ? sand::Retention::kAll
+                                                          : sand::Retention::kLatestOnly;
+    sand::Options options{
+        .create_if_missing = true,
+        .memtable_size = s.write_buffer_size,
+        .block_size = s.block_size,
+        .compression = s.compression == CompressionSetting::kLz4 ? sand::Compression::kLz4
+                                                                 : sand::Compression::kNone,
+        .bloom_bits_per_key = s.bloom_bits,
+        .block_cache_size = s.cache_size,
+        .sync = s.sync,
+        .retention = retention_,
+    };
+    db_ = check(sand::DB::open(dir, std::move(options)), "open " + dir);
+  }
+
+  void close() override {
+    if (db_ == nullptr) return;
+    check(db_->close(), "close");
+    db_.reset();
+  }
+
+  void put(std::string_view key, std::string_view value, bool sync) override {
+    check(db_->put(key, value, write_options(sync)), "put");
+  }
+
+  void write_batch(std::span<const KeyValue> puts, bool sync) override {
+    sand::WriteBatch batch;
+    for (const auto& [key, value] : puts) batch.put(key, value);
+    check(db_->write(batch, write_options(sync)), "write");
+  }
+
+  bool get(std::string_view key, std::string* value) override {
+    auto found = check(db_->get(key), "get");
+    if (!found.has_value()) return false;
+    *value = std::move(*found);
+    return true;
+  }
+
+  std::unique_ptr<EngineIterator> new_iterator() override {
+    return std::make_unique<SandIterator>(*db_);
+  }
+
+  void flush() override { check(db_->flush(), "flush"); }
+  void compact_all() override { check(db_->compact(), "compact"); }
+
+  std::string stats() override {
+    const sand::Stats s = db_->stats();
+    std::string out;
+    const auto line = [&out](const char* name, auto v) {
+      out += name;
+      out += ": ";
+      out += std::to_string(v);
+      out += '\n';
+    };
+    line("last_version", s.last_version);
+    line("low_water_mark", s.low_water_mark);
+    line("memtable_bytes", s.memtable_bytes);
+    line("immutable_memtables", s.immutable_memtables);
+    for (int level = 0; level < 3; ++level) {
+      out += "L" + std::to_string(level) + ": " + std::to_string(s.tables[level]) + " tables, " +
+             std::to_string(s.table_bytes[level]) + " bytes\n";
+    }
+    line("l1_runs", s.l1_runs);
+    line("wal_bytes", s.wal_bytes);
+    line("user_bytes_written", s.user_bytes_written);
+    line("write_groups", s.write_groups);
+    line("wal_syncs", s.wal_syncs);
+    line("flushes", s.flushes);
+    line("flush_bytes_written", s.flush_bytes_written);
+    line("compactions", s.compactions);
+    line("compaction_bytes_read", s.compaction_bytes_read);
+    line("compaction_bytes_written", s.compaction_bytes_written);
+    line("write_amplification", s.write_amplification);
+    line("space_amplification", s.space_amplification);
+    line("stalls", s.stalls);
+    line("stall_micros", s.stall_micros);
+    line("live_snapshots", s.live_snapshots);
+    line("manifest_bytes", s.manifest_bytes);
+    return out;
+  }
+
+  // Same definition as the peers' (flush + compaction table bytes over the
+  // bench's own user bytes), rather than Stats::write_amplification, whose
+  // denominator counts sanddb's user bytes (equal here, but this keeps every
+  // engine on one denominator).
+  std::optional<double> write_amplification(std::uint64_t user_bytes) override {
+    if (user_bytes == 0) return std::nullopt;
+    const sand::Stats s = db_->stats();
+    return static_cast<double>(s.flush_bytes_written + s.compaction_bytes_written) /
+           static_cast<double>(user_bytes);
+  }
+
+  VersionedEngine* versioned() override { return this; }
+
+  std::size_t history_size(std::string_view key) override {
+    return check(db_->history(key), "history").size();
+  }
+  std::uint64_t last_version() override { return db_->last_version(); }
+  std::uint64_t low_water_mark() override { return db_->low_water_mark(); }
+  bool get_at(std::string_view key, std::uint64_t version, std::string* value) override {
+    auto found = check(db_->get(key, version), "get at version");
+    if (!found.has_value()) return false;
+    *value = std::move(*found);
+    return true;
+  }
+
+ private:
+  std::unique_ptr<sand::DB> db_;
+  sand::Retention retention_ = sand::Retention::kLatestOnly;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_sand_engine() { return std::make_unique<SandEngine>(); }
+
+}  // namespace sand_bench
