@@ -80,5 +80,8 @@ args=(-max_total_time="$seconds" -timeout="${SAND_FUZZ_TIMEOUT:-30}" -print_fina
       -artifact_prefix="$out/")
 [[ -n $dict ]] && args+=(-dict="$here/dict/$dict.dict")
 # The first directory receives new entries; the others are only read.
-exec "$build/fuzz/fuzz_$target" "${args[@]}" "$scratch" "$here/corpus/$target" \
-     "$here/regressions/$target"
+dirs=("$scratch")
+for d in "$here/corpus/$target" "$here/regressions/$target"; do
+  [[ -d $d ]] && dirs+=("$d")  # git keeps no empty directory
+done
+exec "$build/fuzz/fuzz_$target" "${args[@]}" "${dirs[@]}"

@@ -3,7 +3,7 @@
 # warnings as errors and runs ctest (which also replays every fuzz corpus and
 # regression input), then runs the suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, the concurrent units under ThreadSanitizer, and
-# each libFuzzer target for SAND_FUZZ_SECONDS (default 60) when clang++-14 is
+# each libFuzzer target for SAND_FUZZ_SECONDS (default 30) when clang++-14 is
 # there (install-deps.sh installs it). Idempotent; this is what CI runs
 # (.ci/run). SAND_TEST_QUICK=1 runs only the first stage (a fast local loop).
 # --long: a soak run, 10x the crash work (SAND_CRASH_SCALE=10: 20,000 crash
@@ -39,8 +39,13 @@ build() {  # build DIR CMAKE_ARGS... -- TARGETS...
   fi
 }
 
+# Optimized builds keep only line tables (-g1): enough for sanitizer and
+# crash backtraces, and full -g made these builds ~45% slower (CI budget).
+opt_flags=-DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
+
 stage "build (RelWithDebInfo, -Werror)"
-build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_BENCH=ON -DSAND_BUILD_FUZZ=ON
+build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_BUILD_BENCH=ON \
+  -DSAND_BUILD_FUZZ=ON
 stage "tests"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
 
@@ -52,19 +57,19 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir "$root/build/asan" -j "$jobs" --output-on-failure
 
 stage "concurrent units under ThreadSanitizer"
-build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_SANITIZE=thread \
+build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_SANITIZE=thread \
   -- memtable_tests db_tests
 TSAN_OPTIONS=halt_on_error=1 \
   ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db):'
 
 if command -v clang++-14 >/dev/null 2>&1; then
-  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-60} s (libFuzzer, ASan + UBSan)"
+  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-30} s (libFuzzer, ASan + UBSan)"
   rm -rf "$root/build/fuzz-runs"
   cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_CXX_COMPILER=clang++-14 -DSAND_WERROR=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAND_BUILD_FUZZ=ON -DSAND_BUILD_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_BUILD_FUZZ=ON -DSAND_BUILD_TESTS=OFF \
     -DSAND_BUILD_BENCH=OFF >/dev/null
   BUILD_DIR="$root/build/fuzz" OUT_DIR="$root/build/fuzz-runs" JOBS="$jobs" \
-    bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-60}"
+    bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-30}"
 else
   stage "fuzz: skipped, no clang++-14"
 fi
