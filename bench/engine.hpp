@@ -16,34 +16,46 @@
 // How the shared settings map onto each engine (kept as equivalent as the
 // engines allow; anything not listed stays at the engine's default):
 //
-//   setting (flag)       sanddb Options          RocksDB 7.8                LevelDB 1.23
-//   -------------------  ----------------------  -------------------------  -------------------------
-//   write_buffer_size    memtable_size           write_buffer_size          write_buffer_size
-//   background jobs      1 flush thread + 2      max_background_jobs = 2    1 background thread
-//                        compaction threads      (flushes + compactions)    (fixed in LevelDB; no knob)
-//                        (fixed in sanddb)
-//   compression none     Compression::kNone      kNoCompression             kNoCompression
-//   compression lz4      Compression::kLz4       kLZ4Compression            kSnappyCompression (no LZ4
-//                                                                           in 1.23; kNoCompression if
-//                                                                           its build lacks snappy),
-//                                                                           printed in the header
-//   bloom_bits           bloom_bits_per_key      BlockBasedTableOptions::   filter_policy =
-//                                                filter_policy = NewBloom-  NewBloomFilterPolicy(bits)
-//                                                FilterPolicy(bits, false)  (0: no filter)
-//                                                (0: no filter)
-//   cache_size           block_cache_size        block_cache = NewLRU-      block_cache = NewLRU-
-//                                                Cache(cache_size)          Cache(cache_size)
-//   block_size           block_size              BlockBasedTableOptions::   block_size
-//                                                block_size
-//   sync                 WriteOptions.sync =     WriteOptions::sync         WriteOptions::sync
-//                        kSync / kNoSync
-//   retention            Retention::kLatestOnly  (keeps only the latest     (keeps only the latest
-//   (--sand_retention)   by default, kAll with   version: no knob)          version: no knob)
-//                        --sand_retention=all
-//   full compaction      DB::compact()           CompactRange(all) with     CompactRange(nullptr,
-//   (compact workload)                           change_level = false       nullptr)
-//   flush                DB::flush()             DB::Flush(wait = true)     (no API: a full
-//                                                                           CompactRange flushes)
+//   setting (flag)     sanddb Options         RocksDB 7.8                LevelDB 1.23
+//   -----------------  ---------------------  -------------------------  ------------------------
+//   write_buffer_size  memtable_size          write_buffer_size          write_buffer_size
+//   background jobs    1 flush + 2 compaction max_background_jobs = 2    1 background thread
+//                      threads (fixed)        (flushes + compactions)    (fixed; no knob)
+//   compression none   Compression::kNone     kNoCompression             kNoCompression
+//   compression lz4    Compression::kLz4      kLZ4Compression            kSnappyCompression (no
+//                                                                        LZ4 in 1.23; none if the
+//                                                                        build lacks snappy),
+//                                                                        said in the header
+//   bloom_bits         bloom_bits_per_key     BlockBasedTableOptions::   filter_policy = NewBloom-
+//                                             filter_policy = NewBloom-  FilterPolicy(bits)
+//                                             FilterPolicy(bits, false)  (0: no filter)
+//                                             (0: no filter)
+//   cache_size         block_cache_size       block_cache =              block_cache =
+//                                             NewLRUCache(cache_size)    NewLRUCache(cache_size)
+//   block_size         block_size             BlockBasedTableOptions::   block_size
+//                                             block_size
+//   sync               WriteOptions.sync =    WriteOptions::sync         WriteOptions::sync
+//                      kSync / kNoSync
+//   retention          Retention::kLatestOnly (keeps only the latest     (keeps only the latest
+//   (--sand_retention) by default; kAll with  version; no knob)          version; no knob)
+//                      --sand_retention=all
+//   full compaction    DB::compact()          CompactRange(all), bottom- CompactRange(nullptr,
+//   (compact workload)                        most kForceOptimized       nullptr)
+//   flush              DB::flush()            DB::Flush(wait = true)     no API: CompactRange on
+//                                                                        a range holding no key
+//
+// Not mapped (each engine's default stays): table file size (sanddb 64 MiB,
+// RocksDB 64 MiB, LevelDB 2 MiB), level shapes and compaction triggers, open
+// file limits, and how tables are read (sanddb and LevelDB mmap them, RocksDB
+// uses pread, so their file-backed RSS differs).
+//
+// Write amplification (write_amplification()): bytes the engine says its
+// flushes and compactions wrote, over the key + value bytes the bench wrote,
+// since open. sanddb: Stats flush_bytes_written + compaction_bytes_written.
+// RocksDB: the "rocksdb.cfstats" map's compaction.Sum.WriteGB (flushes count
+// as L0 writes). LevelDB: the Write(MB) column of "leveldb.stats", summed
+// (whole MB). The driver also reports one engine-independent figure from
+// /proc/self/io (process_stats.hpp).
 #pragma once
 
 #include <cstdint>
@@ -65,13 +77,13 @@ enum class SandRetention { kLatestOnly, kAll };
 
 // The knobs every engine gets (see the mapping table above).
 struct EngineSettings {
-  std::uint64_t write_buffer_size = 64 << 20;  // Default: 64 MiB
-  int max_background_jobs = 2;                 // Default: 2 (RocksDB only)
+  std::uint64_t write_buffer_size = 64 << 20;                 // Default: 64 MiB
+  int max_background_jobs = 2;                                // Default: 2 (RocksDB only)
   CompressionSetting compression = CompressionSetting::kLz4;  // Default: lz4
-  int bloom_bits = 10;                         // Default: 10; 0 = no filter
-  std::uint64_t cache_size = 8 << 20;          // Default: 8 MiB
-  std::uint64_t block_size = 4096;             // Default: 4 KiB
-  bool sync = false;                           // Default: false
+  int bloom_bits = 10;                                        // Default: 10; 0 = no filter
+  std::uint64_t cache_size = 8 << 20;                         // Default: 8 MiB
+  std::uint64_t block_size = 4096;                            // Default: 4 KiB
+  bool sync = false;                                          // Default: false
   SandRetention sand_retention = SandRetention::kLatestOnly;  // sanddb only
 };
 
@@ -101,14 +113,17 @@ class EngineIterator {
 class VersionedEngine {
  public:
   virtual ~VersionedEngine() = default;
-  // Number of retained versions of `key` (tombstones included), newest first.
-  virtual std::size_t history_size(std::string_view key) = 0;
+  struct History {
+    std::size_t versions = 0;     // retained versions, tombstones included
+    std::size_t value_bytes = 0;  // bytes of their values
+  };
+  // What history(key) returns, summed up.
+  virtual History history(std::string_view key) = 0;
   // The readable versions are [low_water_mark(), last_version()].
   virtual std::uint64_t last_version() = 0;
   virtual std::uint64_t low_water_mark() = 0;
   // get(key) as of `version`. Returns whether the key was live then.
-  virtual bool get_at(std::string_view key, std::uint64_t version,
-                      std::string* value) = 0;
+  virtual bool get_at(std::string_view key, std::uint64_t version, std::string* value) = 0;
 };
 
 class Engine {
@@ -153,9 +168,9 @@ class Engine {
 // Ends the program: "<engine>: <what>: <message>" on stderr, exit status 1.
 [[noreturn]] inline void die(std::string_view engine, std::string_view what,
                              std::string_view message) {
-  std::fprintf(stderr, "sand_bench: %.*s: %.*s failed: %.*s\n",
-               static_cast<int>(engine.size()), engine.data(), static_cast<int>(what.size()),
-               what.data(), static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "sand_bench: %.*s: %.*s failed: %.*s\n", static_cast<int>(engine.size()),
+               engine.data(), static_cast<int>(what.size()), what.data(),
+               static_cast<int>(message.size()), message.data());
   std::exit(1);
 }
 

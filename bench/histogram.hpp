@@ -53,7 +53,8 @@ class Histogram {
     for (std::size_t i = 0; i < kBuckets; ++i) {
       seen += buckets_[i];
       if (buckets_[i] != 0 && static_cast<double>(seen) >= rank) {
-        const double mid = (static_cast<double>(lower_bound(i)) + static_cast<double>(upper_bound(i))) / 2;
+        const double mid =
+            (static_cast<double>(lower_bound(i)) + static_cast<double>(upper_bound(i))) / 2;
         return std::clamp(mid, static_cast<double>(min_), static_cast<double>(max_)) / 1000.0;
       }
     }
@@ -68,8 +69,8 @@ class Histogram {
                   "Count: %llu  Average: %.4f  Min: %.3f  Max: %.3f micros\n"
                   "Percentiles: P50: %.2f P75: %.2f P99: %.2f P99.9: %.2f P99.99: %.2f\n",
                   static_cast<unsigned long long>(count_), mean_micros(), min_micros(),
-                  max_micros(), percentile_micros(50), percentile_micros(75),
-                  percentile_micros(99), percentile_micros(99.9), percentile_micros(99.99));
+                  max_micros(), percentile_micros(50), percentile_micros(75), percentile_micros(99),
+                  percentile_micros(99.9), percentile_micros(99.99));
     out += line;
     out += "------------------------------------------------------\n";
     std::uint64_t seen = 0;

@@ -53,7 +53,7 @@ bool snappy_compresses() {
   const std::unique_ptr<leveldb::DB> db(raw);
   const std::string value(4096, 'a');
   for (int i = 0; i < 64; ++i) {
-    check(db->Put(leveldb::WriteOptions(), "key" + std::to_string(1000 + i), value), "probe put");
+    check(db->Put(leveldb::WriteOptions(), std::to_string(1000 + i), value), "probe put");
   }
   db->CompactRange(nullptr, nullptr);
   const leveldb::Range all("", "\xff");
@@ -121,11 +121,13 @@ class LevelEngine final : public Engine {
     if (s.compression == CompressionSetting::kLz4) {
       if (snappy_compresses()) {
         options.compression = leveldb::kSnappyCompression;
-        compression_note_ = "leveldb: --compression=lz4 runs LevelDB with snappy (LevelDB 1.23 "
-                            "has no LZ4)";
+        compression_note_ =
+            "leveldb: --compression=lz4 runs LevelDB with snappy (LevelDB 1.23 "
+            "has no LZ4)";
       } else {
-        compression_note_ = "leveldb: --compression=lz4 runs LevelDB with NO compression "
-                            "(LevelDB 1.23 has no LZ4 and this build has no snappy)";
+        compression_note_ =
+            "leveldb: --compression=lz4 runs LevelDB with NO compression "
+            "(LevelDB 1.23 has no LZ4 and this build has no snappy)";
       }
     }
     if (s.bloom_bits > 0) filter_.reset(leveldb::NewBloomFilterPolicy(s.bloom_bits));

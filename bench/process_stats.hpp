@@ -1,6 +1,6 @@
 // Process statistics for sand_bench: resident memory split into anonymous
 // (heap, memtables, caches) and file-backed (mmap'd tables, the binary)
-// pages, and the bytes the process sent to storage.
+// pages, and the bytes the process wrote.
 //
 // The kernel keeps only the peak of the total (VmHWM), so RssSampler reads
 // RssAnon and RssFile from /proc/self/status every ~50 ms on a background
@@ -13,12 +13,10 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -39,31 +37,35 @@ inline MemoryUsage read_memory_usage() {
   char line[256];
   while (std::fgets(line, sizeof line, f) != nullptr) {
     unsigned long long kb = 0;
-    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1) usage.anon_bytes = kb * 1024;
-    else if (std::sscanf(line, "RssFile: %llu kB", &kb) == 1) usage.file_bytes = kb * 1024;
-    else if (std::sscanf(line, "VmHWM: %llu kB", &kb) == 1) usage.hwm_bytes = kb * 1024;
+    if (std::sscanf(line, "RssAnon: %llu kB", &kb) == 1)
+      usage.anon_bytes = kb * 1024;
+    else if (std::sscanf(line, "RssFile: %llu kB", &kb) == 1)
+      usage.file_bytes = kb * 1024;
+    else if (std::sscanf(line, "VmHWM: %llu kB", &kb) == 1)
+      usage.hwm_bytes = kb * 1024;
   }
   std::fclose(f);
   return usage;
 }
 
-// Bytes this process (all its threads, live or exited) caused to be written
-// to storage: /proc/self/io write_bytes minus cancelled_write_bytes (pages
-// dirtied, then truncated or deleted before writeback). Counts WAL, table,
-// manifest and log files alike, through write(2) or mmap; 0 if unavailable.
-inline std::uint64_t storage_write_bytes() {
+// Bytes this process (all its threads, live or exited) passed to write(2)
+// and friends: /proc/self/io wchar. That is every byte an engine wrote to
+// its WAL, tables, manifest and logs, whether or not the kernel wrote it
+// back before the file was deleted (write_bytes would miss those: short runs
+// delete WALs and flushed tables while their pages are still dirty). It
+// misses writes through mmap (none of the benchmarked engines writes that
+// way with these settings) and includes the driver's own stdout/CSV lines
+// (a few hundred bytes per workload). 0 if unavailable.
+inline std::uint64_t syscall_write_bytes() {
   std::FILE* f = std::fopen("/proc/self/io", "r");
   if (f == nullptr) return 0;
   unsigned long long written = 0;
-  unsigned long long cancelled = 0;
   char line[128];
   while (std::fgets(line, sizeof line, f) != nullptr) {
-    unsigned long long v = 0;
-    if (std::sscanf(line, "write_bytes: %llu", &v) == 1) written = v;
-    else if (std::sscanf(line, "cancelled_write_bytes: %llu", &v) == 1) cancelled = v;
+    if (std::sscanf(line, "wchar: %llu", &written) == 1) break;
   }
   std::fclose(f);
-  return written > cancelled ? written - cancelled : 0;
+  return written;
 }
 
 // Samples RssAnon/RssFile every `period` and keeps two sets of peaks: since

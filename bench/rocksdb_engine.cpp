@@ -93,9 +93,8 @@ class RocksEngine final : public Engine {
     options.write_buffer_size = s.write_buffer_size;
     options.max_background_jobs = s.max_background_jobs;
     max_background_jobs_ = s.max_background_jobs;
-    options.compression = s.compression == CompressionSetting::kLz4
-                              ? rocksdb::kLZ4Compression
-                              : rocksdb::kNoCompression;
+    options.compression = s.compression == CompressionSetting::kLz4 ? rocksdb::kLZ4Compression
+                                                                    : rocksdb::kNoCompression;
     rocksdb::BlockBasedTableOptions table;
     if (s.bloom_bits > 0) {
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(s.bloom_bits, false));

@@ -98,16 +98,18 @@ class SandEngine final : public Engine, public VersionedEngine {
   std::string version() const override { return SAND_BENCH_SAND_VERSION; }
   std::vector<std::string> notes() const override {
     if (retention_ == sand::Retention::kLatestOnly) {
-      return {"sanddb retention: latest-only (keeps only the newest version, as RocksDB and "
-              "LevelDB do; --sand_retention=all keeps every version)"};
+      return {
+          "sanddb retention: latest-only (keeps only the newest version, as RocksDB and "
+          "LevelDB do; --sand_retention=all keeps every version)"};
     }
-    return {"sanddb retention: all (every version kept: more bytes than the peers, which keep "
-            "only the latest)"};
+    return {
+        "sanddb retention: all (every version kept: more bytes than the peers, which keep "
+        "only the latest)"};
   }
 
   void open(const std::string& dir, const EngineSettings& s) override {
     retention_ = s.sand_retention == SandRetention::kAll ? sand::Retention::kAll
-                                                          : sand::Retention::kLatestOnly;
+                                                         : sand::Retention::kLatestOnly;
     sand::Options options{
         .create_if_missing = true,
         .memtable_size = s.write_buffer_size,
@@ -166,8 +168,13 @@ class SandEngine final : public Engine, public VersionedEngine {
     line("memtable_bytes", s.memtable_bytes);
     line("immutable_memtables", s.immutable_memtables);
     for (int level = 0; level < 3; ++level) {
-      out += "L" + std::to_string(level) + ": " + std::to_string(s.tables[level]) + " tables, " +
-             std::to_string(s.table_bytes[level]) + " bytes\n";
+      out += 'L';
+      out += std::to_string(level);
+      out += ": ";
+      out += std::to_string(s.tables[level]);
+      out += " tables, ";
+      out += std::to_string(s.table_bytes[level]);
+      out += " bytes\n";
     }
     line("l1_runs", s.l1_runs);
     line("wal_bytes", s.wal_bytes);
@@ -201,8 +208,11 @@ class SandEngine final : public Engine, public VersionedEngine {
 
   VersionedEngine* versioned() override { return this; }
 
-  std::size_t history_size(std::string_view key) override {
-    return check(db_->history(key), "history").size();
+  History history(std::string_view key) override {
+    const auto entries = check(db_->history(key), "history");
+    History h{.versions = entries.size()};
+    for (const auto& e : entries) h.value_bytes += e.value.size();
+    return h;
   }
   std::uint64_t last_version() override { return db_->last_version(); }
   std::uint64_t low_water_mark() override { return db_->low_water_mark(); }

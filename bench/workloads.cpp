@@ -1,0 +1,550 @@
+// The sand_bench workloads (see workloads.hpp for keys, values, per-thread
+// counts and the checks).
+//
+// Timing: an operation's latency covers the engine call only (key and value
+// generation are outside it but inside the throughput's wall time, as in
+// db_bench). Unless --histogram=1 only every 16th operation is timed: two
+// clock reads per operation (~26 ns each here) would add ~50 ns to every
+// engine's readseq and compress the ratios between them.
+#include "workloads.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <concepts>
+#include <cstdio>
+#include <cstdlib>
+#include <latch>
+#include <memory>
+#include <thread>
+
+namespace sand_bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kNames = {
+    "fillseq",     "fillrandom", "overwrite", "fillbatch",   "fillsync",   "readrandom",
+    "readmissing", "readhot",    "readseq",   "readreverse", "seekrandom", "readwhilewriting",
+    "compact",     "stats",      "history",   "getatversion"};
+
+// SplitMix64: small, fast and good enough to pick keys.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n). REQUIRES: n > 0.
+  std::uint64_t uniform(std::uint64_t n) { return next() % n; }
+
+ private:
+  std::uint64_t state_;
+};
+
+// Key i as key_size zero-padded decimal digits into `out` (whose size is at
+// least key_size). The driver checks num <= 10^key_size.
+void format_key(std::uint64_t i, std::string& out, std::size_t key_size) {
+  for (std::size_t p = key_size; p-- > 0;) {
+    out[p] = static_cast<char>('0' + i % 10);
+    i /= 10;
+  }
+}
+
+std::string build_values(std::uint64_t seed, std::size_t value_size) {
+  Rng rng(seed);
+  std::string data;
+  const std::size_t want = std::max<std::size_t>(1 << 20, value_size);
+  while (data.size() < want) {
+    std::string piece(50, ' ');
+    for (char& c : piece) c = static_cast<char>(' ' + rng.uniform(95));
+    data += piece;
+    data += piece;
+  }
+  return data;
+}
+
+double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Concatenates strings and integers. (Also sidesteps g++ 12's false
+// -Wrestrict on `"literal" + std::string&&` at -O3.)
+void append_part(std::string& out, std::string_view s) { out += s; }
+void append_part(std::string& out, std::integral auto n) { out += std::to_string(n); }
+std::string cat(const auto&... parts) {
+  std::string out;
+  (append_part(out, parts), ...);
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& workload_names() { return kNames; }
+
+bool is_sand_only(std::string_view name) { return name == "history" || name == "getatversion"; }
+
+struct Workloads::Thread {
+  Thread(int thread_id, std::uint64_t seed, std::size_t key_size)
+      : id(thread_id), rng(seed + static_cast<std::uint64_t>(thread_id)), key(key_size + 1, '0') {}
+
+  int id;
+  Rng rng;
+  bool counted = true;  // false for readwhilewriting's writer
+  std::uint64_t ops = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t found = 0;
+  std::uint64_t mismatches = 0;  // reads that disagree with the written keys
+  std::uint64_t bad_values = 0;  // found values of the wrong size
+  std::uint64_t user_bytes = 0;  // key + value bytes written
+  std::uint64_t extra = 0;       // workload-specific (versions, writer puts)
+  std::uint64_t sampled = 0;
+  std::size_t value_pos = 0;
+  Histogram latency;
+  std::string key;    // key_size bytes (+1 for a missing key's suffix)
+  std::string value;  // get() target
+  Clock::time_point start;
+  Clock::time_point end;
+};
+
+namespace {
+
+// Times one operation (every one, or every 16th) into its thread's histogram.
+template <typename ThreadT>
+class OpTimer {
+ public:
+  OpTimer(ThreadT& t, bool every) : t_(t), on_(every || (t.sampled++ & 15) == 0) {
+    if (on_) start_ = Clock::now();
+  }
+  OpTimer(const OpTimer&) = delete;
+  OpTimer& operator=(const OpTimer&) = delete;
+  ~OpTimer() {
+    if (on_) {
+      t_.latency.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count()));
+    }
+  }
+
+ private:
+  ThreadT& t_;
+  bool on_;
+  Clock::time_point start_;
+};
+
+}  // namespace
+
+std::uint64_t Workloads::KeyBitmap::count() const {
+  std::uint64_t n = 0;
+  for (const auto& w : words_) n += std::popcount(w.load(std::memory_order_relaxed));
+  return n;
+}
+
+void Workloads::KeyBitmap::clear() {
+  for (auto& w : words_) w.store(0, std::memory_order_relaxed);
+}
+
+Workloads::Workloads(Engine& engine, const BenchConfig& config, bool keys_known)
+    : engine_(engine),
+      config_(config),
+      keys_known_(keys_known),
+      written_(config.num),
+      values_(build_values(config.seed, config.value_size)) {}
+
+void Workloads::forget_keys() {
+  written_.clear();
+  keys_known_ = true;
+}
+
+void Workloads::fail(std::string_view workload, const std::string& what) const {
+  std::fprintf(stderr, "sand_bench: CHECK FAILED in %.*s on %s: %s\n",
+               static_cast<int>(workload.size()), workload.data(), engine_.name().c_str(),
+               what.c_str());
+  std::exit(2);
+}
+
+struct Workloads::Totals {
+  WorkloadResult result;
+  std::uint64_t found = 0;       // counted threads
+  std::uint64_t mismatches = 0;  // counted threads
+  std::uint64_t extra = 0;       // every thread
+};
+
+// Runs `body(Thread&)` on `threads` threads that start together, then merges
+// what the counted threads measured.
+template <typename Body>
+Workloads::Totals Workloads::run_threads(std::string_view name, int threads, Body body) {
+  // Every run gets its own random streams (as db_bench's ThreadState seeds
+  // do): reads after a fillrandom must not replay the fill's keys.
+  const std::uint64_t seed = config_.seed + 1000 * ++runs_;
+  std::vector<std::unique_ptr<Thread>> state;
+  for (int i = 0; i < threads; ++i) {
+    state.push_back(std::make_unique<Thread>(i, seed, config_.key_size));
+  }
+  std::latch ready(threads);
+  std::vector<std::thread> workers;
+  for (auto& t : state) {
+    workers.emplace_back([&ready, &body, thread = t.get()] {
+      ready.arrive_and_wait();
+      thread->start = Clock::now();
+      body(*thread);
+      thread->end = Clock::now();
+    });
+  }
+  for (auto& w : workers) w.join();
+
+  Totals totals;
+  WorkloadResult& r = totals.result;
+  r.name = std::string(name);
+  r.threads = 0;
+  r.latency_sampling = config_.time_every_op ? 1 : 16;
+  Clock::time_point first = Clock::time_point::max();
+  Clock::time_point last = Clock::time_point::min();
+  std::uint64_t bad_values = 0;
+  for (const auto& t : state) {
+    r.user_bytes_written += t->user_bytes;
+    totals.extra += t->extra;
+    if (!t->counted) continue;
+    ++r.threads;
+    r.ops += t->ops;
+    r.bytes += t->bytes;
+    r.thread_seconds += seconds(t->end - t->start);
+    r.latency.merge(t->latency);
+    first = std::min(first, t->start);
+    last = std::max(last, t->end);
+    totals.found += t->found;
+    totals.mismatches += t->mismatches;
+    bad_values += t->bad_values;
+  }
+  r.elapsed_seconds = r.threads > 0 ? seconds(last - first) : 0;
+  if (bad_values > 0) {
+    fail(name, cat(bad_values, " values found are not ", config_.value_size, " bytes"));
+  }
+  return totals;
+}
+
+std::string_view Workloads::next_value(Thread& t) const {
+  if (t.value_pos + config_.value_size > values_.size()) t.value_pos = 0;
+  const std::string_view v(values_.data() + t.value_pos, config_.value_size);
+  t.value_pos += config_.value_size;
+  return v;
+}
+
+WorkloadResult Workloads::run(std::string_view name) {
+  if (is_sand_only(name) && engine_.versioned() == nullptr) {
+    WorkloadResult r;
+    r.name = std::string(name);
+    r.kind = WorkloadResult::Kind::kSkipped;
+    r.message = "skipped: sanddb only";
+    return r;
+  }
+  if (name == "fillseq" || name == "fillrandom" || name == "overwrite" || name == "fillbatch" ||
+      name == "fillsync") {
+    return write_workload(name);
+  }
+  if (name == "readrandom" || name == "readmissing" || name == "readhot") return point_reads(name);
+  if (name == "readseq") return scan(name, false);
+  if (name == "readreverse") return scan(name, true);
+  if (name == "seekrandom") return seek_random();
+  if (name == "readwhilewriting") return read_while_writing();
+  if (name == "compact") return compact();
+  if (name == "history") return history();
+  if (name == "getatversion") return get_at_version();
+  WorkloadResult r;  // "stats"
+  r.name = std::string(name);
+  r.kind = WorkloadResult::Kind::kInfo;
+  r.message = engine_.stats();
+  return r;
+}
+
+WorkloadResult Workloads::write_workload(std::string_view name) {
+  const bool sequential = name == "fillseq";
+  const bool sync = name == "fillsync" || config_.sync;
+  const std::uint64_t n =
+      name == "fillsync" ? std::max<std::uint64_t>(1, config_.num / 1000) : config_.num;
+  const bool batched = name == "fillbatch";
+  const std::size_t per_write = batched ? std::max<std::size_t>(1, config_.batch_size) : 1;
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+
+  Totals totals = run_threads(name, config_.threads, [&](Thread& t) {
+    std::vector<std::string> keys(per_write, std::string(ks, '0'));
+    std::vector<KeyValue> puts(per_write);
+    std::vector<std::uint64_t> ids(per_write);
+    for (std::uint64_t done = 0; done < n; done += per_write) {
+      const std::size_t count =
+          static_cast<std::size_t>(std::min<std::uint64_t>(per_write, n - done));
+      for (std::size_t j = 0; j < count; ++j) {
+        ids[j] = sequential ? done + j : t.rng.uniform(config_.num);
+        format_key(ids[j], keys[j], ks);
+        puts[j] = KeyValue(keys[j], next_value(t));
+      }
+      {
+        OpTimer timer(t, every);
+        if (batched) {
+          engine_.write_batch(std::span<const KeyValue>(puts.data(), count), sync);
+        } else {
+          engine_.put(puts[0].first, puts[0].second, sync);
+        }
+      }
+      for (std::size_t j = 0; j < count; ++j) written_.set(ids[j]);
+      t.ops += count;
+      t.bytes += count * (ks + config_.value_size);
+      t.user_bytes += count * (ks + config_.value_size);
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  if (batched) r.message = cat("(", per_write, " puts per batch; latency per batch)");
+  if (name == "fillsync") r.message = cat("(", n, " synced puts per thread)");
+  return r;
+}
+
+WorkloadResult Workloads::point_reads(std::string_view name) {
+  const bool missing = name == "readmissing";
+  const std::uint64_t range = name == "readhot" ? (config_.num + 99) / 100 : config_.num;
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+
+  Totals totals = run_threads(name, config_.threads, [&](Thread& t) {
+    const std::string_view key(t.key.data(), missing ? ks + 1 : ks);
+    if (missing) t.key[ks] = '.';
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = t.rng.uniform(range);
+      format_key(id, t.key, ks);
+      bool found;
+      {
+        OpTimer timer(t, every);
+        found = engine_.get(key, &t.value);
+      }
+      ++t.ops;
+      if (found) {
+        ++t.found;
+        t.bytes += key.size() + t.value.size();
+        t.bad_values += t.value.size() != config_.value_size;
+      }
+      const bool expected = !missing && keys_known_ && written_.test(id);
+      if (found != expected && (missing || keys_known_)) ++t.mismatches;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found)");
+  if (totals.mismatches > 0) {
+    fail(name, missing ? cat(totals.mismatches, " of ", r.ops, " missing keys were found")
+                       : cat(totals.mismatches, " of ", r.ops,
+                             " reads disagree with the keys written (found ", totals.found, ")"));
+  }
+  return r;
+}
+
+WorkloadResult Workloads::scan(std::string_view name, bool reverse) {
+  const bool every = config_.time_every_op;
+  Totals totals = run_threads(name, config_.threads, [&](Thread& t) {
+    const std::unique_ptr<EngineIterator> it = engine_.new_iterator();
+    {
+      OpTimer timer(t, every);
+      if (reverse) {
+        it->seek_to_last();
+      } else {
+        it->seek_to_first();
+      }
+    }
+    while (it->valid()) {
+      ++t.ops;
+      t.bytes += it->key().size() + it->value().size();
+      t.bad_values += it->value().size() != config_.value_size;
+      OpTimer timer(t, every);
+      if (reverse) {
+        it->prev();
+      } else {
+        it->next();
+      }
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  const std::uint64_t per_thread =
+      r.threads > 0 ? r.ops / static_cast<std::uint64_t>(r.threads) : 0;
+  r.message = cat("(", per_thread, " keys per scan)");
+  if (keys_known_) {
+    const std::uint64_t want = written_.count() * static_cast<std::uint64_t>(r.threads);
+    if (r.ops != want) {
+      fail(name, cat("visited ", r.ops, " entries, want ", want, " (", written_.count(),
+                     " keys written, ", r.threads, " thread(s))"));
+    }
+  }
+  return r;
+}
+
+WorkloadResult Workloads::seek_random() {
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  Totals totals = run_threads("seekrandom", config_.threads, [&](Thread& t) {
+    const std::string_view key(t.key.data(), ks);
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = t.rng.uniform(config_.num);
+      format_key(id, t.key, ks);
+      bool found;
+      {
+        // One operation: a fresh iterator, the seek and its nexts (LevelDB's
+        // and RocksDB's db_bench also open an iterator per seek).
+        OpTimer timer(t, every);
+        const std::unique_ptr<EngineIterator> it = engine_.new_iterator();
+        it->seek(key);
+        found = it->valid() && it->key() == key;
+        for (int j = 0; j < config_.seek_nexts && it->valid(); ++j) {
+          t.bytes += it->key().size() + it->value().size();
+          it->next();
+        }
+      }
+      ++t.ops;
+      t.found += found;
+      if (keys_known_ && found != written_.test(id)) ++t.mismatches;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found, ", config_.seek_nexts, " nexts)");
+  if (totals.mismatches > 0) {
+    fail("seekrandom", cat(totals.mismatches, " seeks disagree with the keys written"));
+  }
+  return r;
+}
+
+// threads-1 readers (at least one) doing readrandom while one writer does
+// random puts until the readers are done; the readers' numbers are reported.
+WorkloadResult Workloads::read_while_writing() {
+  const int readers = std::max(1, config_.threads - 1);
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  std::atomic<int> readers_left{readers};
+  const bool timed = config_.duration > 0;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(config_.duration));
+
+  Totals totals = run_threads("readwhilewriting", readers + 1, [&](Thread& t) {
+    if (t.id == 0) {
+      t.counted = false;
+      while (readers_left.load(std::memory_order_relaxed) > 0) {
+        const std::uint64_t id = t.rng.uniform(config_.num);
+        format_key(id, t.key, ks);
+        engine_.put(std::string_view(t.key.data(), ks), next_value(t), config_.sync);
+        written_.set(id);
+        ++t.extra;
+        t.user_bytes += ks + config_.value_size;
+      }
+      return;
+    }
+    const std::string_view key(t.key.data(), ks);
+    for (std::uint64_t i = 0;; ++i) {
+      if (timed ? ((i & 63) == 0 && Clock::now() >= deadline) : i >= config_.reads) break;
+      const std::uint64_t id = t.rng.uniform(config_.num);
+      format_key(id, t.key, ks);
+      // Written before the get started, so the get must find it; a key the
+      // writer adds meanwhile may or may not show.
+      const bool must_find = keys_known_ && written_.test(id);
+      bool found;
+      {
+        OpTimer timer(t, every);
+        found = engine_.get(key, &t.value);
+      }
+      ++t.ops;
+      if (found) {
+        ++t.found;
+        t.bytes += key.size() + t.value.size();
+        t.bad_values += t.value.size() != config_.value_size;
+      }
+      if (must_find && !found) ++t.mismatches;
+    }
+    readers_left.fetch_sub(1, std::memory_order_relaxed);
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found; writer: ", totals.extra, " puts)");
+  if (totals.mismatches > 0) {
+    fail("readwhilewriting", cat(totals.mismatches, " written keys were not found"));
+  }
+  return r;
+}
+
+WorkloadResult Workloads::compact() {
+  Totals totals = run_threads("compact", 1, [&](Thread& t) {
+    OpTimer timer(t, true);
+    engine_.compact_all();
+    t.ops = 1;
+  });
+  totals.result.latency_sampling = 1;
+  return std::move(totals.result);
+}
+
+WorkloadResult Workloads::history() {
+  VersionedEngine& db = *engine_.versioned();
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  Totals totals = run_threads("history", config_.threads, [&](Thread& t) {
+    const std::string_view key(t.key.data(), ks);
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = t.rng.uniform(config_.num);
+      format_key(id, t.key, ks);
+      VersionedEngine::History h;
+      {
+        OpTimer timer(t, every);
+        h = db.history(key);
+      }
+      ++t.ops;
+      t.extra += h.versions;
+      if (h.versions > 0) {
+        ++t.found;
+        t.bytes += h.versions * ks + h.value_bytes;
+      }
+      if (keys_known_ && (h.versions > 0) != written_.test(id)) ++t.mismatches;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  char avg[32];
+  std::snprintf(avg, sizeof avg, "%.2f",
+                totals.found > 0
+                    ? static_cast<double>(totals.extra) / static_cast<double>(totals.found)
+                    : 0.0);
+  r.message = cat("(", totals.found, " of ", r.ops, " keys have history; ", std::string_view(avg),
+                  " versions per such key)");
+  if (totals.mismatches > 0) {
+    fail("history", cat(totals.mismatches, " histories disagree with the keys written"));
+  }
+  return r;
+}
+
+WorkloadResult Workloads::get_at_version() {
+  VersionedEngine& db = *engine_.versioned();
+  const std::uint64_t hi = db.last_version();
+  const std::uint64_t lo = std::max<std::uint64_t>(1, db.low_water_mark());
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  Totals totals = run_threads("getatversion", config_.threads, [&](Thread& t) {
+    if (hi == 0) return;  // nothing written yet
+    const std::string_view key(t.key.data(), ks);
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = t.rng.uniform(config_.num);
+      const std::uint64_t version = lo + t.rng.uniform(hi - lo + 1);
+      format_key(id, t.key, ks);
+      bool found;
+      {
+        OpTimer timer(t, every);
+        found = db.get_at(key, version, &t.value);
+      }
+      ++t.ops;
+      if (found) {
+        ++t.found;
+        t.bytes += key.size() + t.value.size();
+        t.bad_values += t.value.size() != config_.value_size;
+      }
+      // Found at some version means it was written (we never delete).
+      if (keys_known_ && found && !written_.test(id)) ++t.mismatches;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found; versions ", lo, "..", hi,
+                  lo == hi ? ": latest-only retention keeps just the newest" : "", ")");
+  if (totals.mismatches > 0) {
+    fail("getatversion", cat(totals.mismatches, " keys never written were found"));
+  }
+  return r;
+}
+
+}  // namespace sand_bench
