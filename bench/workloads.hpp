@@ -9,7 +9,7 @@
 // random printable bytes written twice, all from --seed.
 // Operations: each of --threads threads runs the workload's count on its own
 // random stream (seed + 1000 * run number + thread id), as db_bench does: fills write --num keys
-// per thread (fillsync --num/100), reads do --reads per thread.
+// per thread (fillsync --num/1000), reads do --reads per thread.
 //
 // Checks (a failed check ends the program with "CHECK FAILED"): the driver
 // keeps a bitmap of the keys it wrote, so readrandom/readhot/seekrandom must

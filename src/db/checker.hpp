@@ -34,6 +34,8 @@ using Outcome = CheckedFile::Outcome;
 
 // Bytes for messages: printable ASCII kept, others \xNN, long keys cut.
 std::string printable(std::string_view bytes);
+// printable(bytes) in single quotes.
+std::string quoted(std::string_view bytes);
 // "'key'@version" for an internal key.
 std::string describe_key(std::string_view internal_key);
 
@@ -92,13 +94,6 @@ class Differences {
   const std::string& text() const { return text_; }
 
  private:
-  // Built with += : g++ 12 at -O3 reports a false -Wrestrict on "'" + s + "'".
-  static std::string quoted(std::string_view key) {
-    std::string out = "'";
-    out += printable(key);
-    out += '\'';
-    return out;
-  }
   void add(std::string_view field, const std::string& found, const std::string& claimed) {
     if (!text_.empty()) text_ += ", ";
     text_ += std::string(field) + " " + found + " vs " + claimed;
