@@ -34,7 +34,11 @@
 #include <tuple>
 #include <vector>
 
+#include "text_cat.hpp"
+
 namespace {
+
+using sand_bench::cat;
 
 using Row = std::vector<std::string>;
 
@@ -88,15 +92,6 @@ std::vector<Row> parse_csv(std::string_view text) {
   return rows;
 }
 
-// Concatenates strings and integers. (Also avoids `"literal" + std::string&&`,
-// on which g++ 12 warns a false -Wrestrict at -O3.)
-void append_part(std::string& out, std::string_view s) { out += s; }
-void append_part(std::string& out, std::integral auto n) { out += std::to_string(n); }
-std::string cat(const auto&... parts) {
-  std::string out;
-  (append_part(out, parts), ...);
-  return out;
-}
 
 std::string format(const char* fmt, auto... args) {
   char buf[256];

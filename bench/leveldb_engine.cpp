@@ -10,7 +10,7 @@
 // mapped stays at LevelDB's default (one background thread, 2 MiB table
 // files, max_open_files = 1000), as in LevelDB's own db_bench.
 //
-// Thread-safety: as Engine (leveldb::DB is thread-safe); LevelIterator is
+// Thread-safety: as Engine (leveldb::DB is thread-safe); its iterator is
 // used by one thread.
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "peer_iterator.hpp"
 
 namespace sand_bench {
 namespace {
@@ -38,7 +39,6 @@ void check(const leveldb::Status& s, std::string_view what) {
 }
 
 leveldb::Slice slice(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
-std::string_view view(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 // Whether this libleveldb really compresses with snappy: 256 KiB of one
 // repeated byte, written and compacted in memory, must shrink well below 1/4.
@@ -61,41 +61,6 @@ bool snappy_compresses() {
   db->GetApproximateSizes(&all, 1, &size);
   return size < 64 * value.size() / 4;
 }
-
-class LevelIterator final : public EngineIterator {
- public:
-  explicit LevelIterator(std::unique_ptr<leveldb::Iterator> it) : it_(std::move(it)) {}
-
-  void seek(std::string_view target) override {
-    it_->Seek(slice(target));
-    settle();
-  }
-  void seek_to_first() override {
-    it_->SeekToFirst();
-    settle();
-  }
-  void seek_to_last() override {
-    it_->SeekToLast();
-    settle();
-  }
-  void next() override {
-    it_->Next();
-    settle();
-  }
-  void prev() override {
-    it_->Prev();
-    settle();
-  }
-  bool valid() const override { return it_->Valid(); }
-  std::string_view key() const override { return view(it_->key()); }
-  std::string_view value() const override { return view(it_->value()); }
-
- private:
-  void settle() {
-    if (!it_->Valid()) check(it_->status(), "iterator");
-  }
-  std::unique_ptr<leveldb::Iterator> it_;
-};
 
 class LevelEngine final : public Engine {
  public:
@@ -166,8 +131,8 @@ class LevelEngine final : public Engine {
   }
 
   std::unique_ptr<EngineIterator> new_iterator() override {
-    return std::make_unique<LevelIterator>(
-        std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions())));
+    return std::make_unique<PeerIterator<leveldb::Iterator, leveldb::Slice>>(
+        std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions())), kName);
   }
 
   // LevelDB has no flush call; CompactRange always writes the memtable out

@@ -7,7 +7,7 @@
 // compaction, 64 MiB target files, max_open_files = -1, no statistics object:
 // db_bench also runs without one unless --statistics is given).
 //
-// Thread-safety: as Engine (rocksdb::DB is thread-safe); RocksIterator is
+// Thread-safety: as Engine (rocksdb::DB is thread-safe); its iterator is
 // used by one thread.
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "engine.hpp"
+#include "peer_iterator.hpp"
 
 namespace sand_bench {
 namespace {
@@ -34,42 +35,6 @@ void check(const rocksdb::Status& s, std::string_view what) {
 }
 
 rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-std::string_view view(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
-
-class RocksIterator final : public EngineIterator {
- public:
-  explicit RocksIterator(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
-
-  void seek(std::string_view target) override {
-    it_->Seek(slice(target));
-    settle();
-  }
-  void seek_to_first() override {
-    it_->SeekToFirst();
-    settle();
-  }
-  void seek_to_last() override {
-    it_->SeekToLast();
-    settle();
-  }
-  void next() override {
-    it_->Next();
-    settle();
-  }
-  void prev() override {
-    it_->Prev();
-    settle();
-  }
-  bool valid() const override { return it_->Valid(); }
-  std::string_view key() const override { return view(it_->key()); }
-  std::string_view value() const override { return view(it_->value()); }
-
- private:
-  void settle() {
-    if (!it_->Valid()) check(it_->status(), "iterator");
-  }
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
 
 class RocksEngine final : public Engine {
  public:
@@ -132,8 +97,8 @@ class RocksEngine final : public Engine {
   }
 
   std::unique_ptr<EngineIterator> new_iterator() override {
-    return std::make_unique<RocksIterator>(
-        std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions())));
+    return std::make_unique<PeerIterator<rocksdb::Iterator, rocksdb::Slice>>(
+        std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions())), kName);
   }
 
   void flush() override { check(db_->Flush(rocksdb::FlushOptions()), "flush"); }

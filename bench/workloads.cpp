@@ -18,6 +18,8 @@
 #include <memory>
 #include <thread>
 
+#include "text_cat.hpp"
+
 namespace sand_bench {
 namespace {
 
@@ -69,15 +71,6 @@ std::string build_values(std::uint64_t seed, std::size_t value_size) {
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Concatenates strings and integers. (Also sidesteps g++ 12's false
-// -Wrestrict on `"literal" + std::string&&` at -O3.)
-void append_part(std::string& out, std::string_view s) { out += s; }
-void append_part(std::string& out, std::integral auto n) { out += std::to_string(n); }
-std::string cat(const auto&... parts) {
-  std::string out;
-  (append_part(out, parts), ...);
-  return out;
-}
 
 }  // namespace
 
