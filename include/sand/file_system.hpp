@@ -57,6 +57,12 @@ class FileSystem {
   // Creates (or truncates) `path` for writing. Errors: IOError.
   virtual Result<std::unique_ptr<WritableFile>> new_writable_file(
       const std::string& path) = 0;
+  // Creates (or truncates) `path` for a log (the WAL): like
+  // new_writable_file(), but the file may be preallocated ahead of size(),
+  // so after a crash it can hold zeros past the last append, which the log
+  // reader rules read as a torn tail (spec/wal.md rule R4); close() trims
+  // them. The default is new_writable_file(). Errors: IOError.
+  virtual Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path);
   // Opens an existing `path` for appending at its end. Errors: IOError.
   virtual Result<std::unique_ptr<WritableFile>> reopen_writable_file(
       const std::string& path) = 0;

@@ -159,7 +159,7 @@ Status DB::Impl::open() {
   // crashed after creating its new WAL, before its manifest retired the
   // replayed ones, leaves an empty WAL after an unsealed one.
   std::size_t newest = wals.empty() ? 0 : wals.size() - 1;
-  while (newest > 0 && !wal::may_hold_records(wals[newest].second->contents().size())) --newest;
+  while (newest > 0 && !wal::may_hold_records(wals[newest].second->contents())) --newest;
 
   auto mem = std::make_shared<MemTable>();
   Version last = state.last_version;

@@ -4,6 +4,10 @@
 
 namespace sand {
 
+Result<std::unique_ptr<WritableFile>> FileSystem::new_log_file(const std::string& path) {
+  return new_writable_file(path);
+}
+
 Result<std::string> FileSystem::read_file_from(const std::string& path, std::uint64_t offset) {
   SAND_ASSIGN_OR_RETURN(std::unique_ptr<ReadableFile> file, open_readable_file(path));
   const std::string_view bytes = file->contents();

@@ -1,4 +1,5 @@
-// The POSIX FileSystem: write(2)/fdatasync for appends, Boost.Iostreams
+// The POSIX FileSystem: write(2)/fdatasync for appends (logs: a mapped
+// window, io/posix_log_file.hpp), Boost.Iostreams
 // mapped_file_source for whole-file reads, flock(2) for the LOCK file.
 //
 // Thread-safety: the FileSystem is stateless and shareable; each file object
@@ -13,20 +14,14 @@
 #include <cerrno>
 #include <memory>
 
+#include "io/posix_log_file.hpp"
+#include "io/retry_eintr.hpp"
 #include "sand/file_system.hpp"
 
 namespace sand {
 namespace {
 
-// Retries a syscall interrupted by a signal.
-template <typename F>
-auto retry_eintr(F f) {
-  decltype(f()) r;
-  do {
-    r = f();
-  } while (r < 0 && errno == EINTR);
-  return r;
-}
+using io::retry_eintr;
 
 class PosixWritableFile final : public WritableFile {
  public:
@@ -107,6 +102,10 @@ class PosixFileSystem final : public FileSystem {
   Result<std::unique_ptr<WritableFile>> new_writable_file(
       const std::string& path) override {
     return open_writable(path, O_TRUNC);
+  }
+
+  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override {
+    return io::create_posix_log_file(path);
   }
 
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(

@@ -7,13 +7,6 @@
 #include "util/crc32c.hpp"
 
 namespace sand::wal {
-namespace {
-
-bool all_zero(std::string_view bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
-}
-
-}  // namespace
 
 RecordReader::RecordReader(std::string_view contents, std::string file_name, bool point_in_time)
     : contents_(contents), file_name_(std::move(file_name)), point_in_time_(point_in_time) {}
@@ -24,12 +17,16 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   const std::string prefix = log_header_prefix(kind);
   const std::string_view name = reader.file_name_;
   // A crash between creating the file and writing its header leaves it
-  // empty, cut short, or (after the file system extended it) zero-filled.
-  // The header is one append, so a short file with a good start is that too.
-  if (all_zero(contents) ||
-      (contents.size() < kFileHeaderSize &&
-       contents.substr(0, kHeaderPrefixSize) == std::string_view(prefix).substr(
-                                                    0, std::min(contents.size(), kHeaderPrefixSize)))) {
+  // empty, cut short, or (after the file system extended it, or a writer
+  // preallocated it) zero-filled after what was written. The header is one
+  // append, so a short start that matches, followed only by zeros, is that
+  // too (rule H1 looks at the file without its trailing zeros).
+  std::string_view written = contents;
+  while (!written.empty() && written.back() == 0) written.remove_suffix(1);
+  if (written.empty() ||
+      (written.size() < kFileHeaderSize &&
+       written.substr(0, kHeaderPrefixSize) ==
+           std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize)))) {
     reader.stop_torn(0);
     return reader;
   }
@@ -89,15 +86,20 @@ void RecordReader::stop_torn(std::uint64_t offset) {
 
 bool RecordReader::good_record_after(std::uint64_t from) const {
   // A byte-by-byte search: a damaged length gives no hint where the next
-  // record starts. It runs only on damaged files and on the short torn tail
-  // of a log being appended to.
-  const std::uint64_t size = contents_.size();
-  for (std::uint64_t y = from; y + kRecordHeaderSize <= size; ++y) {
-    const char* header = contents_.data() + y;
+  // record starts. It runs only on damaged files and on the torn tail of a
+  // log being appended to or left by a crash. An all-zero record header is
+  // never good (an empty payload's crc is not 0; spec/wal.md rule R4), so
+  // the search ends where the last nonzero byte's header would start: the
+  // zeros a preallocating writer leaves (up to a window) cost one scan.
+  const std::string_view bytes = contents_;
+  std::uint64_t nonzero_end = bytes.size();  // just past the last nonzero byte
+  while (nonzero_end > from && bytes[nonzero_end - 1] == 0) --nonzero_end;
+  for (std::uint64_t y = from; y < nonzero_end && y + kRecordHeaderSize <= bytes.size(); ++y) {
+    const char* header = bytes.data() + y;
     if (!record_header_ok(header, log_id_)) continue;
     const std::uint64_t length = record_length(header);
-    if (length > size - y - kRecordHeaderSize) continue;
-    if (record_payload_ok(header, contents_.substr(y + kRecordHeaderSize, length))) return true;
+    if (length > bytes.size() - y - kRecordHeaderSize) continue;
+    if (record_payload_ok(header, bytes.substr(y + kRecordHeaderSize, length))) return true;
   }
   return false;
 }

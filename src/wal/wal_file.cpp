@@ -1,6 +1,8 @@
 // WAL replay and creation.
 #include "wal/wal_file.hpp"
 
+#include <algorithm>
+
 #include "wal/record_reader.hpp"
 #include "wal/write_batch_codec.hpp"
 
@@ -80,11 +82,15 @@ Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset
 
 Status append_seal(RecordWriter& wal) { return wal.add_record(std::string_view()); }
 
-bool may_hold_records(std::uint64_t size) { return size > kFileHeaderSize; }
+bool may_hold_records(std::string_view contents) {
+  if (contents.size() <= kFileHeaderSize) return false;
+  const std::string_view body = contents.substr(kFileHeaderSize);
+  return std::any_of(body.begin(), body.end(), [](char c) { return c != 0; });
+}
 
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
                                                  std::uint64_t wal_number) {
-  SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.new_writable_file(path));
+  SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.new_log_file(path));
   return RecordWriter::create(std::move(file), LogKind::kWal, wal_number);
 }
 

@@ -37,10 +37,12 @@ struct ReplayStats {
 // lacks it lost its tail, even if that tail ended at a record boundary.
 Status append_seal(RecordWriter& wal);
 
-// Whether a WAL file of `size` bytes can hold a record at all (more than
-// its header). A crashed open can leave such empty WALs after the newest
-// one that holds writes; they do not make it an older WAL.
-bool may_hold_records(std::uint64_t size);
+// Whether the WAL bytes `contents` can hold a record at all: some byte after
+// the header is not zero (spec/wal.md rule P7). A crashed open can leave
+// such an empty WAL, just its header, or its header and the zeros of a
+// preallocated log file, after the newest one that holds writes; it does
+// not make that one an older WAL.
+bool may_hold_records(std::string_view contents);
 
 // Replays the WAL bytes `contents` of file `file_name` (used in messages),
 // whose header must carry log id `wal_number` (the number in its name):

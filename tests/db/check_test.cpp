@@ -752,6 +752,44 @@ TEST_CASE("check: an older WAL without its seal is a problem at its end", "[db][
   CHECK(db.check().ok());
 }
 
+TEST_CASE("check: a newer WAL of only its header and zeros does not age the unsealed one",
+          "[db][check][prealloc]") {
+  // What an open that crashed right after creating its preallocated WAL
+  // leaves (spec/wal.md rule P7).
+  Fixture db;
+  const std::string newer = wal_file_name(db.wal + 1);
+  write_all(*db.fs, db.path(newer),
+            wal::log_file_header(wal::LogKind::kWal, db.wal + 1) + std::string(4096, '\0'));
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.ok());
+  CHECK(file_named(r, db.wal_name()).outcome == CheckedFile::Outcome::kOk);
+  // Zeros after the records are the writer's preallocated space: no note.
+  CHECK(r.notes.empty());
+}
+
+TEST_CASE("check: zeros after the newest WAL's records are no finding, other bytes a note",
+          "[db][check][prealloc]") {
+  Fixture db;
+  const std::string bytes = read_all(*db.fs, db.wal_path());
+  write_all(*db.fs, db.wal_path(), bytes + std::string(100, '\0'));
+  const CheckReport zeros = db.check();
+  INFO(describe(zeros));
+  CHECK(zeros.ok());
+  CHECK(zeros.notes.empty());
+  CHECK(file_named(zeros, db.wal_name()).outcome == CheckedFile::Outcome::kOk);
+  // A record cut short before the zeros (a writer killed mid-copy) is a
+  // torn tail, counted from where the last good record ends.
+  write_all(*db.fs, db.wal_path(), bytes + "\x01\x02\x03" + std::string(100, '\0'));
+  const CheckReport torn = db.check();
+  INFO(describe(torn));
+  CHECK(torn.ok());
+  REQUIRE(torn.notes.size() == 1);
+  CHECK(torn.notes[0].offset == bytes.size());
+  CHECK(torn.notes[0].what ==
+        "torn tail: 103 bytes of an append that did not complete (the next open drops them)");
+}
+
 TEST_CASE("check: a missing live WAL is a problem", "[db][check]") {
   Fixture db;
   must(db.fs->remove_file(db.wal_path()));

@@ -63,10 +63,12 @@ int names_seeds() { return (sand::test::kSanitized ? 1 : 2) * sand::test::crash_
 struct Damage {
   std::optional<std::uint64_t> tear{};   // PowerLossOptions::tear_unsynced_tail
   std::optional<std::uint64_t> names{};  // PowerLossOptions::names_seed
+  bool zero_fill = false;                // PowerLossOptions::zero_fill_logs
 
   std::string describe() const {
     std::string out = tear ? "tear seed " + std::to_string(*tear) : std::string("no tear");
     if (names) out += ", names seed " + std::to_string(*names);
+    if (zero_fill) out += ", open WAL zero-filled";
     return out;
   }
 };
@@ -78,7 +80,11 @@ std::vector<Damage> damages_at(std::uint64_t n) {
   const auto tears = static_cast<std::uint64_t>(tear_seeds());
   const auto names = static_cast<std::uint64_t>(names_seeds());
   std::vector<Damage> out = {Damage{}};
-  for (std::uint64_t d = 1; d <= tears; ++d) out.push_back({.tear = n * tears + d});
+  // Every odd tear seed also leaves the open WAL padded with zeros, as the
+  // POSIX writer's preallocation does.
+  for (std::uint64_t d = 1; d <= tears; ++d) {
+    out.push_back({.tear = n * tears + d, .zero_fill = d % 2 == 1});
+  }
   for (std::uint64_t d = 1; d <= names; ++d) {
     Damage damage{.names = n * names + d};
     if (d % 2 == 0) damage.tear = n * names + d + (1u << 20);
@@ -335,7 +341,10 @@ struct RunResult {
 // with `damage`, reboot, reopen, check.
 RunResult run_once(const Workload& w, std::optional<std::uint64_t> cut, const Damage& damage) {
   const sand::test::PowerLossOptions loss{
-      .tear_unsynced_tail = damage.tear, .names_seed = damage.names, .stay_down = true};
+      .tear_unsynced_tail = damage.tear,
+      .names_seed = damage.names,
+      .zero_fill_logs = damage.zero_fill ? sand::test::kTestLogWindow : 0,
+      .stay_down = true};
   RunResult r;
   Env e;
   e.options = w.options(e.fs);

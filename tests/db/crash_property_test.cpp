@@ -471,7 +471,7 @@ class Runner {
   std::string step(const CrashMid& c) {
     ++crashes_;
     const std::uint32_t k = c.k % cut_range(c.op);
-    const test::PowerLossOptions cut{.tear_unsynced_tail = c.tear};
+    const test::PowerLossOptions cut = test::crash_loss(c.tear, false);
     if (c.op == Mid::kReopen) {
       // A crash, then a recovery that is itself cut k ops in.
       ++crashes_;

@@ -14,6 +14,8 @@
 
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
+#include "db/filenames.hpp"
+#include "wal/log_format.hpp"
 #include "wal/wal_file.hpp"
 
 using namespace sand;
@@ -309,4 +311,32 @@ TEST_CASE("a WAL renamed to another live WAL's number fails open", "[db][recover
   CHECK_THAT(db.status().message(),
              Catch::Contains(std::string(renamed) + ": offset 16: WAL header names log " +
                              std::to_string(number)));
+}
+
+TEST_CASE("an empty preallocated WAL after the newest one with writes does not fail open",
+          "[db][recovery][prealloc]") {
+  // An open that crashed right after creating its new WAL (before its
+  // manifest retired the replayed one) leaves the new WAL as its header
+  // and the zeros of its first preallocated window (spec/wal.md rule P7).
+  sand::test::TempDir dir;
+  {
+    auto db = must(DB::open(dir.path()));
+    must(db->put("a", "1"));
+    must(db->put("b", "2"));
+    must(db->close());
+  }
+  const std::string wal = only_file_with_suffix(dir.path(), ".wal");
+  const std::uint64_t number = std::stoull(fsys::path(wal).stem().string());
+  {
+    std::ofstream newer(fsys::path(dir.path()) / wal_file_name(number + 1), std::ios::binary);
+    newer << wal::log_file_header(wal::LogKind::kWal, number + 1) << std::string(1 << 20, '\0');
+  }
+  auto db = must(DB::open(dir.path()));
+  CHECK(must(db->get("a")) == "1");
+  CHECK(must(db->get("b")) == "2");
+  must(db->put("c", "3"));
+  must(db->close());
+  auto again = must(DB::open(dir.path()));
+  CHECK(collect(must(again->scan({}))) ==
+        std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "2"}, {"c", "3"}});
 }

@@ -49,6 +49,17 @@ void check_contract(FileSystem& fs, const std::string& dir) {
   CHECK(*names == std::vector<std::string>{"b.txt", "deeper"});
   REQUIRE(fs.sync_dir(dir + "/sub").is_ok());
 
+  // A log file reads back exactly what was appended once it is closed,
+  // whatever the file system preallocated while it was open.
+  auto log = fs.new_log_file(dir + "/log");
+  REQUIRE(log.is_ok());
+  REQUIRE((*log)->append("abc").is_ok());
+  REQUIRE((*log)->sync().is_ok());
+  REQUIRE((*log)->append(std::string(5000, 'd')).is_ok());
+  CHECK((*log)->size() == 5003);
+  REQUIRE((*log)->close().is_ok());
+  CHECK((*fs.open_readable_file(dir + "/log"))->contents() == "abc" + std::string(5000, 'd'));
+
   auto empty = fs.new_writable_file(dir + "/empty");
   REQUIRE(empty.is_ok());
   CHECK((*fs.open_readable_file(dir + "/empty"))->contents().empty());

@@ -297,9 +297,16 @@ int crash_scale() {
   return scale > 0 ? scale : 1;
 }
 
+PowerLossOptions crash_loss(std::optional<std::uint64_t> tear_seed, bool stay_down) {
+  const bool zero_fill = tear_seed && *tear_seed % 2 == 1;
+  return {.tear_unsynced_tail = tear_seed,
+          .zero_fill_logs = zero_fill ? kTestLogWindow : 0,
+          .stay_down = stay_down};
+}
+
 void crash_and_reboot(FaultFileSystem& fs, std::unique_ptr<DB>& db,
                       std::optional<std::uint64_t> tear_seed) {
-  if (!fs.is_down()) fs.power_loss({.tear_unsynced_tail = tear_seed, .stay_down = true});
+  if (!fs.is_down()) fs.power_loss(crash_loss(tear_seed, true));
   db.reset();
   fs.reboot();
 }

@@ -159,9 +159,16 @@ std::string show(const std::vector<HistoryEntry>& entries);
 // crash tests for soak runs.
 int crash_scale();
 
+// The power loss crash tests use for `tear_seed` (see crash_and_reboot):
+// an odd seed also leaves the open WAL padded with zeros, as the POSIX
+// writer's preallocation does (PowerLossOptions::zero_fill_logs, windows
+// of kTestLogWindow bytes).
+inline constexpr std::uint64_t kTestLogWindow = 4096;
+PowerLossOptions crash_loss(std::optional<std::uint64_t> tear_seed, bool stay_down);
+
 // A power loss under a live DB, then the reboot: cuts power now unless a
-// power_loss_after already did (keeping a seeded prefix of each unsynced
-// tail when `tear_seed` is set), staying down so the DB's background threads
+// power_loss_after already did (crash_loss(tear_seed): keeping a seeded
+// prefix of each unsynced tail when `tear_seed` is set), staying down so the DB's background threads
 // fail instead of writing; destroys the DB (a dead process's close fails
 // harmlessly); powers back on. `db` may be null.
 void crash_and_reboot(FaultFileSystem& fs, std::unique_ptr<DB>& db,

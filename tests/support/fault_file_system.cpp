@@ -25,6 +25,9 @@ struct Node {
   // sync error): clean in the page cache, so never written to disk. Kept
   // until a truncate or O_TRUNC cuts them off, or power is lost.
   std::vector<std::pair<std::uint64_t, std::uint64_t>> lost;
+  // A log file (new_log_file) whose writer has not closed it: the real
+  // one is preallocated past its bytes, and a crash leaves those zeros.
+  bool open_log = false;
 };
 using NodePtr = std::shared_ptr<Node>;
 
@@ -221,6 +224,13 @@ struct FaultState {
           kept.append(image, kept.size(), end - kept.size());
         }
       }
+      if (options.zero_fill_logs > 0 && node->open_log) {
+        // The zeros a preallocating log writer leaves: up to the next
+        // multiple of the window (a whole window if nothing survived).
+        const std::uint64_t w = options.zero_fill_logs;
+        kept.resize((kept.size() / w + 1) * w, '\0');
+      }
+      node->open_log = false;  // its handle is dead
       node->durable = kept;
       node->current = std::move(kept);
       node->lost.clear();
@@ -272,6 +282,7 @@ class FaultWritableFile final : public WritableFile {
     std::lock_guard lock(state_->mu);
     SAND_RETURN_IF_ERROR(check_alive());
     closed_ = true;  // even if the close fails: the descriptor is gone
+    node_->open_log = false;  // a closed log is trimmed to its bytes
     SAND_RETURN_IF_ERROR(state_->admit(event(OpKind::kClose, 0)));
     state_->record(event(OpKind::kClose, 0));
     return Status::ok();
@@ -477,6 +488,14 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_writable_file(const s
   }
   st.record(op_event(OpKind::kCreate, path));
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(state_, node, path));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_log_file(const std::string& path) {
+  SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, new_writable_file(path));
+  std::lock_guard lock(state_->mu);
+  const auto it = state_->names.find(path);
+  if (it != state_->names.end()) it->second->open_log = true;
+  return file;
 }
 
 Result<std::unique_ptr<WritableFile>> FaultFileSystem::reopen_writable_file(

@@ -46,8 +46,10 @@
 //    With `tear_unsynced_tail`, each file left whose unsynced change is a
 //    pure append keeps a seeded prefix of the unsynced bytes (0..all,
 //    independently per file: this is also the "reorder" case, unsynced
-//    appends to different files survive or not independently). What the
-//    loss left is the new durable state; the journal is empty after it.
+//    appends to different files survive or not independently). With
+//    `zero_fill_logs`, each log file still open (new_log_file) then ends in
+//    zeros, as a preallocated file does. What the loss left is the new
+//    durable state; the journal is empty after it.
 //  - A failed sync (injected) leaves durable bytes unchanged and, like Linux
 //    after an fsync error, marks the pending pages clean without writing
 //    them: the process still reads them, but they never reach the disk. A
@@ -139,6 +141,12 @@ struct PowerLossOptions {
   // names_prefix_length and the model above) instead of undoing them all.
   // Default: undo them all.
   std::optional<std::uint64_t> names_seed{};
+  // Pad every log file (new_log_file) not yet closed with zeros after what
+  // the loss kept of it, up to the next multiple of this many bytes, as the
+  // POSIX log writer's preallocation leaves it (io/posix_log_file.hpp; a
+  // file with nothing kept becomes one window of zeros). Default 0: no
+  // padding.
+  std::uint64_t zero_fill_logs = 0;
   // Stay powered off after the loss: every op, read and handle call fails
   // with IOError "power lost" (exists() answers false) until reboot().
   // Default: false, usable again at once.
@@ -206,6 +214,8 @@ class FaultFileSystem final : public FileSystem {
 
   // --- FileSystem ---
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
+  // new_writable_file, and the file is a log: see zero_fill_logs.
+  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override;
   Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override;
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override;

@@ -20,6 +20,12 @@ class ForwardingFileSystem : public FileSystem {
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
     return base_->new_writable_file(path);
   }
+  // Forwarded as a log, so the wrapped file system may preallocate it (or, a
+  // FaultFileSystem, model that). A wrapper that intercepts creations must
+  // override both.
+  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override {
+    return base_->new_log_file(path);
+  }
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
     return base_->reopen_writable_file(path);
   }

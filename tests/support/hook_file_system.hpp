@@ -34,6 +34,10 @@ class HookFileSystem final : public ForwardingFileSystem {
     ++mutations;
     return ForwardingFileSystem::new_writable_file(path);
   }
+  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override {
+    ++mutations;
+    return ForwardingFileSystem::new_log_file(path);
+  }
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
     ++mutations;
     return ForwardingFileSystem::reopen_writable_file(path);

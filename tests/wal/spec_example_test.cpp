@@ -133,3 +133,25 @@ TEST_CASE("the damage claims of spec/wal.md's example hold", "[wal][spec]") {
     }
   }
 }
+
+TEST_CASE("the example cut anywhere and zero-filled reads as the cut alone", "[wal][spec]") {
+  // spec/wal.md "Preallocation" and H1: a crashed preallocating writer
+  // leaves what it wrote, then zeros; the zeros never change the records
+  // read or where the log validly ends.
+  const std::string bytes = build_wal_small();
+  REQUIRE(bytes.size() == kSize);
+  for (std::size_t cut = 0; cut <= kSize; ++cut) {
+    const std::string_view kept = std::string_view(bytes).substr(0, cut);
+    auto plain = wal::read_log(kept, "w", wal::LogKind::kWal, false);
+    REQUIRE(plain.is_ok());
+    for (const std::size_t zeros : {std::size_t{1}, std::size_t{13}, std::size_t{4096}}) {
+      INFO("cut " << cut << ", zeros " << zeros);
+      auto padded =
+          wal::read_log(std::string(kept) + std::string(zeros, '\0'), "w", wal::LogKind::kWal, false);
+      REQUIRE(padded.is_ok());
+      CHECK(padded->records.size() == plain->records.size());
+      CHECK(padded->valid_end == plain->valid_end);
+      CHECK(padded->torn_tail);
+    }
+  }
+}

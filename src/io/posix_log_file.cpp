@@ -1,0 +1,117 @@
+// The POSIX log file: appends copied into a mapped, preallocated window.
+#include "io/posix_log_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "io/retry_eintr.hpp"
+
+namespace sand::io {
+namespace {
+
+class PosixLogFile final : public WritableFile {
+ public:
+  PosixLogFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixLogFile() override { (void)close(); }
+
+  Status append(std::string_view data) override {
+    while (!data.empty()) {
+      if (size_ == window_start_ + window_size_) SAND_RETURN_IF_ERROR(next_window());
+      const std::uint64_t room = window_start_ + window_size_ - size_;
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size()));
+      std::memcpy(window_ + (size_ - window_start_), data.data(), n);
+      size_ += n;
+      data.remove_prefix(n);
+    }
+    return Status::ok();
+  }
+
+  Status sync() override {
+    // The mapped pages are the file's page-cache pages: fdatasync writes
+    // back those dirtied through the mapping and the size fallocate set.
+    if (retry_eintr([&] { return ::fdatasync(fd_); }) != 0) return Status::io_error(path_, errno);
+    return Status::ok();
+  }
+
+  Status close() override {
+    if (fd_ < 0) return Status::ok();
+    Status s = unmap();
+    // Trim the preallocated zeros, durably, so a closed log ends at its last
+    // record: the WAL writer closes a sealed WAL before it creates the next,
+    // and zeros after the seal would make that older WAL read as torn
+    // (spec/wal.md rule P7) if a power loss kept the new WAL but not the trim.
+    if (s.is_ok() && allocated_end_ > size_) {
+      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+        s = Status::io_error(path_ + ": trimming to " + std::to_string(size_) + " bytes", errno);
+      } else if (retry_eintr([&] { return ::fdatasync(fd_); }) != 0) {
+        s = Status::io_error(path_ + ": syncing the trim", errno);
+      }
+    }
+    if (::close(fd_) != 0 && s.is_ok()) s = Status::io_error(path_, errno);
+    fd_ = -1;
+    return s;
+  }
+
+  std::uint64_t size() const override { return size_; }
+
+ private:
+  // Unmaps the full window and maps the next one, reserved on disk first.
+  Status next_window() {
+    SAND_RETURN_IF_ERROR(unmap());
+    const std::uint64_t start = size_;
+    // Even a failed fallocate may have extended the file: close() trims.
+    allocated_end_ = start + kWindowSize;
+    // posix_fallocate returns the error instead of setting errno.
+    const int err = ::posix_fallocate(fd_, static_cast<off_t>(start),
+                                      static_cast<off_t>(kWindowSize));
+    if (err != 0) {
+      return Status::io_error(path_ + ": preallocating bytes " + std::to_string(start) + ".." +
+                                  std::to_string(start + kWindowSize),
+                              err);
+    }
+    void* map = ::mmap(nullptr, kWindowSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
+                       static_cast<off_t>(start));
+    if (map == MAP_FAILED) {
+      return Status::io_error(path_ + ": mapping bytes from " + std::to_string(start), errno);
+    }
+    window_ = static_cast<char*>(map);
+    window_start_ = start;
+    window_size_ = kWindowSize;
+    return Status::ok();
+  }
+
+  Status unmap() {
+    if (window_ == nullptr) return Status::ok();
+    const int r = ::munmap(window_, window_size_);
+    window_ = nullptr;
+    // An empty window that ends at size_: the next append maps a new one.
+    window_start_ = size_;
+    window_size_ = 0;
+    if (r != 0) return Status::io_error(path_ + ": unmapping", errno);
+    return Status::ok();
+  }
+
+  std::string path_;
+  int fd_;
+  std::uint64_t size_ = 0;
+  char* window_ = nullptr;          // maps [window_start_, window_start_ + window_size_)
+  std::uint64_t window_start_ = 0;  // a multiple of kWindowSize
+  std::uint64_t window_size_ = 0;   // 0 while nothing is mapped
+  std::uint64_t allocated_end_ = 0;  // the file's size at most: size_ plus zeros
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WritableFile>> create_posix_log_file(const std::string& path) {
+  // Read-write: a shared writable mapping needs a descriptor opened for both.
+  const int fd = retry_eintr(
+      [&] { return ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644); });
+  if (fd < 0) return Status::io_error(path, errno);
+  return std::unique_ptr<WritableFile>(std::make_unique<PosixLogFile>(path, fd));
+}
+
+}  // namespace sand::io
