@@ -71,11 +71,15 @@ struct DB::Impl {
   // Swaps in a new view. REQUIRES: state_mu_ (so its holders may read view_
   // directly); takes view_mu_ for the swap.
   void publish_view(std::shared_ptr<const ReadView> view);
+  // The newest version a read through `view` sees: the writer's last
+  // version, or for a read-only handle the view's own (ReadView).
+  Version view_last_version(const ReadView& view) const;
   // Refuses an explicit read version that is too new or below the mark.
-  Status check_read_version(Version at) const;
-  // The version a read uses: the latest (never refused), or `at` checked.
-  // REQUIRES: the caller took its view before calling.
-  Version resolve_read_version(std::optional<Version> at, Status* status) const;
+  Status check_read_version(const ReadView& view, Version at) const;
+  // The version a read through `view` uses: the latest (never refused), or
+  // `at` checked. REQUIRES: the caller took its view before calling.
+  Version resolve_read_version(const ReadView& view, std::optional<Version> at,
+                               Status* status) const;
 
   // --- flush (db_flush.cpp) ---
   Status flush();

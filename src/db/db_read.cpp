@@ -58,8 +58,12 @@ void DB::Impl::publish_view(std::shared_ptr<const ReadView> view) {
   view_ = std::move(view);
 }
 
-Status DB::Impl::check_read_version(Version at) const {
-  const Version last = last_version_.load(std::memory_order_acquire);
+Version DB::Impl::view_last_version(const ReadView& view) const {
+  return read_only_ ? view.last_version : last_version_.load(std::memory_order_acquire);
+}
+
+Status DB::Impl::check_read_version(const ReadView& view, Version at) const {
+  const Version last = view_last_version(view);
   if (at > last) {
     return Status::invalid_argument("version " + std::to_string(at) +
                                     " is newer than the last committed version " +
@@ -83,9 +87,10 @@ Status DB::Impl::check_read_version(Version at) const {
   return Status::ok();
 }
 
-Version DB::Impl::resolve_read_version(std::optional<Version> at, Status* status) const {
-  if (!at) return last_version_.load(std::memory_order_acquire);  // always readable
-  *status = check_read_version(*at);
+Version DB::Impl::resolve_read_version(const ReadView& view, std::optional<Version> at,
+                                       Status* status) const {
+  if (!at) return view_last_version(view);  // always readable
+  *status = check_read_version(view, *at);
   return *at;
 }
 
@@ -94,7 +99,7 @@ Result<std::optional<std::string>> DB::Impl::get(std::string_view key,
   if (key.size() > kMaxKeySize) return Status::invalid_argument("key longer than 64 KiB");
   const auto view = current_view();
   Status checked;
-  const Version at = resolve_read_version(requested, &checked);
+  const Version at = resolve_read_version(*view, requested, &checked);
   SAND_RETURN_IF_ERROR(checked);
 
   auto from_memtable = [&](const MemTable& mem) -> std::optional<std::optional<std::string>> {
@@ -119,7 +124,7 @@ Result<std::optional<std::string>> DB::Impl::get(std::string_view key,
 Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const {
   if (key.size() > kMaxKeySize) return Status::invalid_argument("key longer than 64 KiB");
   const auto view = current_view();
-  const Version last = last_version_.load(std::memory_order_acquire);
+  const Version last = view_last_version(*view);
   const Version mark = effective_mark();
   std::vector<HistoryEntry> all;
   // Sources hold disjoint, descending version ranges, so appending source by
@@ -160,7 +165,7 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
 Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   const auto view = current_view();
   Status checked;
-  const Version at = resolve_read_version(options.at, &checked);
+  const Version at = resolve_read_version(*view, options.at, &checked);
   SAND_RETURN_IF_ERROR(checked);
   if (options.from && options.to && *options.from > *options.to) {
     return Status::invalid_argument("scan: from is after to");

@@ -31,18 +31,22 @@ Status DB::Impl::refresh() {
   }
   SAND_ASSIGN_OR_RETURN(Follower::Picture picture, follower_->refresh());
 
-  // The version and the mark go first: a reader takes its view before them
-  // (db_read.cpp), so whoever sees the new view also sees a version at least
-  // as new as every write in it and the mark its tables were cut with. An
-  // old view read at the new version shows an older state, never a mix.
-  last_version_.store(picture.last_version, std::memory_order_release);
+  // The mark goes first: a reader that sees the new view also sees the mark
+  // its tables were cut with (an old view checked against the new mark only
+  // refuses more). The view carries its own last version, which reads use
+  // (db_read.cpp); last_version_ goes last, so a version a reader saw (e.g.
+  // in a snapshot) is never newer than the view it takes afterwards.
   low_water_mark_.store(picture.low_water_mark);
-  followed_manifest_bytes_.store(picture.manifest_bytes);
   ReadView base;
   base.mem = std::move(picture.mem);
   base.frozen = std::move(picture.frozen);
-  std::lock_guard state_lock(state_mu_);
-  publish_view(base.with_tables(std::move(picture.tables)));
+  base.last_version = picture.last_version;
+  {
+    std::lock_guard state_lock(state_mu_);
+    publish_view(base.with_tables(std::move(picture.tables)));
+  }
+  last_version_.store(picture.last_version, std::memory_order_release);
+  followed_manifest_bytes_.store(picture.manifest_bytes);
   return Status::ok();
 }
 

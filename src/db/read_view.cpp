@@ -49,6 +49,7 @@ std::shared_ptr<ReadView> ReadView::with_tables(std::vector<TableRef> tables) co
   auto view = std::make_shared<ReadView>();
   view->mem = mem;
   view->frozen = frozen;
+  view->last_version = last_version;
   std::map<std::uint64_t, std::vector<TableRef>> runs;  // level 1, by run id
   std::vector<TableRef> last;
   for (auto& t : tables) {

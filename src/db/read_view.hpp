@@ -62,6 +62,11 @@ struct ReadView {
   std::vector<TableRef> l0;                       // newest first
   std::vector<SortedRun> l1;                      // newest first
   SortedRun l2;
+  // Read-only handles: the last version this view holds, which their reads
+  // use as "latest" and as the newest readable version, so a view and its
+  // version always belong together (db_read_only.cpp). 0 in a writer's
+  // views, whose reads use the writer's last version.
+  Version last_version = 0;
 
   // Every live table, in no particular order.
   std::vector<TableRef> all_tables() const;

@@ -4,6 +4,8 @@
 // tests/db/multi_process_test.cpp runs them in separate processes.
 #include <catch2/catch.hpp>
 
+#include <mutex>
+
 #include <atomic>
 #include <thread>
 
@@ -325,9 +327,18 @@ TEST_CASE("readers keep reading while another thread refreshes against a busy wr
     done = true;
   });
   std::atomic<int> mismatches{0};
+  std::mutex first_mu;
+  std::string first;  // what the first mismatch was
+  auto mismatch = [&](const std::string& what) {
+    if (mismatches.fetch_add(1) == 0) {
+      std::lock_guard lock(first_mu);
+      first = what;
+    }
+  };
   std::thread refresher([&] {
     while (!done) {
-      if (!reader->refresh().is_ok()) ++mismatches;
+      const Status s = reader->refresh();
+      if (!s.is_ok()) mismatch("refresh: " + s.to_string());
     }
   });
   // Readers check that each latest read is the script's state at the
@@ -341,18 +352,25 @@ TEST_CASE("readers keep reading while another thread refreshes against a busy wr
         script.advance_to(snap.version());
         auto it = reader->scan(ScanOptions{.at = snap.version()});
         if (!it.is_ok()) {
-          ++mismatches;
+          mismatch("scan: " + it.status().to_string());
           continue;
         }
         std::vector<std::pair<std::string, std::string>> seen;
         for (; it->valid(); it->next()) seen.emplace_back(it->key(), it->value());
-        if (!it->status().is_ok() || seen != as_pairs(script.live())) ++mismatches;
+        if (!it->status().is_ok()) {
+          mismatch("iterating: " + it->status().to_string());
+        } else if (seen != as_pairs(script.live())) {
+          mismatch("at version " + std::to_string(snap.version()) + ": " +
+                   std::to_string(seen.size()) + " entries, the script has " +
+                   std::to_string(script.live().size()));
+        }
       }
     });
   }
   write_thread.join();
   refresher.join();
   for (auto& t : readers) t.join();
+  INFO("first mismatch: " << first);
   CHECK(mismatches.load() == 0);
   must(reader->refresh());
   CHECK(reader->last_version() == kWrites);
