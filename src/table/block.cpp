@@ -59,6 +59,7 @@ BlockIterator::BlockIterator(Block block)
     : block_(std::move(block)), current_(block_.restarts_offset_), next_(block_.restarts_offset_) {}
 
 void BlockIterator::set_invalid() {
+  region_pos_ = 0;
   current_ = next_ = block_.restarts_offset_;
   restart_index_ = block_.num_restarts_;
   key_.clear();
@@ -158,20 +159,21 @@ bool BlockIterator::restart_key(std::uint32_t index, std::string_view* key) {
 
 void BlockIterator::seek_to_first() {
   if (!status_.is_ok()) return;
+  region_pos_ = 0;
   seek_to_restart(0);
   parse_next();
 }
 
 void BlockIterator::seek_to_last() {
   if (!status_.is_ok()) return;
-  seek_to_restart(block_.num_restarts_ - 1);
-  while (parse_next() && next_ < block_.restarts_offset_) {
-  }
+  restart_index_ = block_.num_restarts_ - 1;
+  decode_region_until(block_.restarts_offset_);
 }
 
 void BlockIterator::seek(std::string_view target) {
   assert(target.size() >= kTrailerSize);
   if (!status_.is_ok()) return;
+  region_pos_ = 0;
   // Binary search for the last restart point whose key is < target; the
   // answer is at or after it, before the next one.
   std::uint32_t left = 0, right = block_.num_restarts_ - 1;
@@ -193,13 +195,18 @@ void BlockIterator::seek(std::string_view target) {
 
 void BlockIterator::next() {
   assert(valid());
+  region_pos_ = 0;
   parse_next();
 }
 
 void BlockIterator::prev() {
   assert(valid());
-  // Entries decode only forwards: restart at the last restart point before
-  // the current entry and walk up to it.
+  if (region_pos_ > 0) {
+    restore(region_pos_ - 1);
+    return;
+  }
+  // Restart at the last restart point before the current entry and decode
+  // up to it.
   const std::uint32_t original = current_;
   while (restart_point(restart_index_) >= original) {
     if (restart_index_ == 0) {
@@ -208,9 +215,34 @@ void BlockIterator::prev() {
     }
     --restart_index_;
   }
+  decode_region_until(original);
+}
+
+void BlockIterator::decode_region_until(std::uint32_t end) {
   seek_to_restart(restart_index_);
-  while (parse_next() && next_ < original) {
+  region_.clear();
+  region_keys_.clear();
+  while (parse_next()) {
+    region_.push_back(RegionEntry{.offset = current_,
+                                  .next = next_,
+                                  .key_begin = static_cast<std::uint32_t>(region_keys_.size()),
+                                  .key_size = static_cast<std::uint32_t>(key_.size()),
+                                  .value = value_});
+    region_keys_ += key_;
+    if (next_ >= end) break;
   }
+  // A region's entries all lie before the next restart point, so
+  // restart_index_ is still theirs.
+  region_pos_ = valid() ? region_.size() - 1 : 0;
+}
+
+void BlockIterator::restore(std::size_t i) {
+  const RegionEntry& e = region_[i];
+  current_ = e.offset;
+  next_ = e.next;
+  key_.assign(region_keys_, e.key_begin, e.key_size);
+  value_ = e.value;
+  region_pos_ = i;
 }
 
 }  // namespace sand::table

@@ -18,6 +18,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/container/small_vector.hpp>
+
 #include "sand/status.hpp"
 #include "util/internal_iterator.hpp"
 
@@ -78,6 +80,12 @@ class BlockIterator final : public InternalIterator {
   bool restart_key(std::uint32_t index, std::string_view* key);
   void set_invalid();
   void corrupt(std::string_view what);
+  // Decodes the entries of restart region restart_index_ from its start up
+  // to the one that ends at or after `end`, remembering each in region_, and
+  // stays on that last one (invalid if there is none or on corruption).
+  void decode_region_until(std::uint32_t end);
+  // Moves to region_[i].
+  void restore(std::size_t i);
 
   Block block_;
   std::uint32_t current_;            // offset of the current entry; restarts_offset_ if none
@@ -86,6 +94,25 @@ class BlockIterator final : public InternalIterator {
   std::string key_;
   std::string_view value_;
   Status status_;
+
+  // Entries decode only forwards, so a step back re-decodes the restart
+  // region before the current entry. region_ keeps that decoding: the
+  // following steps back inside the region read it instead (as RocksDB's
+  // block iterator does), making a reverse scan cost about what a forward
+  // one does instead of half a region per step.
+  struct RegionEntry {
+    std::uint32_t offset;  // current_
+    std::uint32_t next;    // next_
+    std::uint32_t key_begin;
+    std::uint32_t key_size;  // the key is region_keys_[key_begin, +key_size)
+    std::string_view value;
+  };
+  // 16 entries: the table builder's restart interval.
+  boost::container::small_vector<RegionEntry, 16> region_;
+  std::string region_keys_;
+  // The current entry is region_[region_pos_] while region_pos_ > 0 (an
+  // earlier one is cached); 0 also means the cache is not in use.
+  std::size_t region_pos_ = 0;
 };
 
 }  // namespace sand::table
