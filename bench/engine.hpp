@@ -19,6 +19,9 @@
 //   setting (flag)     sanddb Options         RocksDB 7.8                LevelDB 1.23
 //   -----------------  ---------------------  -------------------------  ------------------------
 //   write_buffer_size  memtable_size          write_buffer_size          write_buffer_size
+//   memtables held     max_frozen_memtables   max_write_buffer_number    one mem + one imm
+//                      = 1 (1 writing + 1     = 2 (default)              (fixed)
+//                      flushing)
 //   background jobs    1 flush + 2 compaction max_background_jobs = 2    1 background thread
 //                      threads (fixed)        (flushes + compactions)    (fixed; no knob)
 //   compression none   Compression::kNone     kNoCompression             kNoCompression
