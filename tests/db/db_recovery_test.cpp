@@ -48,6 +48,18 @@ void flip_byte(const std::string& path, std::uint64_t offset) {
   f.write(&c, 1);
 }
 
+// Creates a database in `dir` holding a=1 and b=2 (two WAL records, at
+// offsets 28 and 57), closes it, and returns the path of its only WAL.
+std::string closed_db_with_a_and_b(const std::string& dir) {
+  {
+    auto db = must(DB::open(dir));
+    must(db->put("a", "1"));
+    must(db->put("b", "2"));
+    must(db->close());
+  }
+  return only_file_with_suffix(dir, ".wal");
+}
+
 }  // namespace
 
 TEST_CASE("a torn WAL tail is dropped and the database stays usable", "[db][recovery]") {
@@ -78,13 +90,7 @@ TEST_CASE("a torn WAL tail is dropped and the database stays usable", "[db][reco
 TEST_CASE("a corrupt WAL record before valid ones is Corruption naming file and offset",
           "[db][recovery]") {
   sand::test::TempDir dir;
-  {
-    auto db = must(DB::open(dir.path()));
-    must(db->put("a", "1"));
-    must(db->put("b", "2"));
-    must(db->close());
-  }
-  const std::string wal = only_file_with_suffix(dir.path(), ".wal");
+  const std::string wal = closed_db_with_a_and_b(dir.path());
   // The first record starts after the 28-byte file header; flip a payload byte.
   flip_byte(wal, 28 + 12 + 2);
   auto db = DB::open(dir.path());
@@ -319,13 +325,7 @@ TEST_CASE("an empty preallocated WAL after the newest one with writes does not f
   // manifest retired the replayed one) leaves the new WAL as its header
   // and the zeros of its first preallocated window (spec/wal.md rule P7).
   sand::test::TempDir dir;
-  {
-    auto db = must(DB::open(dir.path()));
-    must(db->put("a", "1"));
-    must(db->put("b", "2"));
-    must(db->close());
-  }
-  const std::string wal = only_file_with_suffix(dir.path(), ".wal");
+  const std::string wal = closed_db_with_a_and_b(dir.path());
   const std::uint64_t number = std::stoull(fsys::path(wal).stem().string());
   {
     std::ofstream newer(fsys::path(dir.path()) / wal_file_name(number + 1), std::ios::binary);
