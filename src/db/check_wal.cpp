@@ -2,8 +2,6 @@
 // (db/checker.hpp).
 #include "db/checker.hpp"
 
-#include <algorithm>
-
 #include "wal/log_format.hpp"
 #include "wal/record_reader.hpp"
 #include "wal/wal_file.hpp"
@@ -113,10 +111,9 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
     // acknowledged writes leaves an older one torn.
     problem(file, reader->valid_end(), "torn record in a WAL that is not the newest");
   } else {
-    const std::string_view tail = contents.substr(reader->valid_end());
-    if (!std::all_of(tail.begin(), tail.end(), [](char c) { return c == 0; })) {
+    if (wal::written_size(contents) > reader->valid_end()) {
       note(name, reader->valid_end(),
-           "torn tail: " + std::to_string(tail.size()) +
+           "torn tail: " + std::to_string(contents.size() - reader->valid_end()) +
                " bytes of an append that did not complete (the next open drops them)");
     } else if (reader->valid_end() == 0) {
       note(name, 0, "empty WAL: its header was never written");

@@ -39,6 +39,12 @@ std::string log_file_header(LogKind kind, std::uint64_t log_id) {
   return header;
 }
 
+std::size_t written_size(std::string_view bytes) {
+  std::size_t n = bytes.size();
+  while (n > 0 && bytes[n - 1] == 0) --n;
+  return n;
+}
+
 void encode_record_header(char* dst, std::uint64_t log_id, std::string_view payload) {
   util::encode_fixed32(dst + 4, static_cast<std::uint32_t>(payload.size()));
   util::encode_fixed32(dst + 8, crc32c::mask(crc32c::value(payload.data(), payload.size())));

@@ -58,6 +58,11 @@ std::string log_header_prefix(LogKind kind);
 // same counter when the file is written, so every log file has its own).
 std::string log_file_header(LogKind kind, std::uint64_t log_id);
 
+// The bytes before `bytes`' trailing zero bytes: what a writer put there
+// when it preallocated the file (spec/wal.md "Preallocation"; an all-zero
+// record header never verifies, so no record starts in the zeros).
+std::size_t written_size(std::string_view bytes);
+
 // Writes the 12-byte header of a record holding `payload` in log `log_id`
 // to `dst`.
 void encode_record_header(char* dst, std::uint64_t log_id, std::string_view payload);

@@ -21,8 +21,7 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   // preallocated it) zero-filled after what was written. The header is one
   // append, so a short start that matches, followed only by zeros, is that
   // too (rule H1 looks at the file without its trailing zeros).
-  std::string_view written = contents;
-  while (!written.empty() && written.back() == 0) written.remove_suffix(1);
+  const std::string_view written = contents.substr(0, written_size(contents));
   if (written.empty() ||
       (written.size() < kFileHeaderSize &&
        written.substr(0, kHeaderPrefixSize) ==
@@ -92,8 +91,7 @@ bool RecordReader::good_record_after(std::uint64_t from) const {
   // the search ends where the last nonzero byte's header would start: the
   // zeros a preallocating writer leaves (up to a window) cost one scan.
   const std::string_view bytes = contents_;
-  std::uint64_t nonzero_end = bytes.size();  // just past the last nonzero byte
-  while (nonzero_end > from && bytes[nonzero_end - 1] == 0) --nonzero_end;
+  const std::uint64_t nonzero_end = written_size(bytes);  // past the last nonzero byte
   for (std::uint64_t y = from; y < nonzero_end && y + kRecordHeaderSize <= bytes.size(); ++y) {
     const char* header = bytes.data() + y;
     if (!record_header_ok(header, log_id_)) continue;

@@ -1,8 +1,6 @@
 // WAL replay and creation.
 #include "wal/wal_file.hpp"
 
-#include <algorithm>
-
 #include "wal/record_reader.hpp"
 #include "wal/write_batch_codec.hpp"
 
@@ -83,9 +81,7 @@ Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset
 Status append_seal(RecordWriter& wal) { return wal.add_record(std::string_view()); }
 
 bool may_hold_records(std::string_view contents) {
-  if (contents.size() <= kFileHeaderSize) return false;
-  const std::string_view body = contents.substr(kFileHeaderSize);
-  return std::any_of(body.begin(), body.end(), [](char c) { return c != 0; });
+  return written_size(contents) > kFileHeaderSize;
 }
 
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,

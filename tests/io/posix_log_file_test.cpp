@@ -29,6 +29,13 @@ std::string contents_of(const std::string& path) {
   return std::string((*file)->contents());
 }
 
+// A new POSIX log file at `path`.
+std::unique_ptr<WritableFile> open_log(const std::string& path) {
+  auto file = posix_file_system()->new_log_file(path);
+  REQUIRE(file.is_ok());
+  return std::move(file).value();
+}
+
 // Bytes that differ from window to window, so a misplaced copy shows.
 std::string pattern(std::size_t n, std::size_t seed) {
   std::string out(n, '\0');
@@ -66,19 +73,18 @@ TEST_CASE("posix log file: appends across windows read back, zeros trimmed at cl
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/000001.wal";
-  auto file = posix_file_system()->new_log_file(path);
-  REQUIRE(file.is_ok());
+  auto file = open_log(path);
   std::string expected;
   // Pieces that straddle window boundaries, and one longer than two windows.
   const std::size_t sizes[] = {28, 100, kWindowSize - 128, 1000, 2 * kWindowSize + 17, 1, 4096};
   std::size_t seed = 0;
   for (const std::size_t n : sizes) {
     const std::string piece = pattern(n, seed++);
-    REQUIRE((*file)->append(piece).is_ok());
+    REQUIRE(file->append(piece).is_ok());
     expected += piece;
-    CHECK((*file)->size() == expected.size());
+    CHECK(file->size() == expected.size());
   }
-  REQUIRE((*file)->sync().is_ok());
+  REQUIRE(file->sync().is_ok());
 
   // While open: the appended bytes, then zeros up to a whole window.
   const std::string open_view = contents_of(path);
@@ -87,29 +93,27 @@ TEST_CASE("posix log file: appends across windows read back, zeros trimmed at cl
   CHECK(open_view.substr(0, expected.size()) == expected);
   CHECK(all_zero(std::string_view(open_view).substr(expected.size())));
 
-  REQUIRE((*file)->close().is_ok());
+  REQUIRE(file->close().is_ok());
   CHECK(contents_of(path) == expected);
-  CHECK((*file)->close().is_ok());  // closing twice is harmless
+  CHECK(file->close().is_ok());  // closing twice is harmless
 }
 
 TEST_CASE("posix log file: a log filled to a window's end closes at that size",
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
-  auto file = posix_file_system()->new_log_file(path);
-  REQUIRE(file.is_ok());
+  auto file = open_log(path);
   const std::string whole = pattern(kWindowSize, 3);
-  REQUIRE((*file)->append(whole).is_ok());
-  REQUIRE((*file)->close().is_ok());
+  REQUIRE(file->append(whole).is_ok());
+  REQUIRE(file->close().is_ok());
   CHECK(contents_of(path) == whole);
 }
 
 TEST_CASE("posix log file: an empty log closes empty", "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
-  auto file = posix_file_system()->new_log_file(path);
-  REQUIRE(file.is_ok());
-  REQUIRE((*file)->close().is_ok());
+  auto file = open_log(path);
+  REQUIRE(file->close().is_ok());
   CHECK(std::filesystem::file_size(path) == 0);
 }
 
@@ -138,20 +142,19 @@ TEST_CASE("posix log file: a failed preallocation is an IOError naming the file"
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
-  auto file = posix_file_system()->new_log_file(path);
-  REQUIRE(file.is_ok());
+  auto file = open_log(path);
   Status failed;
   {
     // Room for one window: the second one's fallocate fails (EFBIG), as it
     // would on a full disk (ENOSPC).
     FileSizeLimit limit(kWindowSize + kWindowSize / 2);
-    REQUIRE((*file)->append(pattern(kWindowSize - 10, 1)).is_ok());
-    failed = (*file)->append(pattern(100, 2));
+    REQUIRE(file->append(pattern(kWindowSize - 10, 1)).is_ok());
+    failed = file->append(pattern(100, 2));
   }
   REQUIRE(failed.code() == Code::kIOError);
   CHECK(failed.message().find(path) != std::string::npos);
   CHECK(failed.message().find("preallocating bytes 1048576..2097152") != std::string::npos);
   // The 10 bytes that fitted are in the file; close trims the rest.
-  REQUIRE((*file)->close().is_ok());
+  REQUIRE(file->close().is_ok());
   CHECK(std::filesystem::file_size(path) == kWindowSize);
 }

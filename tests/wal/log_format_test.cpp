@@ -230,3 +230,10 @@ TEST_CASE("a short header with wrong bytes after the magic is Corruption", "[wal
   bytes[9] = 5;
   CHECK(open_status(bytes) == Status::corruption("f.wal", 8, "truncated file header of 10 bytes"));
 }
+
+TEST_CASE("written_size drops only trailing zero bytes", "[wal][prealloc]") {
+  CHECK(written_size("") == 0);
+  CHECK(written_size(std::string(10, '\0')) == 0);
+  CHECK(written_size("ab") == 2);
+  CHECK(written_size(std::string("a\0b\0\0", 5)) == 3);
+}
