@@ -72,7 +72,11 @@ std::string format_levels(const Stats& stats) {
   std::string out = "levels:";
   for (int level = 0; level < 3; ++level) {
     out += level == 0 ? " " : " | ";
-    out += "L" + std::to_string(level) + "=";
+    // Appended piecewise: g++ 12 at -O3 warns (-Wrestrict, a false positive)
+    // on "L" + std::to_string(level).
+    out += 'L';
+    out += std::to_string(level);
+    out += '=';
     if (level == 1) out += count(stats.l1_runs, "run") + ", ";
     out += count(stats.tables[level], "table");
     out += " (" + format_size(stats.table_bytes[level]) + ")";
