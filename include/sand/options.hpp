@@ -70,8 +70,12 @@ struct Options {
   // Compaction output files are cut once they reach this size (at a key
   // boundary: every version of a key stays in one file). Default: 64 MiB.
   std::size_t target_file_size = 64 << 20;
-  // Frozen memtables that may wait for flush before writes stall. Default: 2.
-  int max_frozen_memtables = 2;
+  // Frozen memtables that may wait for flush while a new one takes writes.
+  // When the active memtable is full and this many already wait, writes stall
+  // until a flush finishes, so at most 1 + max_frozen_memtables memtables are
+  // held. Default: 1 (one taking writes, one being flushed, as RocksDB's and
+  // LevelDB's defaults).
+  int max_frozen_memtables = 1;
   // The manifest is rewritten as one snapshot record once it grows past this.
   // Default: 4 MiB.
   std::size_t manifest_rollover_size = 4 << 20;

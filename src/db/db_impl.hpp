@@ -107,6 +107,12 @@ struct DB::Impl {
   // read-only (set_background_error). REQUIRES: write_mu_.
   Status freeze_memtable();
   Status switch_wal();  // freeze_memtable's steps. REQUIRES: write_mu_.
+  // The active memtable has reached memtable_size. REQUIRES: write_mu_ and
+  // state_mu_.
+  bool memtable_full() const;
+  // Fewer than max_frozen_memtables wait for flush, so the active one may be
+  // frozen without exceeding the memory budget. REQUIRES: state_mu_.
+  bool room_to_freeze() const;
   void background_loop();
   // Writes `mem` to a new table and records it in the manifest.
   Status flush_frozen(const std::shared_ptr<MemTable>& mem);

@@ -50,13 +50,16 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
     for (WriteQueue::Writer* w : group) w->status = s;
   };
   std::lock_guard wlock(write_mu_);
+  bool freeze_first = false;
   {
     std::unique_lock lock(state_mu_);
-    // Stall while too many memtables wait for flush or level 0 is full: the
-    // background threads need to catch up (documented limits in Options).
+    // Stall while the memtable is full and max_frozen_memtables already wait
+    // for flush, or while level 0 is full: the background threads need to
+    // catch up (documented limits in Options). A memtable that merely waits
+    // for flush stalls nobody while the active one has room.
     auto must_wait = [&] {
       return writable_status().is_ok() &&
-             (frozen_.size() >= static_cast<std::size_t>(options_.max_frozen_memtables) ||
+             ((memtable_full() && !room_to_freeze()) ||
               view_->l0.size() >= static_cast<std::size_t>(options_.l0_stop));
     };
     if (must_wait()) {
@@ -68,6 +71,11 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
               std::chrono::steady_clock::now() - start).count()));
     }
     if (Status s = writable_status(); !s.is_ok()) return fail_all(s);
+    // Left full by an earlier group that found no room to freeze it.
+    freeze_first = memtable_full();
+  }
+  if (freeze_first) {
+    if (Status s = freeze_memtable(); !s.is_ok()) return fail_all(s);
   }
 
   // Versions in queue order; one record per batch, all in one append.
@@ -114,11 +122,24 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   wal_appends_.fetch_add(1, std::memory_order_relaxed);
   if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
 
-  if (mem.approximate_bytes() >= options_.memtable_size) {
+  bool freeze_now;
+  {
+    std::lock_guard lock(state_mu_);
+    freeze_now = memtable_full() && room_to_freeze();
+  }
+  if (freeze_now) {
     // The writes are durable and visible; a failure to switch memtables only
     // affects later writes (the DB turns read-only).
     freeze_memtable().ignore();  // on failure it turns the DB read-only
   }
+}
+
+bool DB::Impl::memtable_full() const {
+  return view_->mem->approximate_bytes() >= options_.memtable_size;
+}
+
+bool DB::Impl::room_to_freeze() const {
+  return frozen_.size() < static_cast<std::size_t>(options_.max_frozen_memtables);
 }
 
 Status DB::Impl::freeze_memtable() {
