@@ -26,6 +26,7 @@
 
 #include "memtable/arena.hpp"
 #include "util/coding.hpp"
+#include "util/compare_bytes.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand::memtable_entry {
@@ -102,14 +103,14 @@ struct LookupKey {
 struct Comparator {
   int operator()(const char* a, const char* b) const {
     const std::string_view ka = internal_key(a), kb = internal_key(b);
-    const int c = user_key_of(ka).compare(user_key_of(kb));
+    const int c = util::compare_bytes(user_key_of(ka), user_key_of(kb));
     if (c != 0) return c;
     const Version va = trailer_of(ka) >> 8, vb = trailer_of(kb) >> 8;
     return va > vb ? -1 : (va < vb ? 1 : 0);
   }
   int operator()(const char* a, const LookupKey& b) const {
     const std::string_view ka = internal_key(a);
-    const int c = user_key_of(ka).compare(b.user_key);
+    const int c = util::compare_bytes(user_key_of(ka), b.user_key);
     if (c != 0) return c;
     const std::uint64_t ta = trailer_of(ka);
     return ta > b.trailer ? -1 : (ta < b.trailer ? 1 : 0);

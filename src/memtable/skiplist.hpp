@@ -196,6 +196,11 @@ class SkipList {
     int level = max_height_.load(std::memory_order_relaxed) - 1;
     while (true) {
       Node* next = x->next(level);
+      // A search is a chain of dependent cache misses, one per node. Start
+      // the loads of both possible next steps (right of `next`, or down from
+      // `x`) while `next`'s key is compared, so two misses overlap.
+      if (next != nullptr) prefetch(next->next_relaxed(level));
+      if (level > 0) prefetch(x->next_relaxed(level - 1));
       if (before(next, target)) {
         x = next;
       } else {
@@ -205,6 +210,8 @@ class SkipList {
       }
     }
   }
+
+  static void prefetch(const Node* n) { __builtin_prefetch(n); }
 
   // Last node with key < target, or head_ if none: the level-0 predecessor
   // that the search for the first node >= target passes on its way.

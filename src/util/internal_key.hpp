@@ -15,6 +15,7 @@
 
 #include "sand/options.hpp"
 #include "util/coding.hpp"
+#include "util/compare_bytes.hpp"
 
 namespace sand {
 
@@ -75,7 +76,7 @@ inline std::uint64_t trailer_of(std::string_view ikey) {
 
 // <0, 0, >0 as a sorts before, with, after b. REQUIRES: both hold a trailer.
 inline int compare_internal_keys(std::string_view a, std::string_view b) {
-  const int c = user_key_of(a).compare(user_key_of(b));
+  const int c = util::compare_bytes(user_key_of(a), user_key_of(b));
   if (c != 0) return c;
   const std::uint64_t ta = trailer_of(a), tb = trailer_of(b);
   return ta > tb ? -1 : (ta < tb ? 1 : 0);
