@@ -19,8 +19,9 @@ class PosixLogFile final : public WritableFile {
   ~PosixLogFile() override { (void)close(); }
 
   Status append(std::string_view data) override {
+    if (data.size() >= kWriteThroughMin) return write_through(data);
     while (!data.empty()) {
-      if (size_ == window_start_ + window_size_) SAND_RETURN_IF_ERROR(next_window());
+      if (size_ >= window_start_ + window_size_) SAND_RETURN_IF_ERROR(next_window());
       const std::uint64_t room = window_start_ + window_size_ - size_;
       const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(room, data.size()));
       std::memcpy(window_ + (size_ - window_start_), data.data(), n);
@@ -59,20 +60,45 @@ class PosixLogFile final : public WritableFile {
   std::uint64_t size() const override { return size_; }
 
  private:
-  // Unmaps the full window and maps the next one, reserved on disk first.
+  Status write_through(std::string_view data) {
+    SAND_RETURN_IF_ERROR(reserve(size_ + data.size()));
+    while (!data.empty()) {
+      const ssize_t n = retry_eintr(
+          [&] { return ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(size_)); });
+      if (n < 0) {
+        return Status::io_error(path_ + ": writing at byte " + std::to_string(size_), errno);
+      }
+      size_ += static_cast<std::uint64_t>(n);
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    // A mapped window left behind size_ is replaced by the next small append.
+    return Status::ok();
+  }
+
+  // Makes the file hold at least `end` bytes on disk, in whole windows, so
+  // that no later write into them can fail for space (or fault with SIGBUS).
+  Status reserve(std::uint64_t end) {
+    if (end <= reserved_end_) return Status::ok();
+    const std::uint64_t from = reserved_end_;
+    const std::uint64_t to = (end + kWindowSize - 1) / kWindowSize * kWindowSize;
+    // Even a failed fallocate may have extended the file: close() trims.
+    allocated_end_ = std::max(allocated_end_, to);
+    // posix_fallocate returns the error instead of setting errno.
+    const int err =
+        ::posix_fallocate(fd_, static_cast<off_t>(from), static_cast<off_t>(to - from));
+    if (err != 0) {
+      return Status::io_error(
+          path_ + ": preallocating bytes " + std::to_string(from) + ".." + std::to_string(to), err);
+    }
+    reserved_end_ = to;
+    return Status::ok();
+  }
+
+  // Maps the window that holds byte size_, reserved on disk first.
   Status next_window() {
     SAND_RETURN_IF_ERROR(unmap());
-    const std::uint64_t start = size_;
-    // Even a failed fallocate may have extended the file: close() trims.
-    allocated_end_ = start + kWindowSize;
-    // posix_fallocate returns the error instead of setting errno.
-    const int err = ::posix_fallocate(fd_, static_cast<off_t>(start),
-                                      static_cast<off_t>(kWindowSize));
-    if (err != 0) {
-      return Status::io_error(path_ + ": preallocating bytes " + std::to_string(start) + ".." +
-                                  std::to_string(start + kWindowSize),
-                              err);
-    }
+    const std::uint64_t start = size_ / kWindowSize * kWindowSize;
+    SAND_RETURN_IF_ERROR(reserve(start + kWindowSize));
     void* map = ::mmap(nullptr, kWindowSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd_,
                        static_cast<off_t>(start));
     if (map == MAP_FAILED) {
@@ -101,6 +127,7 @@ class PosixLogFile final : public WritableFile {
   char* window_ = nullptr;          // maps [window_start_, window_start_ + window_size_)
   std::uint64_t window_start_ = 0;  // a multiple of kWindowSize
   std::uint64_t window_size_ = 0;   // 0 while nothing is mapped
+  std::uint64_t reserved_end_ = 0;   // bytes fallocate has reserved
   std::uint64_t allocated_end_ = 0;  // the file's size at most: size_ plus zeros
 };
 

@@ -1,5 +1,6 @@
 // Tests for the POSIX log file (io/posix_log_file.hpp): appends land in
-// mapped, preallocated windows; while open the file ends in zeros, close()
+// mapped, preallocated windows (small ones) or are written through (large
+// ones); while open the file ends in zeros, close()
 // trims them; a process that dies without closing leaves them (what the
 // WAL reader rules must read as a torn tail); a failed preallocation is an
 // IOError naming the file, never a SIGBUS.
@@ -20,6 +21,7 @@
 
 using namespace sand;
 using sand::io::kWindowSize;
+using sand::io::kWriteThroughMin;
 
 namespace {
 
@@ -98,6 +100,38 @@ TEST_CASE("posix log file: appends across windows read back, zeros trimmed at cl
   CHECK(file->close().is_ok());  // closing twice is harmless
 }
 
+TEST_CASE("posix log file: small and written-through appends interleave in one window",
+          "[io][log_file]") {
+  sand::test::TempDir tmp;
+  const std::string path = tmp.path() + "/log";
+  auto file = open_log(path);
+  std::string expected;
+  // Mapped, written through, mapped again into the window still mapped, and
+  // so on, then across the window's end both ways.
+  const std::size_t sizes[] = {100,
+                               kWriteThroughMin,
+                               50,
+                               kWriteThroughMin - 1,
+                               5000,
+                               70,
+                               kWindowSize - 7400,
+                               kWriteThroughMin + 1,
+                               30};
+  std::size_t seed = 11;
+  for (const std::size_t n : sizes) {
+    const std::string piece = pattern(n, seed++);
+    REQUIRE(file->append(piece).is_ok());
+    expected += piece;
+    REQUIRE(file->size() == expected.size());
+  }
+  REQUIRE(expected.size() > kWindowSize);  // the last pieces crossed a window
+  const std::string open_view = contents_of(path);
+  CHECK(open_view.substr(0, expected.size()) == expected);
+  CHECK(all_zero(std::string_view(open_view).substr(expected.size())));
+  REQUIRE(file->close().is_ok());
+  CHECK(contents_of(path) == expected);
+}
+
 TEST_CASE("posix log file: a log filled to a window's end closes at that size",
           "[io][log_file]") {
   sand::test::TempDir tmp;
@@ -157,4 +191,22 @@ TEST_CASE("posix log file: a failed preallocation is an IOError naming the file"
   // The 10 bytes that fitted are in the file; close trims the rest.
   REQUIRE(file->close().is_ok());
   CHECK(std::filesystem::file_size(path) == kWindowSize);
+}
+
+TEST_CASE("posix log file: a written-through append past the space is an IOError",
+          "[io][log_file]") {
+  sand::test::TempDir tmp;
+  const std::string path = tmp.path() + "/log";
+  auto file = open_log(path);
+  Status failed;
+  {
+    FileSizeLimit limit(kWindowSize + kWindowSize / 2);
+    REQUIRE(file->append(pattern(100, 1)).is_ok());
+    failed = file->append(pattern(kWindowSize, 2));  // needs a second window
+  }
+  REQUIRE(failed.code() == Code::kIOError);
+  CHECK(failed.message().find(path) != std::string::npos);
+  CHECK(failed.message().find("preallocating bytes 1048576..2097152") != std::string::npos);
+  REQUIRE(file->close().is_ok());
+  CHECK(contents_of(path) == pattern(100, 1));  // nothing of the failed append
 }
