@@ -1,7 +1,10 @@
 // Arena: a counted monotonic buffer resource (see arena.hpp).
 #include "memtable/arena.hpp"
 
+#include <sys/mman.h>
+
 #include <boost/container/pmr/global_resource.hpp>
+#include <new>
 
 namespace sand {
 
@@ -18,13 +21,24 @@ char* Arena::allocate(std::size_t bytes, std::size_t alignment) {
 }
 
 void* Arena::CountingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
-  void* p = boost::container::pmr::new_delete_resource()->allocate(bytes, alignment);
+  void* p;
+  if (bytes >= kMappedBlockMin) {
+    // Page-aligned, which satisfies any alignment the arena asks for.
+    p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+  } else {
+    p = boost::container::pmr::new_delete_resource()->allocate(bytes, alignment);
+  }
   reserved_.fetch_add(bytes, std::memory_order_relaxed);
   return p;
 }
 
 void Arena::CountingResource::do_deallocate(void* p, std::size_t bytes, std::size_t alignment) {
-  boost::container::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+  if (bytes >= kMappedBlockMin) {
+    ::munmap(p, bytes);
+  } else {
+    boost::container::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+  }
   reserved_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 

@@ -8,8 +8,16 @@
 // into it while the writer goes on allocating.
 //
 // Growth doubles, so up to about half of bytes_reserved() can be untouched
-// tail of the newest block; untouched pages of a large malloc'd block are not
-// resident, so the process's real memory stays close to bytes_used().
+// tail of the newest block; untouched pages are not resident, so the
+// process's real memory stays close to bytes_used().
+//
+// Blocks of kMappedBlockMin bytes or more are mmap(2)ed and munmap(2)ed by
+// the arena itself, not malloc'd: glibc serves blocks below its mmap
+// threshold (which it raises up to 32 MiB as large blocks are freed) from
+// the heap and keeps them there once freed, so a dead memtable's blocks
+// stayed resident next to the live ones. Measured in sand_bench's suite:
+// peak anonymous RSS during readrandom after the fills fell from 128.5 to
+// 63.6 MiB (LevelDB: 82.7), during fillrandom from 110.6 to 93.8 MiB.
 //
 // Thread-safety: allocate() is for one thread at a time (the memtable's
 // single writer). bytes_used() and bytes_reserved() are atomic reads, safe
@@ -26,6 +34,7 @@ namespace sand {
 class Arena {
  public:
   static constexpr std::size_t kDefaultInitialBlock = 64 << 10;  // 64 KiB
+  static constexpr std::size_t kMappedBlockMin = 256 << 10;      // 256 KiB
 
   explicit Arena(std::size_t initial_block = kDefaultInitialBlock);
   Arena(const Arena&) = delete;
