@@ -54,7 +54,9 @@ class SkipList {
 
   // `arena` must outlive the list; it is used only by the writer.
   SkipList(Comparator cmp, Arena* arena)
-      : cmp_(cmp), arena_(arena), head_(new_node(Key{}, kMaxHeight)) {}
+      : cmp_(cmp), arena_(arena), head_(new_node(Key{}, kMaxHeight)) {
+    for (Node*& t : tail_) t = head_;
+  }
   SkipList(const SkipList&) = delete;
   SkipList& operator=(const SkipList&) = delete;
 
@@ -63,7 +65,17 @@ class SkipList {
   // REQUIRES: no concurrent insert_or_replace().
   bool insert_or_replace(const Key& key) {
     Node* prev[kMaxHeight];
-    Node* x = find_greater_or_equal(key, prev);
+    Node* x;
+    if (tail_[0] != head_ && cmp_(tail_[0]->key(), key) < 0) {
+      // After the last key: the predecessors are the tails, no search. This
+      // makes an append-only workload's insert O(height) instead of
+      // O(log n) cache misses.
+      const int levels = max_height_.load(std::memory_order_relaxed);
+      for (int i = 0; i < levels; ++i) prev[i] = tail_[i];
+      x = nullptr;
+    } else {
+      x = find_greater_or_equal(key, prev);
+    }
     if (x != nullptr && cmp_(x->key(), key) == 0) {
       x->key_.store(key, std::memory_order_release);
       return false;
@@ -83,6 +95,7 @@ class SkipList {
       // release store into prev[i] publishes x together with them.
       x->set_next_relaxed(i, prev[i]->next_relaxed(i));
       prev[i]->set_next(i, x);
+      if (prev[i] == tail_[i]) tail_[i] = x;
     }
     return true;
   }
@@ -242,6 +255,9 @@ class SkipList {
   Node* const head_;    // in the arena; its key is never compared
   std::atomic<int> max_height_{1};
   std::uint64_t rng_ = 0x9e3779b97f4a7c15ULL;  // writer only
+  // The last node at each level (head_ while a level is empty): the writer's
+  // shortcut for keys after the last one. Writer only.
+  Node* tail_[kMaxHeight];
 };
 
 }  // namespace sand
