@@ -99,7 +99,7 @@ class SandEngine final : public Engine, public VersionedEngine {
   std::vector<std::string> notes() const override {
     std::vector<std::string> out = {
         "sanddb memtables: one taking writes and one being flushed (max_frozen_memtables=1, "
-        "the peers' budget; sanddb's default of 2 writes faster with a third buffer)"};
+        "sanddb's default and the peers' budget)"};
     if (retention_ == sand::Retention::kLatestOnly) {
       out.emplace_back(
           "sanddb retention: latest-only (keeps only the newest version, as RocksDB and "
@@ -127,8 +127,8 @@ class SandEngine final : public Engine, public VersionedEngine {
         .retention = retention_,
         // The peers' memtable budget: one memtable taking writes and one
         // being flushed (RocksDB's max_write_buffer_number = 2, LevelDB's
-        // mem + imm). sanddb's default lets two wait for flush, which
-        // buys write throughput with a third write buffer of memory.
+        // mem + imm). It is sanddb's default too; said here so that the
+        // comparison does not change if the default does.
         .max_frozen_memtables = 1,
     };
     db_ = check(sand::DB::open(dir, std::move(options)), "open " + dir);
