@@ -172,22 +172,31 @@ TEST_CASE("posix log file: a killed writer leaves its appends, then zeros", "[io
   CHECK(all_zero(std::string_view(left).substr(written.size())));
 }
 
+// Appends `first`, then `second` with room for one and a half windows, so
+// the second window's fallocate fails (EFBIG), as it would on a full disk
+// (ENOSPC). Checks that the second append is an IOError naming the file and
+// the window it could not reserve.
+namespace {
+void append_past_limit(WritableFile& file, const std::string& path, std::string_view first,
+                       std::string_view second) {
+  Status failed;
+  {
+    FileSizeLimit limit(kWindowSize + kWindowSize / 2);
+    REQUIRE(file.append(first).is_ok());
+    failed = file.append(second);
+  }
+  REQUIRE(failed.code() == Code::kIOError);
+  CHECK(failed.message().find(path) != std::string::npos);
+  CHECK(failed.message().find("preallocating bytes 1048576..2097152") != std::string::npos);
+}
+}  // namespace
+
 TEST_CASE("posix log file: a failed preallocation is an IOError naming the file",
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
   auto file = open_log(path);
-  Status failed;
-  {
-    // Room for one window: the second one's fallocate fails (EFBIG), as it
-    // would on a full disk (ENOSPC).
-    FileSizeLimit limit(kWindowSize + kWindowSize / 2);
-    REQUIRE(file->append(pattern(kWindowSize - 10, 1)).is_ok());
-    failed = file->append(pattern(100, 2));
-  }
-  REQUIRE(failed.code() == Code::kIOError);
-  CHECK(failed.message().find(path) != std::string::npos);
-  CHECK(failed.message().find("preallocating bytes 1048576..2097152") != std::string::npos);
+  append_past_limit(*file, path, pattern(kWindowSize - 10, 1), pattern(100, 2));
   // The 10 bytes that fitted are in the file; close trims the rest.
   REQUIRE(file->close().is_ok());
   CHECK(std::filesystem::file_size(path) == kWindowSize);
@@ -198,15 +207,8 @@ TEST_CASE("posix log file: a written-through append past the space is an IOError
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
   auto file = open_log(path);
-  Status failed;
-  {
-    FileSizeLimit limit(kWindowSize + kWindowSize / 2);
-    REQUIRE(file->append(pattern(100, 1)).is_ok());
-    failed = file->append(pattern(kWindowSize, 2));  // needs a second window
-  }
-  REQUIRE(failed.code() == Code::kIOError);
-  CHECK(failed.message().find(path) != std::string::npos);
-  CHECK(failed.message().find("preallocating bytes 1048576..2097152") != std::string::npos);
+  // The second append needs a second window.
+  append_past_limit(*file, path, pattern(100, 1), pattern(kWindowSize, 2));
   REQUIRE(file->close().is_ok());
   CHECK(contents_of(path) == pattern(100, 1));  // nothing of the failed append
 }
