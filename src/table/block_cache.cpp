@@ -43,7 +43,7 @@ BlockCache::Shard& BlockCache::shard_for(const Key& key) {
   return shards_[KeyHash{}(key) >> (64 - shard_bits_)];
 }
 
-std::shared_ptr<const std::string> BlockCache::lookup(std::uint64_t file_number,
+std::shared_ptr<const BlockBuffer> BlockCache::lookup(std::uint64_t file_number,
                                                       std::uint64_t block_offset) {
   const Key key{file_number, block_offset};
   Shard& s = shard_for(key);
@@ -55,7 +55,7 @@ std::shared_ptr<const std::string> BlockCache::lookup(std::uint64_t file_number,
 }
 
 void BlockCache::insert(std::uint64_t file_number, std::uint64_t block_offset,
-                        std::shared_ptr<const std::string> block) {
+                        std::shared_ptr<const BlockBuffer> block) {
   if (block == nullptr) return;
   const Key key{file_number, block_offset};
   Shard& s = shard_for(key);

@@ -3,7 +3,7 @@
 //
 // Keyed by (file number, block offset): file numbers are never reused, so a
 // key names immutable bytes forever and entries never go stale. Values are
-// shared_ptr<const std::string>: an evicted block stays alive for as long as
+// shared_ptr<const BlockBuffer>: an evicted block stays alive for as long as
 // an iterator still holds it. Only LZ4 blocks are cached; uncompressed blocks
 // are read straight from the mapped file.
 // Thread-safety: all methods are safe to call concurrently. The key space is
@@ -20,6 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "table/block_buffer.hpp"
+
 namespace sand::table {
 
 class BlockCache {
@@ -32,13 +34,13 @@ class BlockCache {
   BlockCache& operator=(const BlockCache&) = delete;
 
   // The cached block, or null. A hit makes it the most recently used.
-  std::shared_ptr<const std::string> lookup(std::uint64_t file_number, std::uint64_t block_offset);
+  std::shared_ptr<const BlockBuffer> lookup(std::uint64_t file_number, std::uint64_t block_offset);
 
   // Caches `block` under the key (replacing any previous value), then evicts
   // least recently used blocks of its shard until the shard fits. A block
   // larger than a shard's capacity is not cached.
   void insert(std::uint64_t file_number, std::uint64_t block_offset,
-              std::shared_ptr<const std::string> block);
+              std::shared_ptr<const BlockBuffer> block);
 
   // Drops the block under the key, if cached.
   void erase(std::uint64_t file_number, std::uint64_t block_offset);
@@ -58,7 +60,7 @@ class BlockCache {
   };
   struct Entry {
     Key key;
-    std::shared_ptr<const std::string> block;
+    std::shared_ptr<const BlockBuffer> block;
   };
   struct Shard {
     mutable std::mutex mu;

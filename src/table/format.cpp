@@ -162,14 +162,14 @@ Result<BlockContents> read_block(std::string_view region, std::string_view file_
                                       " uncompressed bytes from a " + std::to_string(in.size()) +
                                       "-byte payload");
       }
-      auto out = std::make_shared<std::string>(raw_size, '\0');
+      auto out = std::make_shared<BlockBuffer>(raw_size);
       const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
                                         static_cast<int>(raw_size));
       if (n < 0 || static_cast<std::uint32_t>(n) != raw_size) {
         return Status::corruption(file_name, handle.offset, "LZ4 block does not decompress");
       }
-      std::shared_ptr<const std::string> owned = std::move(out);
-      return BlockContents{*owned, owned};
+      std::shared_ptr<const BlockBuffer> owned = std::move(out);
+      return BlockContents{owned->view(), owned};
     }
     default:
       return Status::corruption(file_name, handle.offset,

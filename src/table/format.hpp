@@ -16,6 +16,7 @@
 #include "sand/file_system.hpp"
 #include "sand/options.hpp"
 #include "sand/status.hpp"
+#include "table/block_buffer.hpp"
 
 namespace sand::table {
 
@@ -72,7 +73,7 @@ Result<Footer> decode_footer(std::string_view file, std::string_view file_name);
 // uncompressed) or a view into `owned` (decompressed).
 struct BlockContents {
   std::string_view data;
-  std::shared_ptr<const std::string> owned;  // null when data views the file
+  std::shared_ptr<const BlockBuffer> owned;  // null when data views the file
 };
 
 // The stored form of `raw`: LZ4 (type 1) when `compression` asks for it, raw

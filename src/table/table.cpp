@@ -100,8 +100,8 @@ std::size_t Table::find_block(std::string_view target) const {
 Result<Block> Table::data_block(std::size_t i) const {
   const BlockHandle& h = index_[i].handle;
   if (cache_ != nullptr) {
-    if (std::shared_ptr<const std::string> hit = cache_->lookup(file_number_, h.offset)) {
-      const std::string_view data = *hit;
+    if (std::shared_ptr<const BlockBuffer> hit = cache_->lookup(file_number_, h.offset)) {
+      const std::string_view data = hit->view();
       return Block::parse(data, std::move(hit), file_name_, h.offset);
     }
   }

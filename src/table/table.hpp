@@ -99,7 +99,7 @@ class Table : public std::enable_shared_from_this<Table> {
 
   TableProperties props_;
   BloomReader bloom_;
-  std::shared_ptr<const std::string> filter_owner_;  // set if the filter was compressed
+  std::shared_ptr<const BlockBuffer> filter_owner_;  // set if the filter was compressed
   std::string index_keys_;                           // every index key, concatenated
   std::vector<IndexEntry> index_;
   // Bit i set: data block i's checksum has been verified.

@@ -10,8 +10,8 @@
 namespace sand::table {
 namespace {
 
-std::shared_ptr<const std::string> block_of(std::size_t n, char c = 'b') {
-  return std::make_shared<const std::string>(n, c);
+std::shared_ptr<const BlockBuffer> block_of(std::size_t n, char c = 'b') {
+  return BlockBuffer::copy_of(std::string(n, c));
 }
 
 TEST_CASE("a miss returns null, a hit the same block", "[table][block_cache]") {
@@ -70,11 +70,11 @@ TEST_CASE("re-inserting a key replaces its block and charge", "[table][block_cac
 TEST_CASE("an evicted block stays valid for its holders", "[table][block_cache]") {
   BlockCache cache(100, 0);
   cache.insert(1, 0, block_of(100, 'q'));
-  std::shared_ptr<const std::string> held = cache.lookup(1, 0);
+  std::shared_ptr<const BlockBuffer> held = cache.lookup(1, 0);
   cache.insert(1, 1, block_of(100));  // evicts (1, 0)
   CHECK(cache.lookup(1, 0) == nullptr);
   REQUIRE(held != nullptr);
-  CHECK(*held == std::string(100, 'q'));
+  CHECK(held->view() == std::string(100, 'q'));
 }
 
 TEST_CASE("erase drops one block", "[table][block_cache]") {
@@ -109,7 +109,7 @@ TEST_CASE("concurrent lookups and inserts are safe", "[table][block_cache]") {
         auto hit = cache.lookup(1, offset);
         if (hit == nullptr) {
           cache.insert(1, offset, block_of(200, static_cast<char>('a' + offset % 26)));
-        } else if (*hit != std::string(200, static_cast<char>('a' + offset % 26))) {
+        } else if (hit->view() != std::string(200, static_cast<char>('a' + offset % 26))) {
           ++mismatches;
         }
       }
