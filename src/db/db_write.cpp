@@ -122,10 +122,12 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   wal_appends_.fetch_add(1, std::memory_order_relaxed);
   if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
 
-  bool freeze_now;
-  {
+  // The fullness check needs no lock (write_mu_ pins the memtable); only a
+  // full one costs the state_mu_ round trip for the frozen count.
+  bool freeze_now = false;
+  if (mem.approximate_bytes() >= options_.memtable_size) {
     std::lock_guard lock(state_mu_);
-    freeze_now = memtable_full() && room_to_freeze();
+    freeze_now = room_to_freeze();
   }
   if (freeze_now) {
     // The writes are durable and visible; a failure to switch memtables only

@@ -88,6 +88,9 @@ class PosixLogFile final : public WritableFile {
       if (n < 0) {
         return Status::io_error(path_ + ": writing at byte " + std::to_string(size_), errno);
       }
+      if (n == 0) {  // never for a regular file; a loop on it would hang
+        return Status::io_error(path_ + ": no progress writing at byte " + std::to_string(size_));
+      }
       size_ += static_cast<std::uint64_t>(n);
       data.remove_prefix(static_cast<std::size_t>(n));
     }
