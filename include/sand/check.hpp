@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "sand/export.hpp"
 #include "sand/options.hpp"
 #include "sand/status.hpp"
 
@@ -112,6 +113,6 @@ struct CheckReport {
 // not it found problems. Errors (Status, not problems): NotFound if `path`
 // does not exist or holds neither a MANIFEST nor any table or WAL file;
 // IOError if the directory cannot be listed.
-Result<CheckReport> check_database(const std::string& path, const Options& options = {});
+SAND_EXPORT Result<CheckReport> check_database(const std::string& path, const Options& options = {});
 
 }  // namespace sand

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sand/export.hpp"
 #include "sand/options.hpp"
 #include "sand/status.hpp"
 #include "sand/write_batch.hpp"
@@ -38,7 +39,7 @@ struct IteratorState;  // src/db/db_iterator.hpp
 // A pinned version: reads at it stay repeatable and compaction keeps what it
 // needs. Copies share the pin; the pin is released when the last copy goes.
 // Thread-safety: safe to copy and use from many threads. May outlive its DB.
-class Snapshot {
+class SAND_EXPORT Snapshot {
  public:
   Snapshot() = default;  // pins nothing; version() is 0
   Version version() const { return version_; }
@@ -72,7 +73,7 @@ struct ScanOptions {
 // fixed version, so writes after scan() returned never show. It keeps the
 // files it reads alive until it is destroyed.
 // Thread-safety: use from one thread at a time. May outlive its DB.
-class Iterator {
+class SAND_EXPORT Iterator {
  public:
   Iterator(Iterator&&) noexcept;
   Iterator& operator=(Iterator&&) noexcept;
@@ -127,7 +128,7 @@ struct Stats {
   std::uint64_t manifest_bytes = 0;
 };
 
-class DB {
+class SAND_EXPORT DB {
  public:
   // Opens (or, with create_if_missing, creates) the database in `path`,
   // recovering from the manifest and any unflushed WALs. Holds `path`/LOCK

@@ -16,13 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "sand/export.hpp"
 #include "sand/status.hpp"
 
 namespace sand {
 
 // A file opened for appending. Data reaches the OS on append() (so it survives
 // a process crash) and stable storage on sync() (so it survives power loss).
-class WritableFile {
+class SAND_EXPORT WritableFile {
  public:
   virtual ~WritableFile() = default;
   // Appends `data` at the end. Errors: IOError.
@@ -38,19 +39,19 @@ class WritableFile {
 
 // A whole file's bytes, readable without copies (mmap for POSIX). The view
 // stays valid while this object lives, even if the file is deleted.
-class ReadableFile {
+class SAND_EXPORT ReadableFile {
  public:
   virtual ~ReadableFile() = default;
   virtual std::string_view contents() const = 0;
 };
 
 // An exclusive lock on a file; released when destroyed.
-class FileLock {
+class SAND_EXPORT FileLock {
  public:
   virtual ~FileLock() = default;
 };
 
-class FileSystem {
+class SAND_EXPORT FileSystem {
  public:
   virtual ~FileSystem() = default;
 
@@ -96,10 +97,10 @@ class FileSystem {
 
 // The real file system: POSIX calls, mmap (Boost.Iostreams) for reads, flock
 // for locks. One shared instance.
-std::shared_ptr<FileSystem> posix_file_system();
+SAND_EXPORT std::shared_ptr<FileSystem> posix_file_system();
 
 // A new, empty in-memory file system (for tests and ephemeral stores). Each
 // call returns an independent one; "durable" means "written".
-std::shared_ptr<FileSystem> memory_file_system();
+SAND_EXPORT std::shared_ptr<FileSystem> memory_file_system();
 
 }  // namespace sand

@@ -11,4 +11,5 @@
 #include "sand/file_system.hpp"
 #include "sand/options.hpp"
 #include "sand/status.hpp"
+#include "sand/version.hpp"
 #include "sand/write_batch.hpp"

@@ -12,6 +12,8 @@
 #include <utility>
 #include <variant>
 
+#include "sand/export.hpp"
+
 namespace sand {
 
 // The kinds of error (DESIGN.md section 4).
@@ -26,9 +28,9 @@ enum class Code {
 };
 
 // Returns a stable name for `code`, e.g. "Corruption".
-std::string_view code_name(Code code);
+SAND_EXPORT std::string_view code_name(Code code);
 
-class [[nodiscard]] Status {
+class [[nodiscard]] SAND_EXPORT Status {
  public:
   Status() = default;  // OK
 
@@ -77,6 +79,12 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+namespace detail {
+// Prints "sand: value of a failed Result: <status>" on stderr and aborts:
+// what Result<T>::value() does when it holds an error.
+[[noreturn]] SAND_EXPORT void abort_on_failed_result(const Status& status);
+}  // namespace detail
+
 // A value of type T or a non-OK Status.
 template <typename T>
 class [[nodiscard]] Result {
@@ -89,19 +97,30 @@ class [[nodiscard]] Result {
   bool is_ok() const { return v_.index() == 0; }
   explicit operator bool() const { return is_ok(); }
 
-  // REQUIRES: is_ok().
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
+  // The value. REQUIRES: is_ok(). On an error this is a bug in the caller:
+  // the program prints "sand: value of a failed Result: <status>" on stderr
+  // and aborts (it never throws, and the Status text is not lost).
+  T& value() & { return *checked(); }
+  const T& value() const& { return *checked(); }
+  T&& value() && { return std::move(*checked()); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
   // OK when is_ok(), else the error.
-  Status status() const { return is_ok() ? Status::ok() : std::get<1>(v_); }
+  Status status() const { return is_ok() ? Status::ok() : *std::get_if<1>(&v_); }
 
  private:
+  T* checked() {
+    if (!is_ok()) detail::abort_on_failed_result(*std::get_if<1>(&v_));
+    return std::get_if<0>(&v_);
+  }
+  const T* checked() const {
+    if (!is_ok()) detail::abort_on_failed_result(*std::get_if<1>(&v_));
+    return std::get_if<0>(&v_);
+  }
+
   std::variant<T, Status> v_;
 };
 

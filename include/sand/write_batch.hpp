@@ -11,9 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "sand/export.hpp"
+
 namespace sand {
 
-class WriteBatch {
+class SAND_EXPORT WriteBatch {
  public:
   WriteBatch();
 

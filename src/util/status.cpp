@@ -1,6 +1,8 @@
 // Status formatting: kind names and the file/offset and path/errno messages.
 #include "sand/status.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace sand {
@@ -42,5 +44,17 @@ std::string Status::to_string() const {
   s += message_;
   return s;
 }
+
+namespace detail {
+
+void abort_on_failed_result(const Status& status) {
+  // fprintf, not iostreams: the message must get out even if the failure
+  // came from static initialisation or a broken stream state.
+  std::fprintf(stderr, "sand: value of a failed Result: %s\n", status.to_string().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace detail
 
 }  // namespace sand

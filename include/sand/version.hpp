@@ -1,0 +1,32 @@
+// The version of sanddb: of these headers at compile time (the macros) and of
+// the library linked at run time (sand::version()).
+//
+// Versions follow semantic versioning. While the major version is 0, a minor
+// release may change the C++ API and ABI; the shared library's SONAME
+// (libsand.so.0.MINOR) changes with it, so a program never runs against a
+// library it was not built for. File formats are versioned separately, in
+// each file's header (spec/README.md): every release reads every format
+// version it has ever written.
+//
+// Thread-safety: constants and a pure function.
+#pragma once
+
+#include <string_view>
+
+#include "sand/export.hpp"
+
+/// Major version of the headers (incompatible API changes).
+#define SAND_VERSION_MAJOR 0
+/// Minor version of the headers (while MAJOR is 0: may change the API).
+#define SAND_VERSION_MINOR 2
+/// Patch version of the headers (fixes only).
+#define SAND_VERSION_PATCH 0
+
+namespace sand {
+
+/// The version of the library linked at run time, "MAJOR.MINOR.PATCH", e.g.
+/// "0.2.0". Compare with the SAND_VERSION_* macros to detect a program built
+/// against other headers. The view is valid for the life of the program.
+SAND_EXPORT std::string_view version();
+
+}  // namespace sand
