@@ -5,10 +5,17 @@
 set -euo pipefail
 
 packages=(
+  # the library
   cmake g++ make pkg-config
   libboost-container-dev libboost-iostreams-dev
-  liblz4-dev libxxhash-dev libcli11-dev
-  catch2 librapidcheck-dev
+  liblz4-dev libxxhash-dev
+  # the `sand` tool, the tests and the property tests
+  libcli11-dev catch2 librapidcheck-dev
+  # the Python package (built against Debian's pybind11, no package index)
+  python3-dev python3-venv python3-pip python3-setuptools python3-wheel
+  pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
+  # the API reference and the .deb (dpkg-shlibdeps)
+  doxygen dpkg-dev
 )
 packages+=("$@")  # callers may ask for more (e.g. clang for the fuzz stage)
 
