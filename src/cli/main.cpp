@@ -178,6 +178,8 @@ int main(int argc, char** argv) {
   CLI::App app{"sand: read and write a sanddb database, one command at a time or as a shell."};
   app.fallthrough();  // global options may also follow the command
   app.require_subcommand(1);
+  // The library's version, which a shared libsand decides at run time.
+  app.set_version_flag("--version", "sand " + std::string(sand::version()));
   Args args;
   app.add_option("--db", args.db, "Database directory")->type_name("DIR")->capture_default_str();
   app.add_option("--memtable-size", args.memtable_size,

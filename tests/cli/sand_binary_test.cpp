@@ -123,6 +123,15 @@ TEST_CASE("sand: --help exits 0", "[cli][binary]") {
   CHECK(help.out.find("shell") != std::string::npos);
 }
 
+TEST_CASE("sand: --version prints the library's version and exits 0", "[cli][binary]") {
+  TempDir dir;
+  const Run run = run_sand(dir, "--version");
+  CHECK(run.exit_code == 0);
+  CHECK(run.out == "sand " + std::string(sand::version()) + "\n");
+  CHECK(run.err.empty());
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/sand-data"));  // opened nothing
+}
+
 TEST_CASE("sand: other errors exit 3 with ERR on stderr", "[cli][binary]") {
   TempDir dir;
   // Reads do not create a missing database.
