@@ -37,7 +37,9 @@
 
 namespace sand {
 
-struct DB::Impl {
+// Hidden: DB is exported, and a nested class would inherit that; the Impl is
+// no part of a shared libsand's ABI.
+struct [[gnu::visibility("hidden")]] DB::Impl {
   Impl(std::string path, Options options);
   ~Impl();
 

@@ -1,16 +1,16 @@
 // The POSIX FileSystem: write(2)/fdatasync for appends (logs: a mapped
-// window, io/posix_log_file.hpp), Boost.Iostreams
-// mapped_file_source for whole-file reads, flock(2) for the LOCK file.
+// window, io/posix_log_file.hpp), a read-only mmap(2) for whole-file reads,
+// flock(2) for the LOCK file.
 //
 // Thread-safety: the FileSystem is stateless and shareable; each file object
 // is used by one thread at a time (ReadableFile is immutable).
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <dirent.h>
 
-#include <boost/iostreams/device/mapped_file.hpp>
 #include <cerrno>
 #include <memory>
 
@@ -67,16 +67,23 @@ class PosixWritableFile final : public WritableFile {
   std::uint64_t size_;
 };
 
+// A whole file mapped read-only and privately. The mapping outlives the
+// descriptor (closed at once) and the file's name (a reader may go on
+// reading a table the writer has deleted).
 class MappedReadableFile final : public ReadableFile {
  public:
-  explicit MappedReadableFile(boost::iostreams::mapped_file_source map)
-      : map_(std::move(map)) {}
+  MappedReadableFile(const void* data, std::size_t size) : data_(data), size_(size) {}
+  ~MappedReadableFile() override { ::munmap(const_cast<void*>(data_), size_); }
+  MappedReadableFile(const MappedReadableFile&) = delete;
+  MappedReadableFile& operator=(const MappedReadableFile&) = delete;
+
   std::string_view contents() const override {
-    return {map_.data(), map_.size()};
+    return {static_cast<const char*>(data_), size_};
   }
 
  private:
-  boost::iostreams::mapped_file_source map_;
+  const void* data_;
+  std::size_t size_;
 };
 
 // mmap(2) cannot map zero bytes; an empty file is an empty view.
@@ -115,23 +122,29 @@ class PosixFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<ReadableFile>> open_readable_file(
       const std::string& path) override {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
+    const int fd = retry_eintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) {
+      // Another process may delete a file between listing and opening it:
+      // callers that retry on a vanished file need NotFound, not IOError.
       if (errno == ENOENT) return Status::not_found(path + ": no such file");
       return Status::io_error(path, errno);
     }
-    if (st.st_size == 0) return std::unique_ptr<ReadableFile>(std::make_unique<EmptyReadableFile>());
-    try {
-      boost::iostreams::mapped_file_source map(path);
-      return std::unique_ptr<ReadableFile>(std::make_unique<MappedReadableFile>(std::move(map)));
-    } catch (const std::exception& e) {
-      // Another process may have deleted it since the stat: callers that
-      // retry on a vanished file need NotFound, not IOError.
-      if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) {
-        return Status::not_found(path + ": no such file");
-      }
-      return Status::io_error(path + ": mmap failed: " + e.what());
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::io_error(path, err);
     }
+    if (st.st_size == 0) {
+      ::close(fd);
+      return std::unique_ptr<ReadableFile>(std::make_unique<EmptyReadableFile>());
+    }
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    const int err = errno;
+    ::close(fd);
+    if (data == MAP_FAILED) return Status::io_error(path + ": mmap", err);
+    return std::unique_ptr<ReadableFile>(std::make_unique<MappedReadableFile>(data, size));
   }
 
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
