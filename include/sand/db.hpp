@@ -1,20 +1,22 @@
-// DB: an open sanddb database directory.
-//
-// Every committed write gets the next version (a u64 that only grows, also
-// across restarts); reads see the latest state or the state as of any
-// retained version. See README.md for a tour and DESIGN.md for the contracts.
-//
-// Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
-// may still escape).
-//
-// Thread-safety: a DB is safe to use from many threads at once, every method
-// included (close() too: calls racing it either finish or return ReadOnly).
-// Writers queue and commit in groups (one WAL append and at most one fsync
-// per group); reads never wait for writers, flushes, compactions or fsyncs:
-// they take an immutable view and read it without locks. Iterator and
-// Snapshot objects may outlive the DB (see each type). Across processes: one
-// writer (DB::open takes LOCK) and any number of read-only handles
-// (DB::open_read_only).
+/// @file
+/// DB: an open sanddb database directory.
+///
+/// Every committed write gets the next version (a u64 that only grows, also
+/// across restarts); reads see the latest state or the state as of any
+/// retained version. See README.md for a tour and DESIGN.md for the contracts.
+///
+/// Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
+/// may still escape).
+///
+/// @par Thread-safety
+/// A DB is safe to use from many threads at once, every method included
+/// (close() too: calls racing it either finish or return ReadOnly). Writers
+/// queue and commit in groups (one WAL append and at most one fsync per
+/// group); reads never wait for writers, flushes, compactions or fsyncs: they
+/// take an immutable view and read it without locks. Iterator and Snapshot
+/// objects may outlive the DB (see each type). Across processes: one writer
+/// (DB::open takes LOCK) and any number of read-only handles
+/// (DB::open_read_only).
 #pragma once
 
 #include <cstdint>
@@ -36,12 +38,20 @@ struct SnapshotPin;  // src/db/snapshot_list.hpp
 struct IteratorState;  // src/db/db_iterator.hpp
 }  // namespace detail
 
-// A pinned version: reads at it stay repeatable and compaction keeps what it
-// needs. Copies share the pin; the pin is released when the last copy goes.
-// Thread-safety: safe to copy and use from many threads. May outlive its DB.
+/// A pinned version: reads at it stay repeatable and compaction keeps what it
+/// needs.
+///
+/// Copies share the pin; the pin is released when the last copy goes. Read
+/// at it with `db->get(key, s.version())` or `db->scan({.at = s.version()})`:
+/// those reads are allowed even below DB::low_water_mark() (except on a
+/// read-only handle, see DB::open_read_only()). DB::snapshot() makes one.
+///
+/// @par Thread-safety
+/// Safe to copy and use from many threads. May outlive its DB.
 class SAND_EXPORT Snapshot {
  public:
-  Snapshot() = default;  // pins nothing; version() is 0
+  Snapshot() = default;  ///< Pins nothing; version() is 0.
+  /// The pinned version (0 for a default-constructed Snapshot).
   Version version() const { return version_; }
 
  private:
@@ -52,44 +62,67 @@ class SAND_EXPORT Snapshot {
   std::shared_ptr<const detail::SnapshotPin> pin_;
 };
 
-// One retained version of a key, as history() returns it.
+/// One retained version of a key, as history() returns it.
 struct HistoryEntry {
-  Version version = 0;
-  bool deleted = false;  // a tombstone: the key was deleted at `version`
-  std::string value;     // empty when deleted
+  Version version = 0;   ///< The version that wrote this entry.
+  bool deleted = false;  ///< A tombstone: the key was deleted at `version`.
+  std::string value;     ///< Empty when deleted.
 
+  /// Equal when every field is equal.
   friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
 };
 
-// What a scan covers. Bounds are user keys: from <= key < to.
+/// What a scan covers. Bounds are user keys: from <= key < to.
 struct ScanOptions {
-  std::optional<std::string> from{};  // Default: from the first key
-  std::optional<std::string> to{};    // Default: to past the last key
-  std::optional<Version> at{};        // Default: the latest version
-  bool reverse = false;             // Default: ascending keys
+  std::optional<std::string> from{};  ///< First key (inclusive). Default: from the first key.
+  std::optional<std::string> to{};    ///< End key (exclusive). Default: to past the last key.
+  std::optional<Version> at{};        ///< Version to read at. Default: the latest version.
+  bool reverse = false;             ///< Descending keys if true. Default: ascending keys.
 };
 
-// The live keys of a scan, one at a time, in the scan's direction. It reads a
-// fixed version, so writes after scan() returned never show. It keeps the
-// files it reads alive until it is destroyed.
-// Thread-safety: use from one thread at a time. May outlive its DB.
+/// The live keys of a scan, one at a time, in the scan's direction.
+///
+/// It reads a fixed version, so writes after scan() returned never show. It
+/// keeps the files it reads alive until it is destroyed. DB::scan() makes
+/// one; it is move-only. A typical loop:
+/// @code{.cpp}
+/// auto it = db->scan({.from = "user:", .to = "user;"});  // Result<Iterator>
+/// if (!it) return it.status();
+/// for (; it->valid(); it->next()) { use(it->key(), it->value(), it->version()); }
+/// if (!it->status().is_ok()) return it->status();  // the scan ended early
+/// @endcode
+///
+/// @par Thread-safety
+/// Use from one thread at a time. May outlive its DB.
 class SAND_EXPORT Iterator {
  public:
+  /// Takes over the source's position; the source is left not valid(), with
+  /// an OK status().
   Iterator(Iterator&&) noexcept;
+  /// Takes over the source's position, releasing what this iterator held;
+  /// the source is left not valid(), with an OK status().
   Iterator& operator=(Iterator&&) noexcept;
+  /// Releases the files the iterator kept alive.
   ~Iterator();
 
-  // Whether the iterator is at an entry. False at the end or after an error.
+  /// Whether the iterator is at an entry. False at the end or after an error.
   bool valid() const;
-  // Moves to the next key in the scan's direction. REQUIRES: valid().
+  /// Moves to the next key in the scan's direction.
+  /// @pre valid().
   void next();
-  // The current key, value, and the version that wrote them. Views stay valid
-  // until the next call to next() or destruction. REQUIRES: valid().
+  /// The current key. The view stays valid until the next call to next() or
+  /// destruction.
+  /// @pre valid().
   std::string_view key() const;
+  /// The current key's value. The view stays valid until the next call to
+  /// next() or destruction.
+  /// @pre valid().
   std::string_view value() const;
+  /// The version that wrote the current key and value.
+  /// @pre valid().
   Version version() const;
-  // OK, or the error (e.g. Corruption naming file and offset) that ended the
-  // scan early. Check it once valid() turns false.
+  /// OK, or the error (e.g.\ Corruption naming file and offset) that ended the
+  /// scan early. Check it once valid() turns false.
   Status status() const;
 
  private:
@@ -98,141 +131,189 @@ class SAND_EXPORT Iterator {
   std::unique_ptr<detail::IteratorState> state_;
 };
 
-// Counters and shape; a consistent-enough picture for monitoring. A plain
-// value.
+/// Counters and shape; a consistent-enough picture for monitoring. A plain
+/// value.
+///
+/// DB::stats() fills it. The counters (user_bytes_written, write_groups,
+/// wal_syncs, flushes, flush_bytes_written, compactions,
+/// compaction_bytes_read, compaction_bytes_written, stalls, stall_micros)
+/// count from when this DB handle was opened (a flush of recovered WAL data
+/// during open included); the other fields describe the current state.
 struct Stats {
-  Version last_version = 0;          // newest committed version
-  Version low_water_mark = 0;        // retention mark (see DB::forget_before)
-  std::uint64_t memtable_bytes = 0;  // active memtable
-  std::uint64_t immutable_memtables = 0;     // frozen, waiting to be flushed
-  std::uint64_t tables[3] = {0, 0, 0};       // live tables per level
-  std::uint64_t table_bytes[3] = {0, 0, 0};  // their bytes per level
-  std::uint64_t l1_runs = 0;                 // sorted runs in level 1
-  std::uint64_t wal_bytes = 0;        // bytes in the active WAL file
-  std::uint64_t user_bytes_written = 0;  // keys+values accepted by writes
-  std::uint64_t write_groups = 0;  // group commits: one WAL append each
-  std::uint64_t wal_syncs = 0;     // WAL fsyncs done for synced writes
-  std::uint64_t flushes = 0;
-  std::uint64_t flush_bytes_written = 0;
-  std::uint64_t compactions = 0;
-  std::uint64_t compaction_bytes_read = 0;     // input table bytes
-  std::uint64_t compaction_bytes_written = 0;  // output table bytes
-  // (flush + compaction bytes written) / user bytes written; 0 before any.
+  Version last_version = 0;          ///< Newest committed version.
+  Version low_water_mark = 0;        ///< Retention mark (see DB::forget_before).
+  std::uint64_t memtable_bytes = 0;  ///< Bytes in the active memtable.
+  std::uint64_t immutable_memtables = 0;     ///< Frozen, waiting to be flushed.
+  std::uint64_t tables[3] = {0, 0, 0};       ///< Live tables per level (index = level).
+  std::uint64_t table_bytes[3] = {0, 0, 0};  ///< Their bytes per level.
+  std::uint64_t l1_runs = 0;                 ///< Sorted runs in level 1.
+  std::uint64_t wal_bytes = 0;        ///< Bytes in the active WAL file.
+  std::uint64_t user_bytes_written = 0;  ///< Keys+values accepted by writes.
+  std::uint64_t write_groups = 0;  ///< Group commits: one WAL append each.
+  std::uint64_t wal_syncs = 0;     ///< WAL fsyncs done for synced writes.
+  std::uint64_t flushes = 0;       ///< Memtables written to level-0 tables.
+  std::uint64_t flush_bytes_written = 0;  ///< Bytes of the tables flushes wrote.
+  std::uint64_t compactions = 0;          ///< Compactions completed.
+  std::uint64_t compaction_bytes_read = 0;     ///< Input table bytes.
+  std::uint64_t compaction_bytes_written = 0;  ///< Output table bytes.
+  /// (flush + compaction bytes written) / user bytes written; 0 before any.
   double write_amplification = 0;
-  // Table bytes / bytes of the last level (level 2); 1.0 means nothing above
-  // it. 0 while level 2 is empty.
+  /// Table bytes / bytes of the last level (level 2); 1.0 means nothing above
+  /// it. 0 while level 2 is empty.
   double space_amplification = 0;
-  std::uint64_t stalls = 0;        // writes that waited for flush/compaction
-  std::uint64_t stall_micros = 0;  // total time they waited
-  std::uint64_t live_snapshots = 0;
+  std::uint64_t stalls = 0;        ///< Writes that waited for flush/compaction.
+  std::uint64_t stall_micros = 0;  ///< Total time they waited, in microseconds.
+  std::uint64_t live_snapshots = 0;  ///< Pins held by live Snapshot objects.
+  /// Bytes of the MANIFEST file (a read-only handle: the bytes it has
+  /// applied).
   std::uint64_t manifest_bytes = 0;
 };
 
+/// An open sanddb database directory: the entry point of the API.
+///
+/// Open one with open() (the writer; creates the database by default) or
+/// open_read_only() (alongside a writer in another process); the handle is a
+/// `std::unique_ptr<DB>` and closes when destroyed. Every committed write gets
+/// the next version; reads see the latest state or the state as of any
+/// retained version.
+///
+/// Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
+/// may still escape).
+///
+/// @par Thread-safety
+/// Safe to use from many threads at once, every method included (close()
+/// too: calls racing it either finish or return ReadOnly). Reads never wait
+/// for writers, flushes, compactions or fsyncs.
 class SAND_EXPORT DB {
  public:
-  // Opens (or, with create_if_missing, creates) the database in `path`,
-  // recovering from the manifest and any unflushed WALs. Holds `path`/LOCK
-  // until closed. Errors: NotFound (missing and !create_if_missing),
-  // InvalidArgument (exists and error_if_exists; bad options), Busy (another
-  // process has it open), Corruption (file, offset, what), IOError.
+  /// Opens (or, with create_if_missing, creates) the database in `path`,
+  /// recovering from the manifest and any unflushed WALs.
+  ///
+  /// Holds `path`/LOCK until closed. Errors: NotFound (missing and
+  /// !create_if_missing), InvalidArgument (exists and error_if_exists; bad
+  /// options), Busy (another process has it open), Corruption (file, offset,
+  /// what), IOError.
   static Result<std::unique_ptr<DB>> open(const std::string& path,
                                           Options options = {});
 
-  // Opens the database in `path` read-only, alongside a writer process that
-  // may hold it open (or none). Never takes LOCK, never writes or deletes a
-  // file, starts no thread. Reads see the state of the last refresh(): the
-  // tables the manifest names plus every complete WAL record. Writes,
-  // flush(), compact() and forget_before() return ReadOnly. Options used:
-  // file_system, block_cache_size, retention (kLatestOnly refuses reads at
-  // old versions), point_in_time_recovery; the rest are checked and ignored.
-  // Reads at a version below the writer's retention mark are refused even at
-  // this handle's own Snapshot (it cannot hold back the writer's
-  // compactions). Errors: NotFound (no database), InvalidArgument (bad
-  // options), Corruption (file, offset, what), IOError, Busy (see refresh()).
+  /// Opens the database in `path` read-only, alongside a writer process that
+  /// may hold it open (or none).
+  ///
+  /// Never takes LOCK, never writes or deletes a file, starts no thread.
+  /// Reads see the state of the last refresh(): the tables the manifest names
+  /// plus every complete WAL record. Writes, flush(), compact() and
+  /// forget_before() return ReadOnly. Options used: file_system,
+  /// block_cache_size, retention (kLatestOnly refuses reads at old versions),
+  /// point_in_time_recovery; the rest are checked and ignored. Reads at a
+  /// version below the writer's retention mark are refused even at this
+  /// handle's own Snapshot (it cannot hold back the writer's compactions).
+  /// Errors: NotFound (no database), InvalidArgument (bad options),
+  /// Corruption (file, offset, what), IOError, Busy (see refresh()).
   static Result<std::unique_ptr<DB>> open_read_only(const std::string& path,
                                                     Options options = {});
 
-  // Read-only handles: catches up with the writer: applies new manifest
-  // records, opens new tables, reads new WAL records. Reads that started
-  // before keep their view; later ones see the new state. Each state seen is
-  // one the writer produced, and states are seen in order (unless a writer
-  // restarting with point_in_time_recovery dropped writes). Cheap when
-  // nothing changed. A writable handle is always current: refresh() is a
-  // no-op returning OK. Errors: ReadOnly after close(), Corruption, IOError,
-  // Busy if the writer kept retiring the files being opened (retry later).
+  /// Read-only handles: catches up with the writer: applies new manifest
+  /// records, opens new tables, reads new WAL records.
+  ///
+  /// Reads that started before keep their view; later ones see the new
+  /// state. Each state seen is one the writer produced, and states are seen
+  /// in order (unless a writer restarting with point_in_time_recovery dropped
+  /// writes). Cheap when nothing changed. A writable handle is always
+  /// current: refresh() is a no-op returning OK. Errors: ReadOnly after
+  /// close(), Corruption, IOError, Busy if the writer kept retiring the files
+  /// being opened (retry later).
   Status refresh();
 
-  DB(const DB&) = delete;
-  DB& operator=(const DB&) = delete;
-  // Closes, ignoring errors; call close() to see them.
+  DB(const DB&) = delete;             ///< Not copyable: one handle per open.
+  DB& operator=(const DB&) = delete;  ///< Not copyable: one handle per open.
+  /// Closes, ignoring errors; call close() to see them.
   ~DB();
 
-  // Sets `key` to `value`. Returns the version it was committed at. Errors:
-  // InvalidArgument (size limits), ReadOnly (closed or after a background
-  // error), IOError (the WAL write or sync failed: the write did not happen).
+  /// Sets `key` to `value`.
+  ///
+  /// Errors: InvalidArgument (size limits), ReadOnly (closed or after a
+  /// background error), IOError (the WAL write or sync failed: the write did
+  /// not happen).
+  /// @return The version it was committed at.
   Result<Version> put(std::string_view key, std::string_view value,
                       WriteOptions options = {});
-  // Deletes `key` (writes a tombstone, even if the key is absent). Returns the
-  // version. Errors: as put().
+  /// Deletes `key` (writes a tombstone, even if the key is absent).
+  ///
+  /// Errors: as put().
+  /// @return The version it was committed at.
   Result<Version> del(std::string_view key, WriteOptions options = {});
-  // Commits every operation of `batch` atomically under one new version and
-  // returns it. Errors: as put(); InvalidArgument for an empty batch.
+  /// Commits every operation of `batch` atomically under one new version and
+  /// returns it.
+  ///
+  /// Errors: as put(); InvalidArgument for an empty batch.
   Result<Version> write(const WriteBatch& batch, WriteOptions options = {});
 
-  // The latest value of `key`, or nullopt if absent or deleted. Errors:
-  // Corruption, IOError.
+  /// The latest value of `key`, or nullopt if absent or deleted.
+  ///
+  /// Errors: InvalidArgument (key longer than kMaxKeySize), Corruption,
+  /// IOError.
   Result<std::optional<std::string>> get(std::string_view key) const;
-  // The value of `key` as of version `at` (after the batch that got `at`
-  // committed). Errors: InvalidArgument if `at` is newer than last_version(),
-  // or older than low_water_mark() and not the version of a live Snapshot;
-  // Corruption, IOError.
+  /// The value of `key` as of version `at` (after the batch that got `at`
+  /// committed), or nullopt if absent or deleted then.
+  ///
+  /// Errors: InvalidArgument if `at` is newer than last_version(), or older
+  /// than low_water_mark() and not the version of a live Snapshot (or if the
+  /// key is longer than kMaxKeySize); Corruption, IOError.
   Result<std::optional<std::string>> get(std::string_view key, Version at) const;
 
-  // The retained history of `key`, newest first: every version >= the
-  // low-water mark M, plus the newest version below M (the state as of M),
-  // tombstones included, except tombstones with no older retained version
-  // of the key beneath them (they hide nothing, and compaction drops them).
-  // The answer never depends on when compaction ran. Errors: Corruption,
-  // IOError.
+  /// The retained history of `key`, newest first.
+  ///
+  /// Every version >= the low-water mark M, plus the newest version below M
+  /// (the state as of M), tombstones included, except tombstones with no
+  /// older retained version of the key beneath them (they hide nothing, and
+  /// compaction drops them). The answer never depends on when compaction ran.
+  /// Errors: InvalidArgument (key longer than kMaxKeySize), Corruption,
+  /// IOError.
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
 
-  // Live keys in [from, to) as of `at`, ascending or descending. Errors:
-  // InvalidArgument (`at` refused as for get(), from > to), Corruption,
-  // IOError; errors met while iterating show in Iterator::status().
+  /// Live keys in [from, to) as of `at`, ascending or descending (see
+  /// ScanOptions).
+  ///
+  /// Errors: InvalidArgument (`at` refused as for get(), from > to),
+  /// Corruption, IOError; errors met while iterating show in
+  /// Iterator::status().
   Result<Iterator> scan(const ScanOptions& options = {}) const;
 
-  // Pins the current version (see Snapshot).
+  /// Pins the current version (see Snapshot).
   Snapshot snapshot() const;
 
-  // Writes the memtable to a new level-0 table and waits until it is durable
-  // and the manifest names it. Errors: ReadOnly, IOError.
+  /// Writes the memtable to a new level-0 table and waits until it is durable
+  /// and the manifest names it. Errors: ReadOnly, IOError.
   Status flush();
 
-  // Flushes the memtable, then merges every table into level 2 (one sorted
-  // run), dropping what retention allows, and waits for it. Errors:
-  // ReadOnly, IOError, Corruption.
+  /// Flushes the memtable, then merges every table into level 2 (one sorted
+  /// run), dropping what retention allows, and waits for it. Errors:
+  /// ReadOnly, IOError, Corruption.
   Status compact();
 
-  // Raises the retention low-water mark M to `v`: from now on reads at a
-  // version below M are refused (except at a live Snapshot's version), and
-  // history() keeps only versions >= M plus the newest one below M.
-  // Compaction then drops the versions no read can see. Never lowers M (a
-  // smaller v is a no-op). Durable when it returns (recorded in the
-  // manifest). With Retention::kLatestOnly, M is always last_version().
-  // Errors: InvalidArgument if v > last_version(); ReadOnly; IOError.
+  /// Raises the retention low-water mark M to `v`: from now on reads at a
+  /// version below M are refused (except at a live Snapshot's version), and
+  /// history() keeps only versions >= M plus the newest one below M.
+  ///
+  /// Compaction then drops the versions no read can see. Never lowers M (a
+  /// smaller v is a no-op). Durable when it returns (recorded in the
+  /// manifest). With Retention::kLatestOnly, M is always last_version().
+  /// Errors: InvalidArgument if v > last_version(); ReadOnly; IOError.
   Status forget_before(Version v);
 
-  // The current low-water mark M (0: every version is readable).
+  /// The current low-water mark M (0: every version is readable).
   Version low_water_mark() const;
 
-  // Does not flush; stops background work after the flush or compaction in
-  // progress, syncs the WAL, releases the lock. Later calls on this DB return
-  // ReadOnly. Idempotent.
+  /// Does not flush; stops background work after the flush or compaction in
+  /// progress, syncs the WAL, releases the lock.
+  ///
+  /// Later calls on this DB return ReadOnly. Idempotent.
   Status close();
 
-  // The newest committed version (0 before any write).
+  /// The newest committed version (0 before any write).
   Version last_version() const;
 
+  /// Counters and the shape of the tree now (see Stats).
   Stats stats() const;
 
   struct Impl;  // src/db/db_impl.hpp

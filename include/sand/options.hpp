@@ -1,11 +1,15 @@
-// Options: how a database is opened, and how one write or read behaves.
-//
-// Plain aggregates with designated initializers:
-//   sand::Options{.create_if_missing = true, .compression = Compression::kLz4}
-// Every field shows its default.
-//
-// Thread-safety: plain values. A DB copies its Options at open; the
-// FileSystem it points to is shared and must be safe from many threads.
+/// @file
+/// Options: how a database is opened, and how one write or read behaves.
+///
+/// Plain aggregates with designated initializers:
+/// @code{.cpp}
+/// sand::Options{.create_if_missing = true, .compression = Compression::kLz4}
+/// @endcode
+/// Every field shows its default.
+///
+/// @par Thread-safety
+/// Plain values. A DB copies its Options at open; the FileSystem it points to
+/// is shared and must be safe from many threads.
 #pragma once
 
 #include <cstddef>
@@ -16,83 +20,113 @@
 
 namespace sand {
 
+/// A database version: the number a committed write (one batch) gets.
+///
+/// Versions are 1, 2, 3, ... with no gaps, continuing across restarts; 0
+/// means "before any write". At most kMaxVersion.
 using Version = std::uint64_t;
 
-// Hard limits, enforced with InvalidArgument.
+/// Hard limit on a key's size (64 KiB), enforced with InvalidArgument.
 inline constexpr std::size_t kMaxKeySize = 64 * 1024;             // 64 KiB
+/// Hard limit on a value's size (256 MiB), enforced with InvalidArgument.
 inline constexpr std::size_t kMaxValueSize = 256 * 1024 * 1024;   // 256 MiB
-// Versions are stored in 56 bits on disk (spec/encoding.md).
+/// The largest version: versions are stored in 56 bits on disk
+/// (spec/encoding.md).
 inline constexpr Version kMaxVersion = (Version{1} << 56) - 1;
 
-// How table blocks are compressed. On-disk values: never change or reuse.
+/// How table blocks are compressed. On-disk values: never change or reuse.
 enum class Compression : std::uint8_t { kNone = 0, kLz4 = 1 };
+/// @var Compression::kNone
+/// Blocks are stored uncompressed.
+/// @var Compression::kLz4
+/// Blocks are compressed with LZ4 (each one only if that saves at least 1/8 of
+/// its size).
 
-// Which old versions compaction may drop (DESIGN.md section 1).
+/// Which old versions compaction may drop (DESIGN.md section 1).
 enum class Retention {
-  kAll,         // keep every version until forget_before() moves the mark
-  kLatestOnly,  // keep only what the newest state and live snapshots need
+  kAll,         ///< Keep every version until DB::forget_before() moves the mark.
+  kLatestOnly,  ///< Keep only what the newest state and live snapshots need.
 };
 
+/// How a database is opened: passed to DB::open(), DB::open_read_only() and
+/// check_database().
+///
+/// A plain aggregate: set fields with designated initializers. DB::open()
+/// refuses a field outside its valid range (given below) with
+/// InvalidArgument.
 struct Options {
-  // Create the directory and an empty database if none exists. Default: true.
+  /// Create the directory and an empty database if none exists. Default: true.
   bool create_if_missing = true;
-  // Fail with InvalidArgument if a database already exists. Default: false.
+  /// Fail with InvalidArgument if a database already exists. Default: false.
   bool error_if_exists = false;
-  // A memtable is frozen and flushed to a table once it holds this many bytes
-  // of entries. Default: 64 MiB.
+  /// A memtable is frozen and flushed to a table once it holds this many bytes
+  /// of entries. Default: 64 MiB. Valid: at least 4096.
   std::size_t memtable_size = 64 << 20;
-  // Target size of an uncompressed table data block. Default: 4 KiB.
+  /// Target size of an uncompressed table data block. Default: 4 KiB. Valid:
+  /// 256 bytes to 64 MiB.
   std::size_t block_size = 4096;
-  // Keys between restart points inside a block. Default: 16.
+  /// Keys between restart points inside a block. Default: 16. Valid: 1 to
+  /// 1024.
   int block_restart_interval = 16;
-  // Block compression; a block is stored compressed only when that saves at
-  // least 1/8 of its size. Default: kLz4.
+  /// Block compression; a block is stored compressed only when that saves at
+  /// least 1/8 of its size. Default: kLz4.
   Compression compression = Compression::kLz4;
-  // Bloom filter bits per key (0 = no filter). Default: 10 (~1% false
-  // positives).
+  /// Bloom filter bits per key (0 = no filter). Default: 10 (~1% false
+  /// positives). Valid: 0 to 64.
   int bloom_bits_per_key = 10;
-  // Bytes of decompressed blocks kept in memory. Default: 32 MiB.
+  /// Bytes of decompressed blocks kept in memory. Default: 32 MiB.
   std::size_t block_cache_size = 32 << 20;
-  // Whether writes fsync by default (WriteOptions can override). Default:
-  // false: a write survives a process crash, not power loss.
+  /// Whether writes fsync by default (WriteOptions can override). Default:
+  /// false: a write survives a process crash, not power loss.
   bool sync = false;
-  // Version retention policy. Default: kAll.
+  /// Version retention policy. Default: kAll.
   Retention retention = Retention::kAll;
-  // Level-0 tables (one per flush) that trigger merging all of level 0 into
-  // one new level-1 sorted run. Default: 4.
+  /// Level-0 tables (one per flush) that trigger merging all of level 0 into
+  /// one new level-1 sorted run. Default: 4. Valid: at least 1.
   int l0_trigger = 4;
-  // Level-0 tables at which writes stall until a compaction makes room (the
-  // stall is counted in Stats). Default: 12.
+  /// Level-0 tables at which writes stall until a compaction makes room (the
+  /// stall is counted in Stats). Default: 12. Valid: above l0_trigger.
   int l0_stop = 12;
-  // Level-1 sorted runs that trigger merging all of level 1 and level 2 into
-  // level 2. Default: 4.
+  /// Level-1 sorted runs that trigger merging all of level 1 and level 2 into
+  /// level 2. Default: 4. Valid: at least 1.
   int l1_trigger = 4;
-  // Compaction output files are cut once they reach this size (at a key
-  // boundary: every version of a key stays in one file). Default: 64 MiB.
+  /// Compaction output files are cut once they reach this size (at a key
+  /// boundary: every version of a key stays in one file). Default: 64 MiB.
+  /// Valid: at least 4096.
   std::size_t target_file_size = 64 << 20;
-  // Frozen memtables that may wait for flush while a new one takes writes.
-  // When the active memtable is full and this many already wait, writes stall
-  // until a flush finishes, so at most 1 + max_frozen_memtables memtables are
-  // held. Default: 1 (one taking writes, one being flushed, as RocksDB's and
-  // LevelDB's defaults).
+  /// Frozen memtables that may wait for flush while a new one takes writes.
+  ///
+  /// When the active memtable is full and this many already wait, writes stall
+  /// until a flush finishes, so at most 1 + max_frozen_memtables memtables are
+  /// held. Default: 1 (one taking writes, one being flushed, as RocksDB's and
+  /// LevelDB's defaults). Valid: at least 1.
   int max_frozen_memtables = 1;
-  // The manifest is rewritten as one snapshot record once it grows past this.
-  // Default: 4 MiB.
+  /// The manifest is rewritten as one snapshot record once it grows past this.
+  /// Default: 4 MiB.
   std::size_t manifest_rollover_size = 4 << 20;
-  // Recovery when a WAL record in the middle of the log is damaged. false:
-  // open fails with Corruption naming the file and offset. true: recover to
-  // the last good record before the damage and drop everything after it
-  // (point-in-time recovery; later writes are lost). Default: false.
+  /// Recovery when a WAL record in the middle of the log is damaged.
+  ///
+  /// false: open fails with Corruption naming the file and offset. true:
+  /// recover to the last good record before the damage and drop everything
+  /// after it (point-in-time recovery; later writes are lost). Default: false.
   bool point_in_time_recovery = false;
-  // Where files live. Default: nullptr = posix_file_system().
+  /// Where files live. Default: nullptr = posix_file_system().
   std::shared_ptr<FileSystem> file_system{};
 };
 
-// Tri-state sync choice for one write.
+/// Tri-state sync choice for one write.
 enum class SyncMode { kDefault, kSync, kNoSync };
+/// @var SyncMode::kDefault
+/// Do what Options::sync says.
+/// @var SyncMode::kSync
+/// Return once the write's WAL record is durable (fdatasync): the write
+/// survives power loss.
+/// @var SyncMode::kNoSync
+/// Do not sync: the write survives a process crash, not power loss.
 
+/// How one write (DB::put(), DB::del(), DB::write()) behaves.
 struct WriteOptions {
-  // kDefault uses Options::sync. Default: kDefault.
+  /// kDefault uses Options::sync. Default: kDefault.
   SyncMode sync = SyncMode::kDefault;
 };
 
