@@ -7,13 +7,14 @@ set -euo pipefail
 packages=(
   # the library
   cmake g++ make pkg-config
-  libboost-container-dev libboost-iostreams-dev
+  libboost-container-dev
   liblz4-dev libxxhash-dev
   # the `sand` tool, the tests and the property tests
   libcli11-dev catch2 librapidcheck-dev
   # the Python package (built against Debian's pybind11, no package index)
   python3-dev python3-venv python3-pip python3-setuptools python3-wheel
   pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
+  python3-tqdm  # the CSV example's progress bar
   # the API reference and the .deb (dpkg-shlibdeps)
   doxygen dpkg-dev
 )

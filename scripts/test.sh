@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds sanddb and runs every test: installs what is missing, builds with
 # warnings as errors and runs ctest (which also replays every fuzz corpus and
-# regression input), then runs the suite again under AddressSanitizer +
+# regression input, runs the C API test and every C/C++ example), builds the
+# API reference, installs and tests the Python package, installs the library
+# every documented way and builds outside programs against it
+# (scripts/check-install.sh), then runs the suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer, the concurrent units under ThreadSanitizer, and
 # each libFuzzer target for SAND_FUZZ_SECONDS (default 30) when clang++-14 is
 # there (install-deps.sh installs it). Idempotent; this is what CI runs
@@ -49,7 +52,16 @@ build "$root/build/test" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_B
 stage "tests"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
 
+stage "API reference (Doxygen; an undocumented public symbol fails)"
+cmake --build "$root/build/test" --target docs
+
 if [ "${SAND_TEST_QUICK:-0}" = 1 ]; then exit 0; fi
+
+stage "Python package: pip install into a fresh venv, pytest + Hypothesis, examples"
+bash "$root/scripts/test-python.sh"
+
+stage "install: static, shared, pkg-config, add_subdirectory and .deb, used by outside programs"
+bash "$root/scripts/check-install.sh" "$root/build/test"
 
 stage "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 build "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DSAND_SANITIZE=address,undefined
