@@ -1,0 +1,974 @@
+/* The C API (include/sand/c.h) exercised from C: every function, on real
+ * temporary directories and on the in-memory file system, including the
+ * error paths (NULL arguments, refused versions, closed and read-only handles,
+ * Busy, a damaged table found by sand_check).
+ *
+ * A self-contained program (no C++ test framework can run C): each CHECK
+ * prints "file:line: ..." when it fails, and the last line is
+ * "N passed, N failed"; the exit status is non-zero if anything failed. It
+ * must stay leak-free: ctest also runs it under ASan's leak checker. */
+#define _XOPEN_SOURCE 700 /* mkdtemp, nftw, opendir */
+
+#include <dirent.h>
+#include <ftw.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sand/c.h"
+
+/* ---- A tiny assertion framework ---------------------------------------- */
+
+static int g_passed = 0;
+static int g_failed = 0;
+
+static int check_true(int ok, const char* what, const char* file, int line) {
+  if (ok) {
+    ++g_passed;
+  } else {
+    ++g_failed;
+    printf("%s:%d: CHECK failed: %s\n", file, line, what);
+  }
+  return ok;
+}
+
+#define CHECK(cond) check_true((cond) ? 1 : 0, #cond, __FILE__, __LINE__)
+
+/* Checks that a call returned `want` and kept the errmsg contract: NULL on
+ * success, "<Kind>: ..." on an error. Frees the message. */
+static int check_code(sand_code_t got, sand_code_t want, char* err, const char* call,
+                      const char* file, int line) {
+  int ok = got == want;
+  if (!ok) {
+    printf("%s:%d: %s returned %s, expected %s (%s)\n", file, line, call, sand_code_name(got),
+           sand_code_name(want), err != NULL ? err : "no message");
+  } else if (want == SAND_OK && err != NULL) {
+    ok = 0;
+    printf("%s:%d: %s succeeded but left a message: %s\n", file, line, call, err);
+  } else if (want != SAND_OK) {
+    const char* kind = sand_code_name(want);
+    if (err == NULL || strncmp(err, kind, strlen(kind)) != 0 ||
+        strncmp(err + strlen(kind), ": ", 2) != 0) {
+      ok = 0;
+      printf("%s:%d: %s: message \"%s\" does not start with \"%s: \"\n", file, line, call,
+             err != NULL ? err : "(null)", kind);
+    }
+  }
+  sand_free(err);
+  return check_true(ok, call, file, line);
+}
+
+/* `call` must name `&err` as its errmsg argument; the macro owns `err`. */
+#define CHECK_CODE(call, want)                                \
+  do {                                                        \
+    char* err = NULL;                                         \
+    sand_code_t got_ = (call);                                \
+    check_code(got_, (want), err, #call, __FILE__, __LINE__); \
+  } while (0)
+#define CHECK_OK(call) CHECK_CODE(call, SAND_OK)
+
+/* Runs `call`, which must fail with `want` and a message containing
+ * `needle` (e.g. the name of the NULL argument). */
+#define CHECK_MESSAGE(call, want, needle)                                                    \
+  do {                                                                                       \
+    char* err = NULL;                                                                        \
+    sand_code_t got_ = (call);                                                               \
+    CHECK(got_ == (want));                                                                   \
+    if (!CHECK(err != NULL && strstr(err, (needle)) != NULL)) {                              \
+      printf("  message: %s, expected to contain \"%s\"\n", err ? err : "(null)", (needle)); \
+    }                                                                                        \
+    sand_free(err);                                                                          \
+  } while (0)
+
+/* ---- Helpers ------------------------------------------------------------- */
+
+static char* make_temp_dir(void) {
+  const char* base = getenv("TMPDIR");
+  char pattern[4096];
+  snprintf(pattern, sizeof pattern, "%s/sand_capi_XXXXXX", base != NULL ? base : "/tmp");
+  if (mkdtemp(pattern) == NULL) {
+    perror("mkdtemp");
+    exit(2);
+  }
+  char* out = malloc(strlen(pattern) + 1);
+  if (out == NULL) exit(2);
+  strcpy(out, pattern);
+  return out;
+}
+
+static int remove_entry(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+static void remove_temp_dir(char* dir) {
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  free(dir);
+}
+
+/* dir + "/" + name in a static buffer (one path at a time is enough here). */
+static const char* join(const char* dir, const char* name) {
+  static char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return path;
+}
+
+static sand_db_t* open_db(const char* dir, const sand_options_t* opts) {
+  sand_db_t* db = NULL;
+  CHECK_OK(sand_open(dir, opts, &db, &err));
+  if (db == NULL) {
+    printf("cannot go on without a database\n");
+    exit(2);
+  }
+  return db;
+}
+
+static uint64_t put(sand_db_t* db, const char* key, const char* value) {
+  uint64_t v = 0;
+  CHECK_OK(sand_put(db, NULL, key, strlen(key), value, strlen(value), &v, &err));
+  return v;
+}
+
+/* Whether get_at(key, at) (or get when at == 0) finds exactly `want`
+ * (NULL: not found). */
+static int value_is(sand_db_t* db, uint64_t at, const char* key, const char* want) {
+  int found = -1;
+  char* value = NULL;
+  size_t len = 0;
+  char* err = NULL;
+  sand_code_t code = at == 0 ? sand_get(db, key, strlen(key), &found, &value, &len, &err)
+                             : sand_get_at(db, at, key, strlen(key), &found, &value, &len, &err);
+  int ok = code == SAND_OK && err == NULL;
+  if (want == NULL) {
+    ok = ok && found == 0 && value == NULL && len == 0;
+  } else {
+    ok = ok && found == 1 && value != NULL && len == strlen(want) &&
+         memcmp(value, want, len) == 0 && value[len] == '\0';
+  }
+  if (!ok) {
+    printf("  get %s at %llu: code %s, found %d, value %s, err %s\n", key, (unsigned long long)at,
+           sand_code_name(code), found, value != NULL ? value : "(null)",
+           err != NULL ? err : "(null)");
+  }
+  sand_free(value);
+  sand_free(err);
+  return ok;
+}
+
+/* The scan's keys joined with ',' into `out`, and the code of its status. */
+static sand_code_t scan_keys(sand_db_t* db, const sand_scan_options_t* sopts, char* out,
+                             size_t out_size) {
+  sand_iterator_t* it = NULL;
+  out[0] = '\0';
+  char* msg = NULL;
+  sand_code_t code = sand_scan(db, sopts, &it, &msg);
+  sand_free(msg);
+  if (code != SAND_OK) return code;
+  for (; sand_iterator_valid(it); sand_iterator_next(it)) {
+    size_t len = 0;
+    const char* key = sand_iterator_key(it, &len);
+    if (out[0] != '\0') strncat(out, ",", out_size - strlen(out) - 1);
+    strncat(out, key, len < out_size - strlen(out) - 1 ? len : out_size - strlen(out) - 1);
+  }
+  code = sand_iterator_status(it, &msg);
+  sand_free(msg);
+  sand_iterator_destroy(it);
+  return code;
+}
+
+static int scan_is(sand_db_t* db, const sand_scan_options_t* sopts, const char* want) {
+  char got[1024];
+  sand_code_t code = scan_keys(db, sopts, got, sizeof got);
+  int ok = code == SAND_OK && strcmp(got, want) == 0;
+  if (!ok) printf("  scan: %s [%s], expected [%s]\n", sand_code_name(code), got, want);
+  return ok;
+}
+
+/* Tiny tables and eager compaction, so a few writes make several files. */
+static sand_options_t* small_options(void) {
+  sand_options_t* opts = sand_options_create();
+  CHECK(opts != NULL);
+  sand_options_set_memtable_size(opts, 4096);
+  sand_options_set_block_size(opts, 256);
+  sand_options_set_block_restart_interval(opts, 4);
+  sand_options_set_l0_trigger(opts, 2);
+  sand_options_set_l1_trigger(opts, 2);
+  sand_options_set_target_file_size(opts, 4096);
+  return opts;
+}
+
+/* ---- Tests --------------------------------------------------------------- */
+
+static void test_version_and_codes(void) {
+  char want[64];
+  snprintf(want, sizeof want, "%d.%d.%d", SAND_C_VERSION_MAJOR, SAND_C_VERSION_MINOR,
+           SAND_C_VERSION_PATCH);
+  CHECK(strcmp(sand_version(), want) == 0);
+  CHECK(strcmp(sand_code_name(SAND_OK), "OK") == 0);
+  CHECK(strcmp(sand_code_name(SAND_INVALID_ARGUMENT), "InvalidArgument") == 0);
+  CHECK(strcmp(sand_code_name(SAND_NOT_FOUND), "NotFound") == 0);
+  CHECK(strcmp(sand_code_name(SAND_CORRUPTION), "Corruption") == 0);
+  CHECK(strcmp(sand_code_name(SAND_IO_ERROR), "IOError") == 0);
+  CHECK(strcmp(sand_code_name(SAND_BUSY), "Busy") == 0);
+  CHECK(strcmp(sand_code_name(SAND_READ_ONLY), "ReadOnly") == 0);
+  CHECK(strcmp(sand_code_name(SAND_OUT_OF_MEMORY), "OutOfMemory") == 0);
+  CHECK(strcmp(sand_code_name(SAND_INTERNAL), "Internal") == 0);
+  CHECK(strcmp(sand_code_name((sand_code_t)99), "Unknown") == 0);
+  sand_free(NULL);
+}
+
+/* Every setter, the values sand_open refuses, and the in-memory store. */
+static void test_options(void) {
+  sand_options_t* opts = sand_options_create();
+  CHECK(opts != NULL);
+  sand_options_set_create_if_missing(opts, 1);
+  sand_options_set_error_if_exists(opts, 0);
+  sand_options_set_memtable_size(opts, 8192);
+  sand_options_set_block_size(opts, 512);
+  sand_options_set_block_restart_interval(opts, 8);
+  CHECK_OK(sand_options_set_compression(opts, SAND_COMPRESSION_NONE, &err));
+  CHECK_OK(sand_options_set_compression(opts, SAND_COMPRESSION_LZ4, &err));
+  CHECK_CODE(sand_options_set_compression(opts, (sand_compression_t)7, &err),
+             SAND_INVALID_ARGUMENT);
+  sand_options_set_bloom_bits_per_key(opts, 12);
+  sand_options_set_block_cache_size(opts, 1 << 20);
+  sand_options_set_sync(opts, 1);
+  sand_options_set_sync(opts, 0);
+  CHECK_OK(sand_options_set_retention(opts, SAND_RETENTION_LATEST, &err));
+  CHECK_OK(sand_options_set_retention(opts, SAND_RETENTION_ALL, &err));
+  CHECK_CODE(sand_options_set_retention(opts, (sand_retention_t)-1, &err), SAND_INVALID_ARGUMENT);
+  sand_options_set_l0_trigger(opts, 3);
+  sand_options_set_l0_stop(opts, 9);
+  sand_options_set_l1_trigger(opts, 3);
+  sand_options_set_target_file_size(opts, 8192);
+  sand_options_set_max_frozen_memtables(opts, 2);
+  sand_options_set_manifest_rollover_size(opts, 4096);
+  sand_options_set_point_in_time_recovery(opts, 1);
+  CHECK_OK(sand_options_set_in_memory(opts, 1, &err));
+
+  /* The in-memory store outlives a handle: a reopen with the same options
+   * finds the data, and sand_check reads the same files. */
+  sand_db_t* db = open_db("/mem", opts);
+  for (int i = 0; i < 200; ++i) {
+    char key[32];
+    snprintf(key, sizeof key, "key%03d", i);
+    put(db, key, "a value long enough to fill a few small tables");
+  }
+  CHECK_OK(sand_flush(db, &err));
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  db = open_db("/mem", opts);
+  CHECK(sand_last_version(db) == 200);
+  CHECK(value_is(db, 0, "key042", "a value long enough to fill a few small tables"));
+  sand_check_report_t* report = NULL;
+  CHECK_OK(sand_check("/mem", opts, &report, &err));
+  CHECK(sand_check_report_ok(report) == 1);
+  CHECK(sand_check_report_file_count(report) >= 2);
+  sand_check_report_destroy(report);
+  sand_db_free(db);
+  /* error_if_exists against the in-memory database. */
+  sand_options_set_error_if_exists(opts, 1);
+  CHECK_MESSAGE(sand_open("/mem", opts, &db, &err), SAND_INVALID_ARGUMENT, "error_if_exists");
+  CHECK(db == NULL);
+  sand_options_set_error_if_exists(opts, 0);
+
+  /* Set twice: still the same store. Zero: back to the real file system,
+   * where "/mem" does not exist. */
+  CHECK_OK(sand_options_set_in_memory(opts, 1, &err));
+  db = open_db("/mem", opts);
+  CHECK(sand_last_version(db) == 200);
+  sand_db_free(db);
+  CHECK_OK(sand_options_set_in_memory(opts, 0, &err));
+  sand_options_set_create_if_missing(opts, 0);
+  CHECK_CODE(sand_open("/nonexistent/sand_capi_db", opts, &db, &err), SAND_NOT_FOUND);
+  CHECK(db == NULL);
+
+  /* Values DB::open refuses come back as InvalidArgument naming the field. */
+  CHECK_OK(sand_options_set_in_memory(opts, 1, &err));
+  sand_options_set_create_if_missing(opts, 1);
+  sand_options_set_memtable_size(opts, 10);
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT, "memtable_size");
+  sand_options_set_memtable_size(opts, 8192);
+  sand_options_set_l0_stop(opts, 2);
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT, "l0_stop");
+  CHECK(db == NULL);
+  sand_options_destroy(opts);
+
+  /* Write options. */
+  sand_write_options_t* wopts = sand_write_options_create();
+  CHECK(wopts != NULL);
+  CHECK_OK(sand_write_options_set_sync(wopts, SAND_SYNC_SYNC, &err));
+  CHECK_OK(sand_write_options_set_sync(wopts, SAND_SYNC_NOSYNC, &err));
+  CHECK_OK(sand_write_options_set_sync(wopts, SAND_SYNC_DEFAULT, &err));
+  CHECK_CODE(sand_write_options_set_sync(wopts, (sand_sync_mode_t)3, &err), SAND_INVALID_ARGUMENT);
+  sand_write_options_destroy(wopts);
+}
+
+/* Versions 1, 2, 3, ... from put, del and batches; reads latest and at each
+ * version; bytes with NULs; sync write options. */
+static void test_writes_and_reads(const char* dir) {
+  sand_db_t* db = open_db(dir, NULL);
+  uint64_t v = 0;
+  CHECK(sand_last_version(db) == 0);
+  CHECK(put(db, "a", "1") == 1);
+  CHECK(put(db, "b", "2") == 2);
+  CHECK_OK(sand_del(db, NULL, "a", 1, &v, &err));
+  CHECK(v == 3);
+
+  sand_write_batch_t* batch = sand_write_batch_create();
+  CHECK(batch != NULL);
+  CHECK(sand_write_batch_count(batch) == 0);
+  CHECK_CODE(sand_write(db, NULL, batch, &v, &err), SAND_INVALID_ARGUMENT); /* empty */
+  CHECK(v == 0);
+  CHECK_OK(sand_write_batch_put(batch, "c", 1, "3", 1, &err));
+  CHECK_OK(sand_write_batch_put(batch, "d", 1, "4", 1, &err));
+  CHECK_OK(sand_write_batch_del(batch, "b", 1, &err));
+  CHECK(sand_write_batch_count(batch) == 3);
+  CHECK_OK(sand_write(db, NULL, batch, &v, &err));
+  CHECK(v == 4);
+  sand_write_batch_clear(batch);
+  CHECK(sand_write_batch_count(batch) == 0);
+  CHECK_OK(sand_write_batch_put(batch, "c", 1, "5", 1, &err));
+  CHECK_OK(sand_write(db, NULL, batch, NULL, &err)); /* version 5, not asked for */
+  sand_write_batch_destroy(batch);
+  CHECK(sand_last_version(db) == 5);
+
+  /* Latest, at every version, not found. */
+  CHECK(value_is(db, 0, "a", NULL));
+  CHECK(value_is(db, 0, "b", NULL));
+  CHECK(value_is(db, 0, "c", "5"));
+  CHECK(value_is(db, 0, "d", "4"));
+  CHECK(value_is(db, 0, "never", NULL));
+  CHECK(value_is(db, 1, "a", "1"));
+  CHECK(value_is(db, 1, "b", NULL));
+  CHECK(value_is(db, 2, "b", "2"));
+  CHECK(value_is(db, 3, "a", NULL));
+  CHECK(value_is(db, 4, "b", NULL));
+  CHECK(value_is(db, 4, "c", "3"));
+  CHECK(value_is(db, 5, "c", "5"));
+  int found = -1;
+  char* value = (char*)1; /* must be overwritten */
+  size_t len = 99;
+  CHECK_MESSAGE(sand_get_at(db, 6, "a", 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT,
+                "newer than the last committed version");
+  CHECK(found == 0 && value == NULL && len == 0);
+
+  /* Keys and values with NUL bytes, the empty value, the empty key. */
+  const char key0[] = {'n', '\0', 'k'};
+  const char val0[] = {'\0', 'v', '\0', 'w'};
+  CHECK_OK(sand_put(db, NULL, key0, sizeof key0, val0, sizeof val0, &v, &err));
+  CHECK(v == 6);
+  CHECK_OK(sand_get(db, key0, sizeof key0, &found, &value, &len, &err));
+  CHECK(found == 1 && len == sizeof val0 && memcmp(value, val0, len) == 0);
+  sand_free(value);
+  CHECK_OK(sand_get(db, key0, 1, &found, &value, &len, &err)); /* "n": another key */
+  CHECK(found == 0 && value == NULL);
+  CHECK_OK(sand_put(db, NULL, "empty", 5, NULL, 0, &v, &err));
+  CHECK_OK(sand_get(db, "empty", 5, &found, &value, &len, &err));
+  CHECK(found == 1 && len == 0 && value != NULL && value[0] == '\0');
+  sand_free(value);
+  CHECK_OK(sand_put(db, NULL, NULL, 0, "for the empty key", 17, &v, &err));
+  CHECK(value_is(db, 0, "", "for the empty key"));
+
+  /* Write options: a synced write is counted in the stats. */
+  sand_write_options_t* wopts = sand_write_options_create();
+  CHECK_OK(sand_write_options_set_sync(wopts, SAND_SYNC_SYNC, &err));
+  CHECK_OK(sand_put(db, wopts, "s", 1, "synced", 6, &v, &err));
+  CHECK(v == 9);
+  CHECK_OK(sand_write_options_set_sync(wopts, SAND_SYNC_NOSYNC, &err));
+  CHECK_OK(sand_del(db, wopts, "s", 1, &v, &err));
+  CHECK(v == 10);
+  sand_stats_t stats;
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.wal_syncs >= 1);
+  sand_write_options_destroy(wopts);
+
+  /* Limits: a key over 64 KiB. */
+  char* big = calloc(70000, 1);
+  CHECK_CODE(sand_put(db, NULL, big, 70000, "v", 1, &v, &err), SAND_INVALID_ARGUMENT);
+  CHECK(v == 0);
+  free(big);
+
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+}
+
+/* History newest first, tombstones included, then cut by forget_before. */
+static void test_history(const char* dir) {
+  sand_db_t* db = open_db(dir, NULL);
+  const uint64_t v1 = put(db, "h", "one");
+  const uint64_t v2 = put(db, "h", "two");
+  uint64_t v3 = 0;
+  CHECK_OK(sand_del(db, NULL, "h", 1, &v3, &err));
+  const uint64_t v4 = put(db, "h", "four");
+
+  sand_history_t* history = NULL;
+  CHECK_OK(sand_get_history(db, "h", 1, &history, &err));
+  CHECK(sand_history_count(history) == 4);
+  const sand_history_entry_t* e = sand_history_at(history, 0);
+  CHECK(e != NULL && e->version == v4 && e->deleted == 0 && e->value_len == 4 &&
+        strcmp(e->value, "four") == 0);
+  e = sand_history_at(history, 1);
+  CHECK(e != NULL && e->version == v3 && e->deleted == 1 && e->value_len == 0 && e->value != NULL);
+  e = sand_history_at(history, 2);
+  CHECK(e != NULL && e->version == v2 && e->deleted == 0 && strcmp(e->value, "two") == 0);
+  e = sand_history_at(history, 3);
+  CHECK(e != NULL && e->version == v1 && strcmp(e->value, "one") == 0);
+  CHECK(sand_history_at(history, 4) == NULL);
+  sand_history_destroy(history);
+
+  CHECK_OK(sand_get_history(db, "nothing", 7, &history, &err));
+  CHECK(sand_history_count(history) == 0);
+  CHECK(sand_history_at(history, 0) == NULL);
+  sand_history_destroy(history);
+
+  /* After forget_before(v3): v3 and up, plus the newest below (v2). */
+  CHECK_OK(sand_forget_before(db, v3, &err));
+  CHECK_OK(sand_get_history(db, "h", 1, &history, &err));
+  CHECK(sand_history_count(history) == 3);
+  CHECK(sand_history_at(history, 2) != NULL && sand_history_at(history, 2)->version == v2);
+  sand_history_destroy(history);
+  sand_db_free(db);
+}
+
+/* Forward and reverse scans, bounds, a version, errors, and an iterator
+ * outliving its database. */
+static void test_scans(const char* dir) {
+  sand_db_t* db = open_db(dir, NULL);
+  for (int i = 0; i < 10; ++i) {
+    char key[8];
+    char value[8];
+    snprintf(key, sizeof key, "k%d", i);
+    snprintf(value, sizeof value, "v%d", i);
+    put(db, key, value);
+  }
+  uint64_t v = 0;
+  CHECK_OK(sand_del(db, NULL, "k7", 2, &v, &err));
+  const uint64_t before_k8 = v;
+  put(db, "k8", "changed");
+
+  CHECK(scan_is(db, NULL, "k0,k1,k2,k3,k4,k5,k6,k8,k9"));
+  sand_scan_options_t* sopts = sand_scan_options_create();
+  CHECK(sopts != NULL);
+  CHECK(scan_is(db, sopts, "k0,k1,k2,k3,k4,k5,k6,k8,k9"));
+  CHECK_OK(sand_scan_options_set_from(sopts, "k2", 2, &err));
+  CHECK_OK(sand_scan_options_set_to(sopts, "k5", 2, &err));
+  CHECK(scan_is(db, sopts, "k2,k3,k4"));
+  sand_scan_options_set_reverse(sopts, 1);
+  CHECK(scan_is(db, sopts, "k4,k3,k2"));
+  sand_scan_options_clear_to(sopts);
+  CHECK(scan_is(db, sopts, "k9,k8,k6,k5,k4,k3,k2"));
+  sand_scan_options_clear_from(sopts);
+  CHECK_OK(sand_scan_options_set_to(sopts, "k3", 2, &err));
+  CHECK(scan_is(db, sopts, "k2,k1,k0"));
+  sand_scan_options_set_reverse(sopts, 0);
+  sand_scan_options_clear_to(sopts);
+  sand_scan_options_set_at(sopts, 7); /* k0..k6 written */
+  CHECK(scan_is(db, sopts, "k0,k1,k2,k3,k4,k5,k6"));
+  sand_scan_options_set_at(sopts, before_k8);
+  CHECK_OK(sand_scan_options_set_from(sopts, "k6", 2, &err));
+  CHECK(scan_is(db, sopts, "k6,k8,k9"));
+  sand_scan_options_clear_at(sopts);
+  sand_scan_options_clear_from(sopts);
+  CHECK_OK(sand_scan_options_set_to(sopts, NULL, 0, &err)); /* empty bound: nothing */
+  CHECK(scan_is(db, sopts, ""));
+  sand_scan_options_clear_to(sopts);
+
+  /* Values and versions through the iterator. */
+  CHECK_OK(sand_scan_options_set_from(sopts, "k8", 2, &err));
+  sand_iterator_t* it = NULL;
+  CHECK_OK(sand_scan(db, sopts, &it, &err));
+  CHECK(sand_iterator_valid(it) == 1);
+  size_t len = 0;
+  const char* value = sand_iterator_value(it, &len);
+  CHECK(len == 7 && memcmp(value, "changed", 7) == 0);
+  CHECK(sand_iterator_version(it) == before_k8 + 1);
+  sand_iterator_next(it);
+  value = sand_iterator_value(it, &len);
+  CHECK(len == 2 && memcmp(value, "v9", 2) == 0);
+  CHECK(sand_iterator_version(it) == 10);
+  sand_iterator_next(it);
+  CHECK(sand_iterator_valid(it) == 0);
+  CHECK(sand_iterator_key(it, &len) == NULL && len == 0);
+  CHECK(sand_iterator_value(it, &len) == NULL && len == 0);
+  CHECK(sand_iterator_version(it) == 0);
+  sand_iterator_next(it); /* past the end: nothing */
+  CHECK_OK(sand_iterator_status(it, &err));
+  sand_iterator_destroy(it);
+
+  /* Refused scans. */
+  CHECK_OK(sand_scan_options_set_from(sopts, "k5", 2, &err));
+  CHECK_OK(sand_scan_options_set_to(sopts, "k1", 2, &err));
+  CHECK_CODE(sand_scan(db, sopts, &it, &err), SAND_INVALID_ARGUMENT); /* from > to */
+  CHECK(it == NULL);
+  sand_scan_options_clear_from(sopts);
+  sand_scan_options_clear_to(sopts);
+  sand_scan_options_set_at(sopts, 1000);
+  CHECK_CODE(sand_scan(db, sopts, &it, &err), SAND_INVALID_ARGUMENT); /* future */
+  sand_scan_options_destroy(sopts);
+
+  /* An iterator keeps working after its database handle is freed. */
+  CHECK_OK(sand_scan(db, NULL, &it, &err));
+  CHECK_OK(sand_flush(db, &err));
+  sand_db_free(db);
+  int n = 0;
+  for (; sand_iterator_valid(it); sand_iterator_next(it)) ++n;
+  CHECK(n == 9);
+  CHECK_OK(sand_iterator_status(it, &err));
+  sand_iterator_destroy(it);
+}
+
+/* A snapshot keeps its version readable past forget_before; the mark
+ * refuses everything else below it. */
+static void test_snapshots_and_retention(const char* dir) {
+  sand_db_t* db = open_db(dir, NULL);
+  put(db, "x", "1");
+  const uint64_t v2 = put(db, "x", "2");
+  sand_snapshot_t* snap = NULL;
+  CHECK_OK(sand_snapshot_create(db, &snap, &err));
+  CHECK(sand_snapshot_version(snap) == v2);
+  put(db, "x", "3");
+  const uint64_t v4 = put(db, "x", "4");
+  CHECK(sand_low_water_mark(db) == 0);
+
+  CHECK_MESSAGE(sand_forget_before(db, v4 + 1, &err), SAND_INVALID_ARGUMENT, "newer");
+  CHECK_OK(sand_forget_before(db, v4, &err));
+  CHECK(sand_low_water_mark(db) == v4);
+  CHECK_OK(sand_forget_before(db, 1, &err)); /* never lowers */
+  CHECK(sand_low_water_mark(db) == v4);
+
+  /* The snapshot's version stays readable, through get and scan; others
+   * below the mark are refused, also after a compaction. */
+  CHECK_OK(sand_compact(db, &err));
+  CHECK(value_is(db, sand_snapshot_version(snap), "x", "2"));
+  int found = 0;
+  char* value = NULL;
+  size_t len = 0;
+  CHECK_MESSAGE(sand_get_at(db, v2 + 1, "x", 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT,
+                "below the retention mark");
+  sand_scan_options_t* sopts = sand_scan_options_create();
+  sand_scan_options_set_at(sopts, sand_snapshot_version(snap));
+  CHECK(scan_is(db, sopts, "x"));
+  sand_stats_t stats;
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.live_snapshots == 1);
+  CHECK(stats.low_water_mark == v4);
+
+  /* Released: its version is refused too. */
+  sand_snapshot_release(snap);
+  CHECK_CODE(sand_get_at(db, v2, "x", 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT);
+  sand_iterator_t* it = NULL;
+  CHECK_CODE(sand_scan(db, sopts, &it, &err), SAND_INVALID_ARGUMENT);
+  CHECK(it == NULL);
+  sand_scan_options_destroy(sopts);
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.live_snapshots == 0);
+  CHECK(value_is(db, v4, "x", "4"));
+
+  /* A snapshot outlives its handle. */
+  CHECK_OK(sand_snapshot_create(db, &snap, &err));
+  sand_db_free(db);
+  CHECK(sand_snapshot_version(snap) == v4);
+  sand_snapshot_release(snap);
+}
+
+/* Flush and compact change the shape the stats report, never the answers;
+ * the stats struct honours the size the caller passes. */
+static void test_flush_compact_stats(const char* dir) {
+  sand_options_t* opts = small_options();
+  sand_db_t* db = open_db(dir, opts);
+  char key[32];
+  char value[64];
+  for (int i = 0; i < 300; ++i) {
+    snprintf(key, sizeof key, "key%04d", i);
+    snprintf(value, sizeof value, "value %d of a table-filling kind", i);
+    put(db, key, value);
+  }
+  CHECK_OK(sand_flush(db, &err));
+  sand_stats_t stats;
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.last_version == 300);
+  CHECK(stats.flushes >= 1);
+  CHECK(stats.flush_bytes_written > 0);
+  CHECK(stats.user_bytes_written > 0);
+  CHECK(stats.write_groups >= 1 && stats.write_groups <= 300);
+  CHECK(stats.manifest_bytes > 0);
+  CHECK(stats.tables[0] + stats.tables[1] + stats.tables[2] >= 1);
+  CHECK(stats.write_amplification > 0);
+  CHECK(stats.immutable_memtables == 0);
+  CHECK(stats.stall_micros == 0 || stats.stalls > 0);
+  CHECK(value_is(db, 0, "key0123", "value 123 of a table-filling kind"));
+  CHECK(value_is(db, 100, "key0099", "value 99 of a table-filling kind"));
+  CHECK(value_is(db, 100, "key0100", NULL));
+
+  CHECK_OK(sand_compact(db, &err));
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.compactions >= 1);
+  CHECK(stats.compaction_bytes_read > 0 && stats.compaction_bytes_written > 0);
+  CHECK(stats.tables[0] == 0 && stats.tables[1] == 0 && stats.l1_runs == 0);
+  CHECK(stats.tables[2] >= 1 && stats.table_bytes[2] > 0);
+  CHECK(stats.space_amplification >= 1.0);
+  CHECK(stats.low_water_mark == 0);
+  CHECK(value_is(db, 0, "key0123", "value 123 of a table-filling kind"));
+  CHECK(value_is(db, 100, "key0099", "value 99 of a table-filling kind"));
+  CHECK(value_is(db, 100, "key0100", NULL));
+  sand_history_t* history = NULL;
+  CHECK_OK(sand_get_history(db, "key0007", 7, &history, &err));
+  CHECK(sand_history_count(history) == 1);
+  sand_history_destroy(history);
+
+  /* An older caller's smaller struct: only its fields are written. */
+  sand_stats_t partial;
+  memset(&partial, 0xAB, sizeof partial);
+  CHECK_OK(sand_get_stats(db, &partial, offsetof(sand_stats_t, memtable_bytes), &err));
+  CHECK(partial.last_version == 300 && partial.low_water_mark == 0);
+  CHECK(partial.memtable_bytes == 0xABABABABABABABABull);
+  /* A newer caller's larger struct: the unknown tail is zeroed. */
+  struct {
+    sand_stats_t known;
+    uint64_t newer_field;
+  } larger;
+  memset(&larger, 0xAB, sizeof larger);
+  CHECK_OK(sand_get_stats(db, &larger.known, sizeof larger, &err));
+  CHECK(larger.known.last_version == 300 && larger.newer_field == 0);
+
+  /* A write shows in the memtable and the WAL. */
+  put(db, "fresh", "write");
+  CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
+  CHECK(stats.memtable_bytes > 0 && stats.wal_bytes > 0 && stats.last_version == 301);
+
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  sand_options_destroy(opts);
+}
+
+/* Versions continue across a reopen; a closed handle refuses writes. */
+static void test_reopen_and_close(const char* dir) {
+  sand_db_t* db = open_db(dir, NULL);
+  put(db, "r", "1");
+  put(db, "r", "2");
+  CHECK_OK(sand_close(db, &err));
+  uint64_t v = 7;
+  CHECK_CODE(sand_put(db, NULL, "r", 1, "3", 1, &v, &err), SAND_READ_ONLY);
+  CHECK(v == 0);
+  CHECK_CODE(sand_del(db, NULL, "r", 1, &v, &err), SAND_READ_ONLY);
+  sand_write_batch_t* batch = sand_write_batch_create();
+  CHECK_OK(sand_write_batch_put(batch, "r", 1, "3", 1, &err));
+  CHECK_CODE(sand_write(db, NULL, batch, &v, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_flush(db, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_forget_before(db, 1, &err), SAND_READ_ONLY);
+  CHECK_OK(sand_close(db, &err)); /* idempotent */
+  sand_db_free(db);
+
+  db = open_db(dir, NULL);
+  CHECK(sand_last_version(db) == 2);
+  CHECK(value_is(db, 0, "r", "2"));
+  CHECK(value_is(db, 1, "r", "1"));
+  CHECK_OK(sand_write(db, NULL, batch, &v, &err));
+  CHECK(v == 3);
+  sand_write_batch_destroy(batch);
+  sand_db_free(db); /* without sand_close: closes, ignoring errors */
+
+  db = open_db(dir, NULL);
+  CHECK(sand_last_version(db) == 3);
+  CHECK(value_is(db, 0, "r", "3"));
+  sand_db_free(db);
+}
+
+/* One writer at a time (Busy); read-only handles follow it with refresh. */
+static void test_read_only_and_busy(const char* dir) {
+  sand_db_t* writer = open_db(dir, NULL);
+  put(writer, "w", "1");
+
+  sand_db_t* second = (sand_db_t*)&second; /* must be overwritten */
+  CHECK_MESSAGE(sand_open(dir, NULL, &second, &err), SAND_BUSY, "LOCK");
+  CHECK(second == NULL);
+
+  sand_db_t* reader = NULL;
+  CHECK_OK(sand_open_read_only(dir, NULL, &reader, &err));
+  CHECK(reader != NULL);
+  CHECK(value_is(reader, 0, "w", "1"));
+  CHECK(sand_last_version(reader) == 1);
+  put(writer, "w", "2");
+  CHECK_OK(sand_flush(writer, &err));
+  put(writer, "w2", "3");
+  CHECK(value_is(reader, 0, "w", "1")); /* not refreshed yet */
+  CHECK_OK(sand_refresh(reader, &err));
+  CHECK(sand_last_version(reader) == 3);
+  CHECK(value_is(reader, 0, "w", "2"));
+  CHECK(value_is(reader, 0, "w2", "3"));
+  CHECK(value_is(reader, 1, "w", "1"));
+  CHECK(scan_is(reader, NULL, "w,w2"));
+  CHECK_OK(sand_refresh(writer, &err)); /* a writer is always current */
+
+  uint64_t v = 0;
+  CHECK_CODE(sand_put(reader, NULL, "w", 1, "x", 1, &v, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_del(reader, NULL, "w", 1, &v, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_flush(reader, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_compact(reader, &err), SAND_READ_ONLY);
+  CHECK_CODE(sand_forget_before(reader, 1, &err), SAND_READ_ONLY);
+
+  CHECK_OK(sand_close(reader, &err));
+  CHECK_CODE(sand_refresh(reader, &err), SAND_READ_ONLY);
+  sand_db_free(reader);
+  CHECK_OK(sand_close(writer, &err));
+  sand_db_free(writer);
+
+  /* The lock went with the writer. */
+  writer = open_db(dir, NULL);
+  sand_db_free(writer);
+
+  sand_options_t* opts = sand_options_create();
+  sand_options_set_create_if_missing(opts, 0);
+  CHECK_CODE(sand_open_read_only(join(dir, "missing"), opts, &reader, &err), SAND_NOT_FOUND);
+  CHECK(reader == NULL);
+  sand_options_destroy(opts);
+}
+
+/* sand_check on a healthy database, then on one with a flipped table byte. */
+static void test_check(const char* dir) {
+  sand_options_t* opts = small_options();
+  sand_db_t* db = open_db(dir, opts);
+  char key[32];
+  for (int i = 0; i < 200; ++i) {
+    snprintf(key, sizeof key, "key%04d", i);
+    put(db, key, "some value bytes to fill the tables");
+  }
+  CHECK_OK(sand_compact(db, &err));
+  put(db, "in the wal", "only");
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+
+  sand_check_report_t* report = NULL;
+  CHECK_OK(sand_check(dir, NULL, &report, &err));
+  CHECK(sand_check_report_ok(report) == 1);
+  CHECK(sand_check_report_problem_count(report) == 0);
+  CHECK(sand_check_report_problem(report, 0) == NULL);
+  const size_t files = sand_check_report_file_count(report);
+  CHECK(files >= 3); /* MANIFEST, a table, a WAL */
+  const sand_check_file_t* first = sand_check_report_file(report, 0);
+  CHECK(first != NULL && first->type == SAND_CHECK_MANIFEST &&
+        strcmp(first->name, "MANIFEST") == 0);
+  CHECK(sand_check_report_file(report, files) == NULL);
+  const sand_check_totals_t* tables = sand_check_report_totals(report, SAND_CHECK_TABLE);
+  const sand_check_totals_t* wals = sand_check_report_totals(report, SAND_CHECK_WAL);
+  const sand_check_totals_t* manifest = sand_check_report_totals(report, SAND_CHECK_MANIFEST);
+  CHECK(tables != NULL && tables->files >= 1 && tables->entries >= 200 && tables->units >= 1 &&
+        tables->bytes > 0);
+  CHECK(wals != NULL && wals->files >= 1 && wals->entries >= 1);
+  CHECK(manifest != NULL && manifest->files == 1 && manifest->units >= 1);
+  CHECK(manifest->files + tables->files + wals->files == files);
+  CHECK(sand_check_report_totals(report, (sand_check_file_type_t)3) == NULL);
+  /* Find a table the report names, to damage it. */
+  char table[64] = "";
+  for (size_t i = 0; i < files; ++i) {
+    const sand_check_file_t* f = sand_check_report_file(report, i);
+    CHECK(f->outcome == SAND_CHECK_FILE_OK);
+    if (f->type == SAND_CHECK_TABLE && table[0] == '\0' && f->bytes > 64) {
+      snprintf(table, sizeof table, "%s", f->name);
+    }
+  }
+  for (size_t i = 0; i < sand_check_report_note_count(report); ++i) {
+    const sand_check_finding_t* note = sand_check_report_note(report, i);
+    CHECK(note != NULL && note->file != NULL && note->what != NULL);
+  }
+  CHECK(sand_check_report_note(report, sand_check_report_note_count(report)) == NULL);
+  sand_check_report_destroy(report);
+  CHECK(strstr(table, ".sst") != NULL);
+
+  /* The table is also visible in the directory listing. */
+  int listed = 0;
+  DIR* d = opendir(dir);
+  CHECK(d != NULL);
+  for (struct dirent* entry; d != NULL && (entry = readdir(d)) != NULL;) {
+    if (strcmp(entry->d_name, table) == 0) listed = 1;
+  }
+  if (d != NULL) closedir(d);
+  CHECK(listed);
+
+  /* One flipped byte inside the first data block. */
+  FILE* f = fopen(join(dir, table), "r+b");
+  CHECK(f != NULL);
+  if (f != NULL) {
+    CHECK(fseek(f, 5, SEEK_SET) == 0);
+    const int c = fgetc(f);
+    CHECK(fseek(f, 5, SEEK_SET) == 0);
+    fputc(c ^ 0x40, f);
+    fclose(f);
+  }
+  CHECK_OK(sand_check(dir, NULL, &report, &err));
+  CHECK(sand_check_report_ok(report) == 0);
+  CHECK(sand_check_report_problem_count(report) >= 1);
+  const sand_check_finding_t* problem = sand_check_report_problem(report, 0);
+  CHECK(problem != NULL && strcmp(problem->file, table) == 0 && problem->what[0] != '\0' &&
+        problem->offset != SAND_CHECK_WHOLE_FILE);
+  int bad = 0;
+  for (size_t i = 0; i < sand_check_report_file_count(report); ++i) {
+    const sand_check_file_t* file = sand_check_report_file(report, i);
+    if (strcmp(file->name, table) == 0) bad = file->outcome == SAND_CHECK_FILE_BAD;
+  }
+  CHECK(bad);
+  sand_check_report_destroy(report);
+
+  CHECK_CODE(sand_check(join(dir, "missing"), NULL, &report, &err), SAND_NOT_FOUND);
+  CHECK(report == NULL);
+  sand_options_destroy(opts);
+}
+
+/* NULL handles and NULL required pointers: InvalidArgument naming the
+ * argument, never a crash; cleanup functions accept NULL. */
+static void test_null_arguments(const char* dir) {
+  sand_db_t* db = NULL;
+  uint64_t v = 0;
+  int found = 0;
+  char* value = NULL;
+  size_t len = 0;
+  CHECK_MESSAGE(sand_open(NULL, NULL, &db, &err), SAND_INVALID_ARGUMENT, "path");
+  CHECK_MESSAGE(sand_open(dir, NULL, NULL, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_open_read_only(NULL, NULL, &db, &err), SAND_INVALID_ARGUMENT, "path");
+  CHECK_MESSAGE(sand_refresh(NULL, &err), SAND_INVALID_ARGUMENT, "sand_refresh: db is NULL");
+  CHECK_MESSAGE(sand_close(NULL, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_put(NULL, NULL, "k", 1, "v", 1, &v, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_del(NULL, NULL, "k", 1, &v, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_write(NULL, NULL, NULL, &v, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_get(NULL, "k", 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_get_at(NULL, 1, "k", 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT,
+                "db");
+  sand_history_t* history = NULL;
+  CHECK_MESSAGE(sand_get_history(NULL, "k", 1, &history, &err), SAND_INVALID_ARGUMENT, "db");
+  sand_iterator_t* it = NULL;
+  CHECK_MESSAGE(sand_scan(NULL, NULL, &it, &err), SAND_INVALID_ARGUMENT, "db");
+  sand_snapshot_t* snap = NULL;
+  CHECK_MESSAGE(sand_snapshot_create(NULL, &snap, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_forget_before(NULL, 1, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_flush(NULL, &err), SAND_INVALID_ARGUMENT, "db");
+  CHECK_MESSAGE(sand_compact(NULL, &err), SAND_INVALID_ARGUMENT, "db");
+  sand_stats_t stats;
+  CHECK_MESSAGE(sand_get_stats(NULL, &stats, sizeof stats, &err), SAND_INVALID_ARGUMENT, "db");
+  sand_check_report_t* report = NULL;
+  CHECK_MESSAGE(sand_check(NULL, NULL, &report, &err), SAND_INVALID_ARGUMENT, "path");
+  CHECK_MESSAGE(sand_check(dir, NULL, NULL, &err), SAND_INVALID_ARGUMENT, "report");
+  CHECK_MESSAGE(sand_iterator_status(NULL, &err), SAND_INVALID_ARGUMENT, "iterator");
+  CHECK_MESSAGE(sand_options_set_compression(NULL, SAND_COMPRESSION_LZ4, &err),
+                SAND_INVALID_ARGUMENT, "opts");
+  CHECK_MESSAGE(sand_options_set_retention(NULL, SAND_RETENTION_ALL, &err), SAND_INVALID_ARGUMENT,
+                "opts");
+  CHECK_MESSAGE(sand_options_set_in_memory(NULL, 1, &err), SAND_INVALID_ARGUMENT, "opts");
+  CHECK_MESSAGE(sand_write_options_set_sync(NULL, SAND_SYNC_SYNC, &err), SAND_INVALID_ARGUMENT,
+                "wopts");
+  CHECK_MESSAGE(sand_scan_options_set_from(NULL, "a", 1, &err), SAND_INVALID_ARGUMENT, "sopts");
+  CHECK_MESSAGE(sand_scan_options_set_to(NULL, "a", 1, &err), SAND_INVALID_ARGUMENT, "sopts");
+  CHECK_MESSAGE(sand_write_batch_put(NULL, "k", 1, "v", 1, &err), SAND_INVALID_ARGUMENT, "batch");
+  CHECK_MESSAGE(sand_write_batch_del(NULL, "k", 1, &err), SAND_INVALID_ARGUMENT, "batch");
+
+  /* Required pointers on a live handle; NULL bytes with a length. */
+  db = open_db(dir, NULL);
+  CHECK_MESSAGE(sand_put(db, NULL, NULL, 3, "v", 1, &v, &err), SAND_INVALID_ARGUMENT, "key");
+  CHECK_MESSAGE(sand_put(db, NULL, "k", 1, NULL, 2, &v, &err), SAND_INVALID_ARGUMENT, "value");
+  CHECK_MESSAGE(sand_del(db, NULL, NULL, 1, &v, &err), SAND_INVALID_ARGUMENT, "key");
+  CHECK_MESSAGE(sand_write(db, NULL, NULL, &v, &err), SAND_INVALID_ARGUMENT, "batch");
+  CHECK_MESSAGE(sand_get(db, "k", 1, NULL, &value, &len, &err), SAND_INVALID_ARGUMENT, "found");
+  CHECK_MESSAGE(sand_get(db, "k", 1, &found, NULL, &len, &err), SAND_INVALID_ARGUMENT, "value");
+  CHECK_MESSAGE(sand_get(db, "k", 1, &found, &value, NULL, &err), SAND_INVALID_ARGUMENT,
+                "valuelen");
+  CHECK_MESSAGE(sand_get(db, NULL, 1, &found, &value, &len, &err), SAND_INVALID_ARGUMENT, "key");
+  CHECK_MESSAGE(sand_get_history(db, "k", 1, NULL, &err), SAND_INVALID_ARGUMENT, "history");
+  CHECK_MESSAGE(sand_scan(db, NULL, NULL, &err), SAND_INVALID_ARGUMENT, "iterator");
+  CHECK_MESSAGE(sand_snapshot_create(db, NULL, &err), SAND_INVALID_ARGUMENT, "snapshot");
+  CHECK_MESSAGE(sand_get_stats(db, NULL, sizeof stats, &err), SAND_INVALID_ARGUMENT, "stats");
+  sand_write_batch_t* batch = sand_write_batch_create();
+  CHECK_MESSAGE(sand_write_batch_put(batch, NULL, 1, "v", 1, &err), SAND_INVALID_ARGUMENT, "key");
+  CHECK(sand_write_batch_count(batch) == 0);
+  sand_write_batch_destroy(batch);
+  sand_scan_options_t* sopts = sand_scan_options_create();
+  CHECK_MESSAGE(sand_scan_options_set_from(sopts, NULL, 4, &err), SAND_INVALID_ARGUMENT, "key");
+  sand_scan_options_destroy(sopts);
+
+  /* errmsg may be NULL; the code still comes back. */
+  CHECK(sand_put(db, NULL, NULL, 3, "v", 1, &v, NULL) == SAND_INVALID_ARGUMENT);
+  CHECK(sand_put(db, NULL, "k", 1, "v", 1, NULL, NULL) == SAND_OK);
+  /* *errmsg is cleared on success, whatever it held. */
+  char* stale = (char*)&stale;
+  CHECK(sand_flush(db, &stale) == SAND_OK && stale == NULL);
+  sand_db_free(db);
+
+  /* Accessors answer 0/NULL, cleanup functions do nothing. */
+  CHECK(sand_last_version(NULL) == 0);
+  CHECK(sand_low_water_mark(NULL) == 0);
+  CHECK(sand_snapshot_version(NULL) == 0);
+  CHECK(sand_write_batch_count(NULL) == 0);
+  CHECK(sand_history_count(NULL) == 0);
+  CHECK(sand_history_at(NULL, 0) == NULL);
+  CHECK(sand_iterator_valid(NULL) == 0);
+  CHECK(sand_iterator_key(NULL, &len) == NULL && len == 0);
+  CHECK(sand_iterator_value(NULL, NULL) == NULL);
+  CHECK(sand_iterator_version(NULL) == 0);
+  CHECK(sand_check_report_ok(NULL) == 0);
+  CHECK(sand_check_report_file_count(NULL) == 0);
+  CHECK(sand_check_report_file(NULL, 0) == NULL);
+  CHECK(sand_check_report_problem_count(NULL) == 0);
+  CHECK(sand_check_report_problem(NULL, 0) == NULL);
+  CHECK(sand_check_report_note_count(NULL) == 0);
+  CHECK(sand_check_report_note(NULL, 0) == NULL);
+  CHECK(sand_check_report_totals(NULL, SAND_CHECK_TABLE) == NULL);
+  sand_iterator_next(NULL);
+  sand_write_batch_clear(NULL);
+  sand_options_set_create_if_missing(NULL, 1);
+  sand_options_set_error_if_exists(NULL, 1);
+  sand_options_set_memtable_size(NULL, 1);
+  sand_options_set_block_size(NULL, 1);
+  sand_options_set_block_restart_interval(NULL, 1);
+  sand_options_set_bloom_bits_per_key(NULL, 1);
+  sand_options_set_block_cache_size(NULL, 1);
+  sand_options_set_sync(NULL, 1);
+  sand_options_set_l0_trigger(NULL, 1);
+  sand_options_set_l0_stop(NULL, 1);
+  sand_options_set_l1_trigger(NULL, 1);
+  sand_options_set_target_file_size(NULL, 1);
+  sand_options_set_max_frozen_memtables(NULL, 1);
+  sand_options_set_manifest_rollover_size(NULL, 1);
+  sand_options_set_point_in_time_recovery(NULL, 1);
+  sand_scan_options_set_at(NULL, 1);
+  sand_scan_options_set_reverse(NULL, 1);
+  sand_scan_options_clear_from(NULL);
+  sand_scan_options_clear_to(NULL);
+  sand_scan_options_clear_at(NULL);
+  sand_db_free(NULL);
+  sand_options_destroy(NULL);
+  sand_write_options_destroy(NULL);
+  sand_write_batch_destroy(NULL);
+  sand_history_destroy(NULL);
+  sand_scan_options_destroy(NULL);
+  sand_iterator_destroy(NULL);
+  sand_snapshot_release(NULL);
+  sand_check_report_destroy(NULL);
+  CHECK(1); /* reached: nothing above crashed */
+}
+
+/* Each test gets a fresh directory. */
+static void run(void (*test)(const char* dir)) {
+  char* dir = make_temp_dir();
+  test(dir);
+  remove_temp_dir(dir);
+}
+
+int main(void) {
+  test_version_and_codes();
+  test_options();
+  run(test_writes_and_reads);
+  run(test_history);
+  run(test_scans);
+  run(test_snapshots_and_retention);
+  run(test_flush_compact_stats);
+  run(test_reopen_and_close);
+  run(test_read_only_and_busy);
+  run(test_check);
+  run(test_null_arguments);
+  printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
