@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# Installs the Debian packages sanddb needs to build and test, if missing.
-# Idempotent. As root it runs apt-get; otherwise sudo when it exists; otherwise
-# it prints the exact command to run and fails.
+# Installs the Debian packages sanddb needs, if missing: the library and the
+# `sand` tool always; `--test` adds what the tests need (scripts/test.sh).
+# Idempotent. As root it runs apt-get; otherwise sudo when it exists;
+# otherwise it prints the exact command to run and fails.
+# Usage: install-deps.sh [--test] [PACKAGE...]
 set -euo pipefail
 
 packages=(
-  # the library
+  # the library (Boost.Container, LZ4, xxHash) and the `sand` tool (CLI11)
   cmake g++ make pkg-config
-  libboost-container-dev
-  liblz4-dev libxxhash-dev
-  # the `sand` tool, the tests and the property tests
-  libcli11-dev catch2 librapidcheck-dev
-  # the Python package (built against Debian's pybind11, no package index)
-  python3-dev python3-venv python3-pip python3-setuptools python3-wheel
-  pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
-  python3-tqdm  # the CSV example's progress bar
-  # the API reference and the .deb (dpkg-shlibdeps)
-  doxygen dpkg-dev
+  libboost-container-dev liblz4-dev libxxhash-dev
+  libcli11-dev
 )
-packages+=("$@")  # callers may ask for more (e.g. clang for the fuzz stage)
+if [ "${1:-}" = "--test" ]; then
+  shift
+  packages+=(
+    # the unit, property and model tests
+    catch2 librapidcheck-dev
+    # the Python package (built against Debian's pybind11, no package index)
+    python3-dev python3-venv python3-pip python3-setuptools python3-wheel
+    pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
+    python3-tqdm  # the CSV example's progress bar
+    # the API reference and the .deb (dpkg-shlibdeps)
+    doxygen dpkg-dev
+    # the fuzz stage: libFuzzer
+    clang-14 libclang-rt-14-dev
+  )
+fi
+packages+=("$@")  # callers may ask for more (e.g. bench/compare.sh: the peers)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,7 +23,7 @@ fi
 if [ $# -gt 0 ]; then echo "usage: $0 [--long]" >&2; exit 2; fi
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="$(nproc)"
-bash "$root/scripts/install-deps.sh" clang-14 libclang-rt-14-dev
+bash "$root/scripts/install-deps.sh" --test
 
 # Each stage line says how long the run has taken so far (CI budget: 30 min).
 stage() { echo; echo "=== sanddb: $* (at $((SECONDS / 60))m$((SECONDS % 60))s) ==="; }
