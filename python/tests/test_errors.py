@@ -121,11 +121,16 @@ def test_io_error_is_an_os_error(tmp_path):
     assert info.value.errno is None
 
 
-def test_corruption_of_a_table(path):
+def write_uncompressed_tables(path):
+    """400 keys compacted into uncompressed tables: damage stays readable as such."""
     with sanddb.open(path, compression="none", **SMALL) as db:
         for i in range(400):
             db.put(b"k%04d" % i, b"value-%04d" % i * 4)
         db.compact()
+
+
+def test_corruption_of_a_table(path):
+    write_uncompressed_tables(path)
     tables = table_files(path)
     assert tables
     victim = max(tables, key=lambda p: p.stat().st_size)
@@ -151,10 +156,7 @@ def test_corruption_of_a_table(path):
 
 
 def test_corruption_raised_by_get(path):
-    with sanddb.open(path, compression="none", **SMALL) as db:
-        for i in range(400):
-            db.put(b"k%04d" % i, b"value-%04d" % i * 4)
-        db.compact()
+    write_uncompressed_tables(path)
     tables = table_files(path)
     for table in tables:  # the first data block of each
         data = bytearray(table.read_bytes())
@@ -166,10 +168,7 @@ def test_corruption_raised_by_get(path):
 
 
 def test_scan_error_ends_the_iterator(path):
-    with sanddb.open(path, compression="none", **SMALL) as db:
-        for i in range(400):
-            db.put(b"k%04d" % i, b"value-%04d" % i * 4)
-        db.compact()
+    write_uncompressed_tables(path)
     victim = max(table_files(path), key=lambda p: p.stat().st_size)
     size = victim.stat().st_size
     data = bytearray(victim.read_bytes())
