@@ -9,7 +9,10 @@ keys and 100-byte values through
              Python-level DB class would add per call);
   ctypes     the C API (include/sand/c.h) of a shared libsand through ctypes,
              from the standard library (GIL released by ctypes.CDLL);
-  dict       a Python dict: the cost of the benchmark loop alone.
+  dict       a Python dict: the cost of the benchmark loop alone;
+  c++        the same workloads through the C++ API, no Python at all
+             (bench/sand_api_loop, run as a subprocess): the baseline the
+             binding's overhead is quoted against.
 
 Workloads, each on a fresh database in a temporary directory (a real file
 system, not in_memory), sync off, every other option at its default (64 MiB
@@ -23,7 +26,12 @@ memtable, LZ4, 10 bloom bits, 32 MiB block cache):
 
 Usage:
   python bench/binding_overhead.py [-n 200000] [--repeats 3]
-      [--engines pybind11,pywrapper,ctypes,dict] [--libsand PATH]
+      [--engines c++,pybind11,pywrapper,ctypes,dict] [--libsand PATH]
+      [--api-loop PATH]
+
+--api-loop (or $SAND_API_LOOP) is the sand_api_loop binary of a Release
+build (`cmake --build build/release --target sand_api_loop`); without it the
+c++ engine is skipped with a note.
 
 --libsand (or $SAND_LIBSAND) is a shared libsand.so exporting the C API;
 without it the ctypes engine is skipped with a note. Build one with
@@ -44,6 +52,7 @@ import platform
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -165,6 +174,12 @@ class CtypesEngine:
         self.lib.sand_db_free(self.db)
 
 
+class CppEngine:
+    """Marker: run_once() runs sand_api_loop instead of a Python loop."""
+    name = "c++"
+    binary = None
+
+
 class DictEngine:
     name = "dict"
 
@@ -192,6 +207,11 @@ def timed(fn, keys):
 def run_once(engine_cls, workload, keys, shuffled, reads):
     tmp = tempfile.mkdtemp(prefix="sanddb-bench-")
     try:
+        if engine_cls is CppEngine:
+            out = subprocess.run([CppEngine.binary, workload, str(len(keys)),
+                                  os.path.join(tmp, "db")],
+                                 check=True, capture_output=True, text=True).stdout
+            return float(out)
         engine = engine_cls(os.path.join(tmp, "db"))
         put, get = engine.put, engine.get
 
@@ -232,13 +252,24 @@ def find_libsand(given):
     return None
 
 
+def find_api_loop(given):
+    here = pathlib.Path(__file__).resolve().parent.parent.parent
+    candidates = [given, os.environ.get("SAND_API_LOOP")]
+    candidates += [str(p) for p in sorted(here.glob("build/*/bench/sand_api_loop"))]
+    for c in candidates:
+        if c and os.access(c, os.X_OK):
+            return c
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=200_000, help="keys (default 200000)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--engines", default="pybind11,pywrapper,ctypes,dict")
+    parser.add_argument("--engines", default="c++,pybind11,pywrapper,ctypes,dict")
     parser.add_argument("--workloads", default=",".join(WORKLOADS))
     parser.add_argument("--libsand", help="a shared libsand exporting the C API (for ctypes)")
+    parser.add_argument("--api-loop", help="bench/sand_api_loop of a Release build (for c++)")
     args = parser.parse_args()
 
     keys = [b"%016d" % i for i in range(args.n)]
@@ -256,6 +287,13 @@ def main():
             engines.append(PyWrapperEngine)
         elif name == "dict":
             engines.append(DictEngine)
+        elif name == "c++":
+            CppEngine.binary = find_api_loop(args.api_loop)
+            if CppEngine.binary is None:
+                print("# c++: skipped (no sand_api_loop; see --api-loop)")
+                continue
+            print(f"# c++: {CppEngine.binary}")
+            engines.append(CppEngine)
         elif name == "ctypes":
             lib = find_libsand(args.libsand)
             if lib is None:
@@ -285,11 +323,13 @@ def main():
             medians[(engine.name, workload)] = med
             print(f"{engine.name:<10} {workload:<12} {med:>15,.0f} {1e6 / med:>7.2f} "
                   f"{min(rates):>10,.0f} {max(rates):>10,.0f}", flush=True)
-    if any(name == "pybind11" for name, _ in medians):
-        print("\n# ops/s relative to pybind11 (median)")
+    for baseline in ("c++", "pybind11"):
+        if not any(name == baseline for name, _ in medians):
+            continue
+        print(f"\n# ops/s relative to {baseline} (median)")
         for (name, workload), med in medians.items():
-            base = medians.get(("pybind11", workload))
-            if base and name != "pybind11":
+            base = medians.get((baseline, workload))
+            if base and name != baseline:
                 print(f"{name:<10} {workload:<12} {med / base:>6.2f}x")
     return 0
 
