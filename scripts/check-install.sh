@@ -11,7 +11,7 @@
 #   3. add_subdirectory: a project vendoring the source tree, configured
 #      with Catch2, RapidCheck and CLI11 made unfindable.
 #   4. .deb:    `cpack -G DEB` from the shared build; its files are listed;
-#      as root it is installed with dpkg, used from /usr, and removed.
+#      as root it is installed with dpkg, used from /usr, and purged.
 # Usage: scripts/check-install.sh [STATIC_BUILD_DIR]
 #   STATIC_BUILD_DIR: an already built static tree to install from (CI
 #   passes build/test); default: a fresh Release build.
@@ -21,7 +21,7 @@ jobs="$(nproc)"
 work="$(mktemp -d /tmp/sand-install-XXXXXX)"
 deb_installed=0
 cleanup() {
-  if [ "$deb_installed" = 1 ]; then dpkg -r sanddb >/dev/null || true; fi
+  if [ "$deb_installed" = 1 ]; then dpkg --purge sanddb >/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -130,17 +130,17 @@ if [ "$(id -u)" -ne 0 ]; then
   step "deb: not root, so not installed"
   exit 0
 fi
-if dpkg-query -W sanddb >/dev/null 2>&1; then
+if dpkg-query -W -f='${Status}' sanddb 2>/dev/null | grep -q "ok installed"; then
   echo "check-install: a sanddb package is already installed; not touching it" >&2
   exit 1
 fi
-step "deb: dpkg -i, then a program built against /usr, then dpkg -r"
+step "deb: dpkg -i, then a program built against /usr, then dpkg --purge"
 quiet dpkg -i "$deb"
 deb_installed=1
 dpkg -L sanddb | grep -E '/(bin/sand|libsand[^/]*|sand\.pc|sandConfig\.cmake|c\.h|db\.hpp)$'
 sand --version
 build_examples /usr "$work/examples-deb"
 c_hello --cflags --libs
-quiet dpkg -r sanddb
+quiet dpkg --purge sanddb
 deb_installed=0
 step "ok"
