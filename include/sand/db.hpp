@@ -3,7 +3,7 @@
 ///
 /// Every committed write gets the next version (a u64 that only grows, also
 /// across restarts); reads see the latest state or the state as of any
-/// retained version. See README.md for a tour and DESIGN.md for the contracts.
+/// retained version. See README.md for a tour and doc/design.md for the contracts.
 ///
 /// Errors: calls return Status / Result<T> and never throw (a std::bad_alloc
 /// may still escape).

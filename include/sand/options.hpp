@@ -42,7 +42,7 @@ enum class Compression : std::uint8_t { kNone = 0, kLz4 = 1 };
 /// Blocks are compressed with LZ4 (each one only if that saves at least 1/8 of
 /// its size).
 
-/// Which old versions compaction may drop (DESIGN.md section 1).
+/// Which old versions compaction may drop (doc/design.md section 1).
 enum class Retention {
   kAll,         ///< Keep every version until DB::forget_before() moves the mark.
   kLatestOnly,  ///< Keep only what the newest state and live snapshots need.

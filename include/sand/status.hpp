@@ -24,7 +24,7 @@
 /// header declares what.
 namespace sand {
 
-/// The kinds of error (DESIGN.md section 4).
+/// The kinds of error (doc/design.md section 4).
 ///
 /// code_name() gives each a stable name; Status::to_string() starts with it.
 enum class Code {

@@ -1,4 +1,4 @@
-// Tiered compaction (DESIGN.md section 7) and the retention mark.
+// Tiered compaction (doc/design.md section 7) and the retention mark.
 //
 // Policy, checked whenever the table set changes:
 //  1. compact() was asked for: merge every table into level 2;

@@ -1,6 +1,6 @@
 // DB::Impl: the state behind a DB handle and the locks that guard it.
 //
-// Locking (DESIGN.md section 5):
+// Locking (doc/design.md section 5):
 //  - write_mu_ serialises writers: version assignment, the WAL append, the
 //    memtable insert, publishing last_version_, freezing a full memtable.
 //  - state_mu_ guards the manifest state and log, the frozen queue, the

@@ -1,5 +1,5 @@
 // Retention: which versions of a key a merge keeps (spec/README.md
-// "Retention"; DESIGN.md section 1).
+// "Retention"; doc/design.md section 1).
 //
 // With low-water mark M and live snapshot versions S1..Sn, a merge keeps, of
 // each key's versions: every version >= M; the newest version < M (the state

@@ -1,6 +1,6 @@
 // WriteQueue: writers line up; the one at the front leads a group.
 //
-// Group commit (DESIGN.md section 5): the leader takes itself and the writers
+// Group commit (doc/design.md section 5): the leader takes itself and the writers
 // queued behind it (up to a byte budget), commits them together (one WAL
 // append, at most one fsync), and completes them all. Followers sleep until
 // their write is done or they reach the front and lead the next group.

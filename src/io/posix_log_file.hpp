@@ -7,7 +7,7 @@
 // which profiles showed to be half of fillseq's time; a copy into a mapped
 // page of the page cache costs a page fault per 4 KiB instead. The pages are
 // the kernel's, so a killed process still loses nothing it appended
-// (DESIGN.md section 3), and fdatasync(2) writes back pages dirtied through
+// (doc/design.md section 3), and fdatasync(2) writes back pages dirtied through
 // a mapping like any others (Linux).
 //
 // An append of kWriteThroughMin (2 KiB) or more is written by pwrite(2)

@@ -1,5 +1,5 @@
 // MemTable: the ordered in-memory table that takes writes before they are
-// flushed to a table file (DESIGN.md section 6).
+// flushed to a table file (doc/design.md section 6).
 //
 // Holds entries (user key, version, kind, value) in internal-key order (user
 // key ascending, version descending) in a lock-free-read skiplist whose nodes

@@ -1,7 +1,7 @@
 // I/O error tests: a DB on a FaultFileSystem where one op (or every op from
 // one on) fails with EIO or ENOSPC, at every position of a canonical
 // workload, plus targeted ENOSPC-in-flush, ENOSPC-in-compaction and read
-// error cases (DESIGN.md sections 3 and 4).
+// error cases (doc/design.md sections 3 and 4).
 //
 // What every run must show:
 //  - every error is a typed IOError or ReadOnly (never Corruption, never a

@@ -3,7 +3,7 @@
 // Test-only.
 //
 // It wraps a VersionedModel of every *acknowledged* write and adds what a
-// power loss may take away (DESIGN.md section 3):
+// power loss may take away (doc/design.md section 3):
 //  - the durable floor: the newest acknowledged version known to be on disk
 //    (a synced write returned, or flush(), compact() or close() returned OK,
 //    or a recovery found it);
