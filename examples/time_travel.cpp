@@ -20,7 +20,7 @@ void print_state(const sand::DB& db, sand::Version at) {
   }
   std::string line;
   for (; it->valid(); it->next()) {
-    line += " " + std::string(it->key()) + "=" + std::string(it->value());
+    line.append(" ").append(it->key()).append("=").append(it->value());
   }
   std::printf("as of v%llu:%s\n", static_cast<unsigned long long>(at), line.c_str());
 }
