@@ -9,7 +9,10 @@
 //  - view_mu_ guards only the view pointer: readers copy it under view_mu_,
 //    which no one holds across I/O, so readers never wait for a flush,
 //    compaction or manifest fsync.
-//  Lock order: write_mu_, then state_mu_, then view_mu_.
+//  - refresh_mu_ (read-only handles) serialises refresh(); SnapshotList::mu_
+//    guards the live snapshots.
+//  Lock order: write_mu_ or refresh_mu_, then state_mu_, then view_mu_;
+//  SnapshotList::mu_ may be taken under state_mu_ and takes nothing itself.
 //  - last_version_ is atomic: a reader never sees a version whose batch is
 //    only partly in the memtable, because it is published after the insert.
 // Two background threads: one flushes frozen memtables to level-0 tables,

@@ -1,6 +1,7 @@
 // The write path with group commit: writers queue (write_queue.hpp); the
 // leader takes the group behind it and, under write_mu_, assigns consecutive
-// versions, appends one WAL record per batch in a single write(2), fsyncs
+// versions, appends the group's WAL records in one piece (a copy into the
+// mapped WAL window, or one pwrite(2) for large groups), fsyncs
 // once if any member asked for sync, inserts into the memtable, and only then
 // publishes the last version, so a reader never sees part of a group. A failed
 // append or sync is never retried or acknowledged: the DB turns read-only
