@@ -71,9 +71,12 @@ class RefusingFileSystem final : public ForwardingFileSystem {
   using ForwardingFileSystem::ForwardingFileSystem;
   std::atomic<bool> refuse_tables{false};
 
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
-    if (refuse_tables && is_table(path)) return Status::io_error(path, EIO);
-    return ForwardingFileSystem::new_writable_file(path);
+ private:
+  Status intercept(const sand::test::FsCall& call, const sand::test::Forward& forward) override {
+    if (call.op == sand::test::FsOp::kNewWritableFile && refuse_tables && is_table(call.path)) {
+      return Status::io_error(call.path, EIO);
+    }
+    return forward();
   }
 };
 

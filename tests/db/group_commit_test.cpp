@@ -11,6 +11,8 @@
 
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
+#include "support/forwarding_file_system.hpp"
+#include "support/fs_op_coverage.hpp"
 
 using namespace sand;
 using sand::test::must;
@@ -19,61 +21,24 @@ namespace {
 
 // Forwards to a FileSystem, but every WritableFile::sync() takes 2 ms, like
 // a real disk, so writers arriving during a sync have to queue.
-class SlowSyncFileSystem final : public FileSystem {
+class SlowSyncFileSystem final : public test::ForwardingFileSystem {
  public:
-  explicit SlowSyncFileSystem(std::shared_ptr<FileSystem> base) : base_(std::move(base)) {}
-
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& p) override {
-    return wrap(base_->new_writable_file(p));
-  }
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& p) override {
-    return wrap(base_->reopen_writable_file(p));
-  }
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& p) override {
-    return base_->open_readable_file(p);
-  }
-  Status rename_file(const std::string& a, const std::string& b) override {
-    return base_->rename_file(a, b);
-  }
-  Status remove_file(const std::string& p) override { return base_->remove_file(p); }
-  Status truncate_file(const std::string& p, std::uint64_t n) override {
-    return base_->truncate_file(p, n);
-  }
-  Status sync_dir(const std::string& d) override { return base_->sync_dir(d); }
-  Status create_dir(const std::string& d) override { return base_->create_dir(d); }
-  Result<std::vector<std::string>> list_dir(const std::string& d) override {
-    return base_->list_dir(d);
-  }
-  bool exists(const std::string& p) override { return base_->exists(p); }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& p) override {
-    return base_->lock_file(p);
-  }
+  using ForwardingFileSystem::ForwardingFileSystem;
 
  private:
-  class SlowFile final : public WritableFile {
-   public:
-    explicit SlowFile(std::unique_ptr<WritableFile> f) : f_(std::move(f)) {}
-    Status append(std::string_view d) override { return f_->append(d); }
-    Status sync() override {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      return f_->sync();
-    }
-    Status close() override { return f_->close(); }
-    std::uint64_t size() const override { return f_->size(); }
-
-   private:
-    std::unique_ptr<WritableFile> f_;
-  };
-
-  static Result<std::unique_ptr<WritableFile>> wrap(Result<std::unique_ptr<WritableFile>> r) {
-    if (!r.is_ok()) return r.status();
-    return std::unique_ptr<WritableFile>(std::make_unique<SlowFile>(std::move(r).value()));
+  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
+    if (call.op == test::FsOp::kSync) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return forward();
   }
-
-  std::shared_ptr<FileSystem> base_;
 };
 
 }  // namespace
+
+TEST_CASE("SlowSyncFileSystem lets every op through its hook", "[db][group]") {
+  auto below = std::make_shared<test::ForwardingFileSystem>(memory_file_system());
+  auto fs = std::make_shared<SlowSyncFileSystem>(below);
+  test::check_every_op_reaches(*fs, {fs.get(), below.get()}, "/cov");
+}
 
 TEST_CASE("concurrent synced writers share fsyncs - versions have no gaps", "[db][group]") {
   auto mem = memory_file_system();

@@ -41,6 +41,8 @@
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
 #include "support/fault_file_system.hpp"
+#include "support/forwarding_file_system.hpp"
+#include "support/fs_op_coverage.hpp"
 
 using namespace sand;
 using sand::test::FaultFileSystem;
@@ -73,148 +75,72 @@ struct Trigger {
   bool forever = false;
 };
 
-struct ArmState {
-  std::mutex mu;
-  std::shared_ptr<FaultFileSystem> base;
-  std::uint64_t ops = 0;
-  std::uint64_t reads = 0;
-  std::vector<OpRecord> log;
-  std::optional<Trigger> trigger;
-  bool forever_armed = false;
-
-  // Counts, maybe arms, forwards `op` (returning Status or Result), logs it.
-  template <typename F>
-  auto run(OpKind kind, const std::string& path, F&& op) {
-    std::lock_guard lock(mu);
-    OpRecord rec{.kind = kind, .path = path, .thread = std::this_thread::get_id()};
-    if (kind == OpKind::kRead) {
-      rec.read_n = ++reads;
-    } else {
-      rec.n = ++ops;
-    }
-    if (trigger && !forever_armed && trigger->fires(rec)) {
-      base->fail_next(trigger->arm_kind, 1, trigger->error, trigger->forever);
-      forever_armed = trigger->forever;
-    }
-    auto result = op();
-    rec.ok = result.is_ok();
-    log.push_back(std::move(rec));
-    return result;
-  }
-};
-
-class ArmedWritableFile final : public WritableFile {
- public:
-  ArmedWritableFile(std::shared_ptr<ArmState> state, std::unique_ptr<WritableFile> base,
-                    std::string path)
-      : state_(std::move(state)), base_(std::move(base)), path_(std::move(path)) {}
-  Status append(std::string_view data) override {
-    return state_->run(OpKind::kAppend, path_, [&] { return base_->append(data); });
-  }
-  Status sync() override {
-    return state_->run(OpKind::kSync, path_, [&] { return base_->sync(); });
-  }
-  Status close() override {
-    return state_->run(OpKind::kClose, path_, [&] { return base_->close(); });
-  }
-  std::uint64_t size() const override { return base_->size(); }
-
- private:
-  const std::shared_ptr<ArmState> state_;
-  const std::unique_ptr<WritableFile> base_;
-  const std::string path_;
-};
-
-class ArmedFileSystem final : public FileSystem {
+class ArmedFileSystem final : public sand::test::ForwardingFileSystem {
  public:
   explicit ArmedFileSystem(std::shared_ptr<FaultFileSystem> base)
-      : state_(std::make_shared<ArmState>()) {
-    state_->base = std::move(base);
-  }
+      : ForwardingFileSystem(base), base_(std::move(base)) {}
 
   void arm(Trigger t) {
-    std::lock_guard lock(state_->mu);
-    state_->trigger = std::move(t);
-    state_->forever_armed = false;
+    std::lock_guard lock(mu_);
+    trigger_ = std::move(t);
+    forever_armed_ = false;
   }
   // Stops arming and drops every pending fault rule.
   void disarm() {
-    std::lock_guard lock(state_->mu);
-    state_->trigger.reset();
-    state_->base->clear_faults();
+    std::lock_guard lock(mu_);
+    trigger_.reset();
+    base_->clear_faults();
   }
   std::uint64_t ops() const {
-    std::lock_guard lock(state_->mu);
-    return state_->ops;
+    std::lock_guard lock(mu_);
+    return ops_;
   }
   std::uint64_t reads() const {
-    std::lock_guard lock(state_->mu);
-    return state_->reads;
+    std::lock_guard lock(mu_);
+    return reads_;
   }
   std::size_t log_size() const {
-    std::lock_guard lock(state_->mu);
-    return state_->log.size();
+    std::lock_guard lock(mu_);
+    return log_.size();
   }
   std::vector<OpRecord> log() const { return log_since(0); }
   // The records from index `from` on.
   std::vector<OpRecord> log_since(std::size_t from) const {
-    std::lock_guard lock(state_->mu);
-    const auto& log = state_->log;
+    std::lock_guard lock(mu_);
     return std::vector<OpRecord>(
-        log.begin() + static_cast<std::ptrdiff_t>(std::min(from, log.size())), log.end());
-  }
-
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
-    return wrap(path, state_->run(OpKind::kCreate, path,
-                                  [&] { return state_->base->new_writable_file(path); }));
-  }
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
-    return wrap(path, state_->run(OpKind::kReopen, path,
-                                  [&] { return state_->base->reopen_writable_file(path); }));
-  }
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override {
-    return state_->run(OpKind::kRead, path, [&] { return state_->base->open_readable_file(path); });
-  }
-  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override {
-    return state_->run(OpKind::kRead, path,
-                       [&] { return state_->base->read_file_from(path, offset); });
-  }
-  Status rename_file(const std::string& from, const std::string& to) override {
-    return state_->run(OpKind::kRename, from, [&] { return state_->base->rename_file(from, to); });
-  }
-  Status remove_file(const std::string& path) override {
-    return state_->run(OpKind::kRemove, path, [&] { return state_->base->remove_file(path); });
-  }
-  Status truncate_file(const std::string& path, std::uint64_t size) override {
-    return state_->run(OpKind::kTruncate, path,
-                       [&] { return state_->base->truncate_file(path, size); });
-  }
-  Status sync_dir(const std::string& dir) override {
-    return state_->run(OpKind::kSyncDir, dir, [&] { return state_->base->sync_dir(dir); });
-  }
-  Status create_dir(const std::string& dir) override {
-    return state_->run(OpKind::kCreateDir, dir, [&] { return state_->base->create_dir(dir); });
-  }
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
-    return state_->run(OpKind::kRead, dir, [&] { return state_->base->list_dir(dir); });
-  }
-  bool exists(const std::string& path) override {
-    std::lock_guard lock(state_->mu);
-    return state_->base->exists(path);
-  }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
-    return state_->run(OpKind::kLock, path, [&] { return state_->base->lock_file(path); });
+        log_.begin() + static_cast<std::ptrdiff_t>(std::min(from, log_.size())), log_.end());
   }
 
  private:
-  Result<std::unique_ptr<WritableFile>> wrap(const std::string& path,
-                                             Result<std::unique_ptr<WritableFile>> r) {
-    if (!r.is_ok()) return r;
-    return std::unique_ptr<WritableFile>(
-        std::make_unique<ArmedWritableFile>(state_, std::move(r).value(), path));
+  // Counts, maybe arms, forwards the call, logs it; exists() is only
+  // forwarded (the FaultFileSystem never fails nor counts it).
+  Status intercept(const sand::test::FsCall& call, const sand::test::Forward& forward) override {
+    std::lock_guard lock(mu_);
+    if (call.op == sand::test::FsOp::kExists) return forward();
+    const OpKind kind = sand::test::op_kind_of(call.op);
+    OpRecord rec{.kind = kind, .path = call.path, .thread = std::this_thread::get_id()};
+    if (kind == OpKind::kRead) {
+      rec.read_n = ++reads_;
+    } else {
+      rec.n = ++ops_;
+    }
+    if (trigger_ && !forever_armed_ && trigger_->fires(rec)) {
+      base_->fail_next(trigger_->arm_kind, 1, trigger_->error, trigger_->forever);
+      forever_armed_ = trigger_->forever;
+    }
+    Status s = forward();
+    rec.ok = s.is_ok();
+    log_.push_back(std::move(rec));
+    return s;
   }
 
-  const std::shared_ptr<ArmState> state_;
+  const std::shared_ptr<FaultFileSystem> base_;
+  mutable std::mutex mu_;
+  std::uint64_t ops_ = 0;           // GUARDED_BY(mu_)
+  std::uint64_t reads_ = 0;         // GUARDED_BY(mu_)
+  std::vector<OpRecord> log_;       // GUARDED_BY(mu_)
+  std::optional<Trigger> trigger_;  // GUARDED_BY(mu_)
+  bool forever_armed_ = false;      // GUARDED_BY(mu_)
 };
 
 bool is_wal(const std::string& path) { return path.ends_with(".wal"); }
@@ -653,6 +579,16 @@ Trigger nth_op(std::uint64_t n, int error, bool forever) {
 }
 
 }  // namespace
+
+TEST_CASE("io errors: ArmedFileSystem lets every op through its hook and counts as the fault fs",
+          "[db][ioerror]") {
+  auto fault = std::make_shared<FaultFileSystem>();
+  auto armed = std::make_shared<ArmedFileSystem>(fault);
+  sand::test::check_every_op_reaches(*armed, {armed.get(), fault.get()}, "/cov");
+  // "The N-th op" means the same to both (new_log_file is one create).
+  CHECK(armed->ops() == fault->ops());
+  CHECK(armed->reads() == 3);  // open_readable_file, read_file_from, list_dir
+}
 
 TEST_CASE("io errors: the fault-free canonical workload matches the model", "[db][ioerror]") {
   const Baseline b = baseline_run();

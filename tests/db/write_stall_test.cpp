@@ -29,16 +29,6 @@ class GatedTableFileSystem final : public test::ForwardingFileSystem {
  public:
   using ForwardingFileSystem::ForwardingFileSystem;
 
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
-    if (path.ends_with(".sst")) {
-      std::unique_lock lock(mu_);
-      ++waiting_;
-      cv_.notify_all();
-      cv_.wait(lock, [&] { return released_; });
-    }
-    return ForwardingFileSystem::new_writable_file(path);
-  }
-
   void wait_until_a_table_waits() {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return waiting_ > 0; });
@@ -51,6 +41,16 @@ class GatedTableFileSystem final : public test::ForwardingFileSystem {
   }
 
  private:
+  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
+    if (call.op == test::FsOp::kNewWritableFile && call.path.ends_with(".sst")) {
+      std::unique_lock lock(mu_);
+      ++waiting_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return released_; });
+    }
+    return forward();
+  }
+
   std::mutex mu_;
   std::condition_variable cv_;
   int waiting_ = 0;

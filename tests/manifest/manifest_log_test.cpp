@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "sand/file_system.hpp"
+#include "support/forwarding_file_system.hpp"
+#include "support/fs_op_coverage.hpp"
 #include "support/temp_dir.hpp"
 #include "util/coding.hpp"
 #include "wal/log_format.hpp"
@@ -106,66 +108,20 @@ struct Faults {
   bool fail_sync_dir = false;
 };
 
-class FaultFile final : public WritableFile {
+class FaultFs final : public test::ForwardingFileSystem {
  public:
-  FaultFile(std::unique_ptr<WritableFile> base, const Faults* faults)
-      : base_(std::move(base)), faults_(faults) {}
-  Status append(std::string_view data) override {
-    if (faults_->fail_appends) return Status::io_error("fault", 28);
-    return base_->append(data);
-  }
-  Status sync() override {
-    if (faults_->fail_file_sync) return Status::io_error("fault", 5);
-    return base_->sync();
-  }
-  Status close() override { return base_->close(); }
-  std::uint64_t size() const override { return base_->size(); }
+  FaultFs() : ForwardingFileSystem(memory_file_system()) {}
 
- private:
-  std::unique_ptr<WritableFile> base_;
-  const Faults* faults_;  // not owned
-};
-
-class FaultFs final : public FileSystem {
- public:
   Faults faults;
-  std::shared_ptr<FileSystem> base = memory_file_system();
-
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& p) override {
-    return wrap(base->new_writable_file(p));
-  }
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& p) override {
-    return wrap(base->reopen_writable_file(p));
-  }
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& p) override {
-    return base->open_readable_file(p);
-  }
-  Status rename_file(const std::string& from, const std::string& to) override {
-    if (faults.fail_rename) return Status::io_error(to, 5);
-    return base->rename_file(from, to);
-  }
-  Status remove_file(const std::string& p) override { return base->remove_file(p); }
-  Status truncate_file(const std::string& p, std::uint64_t n) override {
-    return base->truncate_file(p, n);
-  }
-  Status sync_dir(const std::string& d) override {
-    if (faults.fail_sync_dir) return Status::io_error(d, 5);
-    return base->sync_dir(d);
-  }
-  Status create_dir(const std::string& d) override { return base->create_dir(d); }
-  Result<std::vector<std::string>> list_dir(const std::string& d) override {
-    return base->list_dir(d);
-  }
-  bool exists(const std::string& p) override { return base->exists(p); }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& p) override {
-    return base->lock_file(p);
-  }
 
  private:
-  Result<std::unique_ptr<WritableFile>> wrap(Result<std::unique_ptr<WritableFile>> f) {
-    if (!f.is_ok()) return f.status();
-    return std::unique_ptr<WritableFile>(
-        std::make_unique<FaultFile>(std::move(f).value(), &faults));
+  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
+    using test::FsOp;
+    if (call.op == FsOp::kAppend && faults.fail_appends) return Status::io_error("fault", 28);
+    if (call.op == FsOp::kSync && faults.fail_file_sync) return Status::io_error("fault", 5);
+    if (call.op == FsOp::kRenameFile && faults.fail_rename) return Status::io_error(call.to, 5);
+    if (call.op == FsOp::kSyncDir && faults.fail_sync_dir) return Status::io_error(call.path, 5);
+    return forward();
   }
 };
 
@@ -604,4 +560,9 @@ TEST_CASE("a crashed rollover's log id is not drawn again after a restart",
   State restarted = *replay(fs, "/db");
   REQUIRE(ManifestLog::create(fs, "/db", restarted).is_ok());
   CHECK(log_id_of(fs, "/db/MANIFEST") != crashed_id);
+}
+
+TEST_CASE("FaultFs lets every op through its hook", "[manifest][log]") {
+  FaultFs fs;
+  test::check_every_op_reaches(fs, {&fs}, "/cov");
 }

@@ -319,12 +319,12 @@ void GateFileSystem::set_open(bool open) {
   cv_.notify_all();
 }
 
-Result<std::unique_ptr<WritableFile>> GateFileSystem::new_writable_file(const std::string& path) {
-  if (path.ends_with(".sst")) {
+Status GateFileSystem::intercept(const FsCall& call, const Forward& forward) {
+  if (call.op == FsOp::kNewWritableFile && call.path.ends_with(".sst")) {
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return open_; });
   }
-  return base()->new_writable_file(path);
+  return forward();
 }
 
 }  // namespace sand::test

@@ -185,9 +185,9 @@ class GateFileSystem final : public ForwardingFileSystem {
   // Closes (false) or opens (true) the gate; opening wakes the held calls.
   void set_open(bool open);
 
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
-
  private:
+  Status intercept(const FsCall& call, const Forward& forward) override;
+
   std::mutex mu_;
   std::condition_variable cv_;
   bool open_ = true;  // GUARDED_BY(mu_)

@@ -1,4 +1,5 @@
-// FaultFileSystem: one FaultState behind one mutex. Every mutating op first
+// FaultFileSystem: a ForwardingFileSystem over FaultModel, the model; both
+// share one FaultState behind one mutex. Every mutating op first
 // asks admit() (power, counting, injected faults), then changes the model,
 // then records its Event; so a cut or injected op never changes anything.
 // Namespace ops also append to the journal (NameOp) that sync_dir() trims
@@ -341,6 +342,31 @@ class FaultFileLock final : public FileLock {
   const std::uint64_t token_;
 };
 
+// The model itself: the FileSystem the FaultFileSystem forwards to. A
+// CompleteFileSystem, so every method is its own (none is FileSystem's
+// default built on others).
+class FaultModel final : public CompleteFileSystem {
+ public:
+  explicit FaultModel(std::shared_ptr<FaultState> state) : state_(std::move(state)) {}
+
+  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override;
+  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override;
+  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override;
+  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override;
+  Status rename_file(const std::string& from, const std::string& to) override;
+  Status remove_file(const std::string& path) override;
+  Status truncate_file(const std::string& path, std::uint64_t size) override;
+  Status sync_dir(const std::string& dir) override;
+  Status create_dir(const std::string& dir) override;
+  Result<std::vector<std::string>> list_dir(const std::string& dir) override;
+  bool exists(const std::string& path) override;
+  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override;
+
+ private:
+  const std::shared_ptr<FaultState> state_;
+};
+
 }  // namespace
 
 std::string_view op_kind_name(OpKind kind) {
@@ -375,7 +401,44 @@ std::string_view op_kind_name(OpKind kind) {
   return "unknown";
 }
 
-FaultFileSystem::FaultFileSystem() : state_(std::make_shared<FaultState>()) {}
+OpKind op_kind_of(FsOp op) {
+  switch (op) {
+    case FsOp::kNewWritableFile:
+    case FsOp::kNewLogFile:
+      return OpKind::kCreate;
+    case FsOp::kReopenWritableFile:
+      return OpKind::kReopen;
+    case FsOp::kOpenReadableFile:
+    case FsOp::kReadFileFrom:
+    case FsOp::kListDir:
+    case FsOp::kExists:
+      return OpKind::kRead;
+    case FsOp::kRenameFile:
+      return OpKind::kRename;
+    case FsOp::kRemoveFile:
+      return OpKind::kRemove;
+    case FsOp::kTruncateFile:
+      return OpKind::kTruncate;
+    case FsOp::kSyncDir:
+      return OpKind::kSyncDir;
+    case FsOp::kCreateDir:
+      return OpKind::kCreateDir;
+    case FsOp::kLockFile:
+      return OpKind::kLock;
+    case FsOp::kAppend:
+      return OpKind::kAppend;
+    case FsOp::kSync:
+      return OpKind::kSync;
+    case FsOp::kClose:
+      return OpKind::kClose;
+  }
+  return OpKind::kAny;
+}
+
+FaultFileSystem::FaultFileSystem() : FaultFileSystem(std::make_shared<FaultState>()) {}
+
+FaultFileSystem::FaultFileSystem(std::shared_ptr<FaultState> state)
+    : ForwardingFileSystem(std::make_shared<FaultModel>(state)), state_(std::move(state)) {}
 
 FaultFileSystem::~FaultFileSystem() = default;
 
@@ -472,7 +535,7 @@ void FaultFileSystem::clear_events() {
   state_->events.clear();
 }
 
-Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_writable_file(const std::string& path) {
+Result<std::unique_ptr<WritableFile>> FaultModel::new_writable_file(const std::string& path) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kCreate, path, st.size_of(path))));
@@ -490,7 +553,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_writable_file(const s
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(state_, node, path));
 }
 
-Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_log_file(const std::string& path) {
+Result<std::unique_ptr<WritableFile>> FaultModel::new_log_file(const std::string& path) {
   SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, new_writable_file(path));
   std::lock_guard lock(state_->mu);
   const auto it = state_->names.find(path);
@@ -498,8 +561,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::new_log_file(const std::s
   return file;
 }
 
-Result<std::unique_ptr<WritableFile>> FaultFileSystem::reopen_writable_file(
-    const std::string& path) {
+Result<std::unique_ptr<WritableFile>> FaultModel::reopen_writable_file(const std::string& path) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kReopen, path, st.size_of(path))));
@@ -513,7 +575,7 @@ Result<std::unique_ptr<WritableFile>> FaultFileSystem::reopen_writable_file(
   return std::unique_ptr<WritableFile>(std::make_unique<FaultWritableFile>(state_, node, path));
 }
 
-Result<std::unique_ptr<ReadableFile>> FaultFileSystem::open_readable_file(const std::string& path) {
+Result<std::unique_ptr<ReadableFile>> FaultModel::open_readable_file(const std::string& path) {
   std::lock_guard lock(state_->mu);
   SAND_RETURN_IF_ERROR(state_->admit_read(path));
   const auto it = state_->names.find(path);
@@ -521,7 +583,7 @@ Result<std::unique_ptr<ReadableFile>> FaultFileSystem::open_readable_file(const 
   return std::unique_ptr<ReadableFile>(std::make_unique<FaultReadableFile>(it->second->current));
 }
 
-Result<std::string> FaultFileSystem::read_file_from(const std::string& path, std::uint64_t offset) {
+Result<std::string> FaultModel::read_file_from(const std::string& path, std::uint64_t offset) {
   std::lock_guard lock(state_->mu);
   SAND_RETURN_IF_ERROR(state_->admit_read(path));
   const auto it = state_->names.find(path);
@@ -531,7 +593,7 @@ Result<std::string> FaultFileSystem::read_file_from(const std::string& path, std
   return bytes.substr(offset);
 }
 
-Status FaultFileSystem::rename_file(const std::string& from, const std::string& to) {
+Status FaultModel::rename_file(const std::string& from, const std::string& to) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   Event event = op_event(OpKind::kRename, from, st.size_of(from));
@@ -551,7 +613,7 @@ Status FaultFileSystem::rename_file(const std::string& from, const std::string& 
   return Status::ok();
 }
 
-Status FaultFileSystem::remove_file(const std::string& path) {
+Status FaultModel::remove_file(const std::string& path) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kRemove, path, st.size_of(path))));
@@ -561,7 +623,7 @@ Status FaultFileSystem::remove_file(const std::string& path) {
   return Status::ok();
 }
 
-Status FaultFileSystem::truncate_file(const std::string& path, std::uint64_t size) {
+Status FaultModel::truncate_file(const std::string& path, std::uint64_t size) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kTruncate, path, st.size_of(path), size)));
@@ -578,7 +640,7 @@ Status FaultFileSystem::truncate_file(const std::string& path, std::uint64_t siz
   return Status::ok();
 }
 
-Status FaultFileSystem::sync_dir(const std::string& dir) {
+Status FaultModel::sync_dir(const std::string& dir) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kSyncDir, dir)));
@@ -599,7 +661,7 @@ Status FaultFileSystem::sync_dir(const std::string& dir) {
   return Status::ok();
 }
 
-Status FaultFileSystem::create_dir(const std::string& dir) {
+Status FaultModel::create_dir(const std::string& dir) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kCreateDir, dir)));
@@ -610,7 +672,7 @@ Status FaultFileSystem::create_dir(const std::string& dir) {
   return Status::ok();
 }
 
-Result<std::vector<std::string>> FaultFileSystem::list_dir(const std::string& dir) {
+Result<std::vector<std::string>> FaultModel::list_dir(const std::string& dir) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit_read(dir));
@@ -627,13 +689,13 @@ Result<std::vector<std::string>> FaultFileSystem::list_dir(const std::string& di
   return names;
 }
 
-bool FaultFileSystem::exists(const std::string& path) {
+bool FaultModel::exists(const std::string& path) {
   std::lock_guard lock(state_->mu);
   if (state_->down) return false;
   return state_->names.contains(path) || state_->dirs.contains(path);
 }
 
-Result<std::unique_ptr<FileLock>> FaultFileSystem::lock_file(const std::string& path) {
+Result<std::unique_ptr<FileLock>> FaultModel::lock_file(const std::string& path) {
   std::lock_guard lock(state_->mu);
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kLock, path, st.size_of(path))));

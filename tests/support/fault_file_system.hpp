@@ -76,6 +76,9 @@
 // (its close fails harmlessly), then reboot() and reopen: the reopen is "the
 // reboot" of the machine.
 //
+// It is a ForwardingFileSystem (support/forwarding_file_system.hpp) over the
+// model, so a wrapper or test can count calls() per FsOp like any double's.
+//
 // Thread-safety: safe from many threads at once; one mutex guards all state,
 // shared with the WritableFiles and FileLocks handed out (which may outlive
 // the FaultFileSystem).
@@ -89,6 +92,7 @@
 #include <vector>
 
 #include "sand/file_system.hpp"
+#include "support/forwarding_file_system.hpp"
 
 namespace sand::test {
 
@@ -111,6 +115,9 @@ enum class OpKind {
 
 // A stable name for `kind`, e.g. "sync_dir".
 std::string_view op_kind_name(OpKind kind);
+// The kind a FaultFileSystem counts a call of `op` as (new_log_file is a
+// kCreate); kRead for exists(), which is never counted nor failed.
+OpKind op_kind_of(FsOp op);
 
 // One mutating op, as recorded while recording is on.
 struct Event {
@@ -156,7 +163,7 @@ struct PowerLossOptions {
 // The shared model (files, names, faults, events); defined in the .cpp.
 struct FaultState;
 
-class FaultFileSystem final : public FileSystem {
+class FaultFileSystem final : public ForwardingFileSystem {
  public:
   FaultFileSystem();
   ~FaultFileSystem() override;
@@ -212,23 +219,13 @@ class FaultFileSystem final : public FileSystem {
   std::vector<Event> events() const;
   void clear_events();
 
-  // --- FileSystem ---
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
-  // new_writable_file, and the file is a log: see zero_fill_logs.
-  Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override;
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override;
-  Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override;
-  Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override;
-  Status rename_file(const std::string& from, const std::string& to) override;
-  Status remove_file(const std::string& path) override;
-  Status truncate_file(const std::string& path, std::uint64_t size) override;
-  Status sync_dir(const std::string& dir) override;
-  Status create_dir(const std::string& dir) override;
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override;
-  bool exists(const std::string& path) override;
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override;
+  // The FileSystem methods are ForwardingFileSystem's, over the model (a
+  // CompleteFileSystem in the .cpp); new_log_file is new_writable_file, and
+  // the file is a log: see zero_fill_logs.
 
  private:
+  explicit FaultFileSystem(std::shared_ptr<FaultState> state);
+
   const std::shared_ptr<FaultState> state_;
 };
 

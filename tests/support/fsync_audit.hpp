@@ -187,24 +187,17 @@ class ManifestBytesFileSystem final : public ForwardingFileSystem {
  public:
   using ForwardingFileSystem::ForwardingFileSystem;
 
-  Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
-    return wrap(path, ForwardingFileSystem::new_writable_file(path));
-  }
-  Result<std::unique_ptr<WritableFile>> reopen_writable_file(const std::string& path) override {
-    return wrap(path, ForwardingFileSystem::reopen_writable_file(path));
-  }
-
   // For each event, the bytes it appended to a manifest file (empty for
   // every other event). Consumes the captured pieces; call once, after the
   // workload. A piece left over, or missing, shows as a size mismatch when
   // decoding.
   std::vector<std::string> bytes_for(const std::vector<Event>& events) {
-    std::lock_guard lock(shared_->mu);
+    std::lock_guard lock(mu_);
     std::vector<std::string> out(events.size());
     for (std::size_t i = 0; i < events.size(); ++i) {
       const Event& e = events[i];
       if (!is(e, OpKind::kAppend) || !(is_manifest(e.path) || is_manifest_tmp(e.path))) continue;
-      auto& queue = shared_->pieces[e.path];
+      auto& queue = pieces_[e.path];
       if (queue.empty()) continue;
       out[i] = std::move(queue.front());
       queue.pop_front();
@@ -213,39 +206,18 @@ class ManifestBytesFileSystem final : public ForwardingFileSystem {
   }
 
  private:
-  struct Shared {
-    std::mutex mu;
-    std::map<std::string, std::deque<std::string>> pieces;
-  };
-
-  class File final : public WritableFile {
-   public:
-    File(std::unique_ptr<WritableFile> base, std::string path, std::shared_ptr<Shared> shared)
-        : base_(std::move(base)), path_(std::move(path)), shared_(std::move(shared)) {}
-    Status append(std::string_view data) override {
-      std::lock_guard lock(shared_->mu);
-      Status s = base_->append(data);
-      if (s.is_ok()) shared_->pieces[path_].emplace_back(data);
-      return s;
+  Status intercept(const FsCall& call, const Forward& forward) override {
+    if (call.op != FsOp::kAppend || !(is_manifest(call.path) || is_manifest_tmp(call.path))) {
+      return forward();
     }
-    Status sync() override { return base_->sync(); }
-    Status close() override { return base_->close(); }
-    std::uint64_t size() const override { return base_->size(); }
-
-   private:
-    std::unique_ptr<WritableFile> base_;
-    std::string path_;
-    std::shared_ptr<Shared> shared_;
-  };
-
-  Result<std::unique_ptr<WritableFile>> wrap(const std::string& path,
-                                             Result<std::unique_ptr<WritableFile>> file) {
-    if (!file.is_ok() || !(is_manifest(path) || is_manifest_tmp(path))) return file;
-    return std::unique_ptr<WritableFile>(
-        std::make_unique<File>(std::move(file).value(), path, shared_));
+    std::lock_guard lock(mu_);
+    Status s = forward();
+    if (s.is_ok()) pieces_[call.path].emplace_back(call.data);
+    return s;
   }
 
-  const std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
+  std::mutex mu_;
+  std::map<std::string, std::deque<std::string>> pieces_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace sand::test::fsync_audit
