@@ -5,10 +5,13 @@
 # API reference, installs and tests the Python package, installs the library
 # every documented way and builds outside programs against it
 # (scripts/check-install.sh), then runs the suite again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, the concurrent units under ThreadSanitizer, and
-# each libFuzzer target for SAND_FUZZ_SECONDS (default 30) when clang++-14 is
-# there (install-deps.sh installs it). Idempotent; this is what CI runs
-# (.ci/run). SAND_TEST_QUICK=1 runs only the first stage (a fast local loop).
+# UndefinedBehaviorSanitizer and the concurrent units under ThreadSanitizer,
+# builds the library with clang's thread-safety analysis (-Wthread-safety
+# -Werror: a broken SAND_GUARDED_BY/SAND_REQUIRES lock rule fails the build)
+# and runs each libFuzzer target for SAND_FUZZ_SECONDS (default 30). The last
+# two need clang++-14 (install-deps.sh installs it; the run fails without
+# it). Idempotent; this is what CI runs (.ci/run).
+# SAND_TEST_QUICK=1 runs only the first stage (a fast local loop).
 # --long: a soak run, 10x the crash work (SAND_CRASH_SCALE=10: 20,000 crash
 # property cases, 2,000 process kills, 10x the crash-point damage seeds) and
 # a 60 s multi-process run; about 10x as long.
@@ -74,15 +77,28 @@ build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_S
 TSAN_OPTIONS=halt_on_error=1 \
   ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db):'
 
+# The clang stages share build/fuzz: the thread-safety stage builds the
+# library objects there (clang's -Wthread-safety is on by default,
+# SAND_THREAD_SAFETY) and the fuzz stage reuses them, so the check costs
+# about nothing extra.
 if command -v clang++-14 >/dev/null 2>&1; then
-  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-30} s (libFuzzer, ASan + UBSan)"
-  rm -rf "$root/build/fuzz-runs"
+  stage "clang thread-safety analysis (-Wthread-safety -Werror)"
   cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_CXX_COMPILER=clang++-14 -DSAND_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_BUILD_FUZZ=ON -DSAND_BUILD_TESTS=OFF \
-    -DSAND_BUILD_BENCH=OFF >/dev/null
+    -DSAND_BUILD_BENCH=OFF -DSAND_THREAD_SAFETY=ON >/dev/null
+  # sand_objects: every library source, and nothing else (with Ninja,
+  # `--target sand` would also link the CLI, whose binary is build/fuzz/sand).
+  cmake --build "$root/build/fuzz" -j "$jobs" --target sand_objects
+
+  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-30} s (libFuzzer, ASan + UBSan)"
+  rm -rf "$root/build/fuzz-runs"
   BUILD_DIR="$root/build/fuzz" OUT_DIR="$root/build/fuzz-runs" JOBS="$jobs" \
     bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-30}"
 else
-  stage "fuzz: skipped, no clang++-14"
+  # install-deps.sh --test (run above) installs clang-14: without it the
+  # lock rules would go unchecked, so the run fails rather than skip them.
+  echo "sanddb: clang++-14 is missing after install-deps.sh --test; the thread-safety" \
+       "and fuzz stages cannot run" >&2
+  exit 1
 fi
 stage "done"

@@ -5,23 +5,23 @@
 namespace sand {
 
 void SnapshotList::pin(Version v) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   versions_.insert(v);
 }
 
 void SnapshotList::unpin(Version v) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const auto it = versions_.find(v);
   if (it != versions_.end()) versions_.erase(it);
 }
 
 std::uint64_t SnapshotList::count() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return versions_.size();
 }
 
 std::vector<Version> SnapshotList::pinned() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<Version> out;
   for (const Version v : versions_) {
     if (out.empty() || out.back() != v) out.push_back(v);

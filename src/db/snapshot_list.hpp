@@ -3,30 +3,31 @@
 // A Snapshot holds a shared SnapshotPin; the pin's destructor removes its
 // version from the list, so snapshots may outlive the DB (the list is shared).
 // Compaction asks for the pinned versions to know what it must keep.
-// Thread-safety: all methods are thread-safe (one internal mutex).
+// Thread-safety: all methods are thread-safe (one internal mutex, mu_, a
+// leaf: it may be taken under DB::Impl::state_mu_ and takes nothing itself).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <vector>
 
 #include "sand/options.hpp"
+#include "util/mutex.hpp"
 
 namespace sand {
 
 class SnapshotList {
  public:
-  void pin(Version v);
-  void unpin(Version v);
-  std::uint64_t count() const;
+  void pin(Version v) SAND_EXCLUDES(mu_);
+  void unpin(Version v) SAND_EXCLUDES(mu_);
+  std::uint64_t count() const SAND_EXCLUDES(mu_);
   // Every pinned version, ascending, duplicates removed.
-  std::vector<Version> pinned() const;
+  std::vector<Version> pinned() const SAND_EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::multiset<Version> versions_;
+  mutable Mutex mu_;
+  std::multiset<Version> versions_ SAND_GUARDED_BY(mu_);
 };
 
 namespace detail {

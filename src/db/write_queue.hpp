@@ -5,19 +5,22 @@
 // append, at most one fsync), and completes them all. Followers sleep until
 // their write is done or they reach the front and lead the next group.
 // Versions are assigned in queue order.
-// Thread-safety: all methods are thread-safe; a Writer lives on its
-// writer's stack and is touched by the leader only while it is queued.
+// Thread-safety: all methods are thread-safe and take mu_, which is never
+// held with any other lock. A Writer lives on its writer's stack; the leader
+// fills in its status and version without a lock while it is queued, and
+// finish() hands them over (mu_ orders the leader's writes before the
+// writer's reads).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
-#include <mutex>
 #include <vector>
 
 #include "sand/options.hpp"
 #include "sand/status.hpp"
 #include "sand/write_batch.hpp"
+#include "util/mutex.hpp"
 
 namespace sand {
 
@@ -26,26 +29,31 @@ class WriteQueue {
   struct Writer {
     const WriteBatch* batch = nullptr;
     bool sync = false;
-    // Filled in by the leader that commits this writer.
+    // Filled in by the leader that commits this writer, read by the writer
+    // once join() returns false.
     Status status{};
     Version version = 0;
-    bool done = false;
   };
 
   // Queues `w` and waits. Returns true when `w` is at the front and must lead
   // (then call take_group and finish), false when another leader completed it.
-  bool join(Writer* w);
+  bool join(Writer* w) SAND_EXCLUDES(mu_);
   // REQUIRES: the caller leads. The leader and the writers behind it, in
   // order, while their batches total at most `max_bytes` (the leader always).
-  std::vector<Writer*> take_group(std::size_t max_bytes);
+  std::vector<Writer*> take_group(std::size_t max_bytes) SAND_EXCLUDES(mu_);
   // REQUIRES: `group` came from take_group and each writer's status and
   // version are set. Marks them done, removes them, wakes everyone.
-  void finish(const std::vector<Writer*>& group);
+  void finish(const std::vector<Writer*>& group) SAND_EXCLUDES(mu_);
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Writer*> queue_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<Writer*> queue_ SAND_GUARDED_BY(mu_);
+  // Writers ever queued and ever removed: the writer that joined as number
+  // n (counting from 0) is done once removed_ > n, since writers leave in
+  // the order they came.
+  std::uint64_t joined_ SAND_GUARDED_BY(mu_) = 0;
+  std::uint64_t removed_ SAND_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace sand

@@ -3,26 +3,27 @@
 // Files are shared byte strings; everything written is immediately "durable"
 // (fault injection that drops unsynced data wraps a FileSystem instead).
 // Directories are implicit prefixes plus an explicit set so list_dir works.
-// Thread-safety: one mutex guards the namespace and every file's bytes.
+// Thread-safety: one mutex, MemState::mu, guards the namespace and every
+// file's bytes; it is a leaf (nothing else is taken under it).
 #include <cerrno>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "sand/file_system.hpp"
+#include "util/mutex.hpp"
 
 namespace sand {
 namespace {
 
 struct MemFile {
-  std::string bytes;
+  std::string bytes;  // guarded by MemState::mu (not expressible here)
 };
 
 struct MemState {
-  std::mutex mu;
-  std::map<std::string, std::shared_ptr<MemFile>> files;
-  std::set<std::string> dirs;
-  std::set<std::string> locks;
+  Mutex mu;
+  std::map<std::string, std::shared_ptr<MemFile>> files SAND_GUARDED_BY(mu);
+  std::set<std::string> dirs SAND_GUARDED_BY(mu);
+  std::set<std::string> locks SAND_GUARDED_BY(mu);
 };
 
 std::string parent_of(const std::string& path) {
@@ -36,14 +37,14 @@ class MemWritableFile final : public WritableFile {
       : state_(std::move(state)), file_(std::move(file)) {}
 
   Status append(std::string_view data) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     file_->bytes.append(data);
     return Status::ok();
   }
   Status sync() override { return Status::ok(); }
   Status close() override { return Status::ok(); }
   std::uint64_t size() const override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     return file_->bytes.size();
   }
 
@@ -68,7 +69,7 @@ class MemFileLock final : public FileLock {
   MemFileLock(std::shared_ptr<MemState> state, std::string path)
       : state_(std::move(state)), path_(std::move(path)) {}
   ~MemFileLock() override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     state_->locks.erase(path_);
   }
 
@@ -81,7 +82,7 @@ class MemoryFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> new_writable_file(
       const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     SAND_RETURN_IF_ERROR(check_parent(path));
     auto file = std::make_shared<MemFile>();
     state_->files[path] = file;
@@ -90,7 +91,7 @@ class MemoryFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<WritableFile>> reopen_writable_file(
       const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     SAND_RETURN_IF_ERROR(check_parent(path));
     auto& file = state_->files[path];
     if (!file) file = std::make_shared<MemFile>();
@@ -99,14 +100,14 @@ class MemoryFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<ReadableFile>> open_readable_file(
       const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     const auto it = state_->files.find(path);
     if (it == state_->files.end()) return Status::not_found(path + ": no such file");
     return std::unique_ptr<ReadableFile>(std::make_unique<MemReadableFile>(it->second->bytes));
   }
 
   Status rename_file(const std::string& from, const std::string& to) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     const auto it = state_->files.find(from);
     if (it == state_->files.end()) return Status::io_error(from + ": no such file");
     auto file = it->second;
@@ -116,13 +117,13 @@ class MemoryFileSystem final : public FileSystem {
   }
 
   Status remove_file(const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     if (state_->files.erase(path) == 0) return Status::not_found(path + ": no such file");
     return Status::ok();
   }
 
   Status truncate_file(const std::string& path, std::uint64_t size) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     const auto it = state_->files.find(path);
     if (it == state_->files.end()) return Status::io_error(path + ": no such file");
     if (size < it->second->bytes.size()) it->second->bytes.resize(size);
@@ -130,13 +131,13 @@ class MemoryFileSystem final : public FileSystem {
   }
 
   Status sync_dir(const std::string& dir) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     if (!state_->dirs.contains(dir)) return Status::io_error(dir + ": no such directory");
     return Status::ok();
   }
 
   Status create_dir(const std::string& dir) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
       if (pos == dir.size() || dir[pos] == '/') state_->dirs.insert(dir.substr(0, pos));
     }
@@ -144,7 +145,7 @@ class MemoryFileSystem final : public FileSystem {
   }
 
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     if (!state_->dirs.contains(dir)) return Status::not_found(dir + ": no such directory");
     std::vector<std::string> names;
     const std::string prefix = dir + "/";
@@ -162,12 +163,12 @@ class MemoryFileSystem final : public FileSystem {
   }
 
   bool exists(const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     return state_->files.contains(path) || state_->dirs.contains(path);
   }
 
   Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
-    std::lock_guard lock(state_->mu);
+    MutexLock lock(state_->mu);
     SAND_RETURN_IF_ERROR(check_parent(path));
     if (!state_->locks.insert(path).second) {
       return Status::busy(path + ": held by another process (one writer at a time)");
@@ -177,8 +178,7 @@ class MemoryFileSystem final : public FileSystem {
   }
 
  private:
-  // REQUIRES: state_->mu held.
-  Status check_parent(const std::string& path) const {
+  Status check_parent(const std::string& path) const SAND_REQUIRES(state_->mu) {
     const std::string dir = parent_of(path);
     if (!state_->dirs.contains(dir)) return Status::io_error(path, ENOENT);
     return Status::ok();

@@ -47,7 +47,7 @@ std::shared_ptr<const BlockBuffer> BlockCache::lookup(std::uint64_t file_number,
                                                       std::uint64_t block_offset) {
   const Key key{file_number, block_offset};
   Shard& s = shard_for(key);
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   auto it = s.index.find(key);
   if (it == s.index.end()) return nullptr;
   s.lru.splice(s.lru.begin(), s.lru, it->second);
@@ -60,7 +60,7 @@ void BlockCache::insert(std::uint64_t file_number, std::uint64_t block_offset,
   const Key key{file_number, block_offset};
   Shard& s = shard_for(key);
   const std::size_t charge = block->size();
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   if (auto it = s.index.find(key); it != s.index.end()) {
     s.usage -= it->second->block->size();
     s.lru.erase(it->second);
@@ -81,7 +81,7 @@ void BlockCache::insert(std::uint64_t file_number, std::uint64_t block_offset,
 void BlockCache::erase(std::uint64_t file_number, std::uint64_t block_offset) {
   const Key key{file_number, block_offset};
   Shard& s = shard_for(key);
-  std::lock_guard lock(s.mu);
+  MutexLock lock(s.mu);
   auto it = s.index.find(key);
   if (it == s.index.end()) return;
   s.usage -= it->second->block->size();
@@ -92,7 +92,7 @@ void BlockCache::erase(std::uint64_t file_number, std::uint64_t block_offset) {
 std::size_t BlockCache::usage() const {
   std::size_t total = 0;
   for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     total += s.usage;
   }
   return total;
