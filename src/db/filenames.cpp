@@ -1,11 +1,10 @@
 // Database file naming: six-digit zero-padded numbers (more digits once a
-// number outgrows them) and a type suffix.
+// number outgrows them) and a type suffix; parse_file_name accepts only that
+// spelling.
 #include "db/filenames.hpp"
 
 #include <charconv>
 #include <cstdio>
-
-
 
 namespace sand {
 namespace {
@@ -34,15 +33,24 @@ std::optional<ParsedFileName> parse_file_name(std::string_view name) {
   if (name == kLockFileName) return ParsedFileName{FileType::kLock};
   if (name == kManifestName) return ParsedFileName{FileType::kManifest};
   if (name == kManifestTempName) return ParsedFileName{FileType::kManifestTemp};
-  const auto dot = name.find('.');
-  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
-  const std::string_view digits = name.substr(0, dot), suffix = name.substr(dot);
+  FileType type;
+  if (name.ends_with(".sst")) {
+    type = FileType::kTable;
+  } else if (name.ends_with(".wal")) {
+    type = FileType::kWal;
+  } else {
+    return std::nullopt;
+  }
+  const std::string_view digits = name.substr(0, name.size() - 4);
   std::uint64_t number = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  if (suffix == ".sst") return ParsedFileName{FileType::kTable, number};
-  if (suffix == ".wal") return ParsedFileName{FileType::kWal, number};
-  return std::nullopt;
+  // Only the spelling numbered() writes names a database file: "0000036.wal"
+  // or "36.wal" would otherwise alias "000036.wal", and recovery, the
+  // follower and the checker all look files up by the canonical name
+  // (spec/README.md "Directory layout").
+  if (name != numbered(number, name.substr(digits.size()))) return std::nullopt;
+  return ParsedFileName{type, number};
 }
 
 }  // namespace sand

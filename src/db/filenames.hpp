@@ -32,7 +32,13 @@ struct ParsedFileName {
   FileType type;
   std::uint64_t number = 0;  // tables and WALs only
 };
-// Recognises the names above; nullopt for anything else (left alone).
+// Recognises the names above, byte for byte; nullopt for anything else,
+// which is not part of the database (ignored and left alone by open, a
+// read-only open and check_database). A table or WAL is recognised only in
+// the spelling table_file_name/wal_file_name write: the number in decimal,
+// zero-padded to six digits, no further leading zero, within uint64
+// ("000036.wal", "1234567.sst"; not "0000036.wal", "36.wal", "036.wal",
+// "+36.wal").
 std::optional<ParsedFileName> parse_file_name(std::string_view name);
 
 }  // namespace sand

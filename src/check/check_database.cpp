@@ -1,19 +1,19 @@
 // check_database: read every file of a database and verify it (sand/check.hpp):
 // the directory walk, findings and the report. The per-file checks are in
-// check_manifest.cpp, check_table.cpp and check_wal.cpp (db/checker.hpp).
+// check_manifest.cpp, check_table.cpp and check_wal.cpp (check/checker.hpp).
 //
 // Order matters next to a live writer: MANIFEST is read before the directory
 // is listed, so every WAL the manifest needs was created before the listing
 // (spec/README.md rule W3) and appears in it. A file that vanishes later was
 // retired by a newer manifest edit, which a second read of MANIFEST shows.
 //
-// Thread-safety: check_database is reentrant (db/checker.hpp).
+// Thread-safety: check_database is reentrant (check/checker.hpp).
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <vector>
 
-#include "db/checker.hpp"
+#include "check/checker.hpp"
 #include "manifest/manifest_log.hpp"
 
 namespace sand {

@@ -1,6 +1,6 @@
 // Checking MANIFEST: every record, every edit, the level-1 runs and level 2
-// (db/checker.hpp).
-#include "db/checker.hpp"
+// (check/checker.hpp).
+#include "check/checker.hpp"
 
 #include <algorithm>
 

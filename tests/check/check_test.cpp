@@ -2,8 +2,9 @@
 // counts; one flipped byte in each structure of each file type gives exactly
 // one problem naming that file and the structure's offset (spec/sstable.md
 // section 10, spec/wal.md section 3); missing and truncated tables, WAL
-// version order, torn tails and orphans (notes), a writer retiring files
-// mid-check (skipped), and that checking never changes the directory.
+// version order, torn tails and orphans (notes), names that are not database
+// files (ignored), a writer retiring files mid-check (skipped), and that
+// checking never changes the directory.
 #include "sand/check.hpp"
 
 #include <rapidcheck.h>
@@ -813,6 +814,65 @@ TEST_CASE("check: orphan files are notes, not problems, and are not read", "[db]
   CHECK(r.notes[1].what.starts_with("orphan WAL: below the manifest's wal_number"));
   CHECK(r.notes[2].file == "MANIFEST.tmp");
   CHECK(r.files.size() == 5);  // MANIFEST, 3 tables, 1 WAL
+}
+
+// spec/README.md "Which names are database files": a table or WAL is only
+// its canonical spelling; any other name is not part of the database.
+TEST_CASE("check: names that are not database files are ignored, the verdict stays ok",
+          "[db][check]") {
+  Fixture db;
+  const CheckReport clean = db.check();
+  const std::string live_wal = read_all(*db.fs, db.wal_path());
+  const std::string a_table = read_all(*db.fs, db.table_path(0));
+  // A stray WAL past every live number (it would be "live" if it counted),
+  // with garbage or with a real WAL's bytes; other non-canonical spellings
+  // of live and orphan numbers; a number above uint64.
+  write_all(*db.fs, db.path("0000037.wal"), "garbage, not a WAL");
+  write_all(*db.fs, db.path("0000038.wal"), live_wal);
+  write_all(*db.fs, db.path("0" + db.wal_name()), live_wal);
+  write_all(*db.fs, db.path(std::to_string(db.wal + 1) + ".wal"), "garbage");
+  write_all(*db.fs, db.path("+" + db.wal_name()), "garbage");
+  write_all(*db.fs, db.path("0" + table_file_name(db.wal + 50)), "not a table");
+  write_all(*db.fs, db.path("0" + db.table_name(0)), a_table);
+  write_all(*db.fs, db.path("18446744073709551616.wal"), live_wal);
+  write_all(*db.fs, db.path(db.wal_name() + ".bak"), live_wal);
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.ok());
+  CHECK(r.notes.empty());
+  auto files_of = [](const CheckReport& report) {
+    std::vector<std::string> out;
+    for (const CheckedFile& f : report.files) {
+      out.push_back(f.file + " " + std::to_string(static_cast<int>(f.outcome)) + " " +
+                    std::to_string(f.bytes) + " " + std::to_string(f.units) + " " +
+                    std::to_string(f.entries));
+    }
+    return out;
+  };
+  CHECK(files_of(r) == files_of(clean));
+  CHECK(r.wals.files == 1);
+  CHECK(r.tables.files == 3);
+}
+
+TEST_CASE("check: a live WAL renamed to 0000NNN.wal is a missing WAL", "[db][check]") {
+  Fixture db;
+  const std::string renamed = "0" + db.wal_name();
+  write_all(*db.fs, db.path(renamed), read_all(*db.fs, db.wal_path()));
+  must(db.fs->remove_file(db.wal_path()));
+  const CheckReport r = db.check();
+  CHECK(one_problem(r, db.wal_name(), kWholeFile) ==
+        "missing: the manifest's wal_number names this WAL but there is no such file");
+  for (const CheckedFile& f : r.files) CHECK(f.file != renamed);
+}
+
+TEST_CASE("check: a directory of only non-canonical names is no database", "[db][check]") {
+  auto fs = memory_file_system();
+  must(fs->create_dir(kDir));
+  write_all(*fs, join_path(kDir, "0000037.wal"), "garbage");
+  write_all(*fs, join_path(kDir, "37.sst"), "garbage");
+  auto r = check_database(kDir, Options{.file_system = fs});
+  CHECK(r.status().code() == Code::kNotFound);
+  CHECK(r.status().message() == "/db: no database (no MANIFEST)");
 }
 
 TEST_CASE("check: problems in several files are all reported", "[db][check]") {

@@ -1,6 +1,8 @@
 // Checker: the state and steps of check_database (sand/check.hpp), split by
 // file type: check_manifest.cpp, check_table.cpp, check_wal.cpp, and
-// db_check.cpp for the directory walk and the report. Internal to src/db.
+// check_database.cpp for the directory walk and the report. Internal to
+// src/check, which sits beside src/db: it uses nothing of DB::Impl, only
+// manifest/, table/, wal/, util/ and the file naming of db/filenames.hpp.
 //
 // The checker only composes the engine's own decoders (RecordReader,
 // Edit::decode, State::apply, Table::open, read_block, Block::parse,

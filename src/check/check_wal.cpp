@@ -1,6 +1,6 @@
 // Checking a WAL: every record and batch, versions increasing across WALs
-// (db/checker.hpp).
-#include "db/checker.hpp"
+// (check/checker.hpp).
+#include "check/checker.hpp"
 
 #include "wal/log_format.hpp"
 #include "wal/record_reader.hpp"

@@ -1,7 +1,7 @@
 // Checking a table: its structure through Table::open, then every data block
 // and what the blocks hold against the properties and the manifest
-// (db/checker.hpp).
-#include "db/checker.hpp"
+// (check/checker.hpp).
+#include "check/checker.hpp"
 
 #include <algorithm>
 
