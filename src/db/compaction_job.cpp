@@ -4,14 +4,14 @@
 // still hide something (otherwise they are dropped with the key's end).
 #include "db/compaction_job.hpp"
 
-#include "db/filenames.hpp"
 #include "db/retention.hpp"
-#include "table/table_builder.hpp"
+#include "db/table_file_writer.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
 namespace {
 
+// Cuts the kept entries into output tables of about the target size.
 class OutputWriter {
  public:
   OutputWriter(FileSystem& fs, const std::string& dir, const CompactionSpec& spec,
@@ -25,62 +25,38 @@ class OutputWriter {
         result_(result) {}
 
   Status add(std::string_view ikey, std::string_view value) {
-    if (!builder_) SAND_RETURN_IF_ERROR(open());
-    builder_->add(ikey, value);
+    if (!out_) {
+      SAND_ASSIGN_OR_RETURN(out_, TableFileWriter::create(fs_, dir_, next_file_number_(),
+                                                          spec_.output_level, spec_.output_run,
+                                                          options_));
+    }
     ++result_->entries_out;
-    return builder_->status();
+    return out_->add(ikey, value);
   }
 
   // Called between user keys: the only place an output may end.
   Status maybe_cut() {
-    if (builder_ && builder_->file_size() >= options_.target_file_size) return finish();
+    if (out_ && out_->file_size() >= options_.target_file_size) return finish();
     return Status::ok();
   }
 
   Status finish() {
-    if (!builder_) return Status::ok();
-    SAND_RETURN_IF_ERROR(builder_->finish());
-    SAND_RETURN_IF_ERROR(file_->sync());
-    SAND_RETURN_IF_ERROR(file_->close());
-    const table::TableProperties& p = builder_->properties();
-    result_->outputs.push_back(manifest::TableMeta{.number = number_,
-                                                   .level = spec_.output_level,
-                                                   .file_size = builder_->file_size(),
-                                                   .entries = p.entries,
-                                                   .tombstones = p.tombstones,
-                                                   .min_version = p.min_version,
-                                                   .max_version = p.max_version,
-                                                   .smallest_key = p.smallest_user_key,
-                                                   .largest_key = p.largest_user_key,
-                                                   .run = spec_.output_run});
-    result_->bytes_written += builder_->file_size();
-    builder_.reset();
-    file_.reset();
+    if (!out_) return Status::ok();
+    SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta, out_->finish());
+    result_->bytes_written += meta.file_size;
+    result_->outputs.push_back(std::move(meta));
+    out_.reset();
     return Status::ok();
   }
 
  private:
-  Status open() {
-    number_ = next_file_number_();
-    SAND_ASSIGN_OR_RETURN(file_, fs_.new_writable_file(join_path(dir_, table_file_name(number_))));
-    builder_ = std::make_unique<table::TableBuilder>(
-        table::TableOptions{.block_size = options_.block_size,
-                            .restart_interval = options_.block_restart_interval,
-                            .compression = options_.compression,
-                            .bloom_bits_per_key = options_.bloom_bits_per_key},
-        file_.get());
-    return Status::ok();
-  }
-
   FileSystem& fs_;
   const std::string& dir_;
   const CompactionSpec& spec_;
   const Options& options_;
   const std::function<std::uint64_t()>& next_file_number_;
   CompactionResult* result_;
-  std::uint64_t number_ = 0;
-  std::unique_ptr<WritableFile> file_;
-  std::unique_ptr<table::TableBuilder> builder_;
+  std::unique_ptr<TableFileWriter> out_;
 };
 
 }  // namespace

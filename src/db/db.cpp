@@ -3,7 +3,7 @@
 #include "sand/db.hpp"
 
 #include "db/db_impl.hpp"
-#include "db/db_iterator.hpp"
+#include "db/iterator_state.hpp"
 
 namespace sand {
 
@@ -57,7 +57,7 @@ Result<Iterator> DB::scan(const ScanOptions& options) const { return impl_->scan
 Snapshot DB::snapshot() const {
   // Pinned under state_mu_, where compactions read the pins and the mark: a
   // compaction either sees this pin or started before its version existed.
-  std::lock_guard lock(impl_->state_mu_);
+  MutexLock lock(impl_->state_mu_);
   const Version v = impl_->last_version_.load(std::memory_order_acquire);
   return Snapshot(v, std::make_shared<const detail::SnapshotPin>(impl_->snapshots_, v));
 }

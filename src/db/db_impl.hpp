@@ -1,41 +1,46 @@
-// DB::Impl: the state behind a DB handle and the locks that guard it.
+// DB::Impl: the state behind a DB handle and the locks that guard it. One
+// class, written in the db_impl_*.cpp files, one per concern:
+//   db_impl_open.cpp       open (recovery from the files), close, options
+//   db_impl_read_only.cpp  read-only handles: open_read_only, refresh
+//   db_impl_write.cpp      write, group commit, freezing the memtable
+//   db_impl_read.cpp       get, history, scan, read-version checks
+//   db_impl_flush.cpp      the flush thread, flush(), stats()
+//   db_impl_compaction.cpp the compaction threads, compact(), forget_before
+// What the database consists of (manifest, file numbers, frozen memtables,
+// the read view) is owned by versions_ (version_set.hpp); the Impl decides
+// when it changes.
 //
-// Locking (doc/design.md section 5):
+// Locking (doc/design.md section 5), checked by clang's -Wthread-safety:
 //  - write_mu_ serialises writers: version assignment, the WAL append, the
 //    memtable insert, publishing last_version_, freezing a full memtable.
-//  - state_mu_ guards the manifest state and log, the frozen queue, the
-//    background status, and changes to the view. It is held across manifest
-//    appends (rare; they must be ordered with the view swap).
-//  - view_mu_ guards only the view pointer: readers copy it under view_mu_,
-//    which no one holds across I/O, so readers never wait for a flush,
-//    compaction or manifest fsync.
-//  - refresh_mu_ (read-only handles) serialises refresh(); SnapshotList::mu_
-//    guards the live snapshots.
-//  Lock order: write_mu_ or refresh_mu_, then state_mu_, then view_mu_;
-//  SnapshotList::mu_ may be taken under state_mu_ and takes nothing itself.
+//  - state_mu_ guards the background status, closing, the running jobs and
+//    compact() tickets, and orders every change of versions_ with the waits
+//    on state_cv_ (flush drained, work arrived, stall over).
+//  - refresh_mu_ (read-only handles) serialises refresh().
+//  - VersionSet's own mutexes and SnapshotList's are taken last.
+//  Lock order: write_mu_ or refresh_mu_, then state_mu_, then VersionSet's
+//  (then its view mutex); SnapshotList's takes nothing after it.
 //  - last_version_ is atomic: a reader never sees a version whose batch is
 //    only partly in the memtable, because it is published after the insert.
-// Two background threads: one flushes frozen memtables to level-0 tables,
-// one runs compactions (db_compaction.cpp), so a long compaction never holds
-// up a flush.
+// Background threads: one flushes frozen memtables to level-0 tables, two
+// run compactions (db_impl_compaction.cpp), so a long compaction never holds
+// up a flush and an L0 merge can run beside a deep one.
 #pragma once
 
 #include <atomic>
-#include <bitset>
-#include <condition_variable>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "db/compaction_picker.hpp"
 #include "db/follower.hpp"
 #include "db/read_view.hpp"
 #include "db/snapshot_list.hpp"
+#include "db/version_set.hpp"
 #include "db/write_queue.hpp"
-#include "manifest/manifest_log.hpp"
 #include "sand/db.hpp"
 #include "table/block_cache.hpp"
+#include "util/mutex.hpp"
 #include "wal/record_writer.hpp"
 
 namespace sand {
@@ -46,36 +51,47 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Impl(std::string path, Options options);
   ~Impl();
 
-  // --- open and close (db_open.cpp) ---
-  Status open();
-  Status close();
+  // --- open and close (db_impl_open.cpp) ---
+  Status open() SAND_EXCLUDES(write_mu_, state_mu_);
+  Status close() SAND_EXCLUDES(write_mu_, state_mu_);
   static Status validate_options(const Options& o);
+  // Deletes what the manifest no longer references among `names` (the
+  // directory at open): flushed WALs, orphan tables, MANIFEST.tmp.
+  void remove_obsolete_files(std::vector<std::string> names);
+  // Opens table `number` described by `meta`.
+  Result<TableRef> open_table(const manifest::TableMeta& meta) const;
 
-  // --- read-only handles (db_read_only.cpp) ---
+  // --- read-only handles (db_impl_read_only.cpp) ---
   // Opens without the lock, without writing anything, and without
   // background threads; reads follow the writer through refresh().
-  Status open_read_only();
+  Status open_read_only() SAND_EXCLUDES(refresh_mu_, state_mu_);
   // Catches up with the files (read-only handles; a no-op for a writer).
-  Status refresh();
+  Status refresh() SAND_EXCLUDES(refresh_mu_, state_mu_);
 
-  // --- writes (db_write.cpp) ---
-  Result<Version> write(const WriteBatch& batch, WriteOptions wo);
+  // --- writes (db_impl_write.cpp) ---
+  Result<Version> write(const WriteBatch& batch, WriteOptions wo) SAND_EXCLUDES(write_mu_);
   // The leader's work for one group; sets each writer's status and version.
-  void commit_group(const std::vector<WriteQueue::Writer*>& group);
+  void commit_group(const std::vector<WriteQueue::Writer*>& group) SAND_EXCLUDES(write_mu_);
   // A group stops growing past this many batch bytes (the leader's batch
   // always goes): bounds the latency a small write waits behind big ones.
   static constexpr std::size_t kMaxGroupBytes = 1 << 20;
+  // Freezes the active memtable and starts a new WAL; on failure the DB turns
+  // read-only (set_background_error).
+  Status freeze_memtable() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);
+  Status switch_wal() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);  // its steps
+  // The active memtable has reached memtable_size.
+  bool memtable_full() const;
+  // Fewer than max_frozen_memtables wait for flush, so the active one may be
+  // frozen without exceeding the memory budget.
+  bool room_to_freeze() const;
 
-  // --- reads (db_read.cpp) ---
+  // --- reads (db_impl_read.cpp) ---
   // nullopt reads the latest state.
   Result<std::optional<std::string>> get(std::string_view key,
                                          std::optional<Version> at) const;
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
   Result<Iterator> scan(const ScanOptions& options) const;
-  std::shared_ptr<const ReadView> current_view() const;
-  // Swaps in a new view. REQUIRES: state_mu_ (so its holders may read view_
-  // directly); takes view_mu_ for the swap.
-  void publish_view(std::shared_ptr<const ReadView> view);
+  std::shared_ptr<const ReadView> current_view() const { return versions_.current(); }
   // The newest version a read through `view` sees: the writer's last
   // version, or for a read-only handle the view's own (ReadView).
   Version view_last_version(const ReadView& view) const;
@@ -86,67 +102,51 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Version resolve_read_version(const ReadView& view, std::optional<Version> at,
                                Status* status) const;
 
-  // --- flush (db_flush.cpp) ---
-  Status flush();
+  // --- flush (db_impl_flush.cpp) ---
+  Status flush() SAND_EXCLUDES(write_mu_, state_mu_);
   Stats stats() const;
+  void flush_loop() SAND_EXCLUDES(state_mu_);
+  // Writes the oldest frozen memtable to a new table and records it.
+  Status flush_oldest() SAND_EXCLUDES(state_mu_);
 
-  // --- compaction and retention (db_compaction.cpp) ---
-  Status compact();
-  Status forget_before(Version v);
+  // --- compaction and retention (db_impl_compaction.cpp) ---
+  Status compact() SAND_EXCLUDES(write_mu_, state_mu_);
+  Status forget_before(Version v) SAND_EXCLUDES(write_mu_, state_mu_);
   // The mark M reads are checked against (retention decides).
   Version effective_mark() const;
-  void compaction_loop();
-  enum class Job { kLevel0, kDeep, kFull };  // L0->L1, L1+L2->L2, all->L2
+  void compaction_loop() SAND_EXCLUDES(state_mu_);
   // Picks and runs one compaction if one is due and does not conflict with
-  // a running one. REQUIRES: state_mu_ held on entry and exit (released
-  // while the job runs).
-  Status maybe_compact(std::unique_lock<std::mutex>& lock, bool* did_work);
-  Status run_job(std::unique_lock<std::mutex>& lock, const ReadView& view, Job job);
-  // Replaces `removed` with `added` in the view, after the manifest edit,
-  // in one swap (with a flush, also dropping the flushed memtable): readers
-  // must never see data in neither place. REQUIRES: state_mu_.
-  void install_tables(const std::vector<std::uint64_t>& removed,
-                      std::vector<TableRef> added, bool drop_oldest_frozen = false);
+  // a running one; state_mu_ is released while the job runs.
+  Status maybe_compact(bool* did_work) SAND_REQUIRES(state_mu_);
+  Status run_job(const ReadView& view, CompactionKind kind) SAND_REQUIRES(state_mu_);
 
-  // Freezes the active memtable and starts a new WAL; on failure the DB turns
-  // read-only (set_background_error). REQUIRES: write_mu_.
-  Status freeze_memtable();
-  Status switch_wal();  // freeze_memtable's steps. REQUIRES: write_mu_.
-  // The active memtable has reached memtable_size. REQUIRES: write_mu_ and
-  // state_mu_.
-  bool memtable_full() const;
-  // Fewer than max_frozen_memtables wait for flush, so the active one may be
-  // frozen without exceeding the memory budget. REQUIRES: state_mu_.
-  bool room_to_freeze() const;
-  void background_loop();
-  // Writes `mem` to a new table and records it in the manifest.
-  Status flush_frozen(const std::shared_ptr<MemTable>& mem);
-  // Opens table `number` described by `meta`.
-  Result<TableRef> open_table(const manifest::TableMeta& meta) const;
-  Status write_manifest_edit(manifest::Edit& edit);  // REQUIRES: state_mu_
-  void set_background_error(const Status& s);        // REQUIRES: state_mu_
-  Status writable_status() const;                    // REQUIRES: state_mu_
+  // Records `edit` and changes the view (versions_.log_and_apply); on failure
+  // every later write fails (set_background_error). Wakes state_cv_ waiters.
+  Status log_and_apply(manifest::Edit edit, ViewChange change) SAND_REQUIRES(state_mu_);
+  void set_background_error(const Status& s) SAND_REQUIRES(state_mu_);
+  Status writable_status() const SAND_REQUIRES(state_mu_);
 
   const std::string path_;
   const Options options_;
   const std::shared_ptr<FileSystem> fs_;
   const std::shared_ptr<table::BlockCache> block_cache_;
   const std::shared_ptr<SnapshotList> snapshots_ = std::make_shared<SnapshotList>();
+  VersionSet versions_;
 
   std::unique_ptr<FileLock> lock_;
 
   // Read-only handles: no lock, WAL, manifest log or threads; the follower
-  // supplies every view. refresh_mu_ serialises refresh() calls.
-  bool read_only_ = false;
-  std::unique_ptr<Follower> follower_;  // GUARDED_BY(refresh_mu_)
-  std::mutex refresh_mu_;
+  // supplies every view.
+  bool read_only_ = false;  // set once, before any other thread sees the DB
+  Mutex refresh_mu_;
+  std::unique_ptr<Follower> follower_ SAND_GUARDED_BY(refresh_mu_);
   std::atomic<std::uint64_t> followed_manifest_bytes_{0};
 
   // Writers.
-  std::mutex write_mu_;
-  std::unique_ptr<wal::RecordWriter> wal_;  // GUARDED_BY(write_mu_)
-  std::uint64_t wal_number_ = 0;            // GUARDED_BY(write_mu_)
-  std::vector<std::string> group_reps_;     // GUARDED_BY(write_mu_), reused
+  Mutex write_mu_;
+  std::unique_ptr<wal::RecordWriter> wal_ SAND_GUARDED_BY(write_mu_);
+  std::uint64_t wal_number_ SAND_GUARDED_BY(write_mu_) = 0;
+  std::vector<std::string> group_reps_ SAND_GUARDED_BY(write_mu_);  // reused
   WriteQueue write_queue_;
   std::atomic<Version> last_version_{0};
   // The newest version a power loss cannot take back (its WAL record is
@@ -156,28 +156,18 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   std::atomic<Version> durable_version_{0};
   std::atomic<std::uint64_t> wal_bytes_{0};  // size of the active WAL, for stats
 
-  // Shared state.
-  mutable std::mutex state_mu_;
-  std::condition_variable state_cv_;  // frozen queue drained / work arrived
-  mutable std::mutex view_mu_;                 // guards the pointer swap only
-  std::shared_ptr<const ReadView> view_;       // written under state_mu_ + view_mu_
-  struct Frozen {
-    std::shared_ptr<MemTable> mem;
-    std::uint64_t wal_number;  // the WAL holding its writes
-  };
-  std::deque<Frozen> frozen_;                  // GUARDED_BY(state_mu_), oldest first
-  std::uint64_t active_wal_number_ = 0;        // GUARDED_BY(state_mu_), = wal_number_
-  manifest::State manifest_state_;             // GUARDED_BY(state_mu_)
-  std::unique_ptr<manifest::ManifestLog> manifest_;  // GUARDED_BY(state_mu_)
-  Status background_error_;                    // GUARDED_BY(state_mu_)
-  bool closing_ = false;                       // GUARDED_BY(state_mu_)
-  bool closed_ = false;                        // GUARDED_BY(state_mu_)
-  std::bitset<3> running_;                     // GUARDED_BY(state_mu_), by Job
-  std::uint64_t manual_requested_ = 0;         // GUARDED_BY(state_mu_), compact() calls
-  std::uint64_t manual_done_ = 0;              // GUARDED_BY(state_mu_)
-  std::thread background_;                     // flushes
-  std::thread compactors_[2];                  // compactions
-  std::atomic<Version> low_water_mark_{0};     // the persisted mark
+  // Background work.
+  mutable Mutex state_mu_;
+  CondVar state_cv_;  // frozen queue drained / work arrived / stall over
+  Status background_error_ SAND_GUARDED_BY(state_mu_);
+  bool closing_ SAND_GUARDED_BY(state_mu_) = false;
+  bool closed_ SAND_GUARDED_BY(state_mu_) = false;
+  RunningJobs running_ SAND_GUARDED_BY(state_mu_);
+  std::uint64_t manual_requested_ SAND_GUARDED_BY(state_mu_) = 0;  // compact() calls
+  std::uint64_t manual_done_ SAND_GUARDED_BY(state_mu_) = 0;
+  std::thread flusher_;
+  std::thread compactors_[2];
+  std::atomic<Version> low_water_mark_{0};  // the persisted mark
 
   // Counters for stats().
   std::atomic<std::uint64_t> user_bytes_written_{0};

@@ -2,10 +2,11 @@
 #include "db/follower.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "db/filenames.hpp"
-#include "wal/wal_file.hpp"
-#include "wal/write_batch_codec.hpp"
+#include "db/recovery.hpp"
+#include "db/wal_replay.hpp"
 
 namespace sand {
 
@@ -17,24 +18,36 @@ Follower::Follower(FileSystem& fs, std::string dir, bool point_in_time, OpenTabl
       manifest_(dir_) {}
 
 Result<Follower::Picture> Follower::refresh() {
+  std::string missing_before;  // the file the previous round found missing
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    bool vanished = false;
-    SAND_RETURN_IF_ERROR(catch_up(&vanished));
-    if (!vanished) return picture();
+    std::string missing;
+    SAND_ASSIGN_OR_RETURN(const bool manifest_moved, catch_up(&missing));
+    if (missing.empty()) return picture();
+    // The writer deletes a file only after the manifest edit that retires it
+    // is durable, and this round read MANIFEST after the last one saw the
+    // file missing: if MANIFEST did not move and the file is still missing,
+    // no writer retired it (spec/README.md "Read-only opens").
+    if (attempt > 0 && !manifest_moved && missing == missing_before) {
+      return Status::corruption(dir_ + "/MANIFEST: offset " +
+                                std::to_string(manifest_.applied_bytes()) + ": " + missing +
+                                ", which its state needs, is missing and no later edit "
+                                "retires it");
+    }
+    missing_before = std::move(missing);
   }
   return Status::busy(dir_ + ": files kept vanishing while catching up (" +
                       std::to_string(kMaxAttempts) +
                       " rounds); the writer retires tables faster than this reader opens them");
 }
 
-Status Follower::catch_up(bool* vanished) {
-  SAND_RETURN_IF_ERROR(manifest_.update(fs_).status());
-  SAND_RETURN_IF_ERROR(sync_tables(vanished));
-  if (*vanished) return Status::ok();
-  return read_wals(vanished);
+Result<bool> Follower::catch_up(std::string* missing) {
+  SAND_ASSIGN_OR_RETURN(const bool moved, manifest_.update(fs_));
+  SAND_RETURN_IF_ERROR(sync_tables(missing));
+  if (missing->empty()) SAND_RETURN_IF_ERROR(read_wals(missing));
+  return moved;
 }
 
-Status Follower::sync_tables(bool* vanished) {
+Status Follower::sync_tables(std::string* missing) {
   const auto& live = manifest_.state().tables;
   std::erase_if(tables_, [&](const auto& entry) { return !live.contains(entry.first); });
   for (const auto& [number, meta] : live) {
@@ -42,7 +55,7 @@ Status Follower::sync_tables(bool* vanished) {
     auto opened = open_table_(meta);
     if (!opened.is_ok()) {
       if (opened.status().code() != Code::kNotFound) return opened.status();
-      *vanished = true;  // retired by an edit we have not read yet
+      *missing = table_file_name(number);  // retired by an edit not read yet?
       return Status::ok();
     }
     tables_.emplace(number, std::move(opened).value());
@@ -50,19 +63,12 @@ Status Follower::sync_tables(bool* vanished) {
   return Status::ok();
 }
 
-Status Follower::read_wals(bool* vanished) {
+Status Follower::read_wals(std::string* missing) {
   const std::uint64_t oldest = manifest_.state().wal_number;
   std::erase_if(wals_, [&](const WalTail& t) { return t.number < oldest; });  // flushed
 
   SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.list_dir(dir_));
-  std::vector<std::uint64_t> numbers;
-  for (const auto& name : names) {
-    const auto parsed = parse_file_name(name);
-    if (parsed && parsed->type == FileType::kWal && parsed->number >= oldest) {
-      numbers.push_back(parsed->number);
-    }
-  }
-  std::sort(numbers.begin(), numbers.end());
+  const std::vector<std::uint64_t> numbers = list_database_files(names).wals_from(oldest);
   // A WAL the state needs is gone: it was flushed and deleted since the
   // manifest was read. WALs are deleted oldest first and the WAL `oldest`
   // names exists until an edit moves past it (spec rule W3), so checking it
@@ -72,70 +78,73 @@ Status Follower::read_wals(bool* vanished) {
   const auto listed = [&](std::uint64_t n) {
     return std::binary_search(numbers.begin(), numbers.end(), n);
   };
-  const bool gone = (oldest != 0 && !listed(oldest)) ||
-                    std::any_of(wals_.begin(), wals_.end(),
-                                [&](const WalTail& t) { return !listed(t.number); });
-  if (gone) {
-    *vanished = true;
+  if (oldest != 0 && !listed(oldest)) {
+    *missing = wal_file_name(oldest);
     return Status::ok();
+  }
+  for (const WalTail& t : wals_) {
+    if (!listed(t.number)) {
+      *missing = wal_file_name(t.number);
+      return Status::ok();
+    }
   }
 
   Version previous = 0;
+  // The WAL read just before this one, by index (inserts come after it).
+  std::optional<std::size_t> before;
   for (const std::uint64_t number : numbers) {
     auto it = std::lower_bound(wals_.begin(), wals_.end(), number,
                                [](const WalTail& t, std::uint64_t n) { return t.number < n; });
     if (it == wals_.end() || it->number != number) {
       it = wals_.insert(it, WalTail{.number = number});
     }
-    bool stop = false;
-    SAND_RETURN_IF_ERROR(read_wal(*it, previous, number == numbers.back(), &stop, vanished));
-    if (*vanished) return Status::ok();
-    previous = std::max(previous, it->last_version);
-    if (stop) {
-      // Later WALs would put writes after a gap: leave them unread.
-      wals_.erase(it + 1, wals_.end());
+    const std::size_t at = static_cast<std::size_t>(it - wals_.begin());
+    bool corrupt_tail = false;
+    SAND_RETURN_IF_ERROR(read_wal(wals_[at], previous, &corrupt_tail, missing));
+    if (!missing->empty()) return Status::ok();
+    // A WAL holding writes after an older one that lost its tail would put
+    // writes after a gap (spec/wal.md rule P7): stop at the older one. An
+    // empty newer WAL (a writer's open that crashed before its manifest)
+    // leaves the older one the newest.
+    if (before && !wals_[*before].sealed && wals_[at].last_version != 0) {
+      wals_.erase(wals_.begin() + static_cast<std::ptrdiff_t>(at), wals_.end());
       break;
     }
+    previous = std::max(previous, wals_[at].last_version);
+    if (corrupt_tail) {
+      // Point-in-time: what follows the damage is not read (rule P6).
+      wals_.erase(wals_.begin() + static_cast<std::ptrdiff_t>(at) + 1, wals_.end());
+      break;
+    }
+    before = at;
   }
   return Status::ok();
 }
 
-Status Follower::read_wal(WalTail& tail, Version previous, bool newest, bool* stop,
-                          bool* vanished) {
+Status Follower::read_wal(WalTail& tail, Version previous, bool* corrupt_tail,
+                          std::string* missing) {
   const std::string name = wal_file_name(tail.number);
   // A copy, not a mapping: a file truncated under a mapping faults it
   // (SIGBUS), and a reader must survive whatever happens to the files.
   auto bytes = fs_.read_file_from(join_path(dir_, name), tail.read_to);
   if (!bytes.is_ok()) {
     if (bytes.status().code() != Code::kNotFound) return bytes.status();
-    *vanished = true;
+    *missing = name;
     return Status::ok();
   }
-  Version last = tail.last_version;
-  auto add = [&](std::string_view rep, std::uint64_t offset) -> Status {
-    const Version v = WriteBatchAccess::version(rep);
-    // Re-adding an entry a failed earlier refresh added is harmless: the
-    // memtable replaces the same (key, version), and readers cannot see
-    // versions above the published last version anyway.
-    SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
-        rep, name, offset, [&](EntryKind kind, std::string_view key, std::string_view value) {
-          tail.mem->add(v, kind, key, value);
-        }));
-    last = v;
-    return Status::ok();
-  };
-  const Version after = std::max(previous, tail.last_version);
-  Result<wal::ReplayStats> replayed =
-      tail.read_to == 0
-          ? wal::replay(*bytes, name, tail.number, point_in_time_, add, after)
-          : wal::replay_from(*bytes, tail.read_to, name, tail.number, point_in_time_, add, after);
-  SAND_RETURN_IF_ERROR(replayed.status());
-  tail.read_to = replayed->valid_end;
-  tail.last_version = last;
-  // The newest WAL ends torn whenever the writer is mid-append; an older one
-  // only after a crash, and a corrupt record ends reading in point-in-time
-  // mode (spec/wal.md rule P6).
-  *stop = !replayed->tail_error.is_ok() || (replayed->torn_tail && !newest);
+  // Re-adding an entry a failed earlier refresh added is harmless: the
+  // memtable replaces the same (key, version), and readers cannot see
+  // versions above the published last version anyway.
+  SAND_ASSIGN_OR_RETURN(WalReplay replayed,
+                        replay_wal_into(*tail.mem, *bytes, tail.read_to, tail.number,
+                                        point_in_time_, std::max(previous, tail.last_version)));
+  tail.read_to = replayed.stats.valid_end;
+  if (replayed.last_version != 0) tail.last_version = replayed.last_version;
+  // The seal is the last record; a later read from past it finds nothing.
+  tail.sealed = tail.sealed || !lost_its_tail(replayed.stats);
+  // A corrupt record ends reading in point-in-time mode (spec/wal.md rule
+  // P6); the newest WAL ends torn whenever the writer is mid-append.
+  *corrupt_tail = !replayed.stats.tail_error.is_ok();
   return Status::ok();
 }
 

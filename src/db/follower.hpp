@@ -9,14 +9,16 @@
 //  2. open the tables it names that are not open yet, drop the others;
 //  3. drop the WALs below its wal_number (flushed), then read every WAL at or
 //     above it from where the last refresh stopped, up to the last complete
-//     record. An older WAL that ends torn stops the reading there (a crash
-//     left it; what follows it is not part of a state the writer produced).
+//     record. An older WAL that ends torn or without its seal, followed by a
+//     WAL that holds writes, stops the reading there (a crash cut its tail;
+//     what follows is not part of a state the writer produced).
 // The writer deletes a table or WAL only after the manifest edit that retires
 // it is durable, and WALs oldest first, so a file that vanishes between steps
 // 1 and 3 (a table, a WAL read before, or the WAL the state's wal_number
 // names) means the manifest has moved on: refresh() starts over from step 1
-// (bounded). A file already open or mapped stays readable after it is
-// deleted.
+// (bounded). If MANIFEST has not moved when the round after finds the same
+// file still missing, no writer retired it: Corruption. A file already open
+// or mapped stays readable after it is deleted.
 //
 // Every picture refresh() returns is a state the writer produced: the tables
 // of one manifest state plus a prefix of the writes after it.
@@ -57,7 +59,8 @@ class Follower {
   };
 
   // Catches up with the files and returns the new picture. Errors: NotFound
-  // (no MANIFEST), Corruption (file, offset), IOError, Busy if files kept
+  // (no MANIFEST), Corruption (file, offset; also a file the state needs
+  // missing while MANIFEST stands still), IOError, Busy if files kept
   // vanishing for kMaxAttempts rounds (a writer compacting faster than this
   // reader can open tables).
   Result<Picture> refresh();
@@ -70,16 +73,18 @@ class Follower {
     std::shared_ptr<MemTable> mem = std::make_shared<MemTable>();
     std::uint64_t read_to = 0;      // file offset after the last record read
     Version last_version = 0;       // of the last record read; 0 before any
+    bool sealed = false;            // its seal record was read
   };
 
-  // One round of steps 1-3. Sets *vanished (and returns OK) when a file the
-  // manifest state names is gone, so the round must be redone.
-  Status catch_up(bool* vanished);
-  Status sync_tables(bool* vanished);
-  Status read_wals(bool* vanished);
-  // Reads `tail`'s new complete records into its memtable. Sets *stop when
-  // the WAL ends torn (or, point-in-time, corrupt).
-  Status read_wal(WalTail& tail, Version previous, bool newest, bool* stop, bool* vanished);
+  // One round of steps 1-3; returns whether MANIFEST moved. Sets *missing
+  // (and returns OK) to the name of a file the manifest state needs that is
+  // gone, so the round must be redone.
+  Result<bool> catch_up(std::string* missing);
+  Status sync_tables(std::string* missing);
+  Status read_wals(std::string* missing);
+  // Reads `tail`'s new complete records into its memtable. Sets
+  // *corrupt_tail when point-in-time replay stopped at a corrupt record.
+  Status read_wal(WalTail& tail, Version previous, bool* corrupt_tail, std::string* missing);
   Picture picture() const;
 
   FileSystem& fs_;

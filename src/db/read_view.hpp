@@ -64,7 +64,7 @@ struct ReadView {
   SortedRun l2;
   // Read-only handles: the last version this view holds, which their reads
   // use as "latest" and as the newest readable version, so a view and its
-  // version always belong together (db_read_only.cpp). 0 in a writer's
+  // version always belong together (db_impl_read_only.cpp). 0 in a writer's
   // views, whose reads use the writer's last version.
   Version last_version = 0;
 

@@ -9,9 +9,12 @@
 #include <atomic>
 #include <thread>
 
+#include "db/filenames.hpp"
 #include "support/db_helpers.hpp"
 #include "support/hook_file_system.hpp"
 #include "support/scripted_workload.hpp"
+#include "wal/wal_file.hpp"
+#include "wal/write_batch_codec.hpp"
 
 using namespace sand;
 using sand::test::collect;
@@ -248,7 +251,8 @@ TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, i
   CHECK(must(reader->get("b")) == "2");
 }
 
-TEST_CASE("a reader whose files keep vanishing gives up with Busy", "[db][read_only]") {
+TEST_CASE("a reader whose files keep vanishing while MANIFEST moves gives up with Busy",
+          "[db][read_only]") {
   WriterAndHookedReader t(/*flush_first=*/true);
   DB* writer = t.writer.get();
   DB* reader = t.reader.get();
@@ -259,12 +263,45 @@ TEST_CASE("a reader whose files keep vanishing gives up with Busy", "[db][read_o
   hooked->before_read = [&](const std::string& path) {
     if (!path.ends_with(".sst")) return Status::ok();
     ++attempts;
+    // A writer that keeps flushing: MANIFEST moves on every round.
+    must(writer->put("c", std::to_string(attempts)));
+    must(writer->flush());
     return Status::not_found(path + ": no such file");
   };
   const Status busy = reader->refresh();
   INFO(busy.to_string());
   CHECK(busy.code() == Code::kBusy);
   CHECK(attempts == 100);
+  CHECK(must(reader->get("a")) == "1");  // the old view is still served
+  hooked->before_read = nullptr;
+  must(reader->refresh());
+  CHECK(must(reader->get("b")) == "2");
+  CHECK(must(reader->get("c")) == "100");
+}
+
+TEST_CASE("a file missing while MANIFEST stands still is Corruption, not Busy",
+          "[db][read_only]") {
+  WriterAndHookedReader t(/*flush_first=*/true);
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  HookFileSystem* hooked = t.hooked.get();
+  must(writer->put("b", "2"));
+  must(writer->flush());
+  int attempts = 0;
+  std::string missing;
+  hooked->before_read = [&](const std::string& path) {
+    if (!path.ends_with(".sst")) return Status::ok();
+    ++attempts;
+    missing = path.substr(path.rfind('/') + 1);
+    return Status::not_found(path + ": no such file");
+  };
+  const Status corrupt = reader->refresh();
+  INFO(corrupt.to_string());
+  CHECK(corrupt.code() == Code::kCorruption);
+  // Two rounds: the second re-read MANIFEST after the file was seen missing.
+  CHECK(attempts == 2);
+  CHECK_THAT(corrupt.to_string(), Catch::Contains(std::string(kDir) + "/MANIFEST") &&
+                                      Catch::Contains(missing));
   CHECK(must(reader->get("a")) == "1");  // the old view is still served
   hooked->before_read = nullptr;
   must(reader->refresh());
@@ -376,4 +413,63 @@ TEST_CASE("readers keep reading while another thread refreshes against a busy wr
   CHECK(reader->last_version() == kWrites);
   ScriptedState script;
   check_matches_script(*reader, script);
+}
+
+namespace {
+
+// A closed database whose newest WAL (holding a=1 at version 1) ends
+// unsealed, as a crash leaves it, followed by a hand-made newer WAL holding
+// `records` (b=2 at version 2, or nothing).
+std::shared_ptr<FileSystem> unsealed_wal_then_newer(bool newer_holds_records) {
+  auto fs = memory_file_system();
+  {
+    auto writer = must(DB::open(kDir, Options{.file_system = fs}));
+    must(writer->put("a", "1"));
+    must(writer->close());
+  }
+  std::uint64_t newest = 0;
+  for (const auto& name : must(fs->list_dir(kDir))) {
+    if (name.ends_with(".wal")) newest = std::max<std::uint64_t>(newest, std::stoull(name));
+  }
+  REQUIRE(newest != 0);
+  const std::uint64_t next = newest + 1;
+  auto wal = must(wal::create_wal(*fs, join_path(kDir, wal_file_name(next)), next));
+  if (newer_holds_records) {
+    WriteBatch b;
+    b.put("b", "2");
+    std::string rep = WriteBatchAccess::rep(b);
+    WriteBatchAccess::set_version(&rep, 2);
+    must(wal->add_record(rep));
+  }
+  must(wal->sync());
+  must(wal->close());
+  return fs;
+}
+
+}  // namespace
+
+TEST_CASE("an unsealed older WAL followed by a WAL with writes ends the reading there",
+          "[db][read_only]") {
+  auto fs = unsealed_wal_then_newer(/*newer_holds_records=*/true);
+  // The reader keeps the prefix the writer produced: writes after the cut
+  // are not part of any state it acknowledged as a whole.
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(must(reader->get("b")) == std::nullopt);
+  CHECK(reader->stats().last_version == 1);
+  // A writer's open refuses the same files (spec/wal.md rule P7).
+  const auto opened = DB::open(kDir, Options{.file_system = fs});
+  REQUIRE_FALSE(opened.is_ok());
+  CHECK(opened.status().code() == Code::kCorruption);
+  CHECK_THAT(opened.status().to_string(), Catch::Contains("without its seal"));
+}
+
+TEST_CASE("an unsealed older WAL followed by an empty WAL is still read whole",
+          "[db][read_only]") {
+  auto fs = unsealed_wal_then_newer(/*newer_holds_records=*/false);
+  auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
+  CHECK(must(reader->get("a")) == "1");
+  CHECK(reader->stats().last_version == 1);
+  auto writer = must(DB::open(kDir, Options{.file_system = fs}));
+  CHECK(must(writer->get("a")) == "1");
 }

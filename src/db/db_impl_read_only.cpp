@@ -16,17 +16,20 @@ Status DB::Impl::open_read_only() {
   if (!fs_->exists(join_path(path_, kManifestName))) {
     return Status::not_found(path_ + ": no database (no MANIFEST)");
   }
-  follower_ = std::make_unique<Follower>(
-      *fs_, path_, options_.point_in_time_recovery,
-      [this](const manifest::TableMeta& meta) { return open_table(meta); });
+  {
+    MutexLock lock(refresh_mu_);
+    follower_ = std::make_unique<Follower>(
+        *fs_, path_, options_.point_in_time_recovery,
+        [this](const manifest::TableMeta& meta) { return open_table(meta); });
+  }
   return refresh();
 }
 
 Status DB::Impl::refresh() {
   if (!read_only_) return Status::ok();  // a writer's views are always current
-  std::lock_guard lock(refresh_mu_);
+  MutexLock lock(refresh_mu_);
   {
-    std::lock_guard state_lock(state_mu_);
+    MutexLock state_lock(state_mu_);
     if (closed_) return Status::read_only(path_ + ": database is closed");
   }
   SAND_ASSIGN_OR_RETURN(Follower::Picture picture, follower_->refresh());
@@ -34,7 +37,7 @@ Status DB::Impl::refresh() {
   // The mark goes first: a reader that sees the new view also sees the mark
   // its tables were cut with (an old view checked against the new mark only
   // refuses more). The view carries its own last version, which reads use
-  // (db_read.cpp); last_version_ goes last, so a version a reader saw (e.g.
+  // (db_impl_read.cpp); last_version_ goes last, so a version a reader saw (e.g.
   // in a snapshot) is never newer than the view it takes afterwards.
   low_water_mark_.store(picture.low_water_mark);
   ReadView base;
@@ -42,8 +45,8 @@ Status DB::Impl::refresh() {
   base.frozen = std::move(picture.frozen);
   base.last_version = picture.last_version;
   {
-    std::lock_guard state_lock(state_mu_);
-    publish_view(base.with_tables(std::move(picture.tables)));
+    MutexLock state_lock(state_mu_);
+    versions_.publish_followed(base.with_tables(std::move(picture.tables)));
   }
   last_version_.store(picture.last_version, std::memory_order_release);
   followed_manifest_bytes_.store(picture.manifest_bytes);

@@ -14,7 +14,7 @@
 #include <algorithm>
 
 #include "db/db_impl.hpp"
-#include "db/db_iterator.hpp"
+#include "db/iterator_state.hpp"
 #include "db/level_iterator.hpp"
 #include "db/merging_iterator.hpp"
 #include "db/retention.hpp"
@@ -45,18 +45,6 @@ std::vector<const LiveTable*> candidates(const ReadView& view, std::string_view 
 }
 
 }  // namespace
-
-std::shared_ptr<const ReadView> DB::Impl::current_view() const {
-  // view_mu_ is never held across I/O, so a reader waits for nothing but
-  // the copy of a pointer.
-  std::lock_guard lock(view_mu_);
-  return view_;
-}
-
-void DB::Impl::publish_view(std::shared_ptr<const ReadView> view) {
-  std::lock_guard lock(view_mu_);
-  view_ = std::move(view);
-}
 
 Version DB::Impl::view_last_version(const ReadView& view) const {
   return read_only_ ? view.last_version : last_version_.load(std::memory_order_acquire);

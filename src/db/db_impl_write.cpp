@@ -10,6 +10,7 @@
 
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
+#include "db/wal_replay.hpp"
 #include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
@@ -50,22 +51,21 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   auto fail_all = [&](const Status& s) {
     for (WriteQueue::Writer* w : group) w->status = s;
   };
-  std::lock_guard wlock(write_mu_);
+  MutexLock wlock(write_mu_);
   bool freeze_first = false;
   {
-    std::unique_lock lock(state_mu_);
+    MutexLock lock(state_mu_);
     // Stall while the memtable is full and max_frozen_memtables already wait
     // for flush, or while level 0 is full: the background threads need to
     // catch up (documented limits in Options). A memtable that merely waits
     // for flush stalls nobody while the active one has room.
-    auto must_wait = [&] {
-      return writable_status().is_ok() &&
-             ((memtable_full() && !room_to_freeze()) ||
-              view_->l0.size() >= static_cast<std::size_t>(options_.l0_stop));
+    auto full = [&] {
+      return (memtable_full() && !room_to_freeze()) ||
+             current_view()->l0.size() >= static_cast<std::size_t>(options_.l0_stop);
     };
-    if (must_wait()) {
+    if (writable_status().is_ok() && full()) {
       const auto start = std::chrono::steady_clock::now();
-      state_cv_.wait(lock, [&] { return !must_wait(); });
+      while (writable_status().is_ok() && full()) state_cv_.wait(state_mu_);
       stalls_.fetch_add(1, std::memory_order_relaxed);
       stall_micros_.fetch_add(static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(
@@ -96,7 +96,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   Status s = wal_->add_records(records);
   if (s.is_ok() && sync) s = wal_->sync();  // one fsync for the whole group
   if (!s.is_ok()) {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     set_background_error(s);
     return fail_all(s);
   }
@@ -109,12 +109,9 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   for (std::size_t i = 0; i < group.size(); ++i) {
     const Version v = first + i;
     group[i]->version = v;
-    group[i]->status = WriteBatchAccess::for_each(
-        group_reps_[i], wal_file_name(wal_number_), 0,
-        [&](EntryKind kind, std::string_view key, std::string_view value) {
-          mem.add(v, kind, key, value);
-          user_bytes += key.size() + value.size();
-        });
+    Result<std::uint64_t> added = insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), 0);
+    group[i]->status = added.status();
+    if (added.is_ok()) user_bytes += *added;
   }
   // Published only now: a reader never sees part of a group's batches.
   last_version_.store(first + group.size() - 1, std::memory_order_release);
@@ -127,7 +124,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   // full one costs the state_mu_ round trip for the frozen count.
   bool freeze_now = false;
   if (mem.approximate_bytes() >= options_.memtable_size) {
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     freeze_now = room_to_freeze();
   }
   if (freeze_now) {
@@ -138,11 +135,11 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
 }
 
 bool DB::Impl::memtable_full() const {
-  return view_->mem->approximate_bytes() >= options_.memtable_size;
+  return current_view()->mem->approximate_bytes() >= options_.memtable_size;
 }
 
 bool DB::Impl::room_to_freeze() const {
-  return frozen_.size() < static_cast<std::size_t>(options_.max_frozen_memtables);
+  return versions_.frozen_count() < static_cast<std::size_t>(options_.max_frozen_memtables);
 }
 
 Status DB::Impl::freeze_memtable() {
@@ -151,7 +148,7 @@ Status DB::Impl::freeze_memtable() {
     // Whichever step failed, the WALs' state is unknown (the old one may not
     // be durable, writes must not go on into it after a newer WAL exists):
     // no later write may be acknowledged.
-    std::lock_guard lock(state_mu_);
+    MutexLock lock(state_mu_);
     set_background_error(s);
   }
   return s;
@@ -164,11 +161,7 @@ Status DB::Impl::switch_wal() {
   SAND_RETURN_IF_ERROR(wal::append_seal(*wal_));
   SAND_RETURN_IF_ERROR(wal_->sync());
   durable_version_.store(last_version_.load());
-  std::uint64_t number;
-  {
-    std::lock_guard lock(state_mu_);
-    number = manifest_state_.next_file_number++;
-  }
+  const std::uint64_t number = versions_.new_file_number();
   // The new WAL's directory entry must be durable before a synced write in it
   // is acknowledged.
   SAND_ASSIGN_OR_RETURN(auto new_wal,
@@ -181,16 +174,11 @@ Status DB::Impl::switch_wal() {
   wal_ = std::move(new_wal);
   Status closed = old_wal->close();
 
-  std::lock_guard lock(state_mu_);
-  auto view = std::make_shared<ReadView>(*view_);
-  frozen_.push_back(Frozen{view->mem, wal_number_});
-  view->frozen.insert(view->frozen.begin(), view->mem);
-  view->mem = std::make_shared<MemTable>();
-  publish_view(std::move(view));
+  MutexLock lock(state_mu_);
+  versions_.freeze_active(number);
   wal_number_ = number;
-  active_wal_number_ = number;
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
-  state_cv_.notify_all();
+  state_cv_.notify_all();  // the flush thread has work
   return closed;  // its data was synced above; an error still stops writes
 }
 

@@ -1,6 +1,6 @@
 // Version visibility over a merged internal stream (cf. LevelDB db_iter.cc,
 // simplified to one direction per scan).
-#include "db/db_iterator.hpp"
+#include "db/iterator_state.hpp"
 
 #include "util/internal_key.hpp"
 

@@ -1,0 +1,113 @@
+// VersionSet: the one owner of what the database consists of right now: the
+// manifest state and its log, the file-number counter, the frozen memtables
+// waiting for flush, and the read view published to readers
+// (doc/design.md section 6).
+//
+// Every change to the set of live files goes through log_and_apply(): the
+// edit is made durable in the manifest first, then the new view is published
+// in one swap. The manifest state and the view are therefore never out of
+// step, and a reader never sees data in neither place (a flushed memtable
+// leaves the view in the same swap that brings its table in).
+//
+// Recovery goes through it too: recover() adopts the state replayed from the
+// old MANIFEST, and the first log_and_apply() after it writes the whole new
+// state as a fresh MANIFEST (as a rollover does) instead of appending to the
+// replayed file, whose torn tail would otherwise sit before the new records.
+//
+// Thread-safety: internally locked. mu_ guards the state, the log, the
+// counter and the frozen queue and is held across a manifest append (rare);
+// view_mu_ guards only the view pointer, so current() never waits for a
+// manifest fsync. Lock order: DB::Impl's write_mu_, then state_mu_, then mu_,
+// then view_mu_. DB::Impl calls the mutators with its state_mu_ held, so that
+// a thread waiting on its condition variable cannot miss a change.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/read_view.hpp"
+#include "manifest/manifest_log.hpp"
+#include "manifest/state.hpp"
+#include "util/mutex.hpp"
+
+namespace sand {
+
+// What a manifest edit does to the read view.
+struct ViewChange {
+  std::vector<TableRef> added;
+  std::vector<std::uint64_t> removed;  // table numbers; marked obsolete
+  // A flush: the oldest frozen memtable leaves the view as its table
+  // (in `added`) enters it, and the edit's wal_number moves past its WAL.
+  bool drop_oldest_frozen = false;
+};
+
+class VersionSet {
+ public:
+  VersionSet(FileSystem& fs, std::string dir, std::uint64_t manifest_rollover_size);
+
+  // Adopts `state`, replayed from the files, with an empty view and no
+  // manifest log; the next log_and_apply() writes a fresh MANIFEST. The
+  // caller raised state.next_file_number past every file number it saw.
+  void recover(manifest::State state) SAND_EXCLUDES(mu_);
+
+  // A number no file of this database has used (tables, WALs, runs).
+  std::uint64_t new_file_number() SAND_EXCLUDES(mu_);
+
+  // Makes `edit` durable, then publishes the view with `change` applied.
+  // Fills in next_file_number; with change.drop_oldest_frozen also
+  // wal_number (the next frozen memtable's WAL, else the active one's).
+  // last_version and low_water_mark only ever rise: a value at or below the
+  // current one is left out of the edit. Errors: IOError or Corruption from
+  // the manifest; then the edit's durability is unknown, nothing changed in
+  // memory, and the caller must stop writing (a failed append leaves the
+  // log unusable).
+  Status log_and_apply(manifest::Edit edit, ViewChange change) SAND_EXCLUDES(mu_);
+
+  // Freezes the active memtable (its writes are in the active WAL) and
+  // publishes a view with a fresh one, whose writes go to WAL `new_wal`.
+  void freeze_active(std::uint64_t new_wal) SAND_EXCLUDES(mu_);
+
+  struct Frozen {
+    std::shared_ptr<MemTable> mem;
+    std::uint64_t wal_number;  // the WAL holding its writes
+  };
+  std::optional<Frozen> oldest_frozen() const SAND_EXCLUDES(mu_);
+  std::size_t frozen_count() const SAND_EXCLUDES(mu_);
+
+  // The view readers use; never waits for I/O.
+  std::shared_ptr<const ReadView> current() const SAND_EXCLUDES(view_mu_);
+  // Read-only handles: their views come from the Follower, not from edits.
+  void publish_followed(std::shared_ptr<const ReadView> view) SAND_EXCLUDES(mu_);
+
+  Version low_water_mark() const SAND_EXCLUDES(mu_);
+  // The manifest's wal_number: older WALs are flushed.
+  std::uint64_t oldest_needed_wal() const SAND_EXCLUDES(mu_);
+  std::uint64_t manifest_bytes() const SAND_EXCLUDES(mu_);  // 0 without a log
+  // Closes the manifest log (if any). Errors: IOError.
+  Status close() SAND_EXCLUDES(mu_);
+
+ private:
+  // Appends `edit`, or writes `next` as a fresh MANIFEST (which may advance
+  // next.next_file_number).
+  Status write_edit(const manifest::Edit& edit, manifest::State& next) SAND_REQUIRES(mu_);
+  void publish(std::shared_ptr<const ReadView> view) SAND_EXCLUDES(view_mu_);
+
+  FileSystem& fs_;
+  const std::string dir_;
+  const std::uint64_t rollover_size_;
+
+  mutable Mutex mu_;
+  manifest::State state_ SAND_GUARDED_BY(mu_);
+  std::unique_ptr<manifest::ManifestLog> log_ SAND_GUARDED_BY(mu_);  // null until recovered
+  std::deque<Frozen> frozen_ SAND_GUARDED_BY(mu_);                  // oldest first
+  std::uint64_t active_wal_ SAND_GUARDED_BY(mu_) = 0;
+
+  mutable Mutex view_mu_;
+  std::shared_ptr<const ReadView> view_ SAND_GUARDED_BY(view_mu_);
+};
+
+}  // namespace sand
