@@ -54,20 +54,14 @@ Result<std::vector<HistoryEntry>> DB::history(std::string_view key) const {
 
 Result<Iterator> DB::scan(const ScanOptions& options) const { return impl_->scan(options); }
 
-Snapshot DB::snapshot() const {
-  // Pinned under state_mu_, where compactions read the pins and the mark: a
-  // compaction either sees this pin or started before its version existed.
-  MutexLock lock(impl_->state_mu_);
-  const Version v = impl_->last_version_.load(std::memory_order_acquire);
-  return Snapshot(v, std::make_shared<const detail::SnapshotPin>(impl_->snapshots_, v));
-}
+Snapshot DB::snapshot() const { return impl_->snapshot(); }
 
 Status DB::flush() { return impl_->flush(); }
 Status DB::compact() { return impl_->compact(); }
 Status DB::forget_before(Version v) { return impl_->forget_before(v); }
 Version DB::low_water_mark() const { return impl_->effective_mark(); }
 Status DB::close() { return impl_->close(); }
-Version DB::last_version() const { return impl_->last_version_.load(std::memory_order_acquire); }
+Version DB::last_version() const { return impl_->last_version(); }
 Stats DB::stats() const { return impl_->stats(); }
 
 Iterator::Iterator(std::unique_ptr<detail::IteratorState> state) : state_(std::move(state)) {}

@@ -33,7 +33,9 @@
 #include <thread>
 
 #include "db/compaction_picker.hpp"
+#include "db/db_counters.hpp"
 #include "db/follower.hpp"
+#include "db/recovery.hpp"
 #include "db/read_view.hpp"
 #include "db/snapshot_list.hpp"
 #include "db/version_set.hpp"
@@ -48,28 +50,54 @@ namespace sand {
 // Hidden: DB is exported, and a nested class would inherit that; the Impl is
 // no part of a shared libsand's ABI.
 struct [[gnu::visibility("hidden")]] DB::Impl {
+ public:
+  // What DB forwards to (db.cpp); each entry point is in the file below.
   Impl(std::string path, Options options);
   ~Impl();
 
-  // --- open and close (db_impl_open.cpp) ---
+  // db_impl_open.cpp
   Status open() SAND_EXCLUDES(write_mu_, state_mu_);
   Status close() SAND_EXCLUDES(write_mu_, state_mu_);
+  // db_impl_read_only.cpp: opens without the lock, without writing anything
+  // and without background threads; reads follow the writer through
+  // refresh() (a no-op for a writer).
+  Status open_read_only() SAND_EXCLUDES(refresh_mu_, state_mu_);
+  Status refresh() SAND_EXCLUDES(refresh_mu_, state_mu_);
+  // db_impl_write.cpp
+  Result<Version> write(const WriteBatch& batch, WriteOptions wo) SAND_EXCLUDES(write_mu_);
+  Version last_version() const { return last_version_.load(std::memory_order_acquire); }
+  // db_impl_read.cpp; `at` nullopt reads the latest state.
+  Result<std::optional<std::string>> get(std::string_view key,
+                                         std::optional<Version> at) const;
+  Result<std::vector<HistoryEntry>> history(std::string_view key) const;
+  Result<Iterator> scan(const ScanOptions& options) const;
+  Snapshot snapshot() const SAND_EXCLUDES(state_mu_);
+  // db_impl_flush.cpp
+  Status flush() SAND_EXCLUDES(write_mu_, state_mu_);
+  Stats stats() const;
+  // db_impl_compaction.cpp
+  Status compact() SAND_EXCLUDES(write_mu_, state_mu_);
+  Status forget_before(Version v) SAND_EXCLUDES(write_mu_, state_mu_);
+  // The mark M reads are checked against (retention decides).
+  Version effective_mark() const;
+
+ private:
+  // --- open and close (db_impl_open.cpp) ---
   static Status validate_options(const Options& o);
+  // Step 2 of open: the manifest's state (or a new database's), its file
+  // counter past every number in the directory, every file it needs there.
+  Result<manifest::State> load_manifest(const DirListing& listing);
+  // Steps 3-5 of open: opens the tables, replays the WALs into a new table,
+  // starts a new WAL and writes the fresh MANIFEST through versions_.
+  Status recover(manifest::State state, const DirListing& listing)
+      SAND_EXCLUDES(write_mu_, state_mu_);
   // Deletes what the manifest no longer references among `names` (the
   // directory at open): flushed WALs, orphan tables, MANIFEST.tmp.
   void remove_obsolete_files(std::vector<std::string> names);
   // Opens table `number` described by `meta`.
   Result<TableRef> open_table(const manifest::TableMeta& meta) const;
 
-  // --- read-only handles (db_impl_read_only.cpp) ---
-  // Opens without the lock, without writing anything, and without
-  // background threads; reads follow the writer through refresh().
-  Status open_read_only() SAND_EXCLUDES(refresh_mu_, state_mu_);
-  // Catches up with the files (read-only handles; a no-op for a writer).
-  Status refresh() SAND_EXCLUDES(refresh_mu_, state_mu_);
-
   // --- writes (db_impl_write.cpp) ---
-  Result<Version> write(const WriteBatch& batch, WriteOptions wo) SAND_EXCLUDES(write_mu_);
   // The leader's work for one group; sets each writer's status and version.
   void commit_group(const std::vector<WriteQueue::Writer*>& group) SAND_EXCLUDES(write_mu_);
   // A group stops growing past this many batch bytes (the leader's batch
@@ -86,11 +114,6 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   bool room_to_freeze() const;
 
   // --- reads (db_impl_read.cpp) ---
-  // nullopt reads the latest state.
-  Result<std::optional<std::string>> get(std::string_view key,
-                                         std::optional<Version> at) const;
-  Result<std::vector<HistoryEntry>> history(std::string_view key) const;
-  Result<Iterator> scan(const ScanOptions& options) const;
   std::shared_ptr<const ReadView> current_view() const { return versions_.current(); }
   // The newest version a read through `view` sees: the writer's last
   // version, or for a read-only handle the view's own (ReadView).
@@ -103,26 +126,21 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
                                Status* status) const;
 
   // --- flush (db_impl_flush.cpp) ---
-  Status flush() SAND_EXCLUDES(write_mu_, state_mu_);
-  Stats stats() const;
   void flush_loop() SAND_EXCLUDES(state_mu_);
   // Writes the oldest frozen memtable to a new table and records it.
   Status flush_oldest() SAND_EXCLUDES(state_mu_);
+  // Records `edit` and changes the view (versions_.log_and_apply); on failure
+  // every later write fails (set_background_error). Wakes state_cv_ waiters.
+  Status log_and_apply(manifest::Edit edit, ViewChange change) SAND_REQUIRES(state_mu_);
 
-  // --- compaction and retention (db_impl_compaction.cpp) ---
-  Status compact() SAND_EXCLUDES(write_mu_, state_mu_);
-  Status forget_before(Version v) SAND_EXCLUDES(write_mu_, state_mu_);
-  // The mark M reads are checked against (retention decides).
-  Version effective_mark() const;
+  // --- compaction (db_impl_compaction.cpp) ---
   void compaction_loop() SAND_EXCLUDES(state_mu_);
   // Picks and runs one compaction if one is due and does not conflict with
   // a running one; state_mu_ is released while the job runs.
   Status maybe_compact(bool* did_work) SAND_REQUIRES(state_mu_);
   Status run_job(const ReadView& view, CompactionKind kind) SAND_REQUIRES(state_mu_);
 
-  // Records `edit` and changes the view (versions_.log_and_apply); on failure
-  // every later write fails (set_background_error). Wakes state_cv_ waiters.
-  Status log_and_apply(manifest::Edit edit, ViewChange change) SAND_REQUIRES(state_mu_);
+  // --- the background status (db_impl_write.cpp) ---
   void set_background_error(const Status& s) SAND_REQUIRES(state_mu_);
   Status writable_status() const SAND_REQUIRES(state_mu_);
 
@@ -169,17 +187,7 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   std::thread compactors_[2];
   std::atomic<Version> low_water_mark_{0};  // the persisted mark
 
-  // Counters for stats().
-  std::atomic<std::uint64_t> user_bytes_written_{0};
-  std::atomic<std::uint64_t> flushes_{0};
-  std::atomic<std::uint64_t> flush_bytes_written_{0};
-  std::atomic<std::uint64_t> compactions_{0};
-  std::atomic<std::uint64_t> compaction_bytes_read_{0};
-  std::atomic<std::uint64_t> compaction_bytes_written_{0};
-  std::atomic<std::uint64_t> stalls_{0};
-  std::atomic<std::uint64_t> stall_micros_{0};
-  std::atomic<std::uint64_t> wal_appends_{0};  // one per group
-  std::atomic<std::uint64_t> wal_syncs_{0};    // fsyncs of the WAL by writes
+  DbCounters counters_;
 };
 
 }  // namespace sand

@@ -130,9 +130,9 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
   SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
   const Version mark = versions_.low_water_mark();
   if (mark > low_water_mark_.load()) low_water_mark_.store(mark);
-  compactions_.fetch_add(1);
-  compaction_bytes_read_.fetch_add(bytes_read);
-  compaction_bytes_written_.fetch_add(result->bytes_written);
+  counters_.compactions.fetch_add(1);
+  counters_.compaction_bytes_read.fetch_add(bytes_read);
+  counters_.compaction_bytes_written.fetch_add(result->bytes_written);
   return Status::ok();
 }
 

@@ -44,8 +44,8 @@ Status DB::Impl::flush_oldest() {
     edit.last_version = meta.max_version;
     // Counted before the new view wakes flush() waiters, so a stats() call
     // right after flush() returns sees this flush.
-    ++flushes_;
-    flush_bytes_written_ += meta.file_size;
+    ++counters_.flushes;
+    counters_.flush_bytes_written += meta.file_size;
     // One swap: the memtable leaves the view as its table enters it.
     ViewChange change;
     change.added.push_back(std::move(live));
@@ -96,14 +96,14 @@ Stats DB::Impl::stats() const {
   }
   st.l1_runs = view->l1.size();
   st.wal_bytes = wal_bytes_.load();
-  st.user_bytes_written = user_bytes_written_.load();
-  st.write_groups = wal_appends_.load();
-  st.wal_syncs = wal_syncs_.load();
-  st.flushes = flushes_.load();
-  st.flush_bytes_written = flush_bytes_written_.load();
-  st.compactions = compactions_.load();
-  st.compaction_bytes_read = compaction_bytes_read_.load();
-  st.compaction_bytes_written = compaction_bytes_written_.load();
+  st.user_bytes_written = counters_.user_bytes_written.load();
+  st.write_groups = counters_.write_groups.load();
+  st.wal_syncs = counters_.wal_syncs.load();
+  st.flushes = counters_.flushes.load();
+  st.flush_bytes_written = counters_.flush_bytes_written.load();
+  st.compactions = counters_.compactions.load();
+  st.compaction_bytes_read = counters_.compaction_bytes_read.load();
+  st.compaction_bytes_written = counters_.compaction_bytes_written.load();
   if (st.user_bytes_written > 0) {
     st.write_amplification =
         static_cast<double>(st.flush_bytes_written + st.compaction_bytes_written) /
@@ -113,8 +113,8 @@ Stats DB::Impl::stats() const {
     st.space_amplification =
         static_cast<double>(total_bytes) / static_cast<double>(st.table_bytes[2]);
   }
-  st.stalls = stalls_.load();
-  st.stall_micros = stall_micros_.load();
+  st.stalls = counters_.stalls.load();
+  st.stall_micros = counters_.stall_micros.load();
   st.live_snapshots = snapshots_->count();
   st.manifest_bytes = read_only_ ? followed_manifest_bytes_.load() : versions_.manifest_bytes();
   return st;

@@ -75,7 +75,16 @@ Status DB::Impl::open() {
 
   SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->list_dir(path_));
   const DirListing listing = list_database_files(names);
+  SAND_ASSIGN_OR_RETURN(manifest::State state, load_manifest(listing));
+  SAND_RETURN_IF_ERROR(recover(std::move(state), listing));
+  remove_obsolete_files(names);
+  low_water_mark_.store(versions_.low_water_mark());
+  flusher_ = std::thread([this] { flush_loop(); });
+  for (auto& t : compactors_) t = std::thread([this] { compaction_loop(); });
+  return Status::ok();
+}
 
+Result<manifest::State> DB::Impl::load_manifest(const DirListing& listing) {
   manifest::State state;
   if (fs_->exists(join_path(path_, kManifestName))) {
     if (options_.error_if_exists) {
@@ -101,7 +110,10 @@ Status DB::Impl::open() {
   // reads as a torn tail): the files those edits retired are gone, so
   // opening the older state would silently drop acknowledged writes.
   SAND_RETURN_IF_ERROR(check_files_present(path_, state, listing));
+  return state;
+}
 
+Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
   // Open every live table before touching anything, so a bad table fails the
   // open without side effects.
   ViewChange change;
@@ -136,8 +148,8 @@ Status DB::Impl::open() {
     SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
                           write_level0_table(*fs_, path_, versions_.new_file_number(), *mem,
                                              options_));
-    flush_bytes_written_ += meta.file_size;
-    ++flushes_;
+    counters_.flush_bytes_written += meta.file_size;
+    ++counters_.flushes;
     SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
     change.added.push_back(std::move(live));
     edit.added.push_back(std::move(meta));
@@ -156,13 +168,8 @@ Status DB::Impl::open() {
   // new WAL number official; then the directory entries are made durable.
   {
     MutexLock lock(state_mu_);
-    SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
+    return log_and_apply(std::move(edit), std::move(change));
   }
-  remove_obsolete_files(names);
-  low_water_mark_.store(versions_.low_water_mark());
-  flusher_ = std::thread([this] { flush_loop(); });
-  for (auto& t : compactors_) t = std::thread([this] { compaction_loop(); });
-  return Status::ok();
 }
 
 void DB::Impl::remove_obsolete_files(std::vector<std::string> names) {

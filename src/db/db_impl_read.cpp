@@ -46,6 +46,14 @@ std::vector<const LiveTable*> candidates(const ReadView& view, std::string_view 
 
 }  // namespace
 
+Snapshot DB::Impl::snapshot() const {
+  // Pinned under state_mu_, where compactions read the pins and the mark: a
+  // compaction either sees this pin or started before its version existed.
+  MutexLock lock(state_mu_);
+  const Version v = last_version_.load(std::memory_order_acquire);
+  return Snapshot(v, std::make_shared<const detail::SnapshotPin>(snapshots_, v));
+}
+
 Version DB::Impl::view_last_version(const ReadView& view) const {
   return read_only_ ? view.last_version : last_version_.load(std::memory_order_acquire);
 }

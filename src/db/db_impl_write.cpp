@@ -66,8 +66,8 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
     if (writable_status().is_ok() && full()) {
       const auto start = std::chrono::steady_clock::now();
       while (writable_status().is_ok() && full()) state_cv_.wait(state_mu_);
-      stalls_.fetch_add(1, std::memory_order_relaxed);
-      stall_micros_.fetch_add(static_cast<std::uint64_t>(
+      counters_.stalls.fetch_add(1, std::memory_order_relaxed);
+      counters_.stall_micros.fetch_add(static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(
               std::chrono::steady_clock::now() - start).count()));
     }
@@ -116,9 +116,9 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   // Published only now: a reader never sees part of a group's batches.
   last_version_.store(first + group.size() - 1, std::memory_order_release);
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
-  user_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
-  wal_appends_.fetch_add(1, std::memory_order_relaxed);
-  if (sync) wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+  counters_.user_bytes_written.fetch_add(user_bytes, std::memory_order_relaxed);
+  counters_.write_groups.fetch_add(1, std::memory_order_relaxed);
+  if (sync) counters_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
 
   // The fullness check needs no lock (write_mu_ pins the memtable); only a
   // full one costs the state_mu_ round trip for the frozen count.
