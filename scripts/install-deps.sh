@@ -7,10 +7,11 @@
 set -euo pipefail
 
 packages=(
-  # the library (Boost.Container, LZ4, xxHash) and the `sand` tool (CLI11)
+  # the library (Boost.Container, LZ4, xxHash) and the `sand` tool (CLI11;
+  # libedit for the shell's line editing at a terminal)
   cmake g++ make pkg-config
   libboost-container-dev liblz4-dev libxxhash-dev
-  libcli11-dev
+  libcli11-dev libedit-dev
 )
 if [ "${1:-}" = "--test" ]; then
   shift

@@ -6,6 +6,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cli/command_table.hpp"
 #include "cli/escape.hpp"
 
 namespace sand::cli {
@@ -31,14 +32,47 @@ Status usage(std::string_view synopsis) {
   return Status::invalid_argument("usage: " + std::string(synopsis));
 }
 
+Status usage(const CommandSpec& spec) { return usage(spec.usage); }
+
+// The names in the unknown-command error: every command but `help`, so the
+// message stays byte for byte what sand 0.2 answered (scripts compare it);
+// the interactive greeting and the README point to `help` instead.
+const std::string& command_list() {
+  static const std::string list = [] {
+    std::string names;
+    for (const CommandSpec& spec : command_table()) {
+      if (spec.kind == CommandKind::kHelp) continue;
+      if (!names.empty()) names += ' ';
+      names += spec.name;
+    }
+    return names;
+  }();
+  return list;
+}
+
+Status unknown_command(std::string_view word) {
+  return Status::invalid_argument("unknown command '" + escape_key(word) +
+                                  "' (commands: " + command_list() + ")");
+}
+
+// Decodes a decimal number below 2^64 that is all of `text`; nullopt if not.
+std::optional<std::uint64_t> parse_decimal(std::string_view text) {
+  std::uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  // from_chars accepts no sign for unsigned types, but would stop early at a
+  // non-digit: insist on consuming all of `text`.
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return n;
+}
+
 // `put KEY VALUE`: KEY is the first token of `args`; VALUE is everything after
 // the single space that ends KEY.
-Result<Command> parse_put(std::string_view args) {
-  constexpr std::string_view kUsage = "put KEY VALUE";
+Result<Command> parse_put(const CommandSpec& spec, std::string_view args) {
   const std::size_t key_begin = args.find_first_not_of(' ');
-  if (key_begin == std::string_view::npos) return usage(kUsage);
+  if (key_begin == std::string_view::npos) return usage(spec);
   const std::size_t key_end = args.find(' ', key_begin);
-  if (key_end == std::string_view::npos) return usage(kUsage);
+  if (key_end == std::string_view::npos) return usage(spec);
   Command c;
   c.kind = CommandKind::kPut;
   SAND_ASSIGN_OR_RETURN(c.key, parse_key(args.substr(key_begin, key_end - key_begin)));
@@ -46,8 +80,8 @@ Result<Command> parse_put(std::string_view args) {
   return c;
 }
 
-Result<Command> parse_get(const std::vector<std::string_view>& args) {
-  if (args.size() != 1 && args.size() != 2) return usage("get KEY [@VERSION]");
+Result<Command> parse_get(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  if (args.size() != 1 && args.size() != 2) return usage(spec);
   Command c;
   c.kind = CommandKind::kGet;
   SAND_ASSIGN_OR_RETURN(c.key, parse_key(args[0]));
@@ -60,30 +94,83 @@ Result<Command> parse_get(const std::vector<std::string_view>& args) {
   return c;
 }
 
-Result<Command> parse_scan(const std::vector<std::string_view>& args) {
+// `@` and a digit: scan's short form of --at (a bare `@` or `@x` is a bound).
+bool is_version_token(std::string_view token) {
+  return token.size() >= 2 && token[0] == '@' && token[1] >= '0' && token[1] <= '9';
+}
+
+// The option of `spec` named exactly `token`, or nullptr.
+const OptionSpec* find_option(const CommandSpec& spec, std::string_view token) {
+  for (const OptionSpec& option : spec.options) {
+    if (option.name == token) return &option;
+  }
+  return nullptr;
+}
+
+// scan [FROM TO] [OPTION...], options anywhere (grammar in command.hpp). Which
+// tokens are options, and which take a value, comes from the table.
+Result<Command> parse_scan(const CommandSpec& spec, const std::vector<std::string_view>& args) {
   Command c;
   c.kind = CommandKind::kScan;
-  if (args.empty()) return c;
-  if (args.size() != 2) return usage("scan [FROM TO] (- for an open bound)");
-  SAND_ASSIGN_OR_RETURN(c.from, parse_bound("FROM", args[0]));
-  SAND_ASSIGN_OR_RETURN(c.to, parse_bound("TO", args[1]));
+  std::vector<std::string_view> bounds;
+  bool seen_reverse = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const OptionSpec* option = find_option(spec, args[i]);
+    if (option == nullptr && !is_version_token(args[i])) {
+      bounds.push_back(args[i]);
+      continue;
+    }
+    std::string_view name = "--at";
+    std::string_view value = args[i].substr(1);  // @V
+    if (option != nullptr) {
+      name = option->name;
+      if (!option->argument.empty()) {
+        if (i + 1 == args.size()) {
+          return Status::invalid_argument("scan: " + std::string(name) + " needs " +
+                                          std::string(option->argument));
+        }
+        value = args[++i];
+      }
+    }
+    const auto twice = [&] {
+      return Status::invalid_argument("scan: " + std::string(name) + " is given twice");
+    };
+    if (name == "--at") {
+      if (c.at) return Status::invalid_argument("scan: the version is given twice");
+      SAND_ASSIGN_OR_RETURN(c.at, parse_version(value));
+    } else if (name == "--limit") {
+      if (c.limit) return twice();
+      SAND_ASSIGN_OR_RETURN(c.limit, parse_limit(value));
+    } else if (name == "--prefix") {
+      if (c.prefix) return twice();
+      SAND_ASSIGN_OR_RETURN(c.prefix, parse_arg("PREFIX", value));
+    } else if (name == "--reverse") {
+      if (seen_reverse) return twice();
+      seen_reverse = true;
+      c.reverse = true;
+    }
+  }
+  if (bounds.empty()) return c;
+  // Worded as sand 0.2 answered one or three bounds; `help scan` lists the
+  // options.
+  if (bounds.size() != 2) return usage("scan [FROM TO] (- for an open bound)");
+  SAND_ASSIGN_OR_RETURN(c.from, parse_bound("FROM", bounds[0]));
+  SAND_ASSIGN_OR_RETURN(c.to, parse_bound("TO", bounds[1]));
   return c;
 }
 
 // del and history take exactly one KEY.
-Result<Command> parse_key_command(CommandKind kind, std::string_view name,
+Result<Command> parse_key_command(const CommandSpec& spec,
                                   const std::vector<std::string_view>& args) {
-  if (args.size() != 1) return usage(std::string(name) + " KEY");
+  if (args.size() != 1) return usage(spec);
   Command c;
-  c.kind = kind;
+  c.kind = spec.kind;
   SAND_ASSIGN_OR_RETURN(c.key, parse_key(args[0]));
   return c;
 }
 
-Result<Command> parse_sync(const std::vector<std::string_view>& args) {
-  if (args.size() != 1 || (args[0] != "on" && args[0] != "off")) {
-    return usage("sync on|off");
-  }
+Result<Command> parse_sync(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  if (args.size() != 1 || (args[0] != "on" && args[0] != "off")) return usage(spec);
   Command c;
   c.kind = CommandKind::kSync;
   c.sync = args[0] == "on";
@@ -91,11 +178,24 @@ Result<Command> parse_sync(const std::vector<std::string_view>& args) {
 }
 
 // `forget-before V`: V is a plain decimal version, as in the one-shot command.
-Result<Command> parse_forget_before(const std::vector<std::string_view>& args) {
-  if (args.size() != 1) return usage("forget-before VERSION");
+Result<Command> parse_forget_before(const CommandSpec& spec,
+                                    const std::vector<std::string_view>& args) {
+  if (args.size() != 1) return usage(spec);
   Command c;
   c.kind = CommandKind::kForgetBefore;
   SAND_ASSIGN_OR_RETURN(c.mark, parse_version(args[0]));
+  return c;
+}
+
+// `help [COMMAND]`: the topic must be a command.
+Result<Command> parse_help(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  if (args.size() > 1) return usage(spec);
+  Command c;
+  c.kind = CommandKind::kHelp;
+  if (!args.empty()) {
+    if (find_command(args[0]) == nullptr) return unknown_command(args[0]);
+    c.topic = std::string(args[0]);
+  }
   return c;
 }
 
@@ -106,32 +206,33 @@ Result<Command> parse_command(std::string_view line) {
   if (begin == std::string_view::npos) return Command{};
   line.remove_prefix(begin);
   const std::size_t word_end = std::min(line.find(' '), line.size());
-  const std::string_view word = line.substr(0, word_end);
+  const CommandSpec* spec = find_command(line.substr(0, word_end));
+  if (spec == nullptr) return unknown_command(line.substr(0, word_end));
   const std::string_view rest = line.substr(word_end);
   // put keeps its VALUE verbatim, so it must not go through split_tokens.
-  if (word == "put") return parse_put(rest);
+  if (spec->kind == CommandKind::kPut) return parse_put(*spec, rest);
 
   const std::vector<std::string_view> args = split_tokens(rest);
-  if (word == "get") return parse_get(args);
-  if (word == "del") return parse_key_command(CommandKind::kDel, word, args);
-  if (word == "history") return parse_key_command(CommandKind::kHistory, word, args);
-  if (word == "scan") return parse_scan(args);
-  if (word == "sync") return parse_sync(args);
-  if (word == "forget-before") return parse_forget_before(args);
-  const CommandKind no_args = word == "flush"     ? CommandKind::kFlush
-                              : word == "compact" ? CommandKind::kCompact
-                              : word == "stats"   ? CommandKind::kStats
-                              : word == "refresh" ? CommandKind::kRefresh
-                              : word == "quit"    ? CommandKind::kQuit
-                                                  : CommandKind::kNone;
-  if (no_args == CommandKind::kNone) {
-    return Status::invalid_argument(
-        "unknown command '" + escape_key(word) +
-        "' (commands: put get del scan history flush compact forget-before stats refresh sync quit)");
+  switch (spec->kind) {
+    case CommandKind::kGet:
+      return parse_get(*spec, args);
+    case CommandKind::kDel:
+    case CommandKind::kHistory:
+      return parse_key_command(*spec, args);
+    case CommandKind::kScan:
+      return parse_scan(*spec, args);
+    case CommandKind::kSync:
+      return parse_sync(*spec, args);
+    case CommandKind::kForgetBefore:
+      return parse_forget_before(*spec, args);
+    case CommandKind::kHelp:
+      return parse_help(*spec, args);
+    default:  // flush, compact, stats, refresh, quit
+      break;
   }
-  if (!args.empty()) return usage(word);
+  if (!args.empty()) return usage(*spec);
   Command c;
-  c.kind = no_args;
+  c.kind = spec->kind;
   return c;
 }
 
@@ -158,16 +259,21 @@ Result<std::optional<std::string>> parse_bound(std::string_view name, std::strin
 }
 
 Result<Version> parse_version(std::string_view text) {
-  Version v = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  // from_chars accepts no sign for unsigned types, but would stop early at a
-  // non-digit: insist on consuming all of `text`.
-  if (text.empty() || ec != std::errc() || ptr != end) {
+  const std::optional<std::uint64_t> v = parse_decimal(text);
+  if (!v) {
     return Status::invalid_argument("bad version '" + escape_key(text) +
                                     "': expected a decimal number below 2^64");
   }
-  return v;
+  return *v;
+}
+
+Result<std::uint64_t> parse_limit(std::string_view text) {
+  const std::optional<std::uint64_t> n = parse_decimal(text);
+  if (!n) {
+    return Status::invalid_argument("bad limit '" + escape_key(text) +
+                                    "': expected a decimal number below 2^64");
+  }
+  return *n;
 }
 
 }  // namespace sand::cli

@@ -5,9 +5,24 @@
 // separated by runs of spaces. Keys are escaped (escape.hpp), so a raw space
 // always separates tokens. `put` is the exception: VALUE is the rest of the
 // line after exactly one space following KEY, and may be empty or hold spaces.
-//   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] | history KEY |
-//   flush | compact | forget-before V | stats | refresh | sync on|off | quit
-// In `scan`, `-` is an open bound (write a key that is just "-" as `\x2d`).
+//   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] [OPTION...] |
+//   history KEY | flush | compact | forget-before V | stats | refresh |
+//   sync on|off | help [COMMAND] | quit
+// The command words, usages and options are the rows of command_table.hpp.
+//
+// scan: FROM and TO are optional but come as a pair; `-` is an open bound
+// (write a key that is just "-" as `\x2d`). The options may come before,
+// between or after the bounds, each at most once:
+//   @V or --at V   read as of version V (decimal)
+//   --reverse      descending key order
+//   --limit N      at most N entries (decimal; 0 prints just the closing line)
+//   --prefix P     only keys starting with the escaped bytes P; narrows
+//                  [FROM, TO) to [P, successor of P) (key_range.hpp)
+// A token is an option only if it is exactly one of those names or `@`
+// followed by a digit; every other token is a bound, so `scan FROM TO` reads
+// as it always did. A bound that would look like an option is written with
+// its first byte escaped: `\x401` for the key "@1", `\x2d-limit` for
+// "--limit".
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -35,6 +50,7 @@ enum class CommandKind {
   kStats,
   kRefresh,  // read-only handles: catch up with the writer
   kSync,  // shell only: sets the sync default for later writes
+  kHelp,  // shell only: lists the commands (format.hpp format_help)
   kQuit,  // shell only
 };
 
@@ -47,8 +63,10 @@ struct Command {
   std::optional<Version> at;           // get, scan: read as of this version
   std::optional<std::string> from;     // scan: from <= key; nullopt = open
   std::optional<std::string> to;       // scan: key < to; nullopt = open
-  bool reverse = false;                // scan (one-shot --reverse)
-  std::optional<std::uint64_t> limit;  // scan (one-shot --limit)
+  bool reverse = false;                // scan
+  std::optional<std::uint64_t> limit;  // scan: print at most this many
+  std::optional<std::string> prefix;   // scan: only keys starting with it
+  std::string topic;                   // help: the command asked about; empty = all
   bool sync = false;                   // sync: on (true) or off
   Version mark = 0;                    // forget-before: the new low-water mark
 
@@ -56,8 +74,9 @@ struct Command {
 };
 
 // Parses one shell line (without its newline). An empty or all-space line is
-// kNone. Errors: InvalidArgument for an unknown command, wrong arity, a bad
-// escape, an empty or too long KEY (> kMaxKeySize) or a bad `@V`.
+// kNone. Errors: InvalidArgument for an unknown command (also after `help`),
+// wrong arity, a bad escape, an empty or too long KEY (> kMaxKeySize), a bad
+// `@V` or --limit, or a scan option that is repeated or lacks its value.
 Result<Command> parse_command(std::string_view line);
 
 // Decodes the escaped argument `name` (e.g. "VALUE"). Errors: InvalidArgument
@@ -75,5 +94,9 @@ Result<std::optional<std::string>> parse_bound(std::string_view name, std::strin
 // Decodes a decimal version number ("12", no sign, no `@`). Errors:
 // InvalidArgument if it is not all digits or does not fit in 64 bits.
 Result<Version> parse_version(std::string_view text);
+
+// Decodes scan's decimal --limit ("0", "12"). Errors: InvalidArgument, e.g.
+// "bad limit 'x': expected a decimal number below 2^64".
+Result<std::uint64_t> parse_limit(std::string_view text);
 
 }  // namespace sand::cli

@@ -4,18 +4,22 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/format.hpp"
+#include "cli/key_range.hpp"
 
 namespace sand::cli {
 namespace {
 
 Result<Outcome> run_scan(const DB& db, const Command& command, std::ostream& out) {
-  SAND_ASSIGN_OR_RETURN(
-      Iterator it,
-      db.scan(ScanOptions{
-          .from = command.from, .to = command.to, .at = command.at, .reverse = command.reverse}));
+  KeyRange range{.from = command.from, .to = command.to};
+  if (command.prefix) range = narrow_to_prefix(std::move(range), *command.prefix);
+  SAND_ASSIGN_OR_RETURN(Iterator it, db.scan(ScanOptions{.from = std::move(range.from),
+                                                         .to = std::move(range.to),
+                                                         .at = command.at,
+                                                         .reverse = command.reverse}));
   std::uint64_t printed = 0;
   for (; it.valid() && (!command.limit || printed < *command.limit); it.next()) {
     out << format_scan_line(it.key(), it.value());
@@ -76,6 +80,7 @@ Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& writ
       return Outcome::kDone;
     case CommandKind::kNone:
     case CommandKind::kSync:
+    case CommandKind::kHelp:
     case CommandKind::kQuit:
       break;
   }

@@ -24,7 +24,9 @@ enum class Outcome {
 // (compaction done, new mark durable). On error the error is returned and the
 // caller prints it (format_error). A scan that fails midway may already have
 // printed some lines, but never its closing empty line. Errors: the DB's, or
-// InvalidArgument for kNone, kSync and kQuit, which are not database commands.
+// InvalidArgument for kNone, kSync, kHelp and kQuit, which are not database
+// commands. A scan with a prefix reads the range narrow_to_prefix gives
+// (key_range.hpp).
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
                         std::ostream& out);
 

@@ -1,6 +1,7 @@
 // Answer formatting shared by the shell and the one-shot commands.
 #include "cli/format.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -121,6 +122,37 @@ std::string format_stats(const Stats& stats) {
   integer("stall_micros", stats.stall_micros);
   integer("live_snapshots", stats.live_snapshots);
   integer("manifest_bytes", stats.manifest_bytes);
+  return out;
+}
+
+std::string format_help(std::span<const CommandSpec> commands) {
+  std::size_t width = 0;
+  for (const CommandSpec& c : commands) width = std::max(width, c.usage.size());
+  std::string out;
+  for (const CommandSpec& c : commands) {
+    out += c.usage;
+    out.append(width - c.usage.size() + 2, ' ');
+    out += c.summary;
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_command_help(const CommandSpec& command) {
+  std::string out = std::string(command.usage) + "\n  " + std::string(command.summary) + "\n";
+  const auto synopsis = [](const OptionSpec& o) {
+    return o.argument.empty() ? std::string(o.name)
+                              : std::string(o.name) + " " + std::string(o.argument);
+  };
+  std::size_t width = 0;
+  for (const OptionSpec& o : command.options) width = std::max(width, synopsis(o).size());
+  for (const OptionSpec& o : command.options) {
+    const std::string left = synopsis(o);
+    out += "  " + left;
+    out.append(width - left.size() + 2, ' ');
+    out += o.summary;
+    out += '\n';
+  }
   return out;
 }
 

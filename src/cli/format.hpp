@@ -10,6 +10,9 @@
 //                   newest first, then an empty line
 //   stats           a `levels: ...` shape line, then name: value per Stats
 //                   field, then an empty line
+//   help            one line per command (usage, then its summary), then an
+//                   empty line; `help CMD`: CMD's usage, its summary and one
+//                   line per option, then an empty line
 //   any error       ERR <Kind>: <message>
 // Keys are printed with escape_key and values with escape_value; in error
 // messages, bytes outside 0x20..0x7e are written \xNN but backslashes are
@@ -21,9 +24,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "cli/command_table.hpp"
 #include "sand/db.hpp"
 #include "sand/status.hpp"
 
@@ -67,7 +72,17 @@ std::string format_levels(const Stats& stats);
 // ("2.47"), independent of the C locale.
 std::string format_stats(const Stats& stats);
 
-// "\n": closes a scan, history or stats answer.
+// The `help` answer without its closing empty line: per command of
+// `commands`, its usage padded to a common width, two spaces and its summary,
+// e.g. "del KEY                  delete KEY; OK <version>\n". No line is empty.
+std::string format_help(std::span<const CommandSpec> commands);
+
+// The `help CMD` answer without its closing empty line: the usage, then
+// "  " and the summary, then per option "  " + name and argument padded to a
+// common width + two spaces + its summary. No line is empty.
+std::string format_command_help(const CommandSpec& command);
+
+// "\n": closes a scan, history, stats or help answer.
 std::string format_end_of_list();
 
 // "ERR <Kind>: <message>\n", message bytes outside 0x20..0x7e as \xNN.

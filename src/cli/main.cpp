@@ -4,14 +4,23 @@
 //        [--compression none|lz4] [--l0-trigger N] [--l1-trigger N]
 //        [--retention all|latest]
 //        put KEY VALUE | get KEY [--at V] | del KEY |
-//        scan [--from A] [--to B] [--at V] [--reverse] [--limit N] |
-//        history KEY | stats | flush | compact | forget-before V | shell |
-//        check
+//        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
+//        history KEY | stats | flush | compact | forget-before V |
+//        shell [--bail] | check
 //
-// KEY, VALUE and bounds are escaped as in the shell (escape.hpp); answers are
-// printed in the shell's formats (format.hpp), errors as `ERR <Kind>: ...` on
-// stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage error (the command
-// line was rejected before the database was opened); 3 any other error.
+// KEY, VALUE, bounds and the prefix are escaped as in the shell (escape.hpp);
+// answers are printed in the shell's formats (format.hpp), errors as
+// `ERR <Kind>: ...` on stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage
+// error (the command line was rejected before the database was opened); 3
+// any other error.
+//
+// `shell` (cli/shell.hpp) reads commands from stdin: through libedit when
+// stdin is a terminal (cli/editline_reader.hpp: editing, history in
+// $SAND_HISTORY or ~/.sand_history, Tab completion, Ctrl-C drops the line),
+// otherwise as the line protocol (cli/stream_line_reader.hpp). Its answers go
+// to stdout, ERR lines included. Exit codes: 0 every command succeeded; 3 at
+// least one was answered ERR (--bail: stop at the first), or the database
+// did not open; 2 a usage error.
 // Only put, del, flush and shell create a missing database; the others (reads,
 // stats, compact, forget-before) fail with NotFound instead. --read-only
 // opens with DB::open_read_only (no lock: works while a writer runs; writes
@@ -28,10 +37,13 @@
 // Exit codes: 0 no problem (notes allowed); 3 problems found (the report is
 // still printed on stdout, nothing on stderr), or an error such as a missing
 // database (`ERR NotFound: ...`, never created).
-#include <unistd.h>  // isatty: the prompt is for terminals only
+#include <unistd.h>  // isatty: line editing is for terminals only
 
 #include <CLI/CLI.hpp>
+#include <clocale>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -39,9 +51,12 @@
 
 #include "cli/check_format.hpp"
 #include "cli/command.hpp"
+#include "cli/editline_reader.hpp"
 #include "cli/execute.hpp"
 #include "cli/format.hpp"
+#include "cli/line_reader.hpp"
 #include "cli/shell.hpp"
+#include "cli/stream_line_reader.hpp"
 #include "cli/tuning.hpp"
 #include "sand/check.hpp"
 #include "sand/sand.hpp"
@@ -55,6 +70,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitNotFound = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitError = 3;
+// The shell reports failed commands with the same number as a failed command.
+static_assert(sand::cli::kShellExitOk == kExitOk && sand::cli::kShellExitFailed == kExitError);
 
 // The raw (still escaped) command-line arguments.
 struct Args {
@@ -70,10 +87,12 @@ struct Args {
   std::string value;
   std::optional<std::string> from;
   std::optional<std::string> to;
+  std::optional<std::string> prefix;
   std::optional<std::string> at;
   bool reverse = false;
   std::optional<std::uint64_t> limit;
-  std::string mark;  // forget-before VERSION
+  std::string mark;   // forget-before VERSION
+  bool bail = false;  // shell --bail
 };
 
 int fail(const sand::Status& status, int exit_code) {
@@ -100,6 +119,9 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   }
   if (args.to) {
     SAND_ASSIGN_OR_RETURN(c.to, sand::cli::parse_arg("--to", *args.to));
+  }
+  if (args.prefix) {
+    SAND_ASSIGN_OR_RETURN(c.prefix, sand::cli::parse_arg("--prefix", *args.prefix));
   }
   if (kind == CommandKind::kForgetBefore) {
     SAND_ASSIGN_OR_RETURN(c.mark, sand::cli::parse_version(args.mark));
@@ -141,6 +163,21 @@ sand::Options make_options(const Args& args, const sand::cli::Tuning& tuning, Co
   return options;
 }
 
+// The shell's input: libedit when stdin is a terminal (a plain stream with a
+// prompt if libedit cannot start), else the line protocol on std::cin.
+std::unique_ptr<sand::cli::LineReader> make_line_reader(bool terminal) {
+  if (!terminal) return std::make_unique<sand::cli::StreamLineReader>(std::cin);
+  // libedit decodes the keys it reads by LC_CTYPE: take the user's, so UTF-8
+  // text can be typed. Nothing else in sand depends on the C locale's ctype.
+  std::setlocale(LC_CTYPE, "");
+  sand::Result<std::unique_ptr<sand::cli::EditlineReader>> editline =
+      sand::cli::EditlineReader::open(stdin, stdout,
+                                      {.history_path = sand::cli::history_path_from_env(
+                                           std::getenv("SAND_HISTORY"), std::getenv("HOME"))});
+  if (editline) return std::move(editline).value();
+  return std::make_unique<sand::cli::StreamLineReader>(std::cin, &std::cout);
+}
+
 // Opens the database, runs the shell or `command`, and closes the database.
 int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const Command& command) {
   const sand::Options options = make_options(args, tuning, command.kind, is_shell);
@@ -150,7 +187,9 @@ int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const 
   if (!db) return fail(db.status(), kExitError);
   int exit_code = kExitOk;
   if (is_shell) {
-    sand::cli::Shell shell(**db, std::cin, std::cout, isatty(STDIN_FILENO) == 1);
+    const bool terminal = isatty(STDIN_FILENO) == 1;
+    const std::unique_ptr<sand::cli::LineReader> reader = make_line_reader(terminal);
+    sand::cli::Shell shell(**db, *reader, std::cout, {.interactive = terminal, .bail = args.bail});
     exit_code = shell.run();
   } else {
     sand::Result<sand::cli::Outcome> outcome =
@@ -221,6 +260,8 @@ int main(int argc, char** argv) {
   CLI::App* scan = app.add_subcommand("scan", "Print KEY<TAB>VALUE lines, then an empty line");
   scan->add_option("--from", args.from, "Keys >= KEY (escaped: \\xNN)")->type_name("KEY");
   scan->add_option("--to", args.to, "Keys < KEY (escaped: \\xNN)")->type_name("KEY");
+  scan->add_option("--prefix", args.prefix, "Only keys that start with PREFIX (escaped: \\xNN)")
+      ->type_name("PREFIX");
   scan->add_option("--at", args.at, "Read as of this version")->type_name("VERSION");
   scan->add_flag("--reverse", args.reverse, "Descending keys");
   scan->add_option("--limit", args.limit, "Print at most N entries")->type_name("N");
@@ -246,7 +287,10 @@ int main(int argc, char** argv) {
        CommandKind::kCompact},
       {forget_before, CommandKind::kForgetBefore},
   };
-  CLI::App* shell = app.add_subcommand("shell", "Read commands from stdin, answer on stdout");
+  CLI::App* shell = app.add_subcommand(
+      "shell",
+      "Read commands from stdin, answer on stdout (`help` lists them); exit 3 if any failed");
+  shell->add_flag("--bail", args.bail, "Stop at the first command answered ERR");
   CLI::App* check = app.add_subcommand(
       "check", "Verify every checksum and structure without opening; exit 3 on problems");
 

@@ -1,5 +1,5 @@
 // Tests for src/cli/command.cpp: every shell command, arity errors, `@V`
-// versions and `-` scan bounds.
+// versions, `-` scan bounds, scan options and help.
 #include "cli/command.hpp"
 
 #include <catch2/catch.hpp>
@@ -233,6 +233,96 @@ TEST_CASE("parse_version reads plain decimal numbers", "[cli][command]") {
   CHECK(parse_version("007").value() == 7);
   CHECK_FALSE(parse_version("").is_ok());
   CHECK_FALSE(parse_version(" 7").is_ok());
+}
+
+TEST_CASE("scan options: @V and --at V give the version", "[cli][command][scan]") {
+  Command c = make(CommandKind::kScan);
+  c.at = 7;
+  CHECK(parse_ok("scan @7") == c);
+  CHECK(parse_ok("scan --at 7") == c);
+  CHECK(parse_ok("scan   --at   7  ") == c);
+  c.from = "a";
+  c.to = "z";
+  CHECK(parse_ok("scan a z @7") == c);
+  CHECK(parse_ok("scan @7 a z") == c);
+  CHECK(parse_ok("scan a --at 7 z") == c);
+}
+
+TEST_CASE("scan options: --reverse, --limit and --prefix", "[cli][command][scan]") {
+  Command c = make(CommandKind::kScan);
+  c.reverse = true;
+  CHECK(parse_ok("scan --reverse") == c);
+  c.limit = 0;
+  CHECK(parse_ok("scan --limit 0 --reverse") == c);
+  c.limit = 18446744073709551615ULL;
+  CHECK(parse_ok("scan --reverse --limit 18446744073709551615") == c);
+  Command p = make(CommandKind::kScan);
+  p.prefix = std::string("a b\xff", 4);
+  CHECK(parse_ok("scan --prefix a\\x20b\\xFF") == p);
+  Command all = make(CommandKind::kScan);
+  all.from = std::nullopt;
+  all.to = "m";
+  all.at = 3;
+  all.reverse = true;
+  all.limit = 2;
+  all.prefix = "k";
+  CHECK(parse_ok("scan --prefix k - m --limit 2 --reverse @3") == all);
+}
+
+TEST_CASE("scan options: FROM TO alone reads as before", "[cli][command][scan]") {
+  // Tokens that are not exactly an option name, or @ and a digit, are bounds.
+  Command c = parse_ok("scan @a --x");
+  CHECK(c.from == "@a");
+  CHECK(c.to == "--x");
+  CHECK(c.at == std::nullopt);
+  c = parse_ok("scan @ -reverse");
+  CHECK(c.from == "@");
+  CHECK(c.to == "-reverse");
+  // Escaped, an option name or @digit is a bound.
+  c = parse_ok("scan \\x401 \\x2d-limit");
+  CHECK(c.from == "@1");
+  CHECK(c.to == "--limit");
+  CHECK(c.limit == std::nullopt);
+}
+
+TEST_CASE("scan options: errors", "[cli][command][scan]") {
+  CHECK(parse_error("scan --limit") == "scan: --limit needs N");
+  CHECK(parse_error("scan a z --at") == "scan: --at needs VERSION");
+  CHECK(parse_error("scan --prefix") == "scan: --prefix needs PREFIX");
+  CHECK(parse_error("scan --limit -1") == "bad limit '-1': expected a decimal number below 2^64");
+  CHECK(parse_error("scan --limit 18446744073709551616") ==
+        "bad limit '18446744073709551616': expected a decimal number below 2^64");
+  CHECK(parse_error("scan @1x") == "bad version '1x': expected a decimal number below 2^64");
+  CHECK(parse_error("scan --at x") == "bad version 'x': expected a decimal number below 2^64");
+  CHECK(parse_error("scan @1 @2") == "scan: the version is given twice");
+  CHECK(parse_error("scan --at 1 @2") == "scan: the version is given twice");
+  CHECK(parse_error("scan --reverse --reverse") == "scan: --reverse is given twice");
+  CHECK(parse_error("scan --prefix a --prefix b") == "scan: --prefix is given twice");
+  CHECK(parse_error("scan --prefix a\\q") ==
+        "PREFIX: bad escape at byte 1: expected \\xNN with two hex digits");
+  // One or three bounds, options or not: 0.2's usage answer.
+  CHECK(parse_error("scan a --reverse") == "usage: scan [FROM TO] (- for an open bound)");
+  CHECK(parse_error("scan a b c @1") == "usage: scan [FROM TO] (- for an open bound)");
+}
+
+TEST_CASE("parse_limit reads plain decimal numbers", "[cli][command]") {
+  CHECK(parse_limit("0").value() == 0);
+  CHECK(parse_limit("42").value() == 42);
+  CHECK_FALSE(parse_limit("").is_ok());
+  CHECK_FALSE(parse_limit("+1").is_ok());
+  CHECK_FALSE(parse_limit("1 ").is_ok());
+}
+
+TEST_CASE("help takes an optional command name", "[cli][command][help]") {
+  CHECK(parse_ok("help") == make(CommandKind::kHelp));
+  CHECK(parse_ok("  help  ") == make(CommandKind::kHelp));
+  Command c = make(CommandKind::kHelp);
+  c.topic = "forget-before";
+  CHECK(parse_ok("help forget-before") == c);
+  c.topic = "help";
+  CHECK(parse_ok("help help") == c);
+  CHECK(parse_error("help a b") == "usage: help [COMMAND]");
+  CHECK(parse_error("help bogus").starts_with("unknown command 'bogus' (commands: put "));
 }
 
 }  // namespace

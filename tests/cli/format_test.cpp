@@ -1,9 +1,11 @@
-// Tests for src/cli/format.cpp: the exact answer text.
+// Tests for src/cli/format.cpp: the exact answer text, help included.
 #include "cli/format.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
+#include "cli/command_table.hpp"
 #include "cli/escape.hpp"
 
 namespace sand::cli {
@@ -180,6 +182,50 @@ TEST_CASE("errors name the kind and stay on one line", "[cli][format]") {
   CHECK(format_error(Status::invalid_argument("two\nlines\xff")) ==
         "ERR InvalidArgument: two\\x0alines\\xff\n");
   CHECK(format_error(Status::invalid_argument("C:\\dir")) == "ERR InvalidArgument: C:\\dir\n");
+}
+
+}  // namespace
+}  // namespace sand::cli
+
+namespace sand::cli {
+namespace {
+
+// The lines of `text`, which must end with '\n'.
+std::vector<std::string> lines(const std::string& text) {
+  REQUIRE(text.ends_with('\n'));
+  std::vector<std::string> out;
+  std::size_t begin = 0;
+  for (std::size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1) {
+    out.push_back(text.substr(begin, end - begin));
+  }
+  return out;
+}
+
+TEST_CASE("format_help: one aligned, non-empty line per command", "[cli][format][help]") {
+  const std::vector<std::string> help = lines(format_help(command_table()));
+  REQUIRE(help.size() == command_table().size());
+  const std::size_t column = help[0].find("  set KEY to VALUE") + 2;
+  for (std::size_t i = 0; i < help.size(); ++i) {
+    const CommandSpec& spec = command_table()[i];
+    INFO(help[i]);
+    CHECK(help[i].starts_with(std::string(spec.usage) + "  "));
+    CHECK(help[i].substr(column) == spec.summary);  // summaries start in one column
+    for (char c : help[i]) CHECK((c >= 0x20 && c <= 0x7e));
+  }
+  CHECK(help[0] ==
+        "put KEY VALUE               set KEY to VALUE (the rest of the line, may be "
+        "empty); OK <version>");
+}
+
+TEST_CASE("format_command_help: usage, summary, then aligned options", "[cli][format][help]") {
+  CHECK(format_command_help(*find_command("del")) == "del KEY\n  delete KEY; OK <version>\n");
+  CHECK(format_command_help(*find_command("scan")) ==
+        "scan [FROM TO] [OPTION...]\n"
+        "  KEY<TAB>VALUE lines for FROM <= key < TO (- is an open bound), then an empty line\n"
+        "  --at VERSION     read as of VERSION (also written @VERSION)\n"
+        "  --reverse        descending key order\n"
+        "  --limit N        print at most N entries\n"
+        "  --prefix PREFIX  only keys that start with PREFIX (escaped)\n");
 }
 
 }  // namespace

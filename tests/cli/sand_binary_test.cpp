@@ -209,7 +209,7 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
                        "del k\n"
                        "history k\n"
                        "scan\n");
-  CHECK(shell.exit_code == 0);
+  CHECK(shell.exit_code == 3);  // `nonsense` failed
   CHECK(shell.out ==
         "OK 1\n"
         "v 1\n"
@@ -223,6 +223,77 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
   CHECK(shell.err.empty());
   // The shell's writes are durable for the next process.
   CHECK(run_sand(dir, "--db db get k").exit_code == 1);
+}
+
+TEST_CASE("sand shell: exit 3 after a failed command, 0 when all succeeded",
+          "[cli][binary][exit]") {
+  TempDir dir;
+  Run ok = run_sand(dir, "--db db shell", "put k v\nget k\nget nope\nhelp get\n");
+  CHECK(ok.exit_code == 0);  // NOT_FOUND is an answer, not a failure
+  Run failed = run_sand(dir, "--db db shell", "get k @99\nput j w\n");
+  CHECK(failed.exit_code == 3);
+  CHECK(failed.out.starts_with("ERR InvalidArgument: "));
+  CHECK(failed.out.ends_with("\nOK 2\n"));  // the shell went on
+  CHECK(failed.err.empty());                // answers, ERR included, are on stdout
+  Run quit = run_sand(dir, "--db db shell", "bogus\nquit\n");
+  CHECK(quit.exit_code == 3);
+}
+
+TEST_CASE("sand shell --bail stops at the first failed command", "[cli][binary][exit]") {
+  TempDir dir;
+  Run bail = run_sand(dir, "--db db shell --bail", "put a 1\nscan a\nput b 2\n");
+  CHECK(bail.exit_code == 3);
+  CHECK(bail.out ==
+        "OK 1\n"
+        "ERR InvalidArgument: usage: scan [FROM TO] (- for an open bound)\n");
+  CHECK(run_sand(dir, "--db db get b").exit_code == 1);  // never ran
+  Run clean = run_sand(dir, "--db db shell --bail", "put b 2\nget a\n");
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out == "OK 2\n1\n");
+  CHECK(run_sand(dir, "--db db shell --bogus").exit_code == 2);
+}
+
+TEST_CASE("sand shell: CRLF line endings and a missing last newline", "[cli][binary]") {
+  TempDir dir;
+  Run shell = run_sand(dir, "--db db shell", "put k v\r\nget k\r\nscan\r\nget k");
+  CHECK(shell.exit_code == 0);
+  CHECK(shell.out == "OK 1\nv\nk\tv\n\nv\n");
+  CHECK(run_sand(dir, "--db db get k").out == "v\n");  // no CR stored
+}
+
+TEST_CASE("sand shell: help over a pipe ends with an empty line", "[cli][binary][help]") {
+  TempDir dir;
+  Run shell = run_sand(dir, "--db db shell", "help\nhelp scan\nput k v\n");
+  CHECK(shell.exit_code == 0);
+  CHECK(shell.out.starts_with("put KEY VALUE "));
+  const std::size_t first_end = shell.out.find("\n\n");
+  REQUIRE(first_end != std::string::npos);
+  CHECK(shell.out.substr(first_end + 2).starts_with("scan [FROM TO] [OPTION...]\n"));
+  CHECK(shell.out.ends_with("\n\nOK 1\n"));
+}
+
+TEST_CASE("sand scan --prefix, and the shell's scan takes the same options",
+          "[cli][binary][scan]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db shell",
+                   "put ab 1\nput abc 2\nput b 3\nput a\\xff 4\nput a\\xff\\xff 5\n")
+              .exit_code == 0);
+  CHECK(run_sand(dir, "--db db scan --prefix ab").out == "ab\t1\nabc\t2\n\n");
+  CHECK(run_sand(dir, "--db db scan --prefix " + quote("a\\xff")).out ==
+        "a\\xff\t4\na\\xff\\xff\t5\n\n");
+  CHECK(run_sand(dir, "--db db scan --prefix a --reverse --limit 2 --at 4").out ==
+        "a\\xff\t4\nabc\t2\n\n");
+  CHECK(run_sand(dir, "--db db scan --prefix a --from abc").out ==
+        "abc\t2\na\\xff\t4\na\\xff\\xff\t5\n\n");
+  CHECK(run_sand(dir, "--db db shell", "scan --prefix a --reverse --limit 2 --at 4\n").out ==
+        "a\\xff\t4\nabc\t2\n\n");
+  CHECK(run_sand(dir, "--db db shell", "scan --prefix a --reverse --limit 2 @4\n").out ==
+        "a\\xff\t4\nabc\t2\n\n");
+  Run bad = run_sand(dir, "--db db scan --prefix " + quote("\\q"));
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "ERR InvalidArgument: --prefix: bad escape at byte 0: expected \\xNN with "
+        "two hex digits\n");
 }
 
 TEST_CASE("sand: compact and forget-before exit 0 and answer OK", "[cli][binary]") {

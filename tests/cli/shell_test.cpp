@@ -9,6 +9,9 @@
 #include <sstream>
 #include <string>
 
+#include "cli/command_table.hpp"
+#include "cli/format.hpp"
+#include "cli/stream_line_reader.hpp"
 #include "sand/sand.hpp"
 
 namespace sand::cli {
@@ -36,19 +39,24 @@ class TestDb {
 
   DB& db() { return *db_; }
 
-  // Runs `script` through a non-interactive shell and returns its output.
-  std::string run(const std::string& script) {
+  // Runs `script` through a non-interactive shell and returns its output;
+  // exit_code() is then what run() returned.
+  std::string run(const std::string& script, ShellOptions options = {}) {
     std::istringstream in(script);
+    StreamLineReader reader(in);
     std::ostringstream out;
-    Shell shell(*db_, in, out, /*interactive=*/false);
-    CHECK(shell.run() == 0);
+    Shell shell(*db_, reader, out, options);
+    exit_code_ = shell.run();
     return out.str();
   }
+
+  int exit_code() const { return exit_code_; }
 
  private:
   std::shared_ptr<FileSystem> fs_;
   Options options_;
   std::unique_ptr<DB> db_;
+  int exit_code_ = -1;
 };
 
 TEST_CASE("shell: put and get answer with versions and values", "[cli][shell]") {
@@ -377,13 +385,128 @@ TEST_CASE("shell: latest-only retention keeps just the newest state", "[cli][she
   CHECK(stat(t.run("stats\n"), "low_water_mark") == "3");
 }
 
-TEST_CASE("shell: interactive mode prompts before every line", "[cli][shell]") {
+TEST_CASE("shell: interactive mode greets, then prompts before every line", "[cli][shell]") {
   TestDb t;
   std::istringstream in("put a 1\nget a\n");
   std::ostringstream out;
-  Shell shell(t.db(), in, out, /*interactive=*/true);
-  CHECK(shell.run() == 0);
-  CHECK(out.str() == "sand> OK 1\nsand> 1\nsand> \n");
+  StreamLineReader reader(in, &out);
+  Shell shell(t.db(), reader, out, ShellOptions{.interactive = true});
+  CHECK(shell.run() == kShellExitOk);
+  CHECK(out.str() ==
+        "sand shell: type help for the commands, quit or Ctrl-D to leave.\n"
+        "sand> OK 1\nsand> 1\nsand> \n");
+}
+
+TEST_CASE("shell: exit code 0 when every command succeeded, NOT_FOUND included",
+          "[cli][shell][exit]") {
+  TestDb t;
+  CHECK(t.run("put a 1\nget a\nget missing\n\nscan\nhelp\nquit\n").starts_with("OK 1\n"));
+  CHECK(t.exit_code() == kShellExitOk);
+  CHECK(t.run("") == "");
+  CHECK(t.exit_code() == kShellExitOk);
+}
+
+TEST_CASE("shell: exit code 3 when any command failed, and the shell goes on",
+          "[cli][shell][exit]") {
+  TestDb t;
+  CHECK(kShellExitFailed == 3);  // the one-shot commands' "any other error"
+  CHECK(t.run("bogus\nput a 1\n") ==
+        "ERR InvalidArgument: unknown command 'bogus' (commands: put get del scan history "
+        "flush compact forget-before stats refresh sync quit)\n"
+        "OK 1\n");
+  CHECK(t.exit_code() == kShellExitFailed);
+  // A database error counts as well as a parse error.
+  CHECK(t.run("get a @9\nget a\n").ends_with("\n1\n"));
+  CHECK(t.exit_code() == kShellExitFailed);
+  // quit after a failure keeps the failure.
+  CHECK(t.run("get\nquit\nput b 2\n") == "ERR InvalidArgument: usage: get KEY [@VERSION]\n");
+  CHECK(t.exit_code() == kShellExitFailed);
+}
+
+TEST_CASE("shell: --bail stops after the first failed command", "[cli][shell][exit]") {
+  TestDb t;
+  CHECK(t.run("put a 1\nget a\nput a\nput b 2\n", ShellOptions{.bail = true}) ==
+        "OK 1\n1\nERR InvalidArgument: usage: put KEY VALUE\n");
+  CHECK(t.exit_code() == kShellExitFailed);
+  CHECK(t.db().get("b").value() == std::nullopt);
+  // NOT_FOUND is an answer, not a failure.
+  CHECK(t.run("get nope\nput c 3\n", ShellOptions{.bail = true}) == "NOT_FOUND\nOK 2\n");
+  CHECK(t.exit_code() == kShellExitOk);
+}
+
+TEST_CASE("shell: a CR before the LF is part of the line ending", "[cli][shell]") {
+  TestDb t;
+  CHECK(t.run("put k v\r\nget k\r\nput j x\r\r\nhistory k\r\n") == "OK 1\nv\nOK 2\n1\tput\tv\n\n");
+  CHECK(t.db().get("k").value() == "v");
+  CHECK(t.db().get("j").value() == "x\r");  // only one CR is the line ending's
+  CHECK(t.exit_code() == kShellExitOk);
+}
+
+TEST_CASE("shell: help lists every command, then an empty line", "[cli][shell][help]") {
+  TestDb t;
+  const std::string out = t.run("help\n");
+  CHECK(out == format_help(command_table()) + "\n");
+  CHECK(out.starts_with("put KEY VALUE "));
+  CHECK(out.find("\nscan [FROM TO] [OPTION...] ") != std::string::npos);
+  CHECK(out.find("\nhelp [COMMAND] ") != std::string::npos);
+  // Exactly one empty line, at the end, as scan, history and stats end.
+  CHECK(out.find("\n\n") == out.size() - 2);
+}
+
+TEST_CASE("shell: help CMD shows its usage and options, an unknown one is an error",
+          "[cli][shell][help]") {
+  TestDb t;
+  const std::string scan = t.run("help scan\n");
+  CHECK(scan.starts_with("scan [FROM TO] [OPTION...]\n  KEY<TAB>VALUE lines"));
+  CHECK(scan.find("\n  --limit N  ") != std::string::npos);
+  CHECK(scan.find("\n  --reverse  ") != std::string::npos);
+  CHECK(scan.ends_with("\n\n"));
+  CHECK(t.run("help get\n") ==
+        "get KEY [@VERSION]\n  the value of KEY (as of VERSION), or NOT_FOUND\n\n");
+  CHECK(t.exit_code() == kShellExitOk);
+  CHECK(t.run("help nope\nhelp a b\n") ==
+        "ERR InvalidArgument: unknown command 'nope' (commands: put get del scan history flush "
+        "compact forget-before stats refresh sync quit)\n"
+        "ERR InvalidArgument: usage: help [COMMAND]\n");
+  CHECK(t.exit_code() == kShellExitFailed);
+}
+
+TEST_CASE("shell: scan takes a version, reverse, a limit and a prefix", "[cli][shell][scan]") {
+  TestDb t;
+  CHECK(t.run("put ab 1\nput abc 2\nput abd 3\nput b 4\nput abc 5\ndel abd\n") == ok_versions(6));
+  CHECK(t.run("scan --prefix ab\n") == "ab\t1\nabc\t5\n\n");
+  CHECK(t.run("scan @4\n") == "ab\t1\nabc\t2\nabd\t3\nb\t4\n\n");
+  CHECK(t.run("scan --at 4 --prefix abc\n") == "abc\t2\n\n");
+  CHECK(t.run("scan --reverse\n") == "b\t4\nabc\t5\nab\t1\n\n");
+  CHECK(t.run("scan --reverse --limit 2 @3\n") == "abd\t3\nabc\t2\n\n");
+  CHECK(t.run("scan --limit 0\n") == "\n");
+  // Bounds and options mix; the prefix narrows the bounds.
+  CHECK(t.run("scan abc - --limit 1\n") == "abc\t5\n\n");
+  CHECK(t.run("scan --prefix ab abc z\n") == "abc\t5\n\n");
+  CHECK(t.run("scan a abc --prefix b\n") == "\n");  // no overlap: empty, not an error
+  CHECK(t.exit_code() == kShellExitOk);
+}
+
+TEST_CASE("shell: scan --prefix with 0xff bytes", "[cli][shell][scan]") {
+  TestDb t;
+  CHECK(t.run("put a\\xff 1\nput a\\xff\\xff 2\nput a\\xffz 3\nput b 4\nput \\xff 5\n"
+              "put \\xff\\x01 6\n") == ok_versions(6));
+  // Unsigned byte order: a\xff < a\xffz < a\xff\xff < b < \xff < \xff\x01.
+  CHECK(t.run("scan --prefix a\\xff\n") == "a\\xff\t1\na\\xffz\t3\na\\xff\\xff\t2\n\n");
+  CHECK(t.run("scan --prefix \\xff\n") == "\\xff\t5\n\\xff\\x01\t6\n\n");
+  CHECK(t.run("scan --prefix \\xff\\xff\n") == "\n");
+  CHECK(t.run("scan --prefix a --reverse\n") == "a\\xff\\xff\t2\na\\xffz\t3\na\\xff\t1\n\n");
+}
+
+TEST_CASE("shell: bad scan options are answered ERR", "[cli][shell][scan]") {
+  TestDb t;
+  CHECK(t.run("scan --limit x\nscan --limit\nscan @1 --at 2\nscan a\nscan --limit 1 --limit 2\n") ==
+        "ERR InvalidArgument: bad limit 'x': expected a decimal number below 2^64\n"
+        "ERR InvalidArgument: scan: --limit needs N\n"
+        "ERR InvalidArgument: scan: the version is given twice\n"
+        "ERR InvalidArgument: usage: scan [FROM TO] (- for an open bound)\n"
+        "ERR InvalidArgument: scan: --limit is given twice\n");
+  CHECK(t.exit_code() == kShellExitFailed);
 }
 
 }  // namespace
