@@ -127,12 +127,15 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
   // read-only process, or this database reopened with kAll) refuses reads at
   // versions the outputs no longer hold. log_and_apply never lowers it.
   edit.low_water_mark = spec.low_water_mark;
-  SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
-  const Version mark = versions_.low_water_mark();
-  if (mark > low_water_mark_.load()) low_water_mark_.store(mark);
+  // Counted before the new view is published, so whoever sees the view (in
+  // stats() too) also sees the compaction that made it. A failed edit turns
+  // the database read-only anyway.
   counters_.compactions.fetch_add(1);
   counters_.compaction_bytes_read.fetch_add(bytes_read);
   counters_.compaction_bytes_written.fetch_add(result->bytes_written);
+  SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
+  const Version mark = versions_.low_water_mark();
+  if (mark > low_water_mark_.load()) low_water_mark_.store(mark);
   return Status::ok();
 }
 
