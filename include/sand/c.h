@@ -1011,6 +1011,26 @@ SAND_C_EXPORT sand_code_t sand_flush(sand_db_t* db, char** errmsg);
  */
 SAND_C_EXPORT sand_code_t sand_compact(sand_db_t* db, char** errmsg);
 
+/**
+ * Writes a consistent copy of the database, as of one version, to the new
+ * directory `dir` (sand::DB::checkpoint): every write committed before the
+ * call and none committed after it returns. The copy is an ordinary database
+ * (open it with sand_open()); its tables are hard links where the file system
+ * allows (copies otherwise). A crash during the call leaves `dir` absent or
+ * complete, and the database itself untouched. Missing parents of `dir` are
+ * created.
+ * @param db The database (opened with sand_open(), not read-only).
+ * @param dir The new directory's path; must not exist.
+ * @param version Receives the version the copy holds, or NULL; 0 on error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT if `dir` is empty, exists or is
+ * inside the database's directory (and for NULL arguments);
+ * ::SAND_READ_ONLY (read-only or closed handle, or after a background error);
+ * ::SAND_IO_ERROR.
+ */
+SAND_C_EXPORT sand_code_t sand_checkpoint(sand_db_t* db, const char* dir, uint64_t* version,
+                                          char** errmsg);
+
 /* ------------------------------------------------------------------------ */
 /* Stats                                                                    */
 /* ------------------------------------------------------------------------ */

@@ -304,6 +304,31 @@ class SAND_EXPORT DB {
   /// The current low-water mark M (0: every version is readable).
   Version low_water_mark() const;
 
+  /// Writes a consistent copy of this database, as of one version, to the
+  /// new directory `dir`, and returns that version.
+  ///
+  /// The copy holds every write committed before the call and none committed
+  /// after it returns; precisely, the state at the returned version, the
+  /// last one committed at the moment of the copy (writers wait only for that
+  /// moment, reads never). It is an ordinary database: DB::open(dir) opens it,
+  /// with the same retention mark. Tables are hard-linked
+  /// (FileSystem::link_file, a copy across file systems), the WALs it needs
+  /// are linked or copied (the active one up to that version), and a new
+  /// MANIFEST is written; the copy is built in `dir` + ".checkpoint-tmp",
+  /// synced, then renamed to `dir` (and `dir`'s parent synced), so after a
+  /// crash at any point `dir` is either absent or complete (a leftover
+  /// ".checkpoint-tmp" directory is reused by the next checkpoint). Nothing
+  /// in this database's directory is written, renamed or removed. Writes to
+  /// either database after the call never show in the other. `dir`'s
+  /// missing parents are created.
+  ///
+  /// Errors: InvalidArgument if `dir` is empty, exists (the message names
+  /// it) or is inside this database's directory; ReadOnly on a read-only
+  /// handle, after close() or after a background error; IOError (then `dir`
+  /// is absent, unless the error came from the final sync of its parent:
+  /// then it is complete but may not survive a power loss).
+  Result<Version> checkpoint(const std::string& dir);
+
   /// Does not flush; stops background work after the flush or compaction in
   /// progress, syncs the WAL, releases the lock.
   ///

@@ -71,9 +71,9 @@ class SAND_EXPORT FileLock {
 /// elsewhere or to inject faults.
 ///
 /// Options::file_system selects one; posix_file_system() is the default and
-/// memory_file_system() keeps everything in memory. new_log_file() and
-/// read_file_from() have default implementations; every other method is pure
-/// virtual.
+/// memory_file_system() keeps everything in memory. new_log_file(),
+/// read_file_from() and link_file() have default implementations; every other
+/// method is pure virtual.
 ///
 /// @par Thread-safety
 /// An implementation must be safe to use from many threads at once.
@@ -105,8 +105,21 @@ class SAND_EXPORT FileSystem {
   /// writes. The default copies from open_readable_file(). Errors: NotFound
   /// if missing, IOError.
   virtual Result<std::string> read_file_from(const std::string& path, std::uint64_t offset);
-  /// Atomically replaces `to` with `from` (rename(2)). Errors: IOError.
+  /// Atomically replaces `to` with `from` (rename(2)). `from` may also be a
+  /// directory, moved with every entry under it; `to` must then not exist
+  /// (or, POSIX only, be an empty directory). Errors: IOError.
   virtual Status rename_file(const std::string& from, const std::string& to) = 0;
+  /// Makes `to` (which must not exist) a second name of the file `from`: a
+  /// hard link (link(2)), so the two names share the bytes; used for files
+  /// that are never written again (tables, sealed WALs).
+  ///
+  /// The default copies: open_readable_file(from), then new_writable_file(to),
+  /// append, sync and close; the POSIX one falls back to that copy where a
+  /// link is impossible (another file system, no link support, too many
+  /// links). Either way `to`'s bytes are durable on return; its directory
+  /// entry needs a sync_dir(). Errors: NotFound if `from` is missing,
+  /// IOError.
+  virtual Status link_file(const std::string& from, const std::string& to);
   /// Unlinks `path`. Errors: IOError (NotFound if missing).
   virtual Status remove_file(const std::string& path) = 0;
   /// Shrinks `path` to `size` bytes. Errors: IOError.

@@ -410,6 +410,38 @@ Errors: ReadOnly, IOError.
 )doc");
 
   db.def(
+      "checkpoint",
+      [](DBObject& self, py::handle dir) {
+        // str, bytes or os.PathLike, as open() takes paths.
+        const auto path =
+            py::module_::import("os").attr("fsencode")(dir).cast<std::string>();
+        return unwrap(nogil(self, [&](sand::DB& d) { return d.checkpoint(path); }));
+      },
+      py::arg("dir"),
+      R"doc(checkpoint(self, dir)
+--
+
+Writes a consistent copy of the database, as of one version, to the new
+directory `dir` (str, bytes or os.PathLike) and returns that version (int):
+every write committed before the call and none committed after it
+returns. The copy is an ordinary database (open it with sanddb.open());
+its tables are hard links where the file system allows. A crash during
+the call leaves `dir` absent or complete and this database untouched.
+Errors: InvalidArgument if `dir` exists or is inside this database's
+directory; ReadOnly (read-only or closed handle); IOError.
+
+    >>> import os, tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> with sanddb.open(os.path.join(base, "db")) as db:
+    ...     _ = db.put(b"k", b"v1")
+    ...     v = db.checkpoint(os.path.join(base, "copy"))
+    ...     _ = db.put(b"k", b"v2")
+    >>> with sanddb.open(os.path.join(base, "copy")) as copy:
+    ...     (copy.last_version == v, copy.get(b"k"))
+    (True, b'v1')
+)doc");
+
+  db.def(
       "compact",
       [](DBObject& self) { check(nogil(self, [](sand::DB& d) { return d.compact(); })); },
       R"doc(compact(self)

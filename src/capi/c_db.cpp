@@ -190,6 +190,15 @@ sand_code_t sand_compact(sand_db_t* db, char** errmsg) {
   });
 }
 
+sand_code_t sand_checkpoint(sand_db_t* db, const char* dir, uint64_t* version, char** errmsg) {
+  return guard(errmsg, [&]() -> sand::Status {
+    if (version != nullptr) *version = 0;
+    SAND_C_REQUIRE(db, "sand_checkpoint");
+    SAND_C_REQUIRE(dir, "sand_checkpoint");
+    return commit(db->db->checkpoint(dir), version);
+  });
+}
+
 sand_code_t sand_get_stats(const sand_db_t* db, sand_stats_t* stats, size_t stats_size,
                            char** errmsg) {
   return guard(errmsg, [&]() -> sand::Status {

@@ -57,6 +57,7 @@ Result<Iterator> DB::scan(const ScanOptions& options) const { return impl_->scan
 Snapshot DB::snapshot() const { return impl_->snapshot(); }
 
 Status DB::flush() { return impl_->flush(); }
+Result<Version> DB::checkpoint(const std::string& dir) { return impl_->checkpoint(dir); }
 Status DB::compact() { return impl_->compact(); }
 Status DB::forget_before(Version v) { return impl_->forget_before(v); }
 Version DB::low_water_mark() const { return impl_->effective_mark(); }

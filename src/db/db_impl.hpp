@@ -6,6 +6,7 @@
 //   db_impl_read.cpp       get, history, scan, read-version checks
 //   db_impl_flush.cpp      the flush thread, flush(), stats()
 //   db_impl_compaction.cpp the compaction threads, compact(), forget_before
+//   db_impl_checkpoint.cpp checkpoint(): an online copy by links
 // What the database consists of (manifest, file numbers, frozen memtables,
 // the read view) is owned by versions_ (version_set.hpp); the Impl decides
 // when it changes.
@@ -80,6 +81,8 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Status forget_before(Version v) SAND_EXCLUDES(write_mu_, state_mu_);
   // The mark M reads are checked against (retention decides).
   Version effective_mark() const;
+  // db_impl_checkpoint.cpp
+  Result<Version> checkpoint(const std::string& dir) SAND_EXCLUDES(write_mu_, state_mu_);
 
  private:
   // --- open and close (db_impl_open.cpp) ---

@@ -116,6 +116,13 @@ void VersionSet::publish_followed(std::shared_ptr<const ReadView> view) {
   publish(std::move(view));
 }
 
+VersionSet::Pinned VersionSet::pin() const {
+  MutexLock lock(mu_);  // the state, view and frozen queue change together under it
+  Pinned p{.state = state_, .view = current(), .sealed_wals = {}, .active_wal = active_wal_};
+  for (const Frozen& f : frozen_) p.sealed_wals.push_back(f.wal_number);
+  return p;
+}
+
 Version VersionSet::low_water_mark() const {
   MutexLock lock(mu_);
   return state_.low_water_mark;

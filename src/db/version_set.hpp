@@ -83,6 +83,20 @@ class VersionSet {
   // Read-only handles: their views come from the Follower, not from edits.
   void publish_followed(std::shared_ptr<const ReadView> view) SAND_EXCLUDES(mu_);
 
+  // What a checkpoint copies, taken in one step (db_impl_checkpoint.cpp): the
+  // manifest state, the view (which pins its tables' files: none is deleted
+  // while the caller holds it), and the WALs the state still needs, oldest
+  // first: the frozen memtables' (sealed), then the active one. REQUIRES
+  // (for the WAL list to be complete): the caller holds DB::Impl's
+  // write_mu_, so no WAL switch runs.
+  struct Pinned {
+    manifest::State state;
+    std::shared_ptr<const ReadView> view;
+    std::vector<std::uint64_t> sealed_wals;  // the frozen memtables' WALs
+    std::uint64_t active_wal = 0;
+  };
+  Pinned pin() const SAND_EXCLUDES(mu_);
+
   Version low_water_mark() const SAND_EXCLUDES(mu_);
   // The manifest's wal_number: older WALs are flushed.
   std::uint64_t oldest_needed_wal() const SAND_EXCLUDES(mu_);

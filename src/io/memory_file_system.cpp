@@ -2,7 +2,9 @@
 //
 // Files are shared byte strings; everything written is immediately "durable"
 // (fault injection that drops unsynced data wraps a FileSystem instead).
-// Directories are implicit prefixes plus an explicit set so list_dir works.
+// Directories are implicit prefixes plus an explicit set so list_dir works;
+// renaming one moves every name under it. A link is a second name for the
+// same bytes object.
 // Thread-safety: one mutex, MemState::mu, guards the namespace and every
 // file's bytes; it is a leaf (nothing else is taken under it).
 #include <cerrno>
@@ -108,11 +110,24 @@ class MemoryFileSystem final : public FileSystem {
 
   Status rename_file(const std::string& from, const std::string& to) override {
     MutexLock lock(state_->mu);
+    if (state_->dirs.contains(from)) return rename_dir(from, to);
     const auto it = state_->files.find(from);
     if (it == state_->files.end()) return Status::io_error(from + ": no such file");
     auto file = it->second;
     state_->files.erase(it);
     state_->files[to] = std::move(file);
+    return Status::ok();
+  }
+
+  Status link_file(const std::string& from, const std::string& to) override {
+    MutexLock lock(state_->mu);
+    const auto it = state_->files.find(from);
+    if (it == state_->files.end()) return Status::not_found(from + ": no such file");
+    SAND_RETURN_IF_ERROR(check_parent(to));
+    if (state_->files.contains(to) || state_->dirs.contains(to)) {
+      return Status::io_error(to, EEXIST);
+    }
+    state_->files[to] = it->second;  // a hard link: one bytes object, two names
     return Status::ok();
   }
 
@@ -132,7 +147,10 @@ class MemoryFileSystem final : public FileSystem {
 
   Status sync_dir(const std::string& dir) override {
     MutexLock lock(state_->mu);
-    if (!state_->dirs.contains(dir)) return Status::io_error(dir + ": no such directory");
+    // The roots are implicit (create_dir never lists them).
+    if (!state_->dirs.contains(dir) && dir != "/" && dir != ".") {
+      return Status::io_error(dir + ": no such directory");
+    }
     return Status::ok();
   }
 
@@ -178,6 +196,38 @@ class MemoryFileSystem final : public FileSystem {
   }
 
  private:
+  // Moves directory `from`, every file and directory under it, to `to`
+  // (which must not exist, or be an empty directory, as for rename(2)).
+  Status rename_dir(const std::string& from, const std::string& to) SAND_REQUIRES(state_->mu) {
+    if (to == from) return Status::ok();
+    const std::string from_prefix = from + "/", to_prefix = to + "/";
+    if (to.starts_with(from_prefix)) return Status::io_error(from + " -> " + to, EINVAL);
+    SAND_RETURN_IF_ERROR(check_parent(to));
+    if (state_->files.contains(to)) return Status::io_error(from + " -> " + to, ENOTDIR);
+    const auto file_under = state_->files.lower_bound(to_prefix);
+    const auto dir_under = state_->dirs.lower_bound(to_prefix);
+    if ((file_under != state_->files.end() && file_under->first.starts_with(to_prefix)) ||
+        (dir_under != state_->dirs.end() && dir_under->starts_with(to_prefix))) {
+      return Status::io_error(from + " -> " + to, ENOTEMPTY);
+    }
+    std::map<std::string, std::shared_ptr<MemFile>> moved_files;
+    for (auto it = state_->files.lower_bound(from_prefix);
+         it != state_->files.end() && it->first.starts_with(from_prefix);) {
+      moved_files[to_prefix + it->first.substr(from_prefix.size())] = std::move(it->second);
+      it = state_->files.erase(it);
+    }
+    std::set<std::string> moved_dirs{to};
+    state_->dirs.erase(from);
+    for (auto it = state_->dirs.lower_bound(from_prefix);
+         it != state_->dirs.end() && it->starts_with(from_prefix);) {
+      moved_dirs.insert(to_prefix + it->substr(from_prefix.size()));
+      it = state_->dirs.erase(it);
+    }
+    state_->files.merge(moved_files);
+    state_->dirs.merge(moved_dirs);
+    return Status::ok();
+  }
+
   Status check_parent(const std::string& path) const SAND_REQUIRES(state_->mu) {
     const std::string dir = parent_of(path);
     if (!state_->dirs.contains(dir)) return Status::io_error(path, ENOENT);

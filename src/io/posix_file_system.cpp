@@ -1,6 +1,7 @@
 // The POSIX FileSystem: write(2)/fdatasync for appends (logs: a mapped
 // window, io/posix_log_file.hpp), a read-only mmap(2) for whole-file reads,
-// flock(2) for the LOCK file.
+// flock(2) for the LOCK file, link(2) for link_file (a copy where links
+// cannot be made).
 //
 // Thread-safety: the FileSystem is stateless and shareable; each file object
 // is used by one thread at a time (ReadableFile is immutable).
@@ -176,6 +177,22 @@ class PosixFileSystem final : public FileSystem {
       return Status::io_error(from + " -> " + to, errno);
     }
     return Status::ok();
+  }
+
+  Status link_file(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return Status::ok();
+    const int err = errno;
+    switch (err) {
+      case EXDEV:    // another file system
+      case EPERM:    // one that refuses hard links (e.g. some FUSE or vfat)
+      case ENOTSUP:  // == EOPNOTSUPP on Linux
+      case EMLINK:   // the inode has too many links
+        return FileSystem::link_file(from, to);  // the durable copy
+      case ENOENT:
+        return Status::not_found(from + ": no such file");
+      default:
+        return Status::io_error(from + " -> " + to, err);
+    }
   }
 
   Status remove_file(const std::string& path) override {

@@ -951,6 +951,35 @@ static void test_null_arguments(const char* dir) {
 }
 
 /* Each test gets a fresh directory. */
+/* A checkpoint opens as a database holding the state at its version. */
+static void test_checkpoint(const char* dir) {
+  char src[4096], dst[4096];
+  snprintf(src, sizeof src, "%s", join(dir, "db"));
+  snprintf(dst, sizeof dst, "%s", join(dir, "copy"));
+  sand_db_t* db = open_db(src, NULL);
+  put(db, "a", "1");
+  CHECK_OK(sand_flush(db, &err));
+  const uint64_t last = put(db, "b", "2");
+  uint64_t v = 0;
+  CHECK_OK(sand_checkpoint(db, dst, &v, &err));
+  CHECK(v == last);
+  put(db, "c", "3");
+  CHECK_MESSAGE(sand_checkpoint(db, dst, &v, &err), SAND_INVALID_ARGUMENT, "exists");
+  CHECK(v == 0);
+  CHECK_MESSAGE(sand_checkpoint(db, NULL, &v, &err), SAND_INVALID_ARGUMENT, "dir");
+
+  sand_db_t* copy = open_db(dst, NULL);
+  CHECK(sand_last_version(copy) == last);
+  CHECK(value_is(copy, 0, "a", "1"));
+  CHECK(value_is(copy, 0, "b", "2"));
+  CHECK(value_is(copy, 0, "c", NULL));
+  CHECK_OK(sand_close(copy, &err));
+  sand_db_free(copy);
+  CHECK_OK(sand_close(db, &err));
+  CHECK_CODE(sand_checkpoint(db, join(dir, "copy2"), &v, &err), SAND_READ_ONLY);
+  sand_db_free(db);
+}
+
 static void run(void (*test)(const char* dir)) {
   char* dir = make_temp_dir();
   test(dir);
@@ -969,6 +998,7 @@ int main(void) {
   run(test_read_only_and_busy);
   run(test_check);
   run(test_null_arguments);
+  run(test_checkpoint);
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -172,6 +172,47 @@ TEST_CASE("fault fs: a rename without a directory sync reverts", "[io][fault]") 
   CHECK(read(*fs, kDir + "/old") == "<missing>");
 }
 
+TEST_CASE("fault fs: a link is a namespace op, and the inode keeps its durable bytes",
+          "[io][fault]") {
+  auto fs = make_fs();
+  durable_file(*fs, kDir + "/a", "one");
+  must(fs->link_file(kDir + "/a", kDir + "/b"));
+  CHECK(read(*fs, kDir + "/b") == "one");
+  fs->power_loss();
+  CHECK(read(*fs, kDir + "/b") == "<missing>");
+  must(fs->link_file(kDir + "/a", kDir + "/b"));
+  must(fs->sync_dir(kDir));
+  must(fs->remove_file(kDir + "/a"));
+  must(fs->sync_dir(kDir));
+  fs->power_loss();
+  CHECK(read(*fs, kDir + "/b") == "one");
+  CHECK(fs->link_file(kDir + "/a", kDir + "/c").code() == Code::kNotFound);
+}
+
+TEST_CASE("fault fs: a directory rename is durable at the parent's sync, whole or not at all",
+          "[io][fault]") {
+  auto fs = make_fs();
+  must(fs->create_dir(kDir + "/tmp"));
+  auto f = must(fs->new_writable_file(kDir + "/tmp/x"));
+  must(f->append("data"));
+  must(f->sync());
+  must(fs->sync_dir(kDir + "/tmp"));
+  must(fs->rename_file(kDir + "/tmp", kDir + "/final"));
+  CHECK(read(*fs, kDir + "/final/x") == "data");
+  CHECK_FALSE(fs->exists(kDir + "/tmp"));
+
+  fs->power_loss();  // not synced: back under the old name
+  CHECK(read(*fs, kDir + "/tmp/x") == "data");
+  CHECK_FALSE(fs->exists(kDir + "/final"));
+
+  must(fs->rename_file(kDir + "/tmp", kDir + "/final"));
+  must(fs->sync_dir(kDir));
+  fs->power_loss();
+  CHECK(read(*fs, kDir + "/final/x") == "data");
+  CHECK_FALSE(fs->exists(kDir + "/tmp"));
+  CHECK(fs->list_dir(kDir + "/final").is_ok());
+}
+
 TEST_CASE("fault fs: a remove without a directory sync reverts", "[io][fault]") {
   auto fs = make_fs();
   durable_file(*fs, kDir + "/a", "kept");

@@ -79,14 +79,40 @@ void check_contract(FileSystem& fs, const std::string& dir) {
 
 }  // namespace
 
+// link_file makes a second name for the same bytes; rename_file moves a
+// directory with everything under it.
+void check_link_and_dir_rename(FileSystem& fs, const std::string& dir) {
+  REQUIRE(fs.create_dir(dir + "/from/sub").is_ok());
+  auto w = fs.new_writable_file(dir + "/from/a");
+  REQUIRE(w.is_ok());
+  REQUIRE((*w)->append("bytes").is_ok());
+  REQUIRE((*w)->close().is_ok());
+  REQUIRE(fs.link_file(dir + "/from/a", dir + "/from/sub/b").is_ok());
+  CHECK((*fs.open_readable_file(dir + "/from/sub/b"))->contents() == "bytes");
+  CHECK_FALSE(fs.link_file(dir + "/from/a", dir + "/from/sub/b").is_ok());  // exists
+  CHECK(fs.link_file(dir + "/from/missing", dir + "/from/c").code() == Code::kNotFound);
+  REQUIRE(fs.remove_file(dir + "/from/a").is_ok());  // the other name keeps the bytes
+  CHECK((*fs.open_readable_file(dir + "/from/sub/b"))->contents() == "bytes");
+
+  REQUIRE(fs.rename_file(dir + "/from", dir + "/to").is_ok());
+  CHECK_FALSE(fs.exists(dir + "/from"));
+  CHECK_FALSE(fs.exists(dir + "/from/sub/b"));
+  CHECK(fs.exists(dir + "/to/sub"));
+  CHECK((*fs.open_readable_file(dir + "/to/sub/b"))->contents() == "bytes");
+  CHECK(fs.sync_dir(dir).is_ok());
+  CHECK(*fs.list_dir(dir + "/to") == std::vector<std::string>{"sub"});
+}
+
 TEST_CASE("memory file system keeps the FileSystem contract", "[io]") {
   auto fs = memory_file_system();
   check_contract(*fs, "/db");
+  check_link_and_dir_rename(*fs, "/links");
 }
 
 TEST_CASE("posix file system keeps the FileSystem contract", "[io]") {
   sand::test::TempDir tmp;
   check_contract(*posix_file_system(), tmp.path());
+  check_link_and_dir_rename(*posix_file_system(), tmp.path() + "/links");
 }
 
 TEST_CASE("posix errors name the path and the OS reason", "[io]") {

@@ -40,6 +40,11 @@ struct NameOp {
   struct Change {
     std::string path;
     NodePtr node;  // null: the name is removed
+    // A directory rename's change to a name below the renamed directory, or
+    // to a directory itself: made durable by a sync of `commit_dir` (the
+    // renamed directory's parent), not of the name's own directory.
+    std::string commit_dir{};
+    enum class Dir { kNo, kAdded, kRemoved } dir = Dir::kNo;
   };
   std::vector<Change> changes;
 };
@@ -100,6 +105,7 @@ struct FaultState {
   std::vector<NameOp> journal;
   std::uint64_t kept_name_ops = 0;             // by the last power loss
   std::set<std::string> dirs;                  // durable at once (see header)
+  std::set<std::string> durable_dirs;          // differs only by pending renames
   std::map<std::string, std::uint64_t> locks;  // path -> token of the holder
   std::uint64_t next_lock_token = 1;
   // Bumped by every power loss; handles made under an older epoch are dead.
@@ -171,6 +177,24 @@ struct FaultState {
     return it == names.end() ? 0 : it->second->current.size();
   }
 
+  // REQUIRES: mu held. Makes one journalled change durable.
+  void apply_durably(const NameOp::Change& change) {
+    if (change.dir == NameOp::Change::Dir::kAdded) {
+      durable_dirs.insert(change.path);
+    } else if (change.dir == NameOp::Change::Dir::kRemoved) {
+      durable_dirs.erase(change.path);
+    } else if (change.node) {
+      durable_names[change.path] = change.node;
+    } else {
+      durable_names.erase(change.path);
+    }
+  }
+
+  // REQUIRES: mu held. The directory a sync of which makes `change` durable.
+  static std::string commit_dir_of(const NameOp::Change& change) {
+    return change.commit_dir.empty() ? parent_of(change.path) : change.commit_dir;
+  }
+
   // REQUIRES: mu held. Journals a namespace op done on `names`.
   void journal_op(std::vector<NameOp::Change> changes) {
     journal.push_back(NameOp{std::move(changes)});
@@ -187,16 +211,11 @@ struct FaultState {
           FaultFileSystem::names_prefix_length(*options.names_seed, journal.size());
       kept_name_ops = keep;
       for (std::uint64_t i = 0; i < keep; ++i) {
-        for (const NameOp::Change& change : journal[i].changes) {
-          if (change.node) {
-            durable_names[change.path] = change.node;
-          } else {
-            durable_names.erase(change.path);
-          }
-        }
+        for (const NameOp::Change& change : journal[i].changes) apply_durably(change);
       }
     }
     journal.clear();
+    dirs = durable_dirs;
     // Only the inodes a durable name reaches are left: the others' bytes are
     // gone with their handles.
     std::set<const Node*> done;  // a node may be durable under two names
@@ -355,6 +374,7 @@ class FaultModel final : public CompleteFileSystem {
   Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) override;
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override;
   Status rename_file(const std::string& from, const std::string& to) override;
+  Status link_file(const std::string& from, const std::string& to) override;
   Status remove_file(const std::string& path) override;
   Status truncate_file(const std::string& path, std::uint64_t size) override;
   Status sync_dir(const std::string& dir) override;
@@ -364,6 +384,9 @@ class FaultModel final : public CompleteFileSystem {
   Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override;
 
  private:
+  // rename_file of a directory. REQUIRES: st.mu held, the op admitted.
+  static Status rename_dir(FaultState& st, const std::string& from, const std::string& to);
+
   const std::shared_ptr<FaultState> state_;
 };
 
@@ -383,6 +406,8 @@ std::string_view op_kind_name(OpKind kind) {
       return "close";
     case OpKind::kRename:
       return "rename";
+    case OpKind::kLink:
+      return "link";
     case OpKind::kRemove:
       return "remove";
     case OpKind::kTruncate:
@@ -415,6 +440,8 @@ OpKind op_kind_of(FsOp op) {
       return OpKind::kRead;
     case FsOp::kRenameFile:
       return OpKind::kRename;
+    case FsOp::kLinkFile:
+      return OpKind::kLink;
     case FsOp::kRemoveFile:
       return OpKind::kRemove;
     case FsOp::kTruncateFile:
@@ -599,6 +626,11 @@ Status FaultModel::rename_file(const std::string& from, const std::string& to) {
   Event event = op_event(OpKind::kRename, from, st.size_of(from));
   event.to = to;
   SAND_RETURN_IF_ERROR(st.admit(event));
+  if (st.dirs.contains(from)) {
+    SAND_RETURN_IF_ERROR(rename_dir(st, from, to));
+    st.record(std::move(event));
+    return Status::ok();
+  }
   const auto it = st.names.find(from);
   if (it == st.names.end()) return Status::io_error(from, ENOENT);
   SAND_RETURN_IF_ERROR(st.check_parent(to));
@@ -609,6 +641,64 @@ Status FaultModel::rename_file(const std::string& from, const std::string& to) {
     st.journal_op({{from, nullptr}, {to, node}});
   }
   event.size_after = node->current.size();
+  st.record(std::move(event));
+  return Status::ok();
+}
+
+Status FaultModel::rename_dir(FaultState& st, const std::string& from, const std::string& to) {
+  if (from == to) return Status::ok();
+  const std::string from_prefix = from + "/", to_prefix = to + "/";
+  if (to.starts_with(from_prefix)) return Status::io_error(from, EINVAL);
+  SAND_RETURN_IF_ERROR(st.check_parent(to));
+  if (st.names.contains(to)) return Status::io_error(to, ENOTDIR);
+  for (const auto& [path, node] : st.names) {
+    if (path.starts_with(to_prefix)) return Status::io_error(to, ENOTEMPTY);
+  }
+  for (const auto& d : st.dirs) {
+    if (d.starts_with(to_prefix)) return Status::io_error(to, ENOTEMPTY);
+  }
+  // One op: every name and directory leaves the old tree and enters the new.
+  const std::string old_parent = parent_of(from), new_parent = parent_of(to);
+  using Dir = NameOp::Change::Dir;
+  std::vector<NameOp::Change> changes;
+  std::map<std::string, NodePtr> moved;
+  for (auto it = st.names.lower_bound(from_prefix);
+       it != st.names.end() && it->first.starts_with(from_prefix);) {
+    const std::string new_path = to_prefix + it->first.substr(from_prefix.size());
+    changes.push_back({it->first, nullptr, old_parent});
+    changes.push_back({new_path, it->second, new_parent});
+    moved[new_path] = it->second;
+    it = st.names.erase(it);
+  }
+  std::vector<std::string> moved_dirs;
+  for (const auto& d : st.dirs) {
+    if (d == from || d.starts_with(from_prefix)) moved_dirs.push_back(d);
+  }
+  for (const std::string& d : moved_dirs) {
+    const std::string new_dir = to + d.substr(from.size());
+    changes.push_back({d, nullptr, old_parent, Dir::kRemoved});
+    changes.push_back({new_dir, nullptr, new_parent, Dir::kAdded});
+    st.dirs.erase(d);
+    st.dirs.insert(new_dir);
+  }
+  st.names.merge(moved);
+  st.journal_op(std::move(changes));
+  return Status::ok();
+}
+
+Status FaultModel::link_file(const std::string& from, const std::string& to) {
+  std::lock_guard lock(state_->mu);
+  FaultState& st = *state_;
+  Event event = op_event(OpKind::kLink, from, st.size_of(from));
+  event.to = to;
+  SAND_RETURN_IF_ERROR(st.admit(event));
+  const auto it = st.names.find(from);
+  if (it == st.names.end()) return no_such_file(from);
+  SAND_RETURN_IF_ERROR(st.check_parent(to));
+  if (st.names.contains(to) || st.dirs.contains(to)) return Status::io_error(to, EEXIST);
+  const NodePtr node = it->second;
+  st.names[to] = node;
+  st.journal_op({{to, node}});
   st.record(std::move(event));
   return Status::ok();
 }
@@ -652,9 +742,14 @@ Status FaultModel::sync_dir(const std::string& dir) {
   for (const auto& [path, node] : st.names) {
     if (parent_of(path) == dir) st.durable_names[path] = node;
   }
-  // What the journal held for `dir` is now in durable_names.
+  // What the journal held for `dir` is now in durable_names; a directory
+  // rename's changes below it (or to directories) are applied in order.
   for (NameOp& op : st.journal) {
-    std::erase_if(op.changes, [&](const auto& change) { return parent_of(change.path) == dir; });
+    for (const NameOp::Change& change : op.changes) {
+      if (!change.commit_dir.empty() && change.commit_dir == dir) st.apply_durably(change);
+    }
+    std::erase_if(op.changes,
+                  [&](const auto& change) { return FaultState::commit_dir_of(change) == dir; });
   }
   std::erase_if(st.journal, [](const NameOp& op) { return op.changes.empty(); });
   st.record(op_event(OpKind::kSyncDir, dir));
@@ -666,7 +761,10 @@ Status FaultModel::create_dir(const std::string& dir) {
   FaultState& st = *state_;
   SAND_RETURN_IF_ERROR(st.admit(op_event(OpKind::kCreateDir, dir)));
   for (std::size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos == dir.size() || dir[pos] == '/') st.dirs.insert(dir.substr(0, pos));
+    if (pos == dir.size() || dir[pos] == '/') {
+      st.dirs.insert(dir.substr(0, pos));
+      st.durable_dirs.insert(dir.substr(0, pos));
+    }
   }
   st.record(op_event(OpKind::kCreateDir, dir));
   return Status::ok();

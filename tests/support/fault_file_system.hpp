@@ -8,8 +8,9 @@
 //    durable = current for that file (truncate is treated as data: durable at
 //    the file's next sync).
 //  - Names are separate from data. new_writable_file (of a new name),
-//    reopen_writable_file and lock_file of a missing name, rename_file and
-//    remove_file are "namespace ops": they change the current namespace at
+//    reopen_writable_file and lock_file of a missing name, rename_file,
+//    link_file and remove_file are "namespace ops": they change the current
+//    namespace at
 //    once, and join the journal of pending namespace ops, in the order they
 //    happened (one journal for the whole file system, across directories).
 //    sync_dir(dir) makes the current entries of `dir` durable: it takes
@@ -21,7 +22,15 @@
 //    new_writable_file of an existing name truncates that file in
 //    place (O_TRUNC: same inode, the name is already there; not a namespace
 //    op). A remove removes a name, not data: an inode lives while a name or
-//    a handle reaches it.
+//    a handle reaches it. link_file adds a name for an existing inode.
+//  - rename_file of a directory moves it with every name and directory under
+//    it, as one namespace op made durable by a sync_dir() of the parents
+//    (the old one's for the old names, the new one's for the new); until
+//    then a power loss puts the whole tree back under the old name (or, with
+//    names_seed, keeps the move whole if the prefix reaches it). The model
+//    has no directory inodes: it expects a directory's own entries to be
+//    synced before it is renamed (as DB::checkpoint does); an entry still
+//    pending then counts as moved and made durable with the rename.
 //  - Directories are durable as soon as create_dir() returns (the engine
 //    never syncs a database directory's parent; modelling that would only
 //    make every fresh database vanish).
@@ -61,8 +70,8 @@
 //  - A failed append (injected) appends nothing. A failed close still closes
 //    the handle (the descriptor is gone, as with close(2)). Every other
 //    failed op changes nothing.
-//  - Ops: create, reopen, append, sync, close, rename, remove, truncate,
-//    sync_dir, create_dir and lock are "mutating ops". ops() counts every one
+//  - Ops: create, reopen, append, sync, close, rename, link, remove,
+//    truncate, sync_dir, create_dir and lock are "mutating ops". ops() counts every one
 //    that was attempted, including those failed by fail_next (they reached
 //    the "kernel"), but not the one cut by power_loss_after nor calls on dead
 //    or closed handles. Reads (open_readable_file, read_file_from, list_dir)
@@ -104,6 +113,7 @@ enum class OpKind {
   kSync,       // WritableFile::sync
   kClose,      // WritableFile::close
   kRename,     // rename_file
+  kLink,       // link_file
   kRemove,     // remove_file
   kTruncate,   // truncate_file
   kSyncDir,    // sync_dir
@@ -124,7 +134,7 @@ struct Event {
   OpKind kind = OpKind::kAny;
   // The path the op named; for a WritableFile op, the name it was opened by.
   std::string path{};
-  // rename only: the new name.
+  // rename and link only: the new name.
   std::string to{};
   // append: bytes appended; truncate: the requested size; sync: bytes of the
   // file that were not durable before (0 for a sync with nothing to do);

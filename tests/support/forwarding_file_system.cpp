@@ -23,6 +23,8 @@ std::string_view fs_op_name(FsOp op) {
       return "read_file_from";
     case FsOp::kRenameFile:
       return "rename_file";
+    case FsOp::kLinkFile:
+      return "link_file";
     case FsOp::kRemoveFile:
       return "remove_file";
     case FsOp::kTruncateFile:
@@ -170,6 +172,11 @@ Result<std::string> ForwardingFileSystem::read_file_from(const std::string& path
 Status ForwardingFileSystem::rename_file(const std::string& from, const std::string& to) {
   auto forward = [&] { return base_->rename_file(from, to); };
   return dispatch({.op = FsOp::kRenameFile, .path = from, .to = to}, Forward(forward));
+}
+
+Status ForwardingFileSystem::link_file(const std::string& from, const std::string& to) {
+  auto forward = [&] { return base_->link_file(from, to); };
+  return dispatch({.op = FsOp::kLinkFile, .path = from, .to = to}, Forward(forward));
 }
 
 Status ForwardingFileSystem::remove_file(const std::string& path) {

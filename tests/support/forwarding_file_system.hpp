@@ -30,7 +30,7 @@
 
 namespace sand::test {
 
-// Every method of FileSystem (the first 13) and of WritableFile (the last
+// Every method of FileSystem (the first 14) and of WritableFile (the last
 // 3; size() is left out: it reports the handle's own count and cannot fail).
 enum class FsOp {
   kNewWritableFile,
@@ -39,6 +39,7 @@ enum class FsOp {
   kOpenReadableFile,
   kReadFileFrom,
   kRenameFile,
+  kLinkFile,
   kRemoveFile,
   kTruncateFile,
   kSyncDir,
@@ -64,10 +65,11 @@ bool mutates(FsOp op);
 // One call, as intercept() sees it.
 struct FsCall {
   FsOp op;
-  // The path the call names: rename_file's `from`, sync_dir's directory; for
+  // The path the call names: rename_file's and link_file's `from`,
+  // sync_dir's directory; for
   // a WritableFile op, the path the file was opened by.
   const std::string& path;
-  std::string_view to{};     // rename_file: the new name
+  std::string_view to{};     // rename_file, link_file: the new name
   std::uint64_t size = 0;    // truncate_file: the new size
   std::uint64_t offset = 0;  // read_file_from: where to start
   std::string_view data{};   // append: the bytes
@@ -96,6 +98,7 @@ class CompleteFileSystem : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> new_log_file(const std::string& path) override = 0;
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) override = 0;
+  Status link_file(const std::string& from, const std::string& to) override = 0;
 };
 
 class InterceptedWritableFile;
@@ -114,6 +117,7 @@ class ForwardingFileSystem : public CompleteFileSystem,
   Result<std::unique_ptr<ReadableFile>> open_readable_file(const std::string& path) final;
   Result<std::string> read_file_from(const std::string& path, std::uint64_t offset) final;
   Status rename_file(const std::string& from, const std::string& to) final;
+  Status link_file(const std::string& from, const std::string& to) final;
   Status remove_file(const std::string& path) final;
   Status truncate_file(const std::string& path, std::uint64_t size) final;
   Status sync_dir(const std::string& dir) final;

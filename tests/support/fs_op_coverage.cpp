@@ -84,11 +84,12 @@ void check_every_op_reaches(FileSystem& fs,
   CHECK(tail == "ef");
   step(FsOp::kTruncateFile, [&] { return fs.truncate_file(a, 2); });
   step(FsOp::kRenameFile, [&] { return fs.rename_file(a, b); });
+  step(FsOp::kLinkFile, [&] { return fs.link_file(b, dir + "/c"); });
   step(FsOp::kSyncDir, [&] { return fs.sync_dir(dir); });
   std::vector<std::string> names;
   step(FsOp::kListDir, [&] { return keep(names, fs.list_dir(dir)); });
   std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"b", "log"});
+  CHECK(names == std::vector<std::string>{"b", "c", "log"});
   bool found = false;
   step(FsOp::kExists, [&] {
     found = fs.exists(b);
