@@ -276,4 +276,27 @@ Result<std::uint64_t> parse_limit(std::string_view text) {
   return *n;
 }
 
+bool is_read_command(CommandKind kind) {
+  // No default: a new kind must be sorted here (-Wswitch).
+  switch (kind) {
+    case CommandKind::kGet:
+    case CommandKind::kScan:
+    case CommandKind::kHistory:
+    case CommandKind::kStats:
+      return true;
+    case CommandKind::kNone:
+    case CommandKind::kPut:
+    case CommandKind::kDel:
+    case CommandKind::kFlush:
+    case CommandKind::kCompact:
+    case CommandKind::kForgetBefore:
+    case CommandKind::kRefresh:
+    case CommandKind::kSync:
+    case CommandKind::kHelp:
+    case CommandKind::kQuit:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace sand::cli

@@ -95,6 +95,11 @@ Result<std::optional<std::string>> parse_bound(std::string_view name, std::strin
 // InvalidArgument if it is not all digits or does not fit in 64 bits.
 Result<Version> parse_version(std::string_view text);
 
+// Whether `kind` only reads the database: get, scan, history, stats. The
+// one-shot tool opens the database for these with DB::open_read_only (no
+// lock, no file created or changed; main.cpp).
+bool is_read_command(CommandKind kind);
+
 // Decodes scan's decimal --limit ("0", "12"). Errors: InvalidArgument, e.g.
 // "bad limit 'x': expected a decimal number below 2^64".
 Result<std::uint64_t> parse_limit(std::string_view text);

@@ -32,6 +32,10 @@ Result<Outcome> run_scan(const DB& db, const Command& command, std::ostream& out
 
 }  // namespace
 
+Result<std::optional<std::string>> read_value(const DB& db, const Command& command) {
+  return command.at ? db.get(command.key, *command.at) : db.get(command.key);
+}
+
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
                         std::ostream& out) {
   switch (command.kind) {
@@ -46,8 +50,7 @@ Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& writ
       return Outcome::kDone;
     }
     case CommandKind::kGet: {
-      SAND_ASSIGN_OR_RETURN(std::optional<std::string> value,
-                            command.at ? db.get(command.key, *command.at) : db.get(command.key));
+      SAND_ASSIGN_OR_RETURN(std::optional<std::string> value, read_value(db, command));
       out << format_get(value);
       return value ? Outcome::kDone : Outcome::kNotFound;
     }

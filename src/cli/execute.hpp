@@ -5,7 +5,9 @@
 // Thread-safety: as the DB (safe from many threads); `out` is the caller's.
 #pragma once
 
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include "cli/command.hpp"
 #include "sand/db.hpp"
@@ -29,5 +31,10 @@ enum class Outcome {
 // (key_range.hpp).
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
                         std::ostream& out);
+
+// The value a kGet `command` reads: the latest, or as of command.at; nullopt
+// if absent. execute() prints it escaped; `sand get --output F` writes it raw.
+// Errors: the DB's (e.g. InvalidArgument for a version it refuses).
+Result<std::optional<std::string>> read_value(const DB& db, const Command& command);
 
 }  // namespace sand::cli

@@ -1,18 +1,60 @@
 // The `sand` command-line tool: one-shot commands and the interactive shell.
 //
-//   sand [--db DIR] [--read-only] [--memtable-size BYTES] [--sync]
-//        [--compression none|lz4] [--l0-trigger N] [--l1-trigger N]
+//   sand [--db DIR] [--read-only] [--sync] [--compression none|lz4]
+//        [--memtable-size SIZE] [--block-size SIZE] [--block-cache-size SIZE]
+//        [--target-file-size SIZE] [--l0-trigger N] [--l1-trigger N]
 //        [--retention all|latest]
-//        put KEY VALUE | get KEY [--at V] | del KEY |
+//        put KEY VALUE | put KEY - | put KEY --value-file F |
+//        get KEY [--at V] [--output F] | del KEY |
 //        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
 //        history KEY | stats | flush | compact | forget-before V |
 //        shell [--bail] | check
+//   sand --version | --help
 //
 // KEY, VALUE, bounds and the prefix are escaped as in the shell (escape.hpp);
 // answers are printed in the shell's formats (format.hpp), errors as
-// `ERR <Kind>: ...` on stderr. Exit codes: 0 ok; 1 get found nothing; 2 usage
-// error (the command line was rejected before the database was opened); 3
-// any other error.
+// `ERR <Kind>: ...` on stderr. A SIZE is a byte count with an optional unit,
+// `512`, `4KiB`, `64MiB`, `1GiB`, `64MB` (cli/size.hpp).
+//
+// Raw values (cli/value_file.hpp): `put KEY -` reads the value from stdin and
+// `put KEY --value-file F` from the file F, whole and unescaped (a value that
+// is just "-" is written `\x2d`); `get KEY --output F` writes the raw value to
+// F (created or truncated; `-` is stdout) and prints nothing, or prints
+// NOT_FOUND and leaves F alone. Values are read before the database opens.
+//
+// Exit codes (one-shot commands):
+//   0  ok
+//   1  get found nothing (NOT_FOUND)
+//   2  usage error: the command line was rejected before the database was
+//      opened (an unknown command or flag, a bad escape, version, SIZE or
+//      trigger, a key or a --value-file/stdin value over the size limit)
+//   3  any other error: the database did not open (NotFound, Busy, ...) or
+//      the command failed; also a --value-file that cannot be read and an
+//      --output file that cannot be written
+// An unknown command is answered `ERR InvalidArgument: unknown command 'frob'
+// (commands: put get ...)`, the list being the subcommands registered below.
+//
+// How each command opens the database:
+// - Reads (get, scan, history, stats: is_read_command) always open with
+//   DB::open_read_only. It takes no lock and never creates, writes or removes
+//   a file, so a read works while another process holds the database, on a
+//   full disk, and on a read-only mount, and it never changes what it reads.
+//   It gives the same answers as a writable open: a read-only handle reads
+//   the tables the manifest names plus every complete record of the live
+//   WALs, and applies the same retention mark (and --retention latest).
+//   `stats` describes what that handle sees: unflushed writes count in
+//   memtable_bytes rather than being flushed to a level-0 table first,
+//   wal_bytes is 0, and the counters (flushes, ...) are the handle's, so 0.
+//   (Considered instead: open for writing and fall back to read-only, with a
+//   notice, on Busy. Rejected: without a holder that read would still take
+//   the lock, preallocate a new WAL and flush the replayed one, so it fails
+//   on a full disk and changes files it only meant to read.)
+// - put, del, flush and shell open with DB::open, taking LOCK (Busy if
+//   another process holds it), and create a missing database; compact and
+//   forget-before also take LOCK but fail with NotFound on a missing
+//   database rather than create an empty one; so do the reads.
+// - --read-only opens every command with DB::open_read_only (writes answer
+//   ERR ReadOnly; the shell's `refresh` catches up with a writer).
 //
 // `shell` (cli/shell.hpp) reads commands from stdin: through libedit when
 // stdin is a terminal (cli/editline_reader.hpp: editing, history in
@@ -21,10 +63,6 @@
 // to stdout, ERR lines included. Exit codes: 0 every command succeeded; 3 at
 // least one was answered ERR (--bail: stop at the first), or the database
 // did not open; 2 a usage error.
-// Only put, del, flush and shell create a missing database; the others (reads,
-// stats, compact, forget-before) fail with NotFound instead. --read-only
-// opens with DB::open_read_only (no lock: works while a writer runs; writes
-// answer ERR ReadOnly; the shell's `refresh` catches up).
 //
 // `check` (one-shot only, not a shell command) verifies every file of the
 // database without opening it (sand/check.hpp: no lock, nothing written, so
@@ -37,7 +75,7 @@
 // Exit codes: 0 no problem (notes allowed); 3 problems found (the report is
 // still printed on stdout, nothing on stderr), or an error such as a missing
 // database (`ERR NotFound: ...`, never created).
-#include <unistd.h>  // isatty: line editing is for terminals only
+#include <unistd.h>  // isatty: line editing is for terminals only; STDIN_FILENO
 
 #include <CLI/CLI.hpp>
 #include <clocale>
@@ -45,9 +83,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/check_format.hpp"
 #include "cli/command.hpp"
@@ -56,8 +96,10 @@
 #include "cli/format.hpp"
 #include "cli/line_reader.hpp"
 #include "cli/shell.hpp"
+#include "cli/size.hpp"
 #include "cli/stream_line_reader.hpp"
 #include "cli/tuning.hpp"
+#include "cli/value_file.hpp"
 #include "sand/check.hpp"
 #include "sand/sand.hpp"
 
@@ -76,15 +118,21 @@ static_assert(sand::cli::kShellExitOk == kExitOk && sand::cli::kShellExitFailed 
 // The raw (still escaped) command-line arguments.
 struct Args {
   std::string db = "./sand-data";
-  std::optional<std::size_t> memtable_size;
   bool sync = false;
   bool read_only = false;
   std::string compression = "lz4";
+  // Sizes, decoded by size.hpp after parsing.
+  std::optional<std::string> memtable_size;
+  std::optional<std::string> block_size;
+  std::optional<std::string> block_cache_size;
+  std::optional<std::string> target_file_size;
   std::optional<std::string> l0_trigger;
   std::optional<std::string> l1_trigger;
   std::optional<std::string> retention;
   std::string key;
-  std::string value;
+  std::optional<std::string> value;       // put VALUE; "-" = stdin
+  std::optional<std::string> value_file;  // put --value-file F
+  std::optional<std::string> output;      // get --output F
   std::optional<std::string> from;
   std::optional<std::string> to;
   std::optional<std::string> prefix;
@@ -100,7 +148,12 @@ int fail(const sand::Status& status, int exit_code) {
   return exit_code;
 }
 
-// Decodes the escaped arguments of the chosen command into a Command.
+// Whether put's value comes raw from stdin or a file (load_value) rather than
+// escaped on the command line.
+bool value_is_raw(const Args& args) { return args.value_file || args.value == "-"; }
+
+// Decodes the escaped arguments of the chosen command into a Command. A raw
+// put value is left empty here: load_value reads it.
 sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   Command c;
   c.kind = kind;
@@ -109,7 +162,17 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
     SAND_ASSIGN_OR_RETURN(c.key, sand::cli::parse_key(args.key));
   }
   if (kind == CommandKind::kPut) {
-    SAND_ASSIGN_OR_RETURN(c.value, sand::cli::parse_arg("VALUE", args.value));
+    if (args.value && args.value_file) {
+      return sand::Status::invalid_argument(
+          "put: give VALUE or --value-file F, not both (VALUE - reads stdin)");
+    }
+    if (!args.value && !args.value_file) {
+      return sand::Status::invalid_argument(
+          "put: VALUE is required (or - to read it from stdin, or --value-file F)");
+    }
+    if (!value_is_raw(args)) {
+      SAND_ASSIGN_OR_RETURN(c.value, sand::cli::parse_arg("VALUE", *args.value));
+    }
   }
   if (args.at) {
     SAND_ASSIGN_OR_RETURN(c.at, sand::cli::parse_version(*args.at));
@@ -131,6 +194,20 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   return c;
 }
 
+// Reads a raw put value (stdin or --value-file) into `command`, before the
+// database opens. Errors: InvalidArgument if it is over kMaxValueSize (a
+// usage error); IOError if it cannot be read.
+sand::Status load_value(const Args& args, Command& command) {
+  if (command.kind != CommandKind::kPut || !value_is_raw(args)) return sand::Status::ok();
+  sand::Result<std::string> value =
+      args.value_file ? sand::cli::read_file(*args.value_file, "--value-file " + *args.value_file,
+                                             sand::kMaxValueSize)
+                      : sand::cli::read_all(STDIN_FILENO, "stdin", sand::kMaxValueSize);
+  if (!value) return value.status();
+  command.value = std::move(value).value();
+  return sand::Status::ok();
+}
+
 // Decodes the compaction and retention flags that were given.
 sand::Result<sand::cli::Tuning> build_tuning(const Args& args) {
   sand::cli::Tuning tuning;
@@ -148,16 +225,36 @@ sand::Result<sand::cli::Tuning> build_tuning(const Args& args) {
   return tuning;
 }
 
-sand::Options make_options(const Args& args, const sand::cli::Tuning& tuning, CommandKind kind,
-                           bool is_shell) {
+// Decodes size flag `flag` into `field` if it was given. Whether the size is
+// in range is DB::open's to say.
+sand::Status apply_size(std::string_view flag, const std::optional<std::string>& text,
+                        std::size_t& field) {
+  if (!text) return sand::Status::ok();
+  SAND_ASSIGN_OR_RETURN(const std::uint64_t bytes, sand::cli::parse_size(flag, *text));
+  if (bytes > std::numeric_limits<std::size_t>::max()) {
+    return sand::Status::invalid_argument(std::string(flag) + ": '" + *text +
+                                          "' does not fit in this machine's size_t");
+  }
+  field = static_cast<std::size_t>(bytes);
+  return sand::Status::ok();
+}
+
+// The open options. Errors: InvalidArgument for a bad size (a usage error).
+sand::Result<sand::Options> make_options(const Args& args, const sand::cli::Tuning& tuning,
+                                         CommandKind kind, bool is_shell) {
   sand::Options options;
   options.sync = args.sync;
   options.compression =
       args.compression == "none" ? sand::Compression::kNone : sand::Compression::kLz4;
-  if (args.memtable_size) options.memtable_size = *args.memtable_size;
+  SAND_RETURN_IF_ERROR(apply_size("--memtable-size", args.memtable_size, options.memtable_size));
+  SAND_RETURN_IF_ERROR(apply_size("--block-size", args.block_size, options.block_size));
+  SAND_RETURN_IF_ERROR(
+      apply_size("--block-cache-size", args.block_cache_size, options.block_cache_size));
+  SAND_RETURN_IF_ERROR(
+      apply_size("--target-file-size", args.target_file_size, options.target_file_size));
   sand::cli::apply_tuning(tuning, options);
-  // A read or compaction of a mistyped --db should say so, not create an
-  // empty database.
+  // A compaction of a mistyped --db should say so, not create an empty
+  // database. (Reads open read-only, which never creates one.)
   options.create_if_missing = kind == CommandKind::kPut || kind == CommandKind::kDel ||
                               kind == CommandKind::kFlush || is_shell;
   return options;
@@ -178,12 +275,27 @@ std::unique_ptr<sand::cli::LineReader> make_line_reader(bool terminal) {
   return std::make_unique<sand::cli::StreamLineReader>(std::cin, &std::cout);
 }
 
-// Opens the database, runs the shell or `command`, and closes the database.
-int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const Command& command) {
-  const sand::Options options = make_options(args, tuning, command.kind, is_shell);
-  sand::Result<std::unique_ptr<sand::DB>> db = args.read_only
-                                                   ? sand::DB::open_read_only(args.db, options)
-                                                   : sand::DB::open(args.db, options);
+// `get KEY --output F`: the raw value into F (`-`: stdout), nothing printed;
+// NOT_FOUND (exit 1) leaves F alone.
+int run_get_to_file(const sand::DB& db, const Command& command, const std::string& output) {
+  sand::Result<std::optional<std::string>> value = sand::cli::read_value(db, command);
+  if (!value) return fail(value.status(), kExitError);
+  if (!*value) {
+    std::cout << sand::cli::format_get(std::nullopt) << std::flush;
+    return kExitNotFound;
+  }
+  const sand::Status written = output == "-"
+                                   ? sand::cli::write_all(STDOUT_FILENO, "stdout", **value)
+                                   : sand::cli::write_file(output, "--output " + output, **value);
+  return written ? kExitOk : fail(written, kExitError);
+}
+
+// Opens the database (see the header: reads read-only), runs the shell or
+// `command`, and closes the database.
+int run(const Args& args, const sand::Options& options, bool is_shell, const Command& command) {
+  const bool read_only = args.read_only || (!is_shell && sand::cli::is_read_command(command.kind));
+  sand::Result<std::unique_ptr<sand::DB>> db =
+      read_only ? sand::DB::open_read_only(args.db, options) : sand::DB::open(args.db, options);
   if (!db) return fail(db.status(), kExitError);
   int exit_code = kExitOk;
   if (is_shell) {
@@ -191,6 +303,9 @@ int run(const Args& args, const sand::cli::Tuning& tuning, bool is_shell, const 
     const std::unique_ptr<sand::cli::LineReader> reader = make_line_reader(terminal);
     sand::cli::Shell shell(**db, *reader, std::cout, {.interactive = terminal, .bail = args.bail});
     exit_code = shell.run();
+  } else if (command.kind == CommandKind::kGet && args.output) {
+    exit_code = run_get_to_file(**db, command, *args.output);
+    if (exit_code == kExitError) return exit_code;
   } else {
     sand::Result<sand::cli::Outcome> outcome =
         sand::cli::execute(**db, command, sand::WriteOptions{}, std::cout);
@@ -211,6 +326,25 @@ int run_check(const Args& args) {
   return report->ok() ? kExitOk : kExitError;
 }
 
+// The command a rejected command line names but no subcommand matched, e.g.
+// "frob" in `sand --db d frob`; nullopt if the rejection was something else.
+std::optional<std::string> unknown_command(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->parsed()) return std::nullopt;
+  }
+  const std::vector<std::string> rest = app.remaining();
+  if (rest.empty() || rest.front().empty() || rest.front().front() == '-') return std::nullopt;
+  return rest.front();
+}
+
+// "unknown command 'frob' (commands: put get ...)", listing the subcommands
+// in the order they were registered, as the shell's answer does.
+sand::Status unknown_command_error(const CLI::App& app, const std::string& name) {
+  std::string message = "unknown command '" + name + "' (commands:";
+  for (const CLI::App* command : app.get_subcommands({})) message += " " + command->get_name();
+  return sand::Status::invalid_argument(message + ")");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -221,15 +355,26 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "sand " + std::string(sand::version()));
   Args args;
   app.add_option("--db", args.db, "Database directory")->type_name("DIR")->capture_default_str();
-  app.add_option("--memtable-size", args.memtable_size,
-                 "Memtable bytes before a flush (default 64 MiB)")
-      ->type_name("BYTES");
   app.add_flag("--read-only", args.read_only,
-               "Open without the lock, alongside a writer; writes fail, `refresh` catches up");
+               "Open every command without the lock (reads always do); writes fail, `refresh` "
+               "catches up");
   app.add_flag("--sync", args.sync, "Make writes durable before answering (fsync)");
   app.add_option("--compression", args.compression, "Table block compression")
       ->check(CLI::IsMember({"none", "lz4"}))
       ->capture_default_str();
+  // Decoded by size.hpp after parsing: 512, 4KiB, 64MiB, 1GiB, 64MB.
+  app.add_option("--memtable-size", args.memtable_size,
+                 "Memtable bytes before a flush, e.g. 64MiB (default 64MiB)")
+      ->type_name("SIZE");
+  app.add_option("--block-size", args.block_size,
+                 "Uncompressed table block size, e.g. 16KiB (default 4KiB)")
+      ->type_name("SIZE");
+  app.add_option("--block-cache-size", args.block_cache_size,
+                 "Decompressed blocks kept in memory, e.g. 1GiB (default 32MiB)")
+      ->type_name("SIZE");
+  app.add_option("--target-file-size", args.target_file_size,
+                 "Compaction output file size, e.g. 128MiB (default 64MiB)")
+      ->type_name("SIZE");
   // Decoded by tuning.hpp after parsing, so the tests share one decoder.
   app.add_option("--l0-trigger", args.l0_trigger,
                  "Level-0 tables that start a compaction into level 1 (default 4)")
@@ -241,7 +386,9 @@ int main(int argc, char** argv) {
                  "Versions compaction keeps: all (until forget-before) or latest (default all)")
       ->type_name("all|latest");
 
-  // Which subcommand maps to which Command; `shell` is handled apart.
+  // Which subcommand maps to which Command; `shell` and `check` are handled
+  // apart. The registration order is the order --help and the
+  // unknown-command error list them.
   struct Choice {
     CLI::App* app;
     CommandKind kind;
@@ -249,12 +396,19 @@ int main(int argc, char** argv) {
   const auto add_key = [&args](CLI::App* command) {
     command->add_option("KEY", args.key, "Key (escaped: \\xNN)")->type_name("")->required();
   };
-  CLI::App* put = app.add_subcommand("put", "Set KEY to VALUE; prints OK <version>");
+  CLI::App* put = app.add_subcommand(
+      "put", "Set KEY to VALUE (escaped), to stdin (VALUE -) or to a file's bytes; OK <version>");
   add_key(put);
-  put->add_option("VALUE", args.value, "Value (escaped: \\xNN)")->type_name("")->required();
+  put->add_option("VALUE", args.value, "Value (escaped: \\xNN); - reads the raw value from stdin")
+      ->type_name("");
+  put->add_option("--value-file", args.value_file, "The value is the raw bytes of file F")
+      ->type_name("F");
   CLI::App* get = app.add_subcommand("get", "Print the value of KEY, or NOT_FOUND (exit 1)");
   add_key(get);
   get->add_option("--at", args.at, "Read as of this version")->type_name("VERSION");
+  get->add_option("--output", args.output,
+                  "Write the raw value to F (- for stdout) and print nothing")
+      ->type_name("F");
   CLI::App* del = app.add_subcommand("del", "Delete KEY; prints OK <version>");
   add_key(del);
   CLI::App* scan = app.add_subcommand("scan", "Print KEY<TAB>VALUE lines, then an empty line");
@@ -268,6 +422,11 @@ int main(int argc, char** argv) {
   CLI::App* history =
       app.add_subcommand("history", "Print every retained version of KEY, newest first");
   add_key(history);
+  CLI::App* stats =
+      app.add_subcommand("stats", "Print the level shape, then counters as name: value lines");
+  CLI::App* flush = app.add_subcommand("flush", "Write the memtable to a table");
+  CLI::App* compact =
+      app.add_subcommand("compact", "Flush, then merge every table into level 2; prints OK");
   CLI::App* forget_before = app.add_subcommand(
       "forget-before",
       "Refuse reads below VERSION; compaction may drop what they needed. Prints OK");
@@ -280,11 +439,9 @@ int main(int argc, char** argv) {
       {del, CommandKind::kDel},
       {scan, CommandKind::kScan},
       {history, CommandKind::kHistory},
-      {app.add_subcommand("stats", "Print the level shape, then counters as name: value lines"),
-       CommandKind::kStats},
-      {app.add_subcommand("flush", "Write the memtable to a table"), CommandKind::kFlush},
-      {app.add_subcommand("compact", "Flush, then merge every table into level 2; prints OK"),
-       CommandKind::kCompact},
+      {stats, CommandKind::kStats},
+      {flush, CommandKind::kFlush},
+      {compact, CommandKind::kCompact},
       {forget_before, CommandKind::kForgetBefore},
   };
   CLI::App* shell = app.add_subcommand(
@@ -297,6 +454,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (const std::optional<std::string> name = unknown_command(app)) {
+      return fail(unknown_command_error(app, *name), kExitUsage);
+    }
     // Prints help (exit 0) or the error and a hint (exit 2).
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
@@ -312,6 +472,11 @@ int main(int argc, char** argv) {
   if (!command) return fail(command.status(), kExitUsage);
   sand::Result<sand::cli::Tuning> tuning = build_tuning(args);
   if (!tuning) return fail(tuning.status(), kExitUsage);
+  sand::Result<sand::Options> options = make_options(args, *tuning, kind, shell->parsed());
+  if (!options) return fail(options.status(), kExitUsage);
   if (check->parsed()) return run_check(args);
-  return run(args, *tuning, shell->parsed(), *command);
+  if (sand::Status loaded = load_value(args, *command); !loaded) {
+    return fail(loaded, loaded.code() == sand::Code::kInvalidArgument ? kExitUsage : kExitError);
+  }
+  return run(args, *options, shell->parsed(), *command);
 }

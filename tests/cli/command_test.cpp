@@ -325,5 +325,19 @@ TEST_CASE("help takes an optional command name", "[cli][command][help]") {
   CHECK(parse_error("help bogus").starts_with("unknown command 'bogus' (commands: put "));
 }
 
+TEST_CASE("is_read_command: get, scan, history and stats only read", "[cli][command]") {
+  CHECK(is_read_command(CommandKind::kGet));
+  CHECK(is_read_command(CommandKind::kScan));
+  CHECK(is_read_command(CommandKind::kHistory));
+  CHECK(is_read_command(CommandKind::kStats));
+  for (CommandKind kind :
+       {CommandKind::kNone, CommandKind::kPut, CommandKind::kDel, CommandKind::kFlush,
+        CommandKind::kCompact, CommandKind::kForgetBefore, CommandKind::kRefresh,
+        CommandKind::kSync, CommandKind::kHelp, CommandKind::kQuit}) {
+    INFO("kind " << static_cast<int>(kind));
+    CHECK_FALSE(is_read_command(kind));
+  }
+}
+
 }  // namespace
 }  // namespace sand::cli

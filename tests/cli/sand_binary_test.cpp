@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "cli/format.hpp"
 #include "sand/sand.hpp"
@@ -384,9 +386,10 @@ TEST_CASE("sand --read-only reads while a writer holds the database", "[cli][bin
   REQUIRE(writer.is_ok());
   REQUIRE((*writer)->put("k", "v1").is_ok());
 
-  Run locked = run_sand(dir, "--db db get k");
-  CHECK(locked.exit_code == 3);
-  CHECK(locked.err.starts_with("ERR Busy: "));
+  // Reads never need the lock (see "reads open read-only" below).
+  Run plain = run_sand(dir, "--db db get k");
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.out == "v1\n");
   Run get = run_sand(dir, "--db db --read-only get k");
   CHECK(get.exit_code == 0);
   CHECK(get.out == "v1\n");
@@ -503,4 +506,249 @@ TEST_CASE("sand check: runs while a writer holds the database - a torn tail is a
   CHECK(check.out.find("\nnote " + wal + " offset " + std::to_string(size) +
                        ": torn tail: 3 bytes of an append that did not complete (the next "
                        "open drops them)\nsummary: 0 problems, 1 note;") != std::string::npos);
+}
+
+namespace {
+
+// Name, size and modification time of every entry of `dir`.
+using Listing =
+    std::map<std::string, std::tuple<bool, std::uintmax_t, std::filesystem::file_time_type>>;
+Listing listing(const std::string& dir) {
+  Listing out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const bool regular = entry.is_regular_file();
+    out[entry.path().filename().string()] = {regular, regular ? entry.file_size() : 0,
+                                             entry.last_write_time()};
+  }
+  return out;
+}
+
+// Every byte value (NUL and 0xff included) in a scrambled order, `size` bytes.
+std::string binary_value(std::size_t size) {
+  std::string bytes(size, '\0');
+  std::uint32_t x = 12345;
+  for (std::size_t i = 0; i < size; ++i) {
+    x = x * 1103515245 + 12345;
+    bytes[i] = static_cast<char>(i % 3 == 0 ? i & 0xff : x >> 24);
+  }
+  return bytes;
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary);
+  f << bytes;
+}
+
+const char* const kReads[] = {"get k",     "get k --at 1", "scan", "scan --prefix k --reverse",
+                              "history k", "stats"};
+
+}  // namespace
+
+TEST_CASE("sand: reads open read-only and work while another handle holds the database",
+          "[cli][binary][read_only]") {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  REQUIRE(run_sand(dir, "--db db shell", "put k v1\nput j w\nflush\n").exit_code == 0);
+  auto held = sand::DB::open(db);
+  REQUIRE(held.is_ok());
+  REQUIRE((*held)->put("k", "v2").is_ok());  // only in the holder's WAL
+  REQUIRE((*held)->del("j").is_ok());
+
+  Run get = run_sand(dir, "--db db get k");
+  CHECK(get.exit_code == 0);
+  CHECK(get.out == "v2\n");
+  CHECK(get.err.empty());  // no notice: a read never asks for the lock
+  CHECK(run_sand(dir, "--db db get k --at 1").out == "v1\n");
+  Run gone = run_sand(dir, "--db db get j");
+  CHECK(gone.exit_code == 1);
+  CHECK(gone.out == "NOT_FOUND\n");
+  CHECK(run_sand(dir, "--db db scan").out == "k\tv2\n\n");
+  CHECK(run_sand(dir, "--db db history k").out == "3\tput\tv2\n1\tput\tv1\n\n");
+  Run stats = run_sand(dir, "--db db stats");
+  CHECK(stats.exit_code == 0);
+  CHECK(stats.out.find("\nlast_version: 4\n") != std::string::npos);
+  CHECK(run_sand(dir, "--db db get k --output out").exit_code == 0);
+  CHECK(read_file(dir.path() + "/out") == "v2");
+  // Writes still need the lock.
+  Run put = run_sand(dir, "--db db put k v3");
+  CHECK(put.exit_code == 3);
+  CHECK(put.err.starts_with("ERR Busy: "));
+}
+
+TEST_CASE("sand: a read creates, changes and removes no file", "[cli][binary][read_only]") {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  // A table, and writes only in a WAL: what a writable open would replay and
+  // flush.
+  REQUIRE(run_sand(dir, "--db db shell", "put k v1\nflush\nput k v2\nput x y\n").exit_code == 0);
+  const Listing before = listing(db);
+  for (const char* read : kReads) {
+    Run run = run_sand(dir, std::string("--db db ") + read);
+    INFO(read << "\nstderr: " << run.err);
+    CHECK(run.exit_code == 0);
+    CHECK(listing(db) == before);
+  }
+  CHECK(run_sand(dir, "--db db get k").out == "v2\n");
+  CHECK(listing(db) == before);
+}
+
+TEST_CASE("sand: a read of a missing database is NotFound and creates nothing",
+          "[cli][binary][read_only]") {
+  TempDir dir;
+  for (const char* read : kReads) {
+    Run run = run_sand(dir, std::string("--db missing ") + read);
+    INFO(read);
+    CHECK(run.exit_code == 3);
+    CHECK(run.out.empty());
+    CHECK(run.err == "ERR NotFound: missing: no database (no MANIFEST)\n");
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/missing"));
+  }
+  // An existing empty directory is not a database either, and stays empty.
+  std::filesystem::create_directory(dir.path() + "/empty");
+  Run get = run_sand(dir, "--db empty get k");
+  CHECK(get.exit_code == 3);
+  CHECK(get.err == "ERR NotFound: empty: no database (no MANIFEST)\n");
+  CHECK(std::filesystem::is_empty(dir.path() + "/empty"));
+}
+
+TEST_CASE("sand put --value-file and put KEY - round-trip 200 KB of binary bytes",
+          "[cli][binary][raw_value]") {
+  TempDir dir;
+  const std::string value = binary_value(200 * 1000);
+  REQUIRE(value.find('\0') != std::string::npos);
+  REQUIRE(value.find('\xff') != std::string::npos);
+  write_bytes(dir.path() + "/in", value);
+
+  Run from_file = run_sand(dir, "--db db put file --value-file in");
+  CHECK(from_file.exit_code == 0);
+  CHECK(from_file.out == "OK 1\n");
+  Run from_stdin = run_sand(dir, "--db db put stdin -", value);
+  CHECK(from_stdin.exit_code == 0);
+  CHECK(from_stdin.out == "OK 2\n");
+
+  for (const char* key : {"file", "stdin"}) {
+    Run get = run_sand(dir, std::string("--db db get ") + key + " --output " + key + ".out");
+    INFO(key);
+    CHECK(get.exit_code == 0);
+    CHECK(get.out.empty());  // quiet on success
+    CHECK(get.err.empty());
+    CHECK(read_file(dir.path() + "/" + key + ".out") == value);
+  }
+  // `--output -` is the raw value on stdout; plain get escapes it.
+  CHECK(run_sand(dir, "--db db get stdin --output -").out == value);
+  CHECK(run_sand(dir, "--db db get stdin").out.size() > value.size());
+  // Empty inputs are empty values; an escaped "-" is the value "-".
+  write_bytes(dir.path() + "/empty", "");
+  CHECK(run_sand(dir, "--db db put e --value-file empty").exit_code == 0);
+  CHECK(run_sand(dir, "--db db get e --output e.out").exit_code == 0);
+  CHECK(std::filesystem::file_size(dir.path() + "/e.out") == 0);
+  CHECK(run_sand(dir, "--db db put dash " + quote("\\x2d")).exit_code == 0);
+  CHECK(run_sand(dir, "--db db get dash").out == "-\n");
+}
+
+TEST_CASE("sand get --output: NOT_FOUND leaves the file alone, write errors exit 3",
+          "[cli][binary][raw_value]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db put k v").exit_code == 0);
+  Run missing = run_sand(dir, "--db db get nope --output out");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out == "NOT_FOUND\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/out"));
+  write_bytes(dir.path() + "/old", "previous");
+  CHECK(run_sand(dir, "--db db get nope --output old").exit_code == 1);
+  CHECK(read_file(dir.path() + "/old") == "previous");
+  CHECK(run_sand(dir, "--db db get k --output old").exit_code == 0);
+  CHECK(read_file(dir.path() + "/old") == "v");  // truncated, not appended
+
+  Run unwritable = run_sand(dir, "--db db get k --output no/such/file");
+  CHECK(unwritable.exit_code == 3);
+  CHECK(unwritable.out.empty());
+  CHECK(unwritable.err == "ERR IOError: --output no/such/file: No such file or directory\n");
+  CHECK(run_sand(dir, "--db db scan --output x").exit_code == 2);  // get's option only
+}
+
+TEST_CASE("sand put: value source errors", "[cli][binary][raw_value]") {
+  TempDir dir;
+  write_bytes(dir.path() + "/in", "v");
+  Run both = run_sand(dir, "--db db put k v --value-file in");
+  CHECK(both.exit_code == 2);
+  CHECK(both.err ==
+        "ERR InvalidArgument: put: give VALUE or --value-file F, not both (VALUE - reads "
+        "stdin)\n");
+  Run none = run_sand(dir, "--db db put k");
+  CHECK(none.exit_code == 2);
+  CHECK(none.err ==
+        "ERR InvalidArgument: put: VALUE is required (or - to read it from stdin, or "
+        "--value-file F)\n");
+  // An unreadable file is an error (3), found before anything is opened.
+  Run missing = run_sand(dir, "--db db put k --value-file nope");
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err == "ERR IOError: --value-file nope: No such file or directory\n");
+  CHECK(run_sand(dir, "--db db put k --value-file .").exit_code == 3);
+  // Over the value limit: a usage error, refused before reading (the file is
+  // sparse, so this costs no disk).
+  { std::ofstream create(dir.path() + "/huge"); }
+  std::filesystem::resize_file(dir.path() + "/huge", sand::kMaxValueSize + 1);
+  Run huge = run_sand(dir, "--db db put k --value-file huge");
+  CHECK(huge.exit_code == 2);
+  CHECK(huge.err ==
+        "ERR InvalidArgument: --value-file huge: the value is larger than 256.0 MiB, the "
+        "largest a value may be\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/db"));
+}
+
+TEST_CASE("sand: size flags take units", "[cli][binary][size]") {
+  TempDir dir;
+  Run put = run_sand(dir, "--db db --memtable-size 64MiB put k v");
+  CHECK(put.exit_code == 0);
+  CHECK(put.err.empty());
+  CHECK(run_sand(dir,
+                 "--db db --memtable-size 4KiB --block-size 1KiB --block-cache-size 1GiB "
+                 "--target-file-size 128MB put j w")
+            .out == "OK 2\n");
+  CHECK(run_sand(dir, "--db db --memtable-size '64 mib' --block-cache-size 0 get k").out == "v\n");
+  Run garbage = run_sand(dir, "--db db --memtable-size 64Mb/s put k v");
+  CHECK(garbage.exit_code == 2);
+  CHECK(garbage.err ==
+        "ERR InvalidArgument: --memtable-size: expected a byte count such as 4096, 64KiB or "
+        "1GiB, got '64Mb/s'\n");
+  Run overflow = run_sand(dir, "--db other --block-size 99999999999TiB put k v");
+  CHECK(overflow.exit_code == 2);
+  CHECK(overflow.err ==
+        "ERR InvalidArgument: --block-size: '99999999999TiB' is more than 2^64 - 1 bytes\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/other"));
+  // In range is the database's to say: a flag that parses but is refused by
+  // DB::open is exit 3.
+  Run small = run_sand(dir, "--db db --memtable-size 1KiB put k v");
+  CHECK(small.exit_code == 3);
+  CHECK(small.err.starts_with("ERR InvalidArgument: memtable_size"));
+}
+
+TEST_CASE("sand --version is the header's version", "[cli][binary]") {
+  TempDir dir;
+  CHECK(run_sand(dir, "--version").out == "sand " + std::to_string(SAND_VERSION_MAJOR) + "." +
+                                              std::to_string(SAND_VERSION_MINOR) + "." +
+                                              std::to_string(SAND_VERSION_PATCH) + "\n");
+}
+
+TEST_CASE("sand: an unknown command is named, with the list of commands, exit 2",
+          "[cli][binary][exit]") {
+  TempDir dir;
+  const std::string expected =
+      "ERR InvalidArgument: unknown command 'frob' (commands: put get del scan history stats "
+      "flush compact forget-before shell check)\n";
+  Run frob = run_sand(dir, "frob");
+  CHECK(frob.exit_code == 2);
+  CHECK(frob.out.empty());
+  CHECK(frob.err == expected);
+  Run with_args = run_sand(dir, "--db db frob a b");
+  CHECK(with_args.exit_code == 2);
+  CHECK(with_args.err == expected);
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/db"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/sand-data"));
+  // No command at all, or a bad flag, is still CLI11's usage error.
+  Run none = run_sand(dir, "--db db");
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("unknown command") == std::string::npos);
+  CHECK(run_sand(dir, "--frob get k").exit_code == 2);
 }
