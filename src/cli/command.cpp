@@ -12,21 +12,6 @@
 namespace sand::cli {
 namespace {
 
-// The tokens of `text` separated by runs of spaces.
-std::vector<std::string_view> split_tokens(std::string_view text) {
-  std::vector<std::string_view> tokens;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] == ' ') {
-      ++i;
-      continue;
-    }
-    const std::size_t end = std::min(text.find(' ', i), text.size());
-    tokens.push_back(text.substr(i, end - i));
-    i = end;
-  }
-  return tokens;
-}
 
 Status usage(std::string_view synopsis) {
   return Status::invalid_argument("usage: " + std::string(synopsis));
@@ -200,6 +185,21 @@ Result<Command> parse_help(const CommandSpec& spec, const std::vector<std::strin
 }
 
 }  // namespace
+
+std::vector<std::string_view> split_tokens(std::string_view text) {
+  std::vector<std::string_view> tokens;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] == ' ') {
+      ++i;
+      continue;
+    }
+    const std::size_t end = std::min(text.find(' ', i), text.size());
+    tokens.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  return tokens;
+}
 
 Result<Command> parse_command(std::string_view line) {
   const std::size_t begin = line.find_first_not_of(' ');

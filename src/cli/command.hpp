@@ -31,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sand/options.hpp"
 #include "sand/status.hpp"
@@ -72,6 +73,10 @@ struct Command {
 
   friend bool operator==(const Command&, const Command&) = default;
 };
+
+// The tokens of `text` separated by runs of spaces, as the parser splits a
+// line (and completion splits the text before the cursor).
+std::vector<std::string_view> split_tokens(std::string_view text);
 
 // Parses one shell line (without its newline). An empty or all-space line is
 // kNone. Errors: InvalidArgument for an unknown command (also after `help`),

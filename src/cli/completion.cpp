@@ -3,26 +3,11 @@
 
 #include <algorithm>
 
+#include "cli/command.hpp"
 #include "cli/command_table.hpp"
 
 namespace sand::cli {
 namespace {
-
-// The tokens of `text` separated by runs of spaces (as the parser splits).
-std::vector<std::string_view> split(std::string_view text) {
-  std::vector<std::string_view> tokens;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (text[i] == ' ') {
-      ++i;
-      continue;
-    }
-    const std::size_t end = std::min(text.find(' ', i), text.size());
-    tokens.push_back(text.substr(i, end - i));
-    i = end;
-  }
-  return tokens;
-}
 
 // The words a command takes after its name: fixed words, options and, for
 // help, the command names.
@@ -60,7 +45,7 @@ Completion complete(std::string_view before_cursor) {
   const std::size_t last_space = before_cursor.rfind(' ');
   const std::size_t word_begin = last_space == std::string_view::npos ? 0 : last_space + 1;
   const std::string_view word = before_cursor.substr(word_begin);
-  const std::vector<std::string_view> before = split(before_cursor.substr(0, word_begin));
+  const std::vector<std::string_view> before = split_tokens(before_cursor.substr(0, word_begin));
 
   std::vector<std::string_view> words;
   if (before.empty()) {
