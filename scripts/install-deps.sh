@@ -8,10 +8,11 @@ set -euo pipefail
 
 packages=(
   # the library (Boost.Container, LZ4, xxHash) and the `sand` tool (CLI11;
-  # libedit for the shell's line editing at a terminal)
+  # libedit for the shell's line editing at a terminal; nlohmann-json for
+  # its JSON output)
   cmake g++ make pkg-config
   libboost-container-dev liblz4-dev libxxhash-dev
-  libcli11-dev libedit-dev
+  libcli11-dev libedit-dev nlohmann-json3-dev
 )
 if [ "${1:-}" = "--test" ]; then
   shift

@@ -141,6 +141,7 @@ struct Args {
   std::optional<std::uint64_t> limit;
   std::string mark;   // forget-before VERSION
   bool bail = false;  // shell --bail
+  bool json = false;  // --json: answers as JSON lines (spec/json.md)
 };
 
 int fail(const sand::Status& status, int exit_code) {
@@ -359,6 +360,8 @@ int main(int argc, char** argv) {
                "Open every command without the lock (reads always do); writes fail, `refresh` "
                "catches up");
   app.add_flag("--sync", args.sync, "Make writes durable before answering (fsync)");
+  app.add_flag("--json", args.json,
+               "Answer in JSON, one object per line (keys and values as spec/json.md says)");
   app.add_option("--compression", args.compression, "Table block compression")
       ->check(CLI::IsMember({"none", "lz4"}))
       ->capture_default_str();
