@@ -261,3 +261,65 @@ TEST_CASE("every single flipped bit is detected at the right offset", "[table][c
 
 }  // namespace
 }  // namespace sand::table
+
+namespace sand::table {
+namespace {
+
+// A one-block table whose data block holds `keys` (any bytes, in the given
+// order) behind valid checksums: what only a crafted file can hold.
+std::string table_with_raw_keys(const std::vector<std::string>& keys) {
+  BlockBuilder data(1);
+  for (const std::string& k : keys) data.add(k, "v");
+  std::string file(data.finish());
+  const BlockHandle data_handle{0, file.size()};
+  file += block_trailer(file, Compression::kNone);
+  BlockBuilder index(1);
+  std::string handle;
+  encode_block_handle(&handle, data_handle);
+  index.add(testing::ikey("zzz", 1), handle);
+  Footer footer;
+  footer.index = {file.size(), index.finish().size()};
+  const std::string index_bytes(index.finish());
+  file += index_bytes + block_trailer(index_bytes, Compression::kNone);
+  const std::string props = encode_properties({.entries = keys.size(),
+                                               .data_blocks = 1,
+                                               .min_version = 1,
+                                               .max_version = 1,
+                                               .smallest_user_key = "a",
+                                               .largest_user_key = "zzz"});
+  footer.properties = {file.size(), props.size()};
+  file += props + block_trailer(props, Compression::kNone) + encode_footer(footer);
+  return file;
+}
+
+// The table iterator hands only well-formed internal keys to the layers
+// above (db/ treats a malformed one as an impossible state), because the
+// block iterator refuses any other, naming the table and block.
+TEST_CASE("a key that is not an internal key is Corruption at its block, both ways",
+          "[table][corruption]") {
+  std::string unknown_kind = testing::ikey("b", 1);
+  unknown_kind[unknown_kind.size() - 8] = 7;  // kinds are 0 (delete) and 1 (put)
+  const std::pair<std::string, std::string> cases[] = {
+      {"bad", "block entry key shorter than the 8-byte trailer"},
+      {unknown_kind, "block entry key has an unknown kind"},
+  };
+  for (const auto& [bad_key, message] : cases) {
+    const std::string bytes = table_with_raw_keys({testing::ikey("a", 1), bad_key});
+    Result<std::shared_ptr<Table>> t = testing::open_bytes(bytes);
+    REQUIRE(t.is_ok());
+    auto forward = (*t)->new_iterator();
+    forward->seek_to_first();
+    REQUIRE(forward->valid());  // the first entry is well formed
+    forward->next();
+    CHECK_FALSE(forward->valid());
+    CHECK(forward->status().code() == Code::kCorruption);
+    CHECK(forward->status().message() == "000007.sst: offset 0: " + message);
+    auto backward = (*t)->new_iterator();
+    backward->seek_to_last();  // decodes the block from its start: the same error
+    CHECK_FALSE(backward->valid());
+    CHECK(backward->status().message() == "000007.sst: offset 0: " + message);
+  }
+}
+
+}  // namespace
+}  // namespace sand::table
