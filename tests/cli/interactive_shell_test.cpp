@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <pty.h>  // forkpty
 #include <signal.h>
-#include <stdlib.h>  // mkdtemp
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -28,12 +27,14 @@
 #include <vector>
 
 #include "sand/sand.hpp"
+#include "support/temp_dir.hpp"
 
 extern char** environ;
 
 namespace {
 
 using namespace std::chrono_literals;
+using sand::test::TempDir;
 
 // Generous: a sanitizer build on a busy machine is slow, and a pass never
 // waits for a deadline.
@@ -44,24 +45,6 @@ constexpr std::string_view kLeft = "\x1b[D";
 constexpr std::string_view kUp = "\x1b[A";
 constexpr std::string_view kCtrlC = "\x03";
 constexpr std::string_view kCtrlD = "\x04";
-
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/sand-pty-test-XXXXXX";
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // `sand --db DIR/db shell` on a pseudo-terminal, with HOME and SAND_HISTORY
 // in DIR.

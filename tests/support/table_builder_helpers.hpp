@@ -19,25 +19,13 @@
 #include "sand/status.hpp"
 #include "table/block_cache.hpp"
 #include "table/table.hpp"
+#include "support/internal_keys.hpp"
 #include "table/table_builder.hpp"
 #include "util/internal_iterator.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand::test {
 
-inline std::string ikey(std::string_view user_key, Version v, EntryKind kind = EntryKind::kPut) {
-  std::string k;
-  append_internal_key(&k, user_key, v, kind);
-  return k;
-}
-
-// Orders internal keys as every engine layer does (user key ascending, version
-// descending).
-struct InternalKeyLess {
-  bool operator()(const std::string& a, const std::string& b) const {
-    return compare_internal_keys(a, b) < 0;
-  }
-};
 using InternalMap = std::map<std::string, std::string, InternalKeyLess>;
 using KVs = std::vector<std::pair<std::string, std::string>>;
 

@@ -13,6 +13,7 @@
 #include "sand/file_system.hpp"
 #include "table/table.hpp"
 #include "table/table_builder.hpp"
+#include "support/internal_keys.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand::table::testing {
@@ -51,18 +52,8 @@ class StringFile final : public ReadableFile {
   std::string bytes_;
 };
 
-inline std::string ikey(std::string_view user_key, Version v, EntryKind kind = EntryKind::kPut) {
-  std::string k;
-  append_internal_key(&k, user_key, v, kind);
-  return k;
-}
-
-// Orders internal keys like every table layer does.
-struct InternalKeyLess {
-  bool operator()(const std::string& a, const std::string& b) const {
-    return compare_internal_keys(a, b) < 0;
-  }
-};
+using test::ikey;
+using test::InternalKeyLess;
 using Model = std::map<std::string, std::string, InternalKeyLess>;
 using Entries = std::vector<std::pair<std::string, std::string>>;
 
