@@ -41,6 +41,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,23 @@ struct CheckReport {
   bool ok() const { return problems.empty(); }
 };
 
+/// How check_database() reports while it runs (the `sand` tool draws its
+/// progress bar from it).
+struct CheckOptions {
+  /// Called after each file is checked, on the thread running
+  /// check_database(), with the files checked so far (1, 2, ...), the files
+  /// it will check in all, and the sum of their CheckedFile::bytes so far.
+  ///
+  /// The first call comes after the MANIFEST (which decides how many tables
+  /// and WALs there are); files_total is the same in every call, and the
+  /// last call has files_done == files_total == CheckReport::files.size().
+  /// Not called when check_database() returns an error Status. Must not
+  /// throw. Default: none.
+  std::function<void(std::uint64_t files_done, std::uint64_t files_total,
+                     std::uint64_t bytes_done)>
+      progress;
+};
+
 /// Checks the database in directory `path`, through options.file_system
 /// (default: POSIX); other options are ignored.
 ///
@@ -140,5 +158,10 @@ struct CheckReport {
 /// problems): NotFound if `path` does not exist or holds neither a MANIFEST
 /// nor any table or WAL file; IOError if the directory cannot be listed.
 SAND_EXPORT Result<CheckReport> check_database(const std::string& path, const Options& options = {});
+
+/// check_database(path, options), reporting progress as `check_options`
+/// asks. The report and the errors are the same.
+SAND_EXPORT Result<CheckReport> check_database(const std::string& path, const Options& options,
+                                               const CheckOptions& check_options);
 
 }  // namespace sand

@@ -83,6 +83,13 @@ void Checker::problem_from(std::size_t file, const Status& status, std::uint64_t
   problem(file, offset, status.code() == Code::kCorruption ? message : status.to_string());
 }
 
+void Checker::report_progress() {
+  if (!options_.progress) return;
+  std::uint64_t bytes = 0;
+  for (const CheckedFile& f : report_.files) bytes += f.bytes;
+  options_.progress(report_.files.size(), planned_files_, bytes);
+}
+
 void Checker::note(std::string file, std::uint64_t offset, std::string what) {
   report_.notes.push_back(
       CheckNote{.file = std::move(file), .offset = offset, .what = std::move(what)});
@@ -127,7 +134,6 @@ Result<CheckReport> Checker::run() {
 
   check_manifest(manifest);
   if (state_) {
-    for (const auto& [number, meta] : state_->tables) check_table(number, &meta);
     std::vector<std::uint64_t> live;
     for (const std::uint64_t n : wals) {
       if (n >= state_->wal_number) live.push_back(n);
@@ -135,7 +141,15 @@ Result<CheckReport> Checker::run() {
     // The WAL that wal_number names exists before the edit naming it is
     // written (rule W3); with MANIFEST read before the listing, it is listed.
     const std::uint64_t needed = state_->wal_number;
-    if (needed != 0 && !std::binary_search(wals.begin(), wals.end(), needed)) {
+    const bool needed_missing =
+        needed != 0 && !std::binary_search(wals.begin(), wals.end(), needed);
+    planned_files_ = 1 + state_->tables.size() + live.size() + (needed_missing ? 1 : 0);
+    report_progress();
+    for (const auto& [number, meta] : state_->tables) {
+      check_table(number, &meta);
+      report_progress();
+    }
+    if (needed_missing) {
       const std::size_t file = add_file(wal_file_name(needed), CheckFileType::kWal);
       if (retired_wal(needed)) {
         report_.files[file].outcome = Outcome::kSkipped;
@@ -143,11 +157,13 @@ Result<CheckReport> Checker::run() {
         problem(file, kWholeFile,
                 "missing: the manifest's wal_number names this WAL but there is no such file");
       }
+      report_progress();
     }
     Version previous = 0;
     const std::size_t newest = newest_wal(live);
     for (std::size_t i = 0; i < live.size(); ++i) {
       check_wal(live[i], i >= newest, &previous);
+      report_progress();
     }
     for (const std::uint64_t n : tables) {
       if (!state_->tables.contains(n)) {
@@ -166,11 +182,17 @@ Result<CheckReport> Checker::run() {
   } else {
     note(std::string(kManifestName), kWholeFile,
          "no usable manifest: every table and WAL in the directory was checked on its own");
-    for (const std::uint64_t n : tables) check_table(n, nullptr);
+    planned_files_ = 1 + tables.size() + wals.size();
+    report_progress();
+    for (const std::uint64_t n : tables) {
+      check_table(n, nullptr);
+      report_progress();
+    }
     Version previous = 0;
     const std::size_t newest = newest_wal(wals);
     for (std::size_t i = 0; i < wals.size(); ++i) {
       check_wal(wals[i], i >= newest, &previous);
+      report_progress();
     }
   }
   if (manifest_temp) {
@@ -195,9 +217,14 @@ Result<CheckReport> Checker::run() {
 }  // namespace checker
 
 Result<CheckReport> check_database(const std::string& path, const Options& options) {
+  return check_database(path, options, CheckOptions{});
+}
+
+Result<CheckReport> check_database(const std::string& path, const Options& options,
+                                   const CheckOptions& check_options) {
   const std::shared_ptr<FileSystem> fs =
       options.file_system ? options.file_system : posix_file_system();
-  checker::Checker checker(*fs, path);
+  checker::Checker checker(*fs, path, check_options);
   return checker.run();
 }
 

@@ -105,7 +105,8 @@ class Differences {
 
 class Checker {
  public:
-  Checker(FileSystem& fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {}
+  Checker(FileSystem& fs, std::string dir, CheckOptions options = {})
+      : fs_(fs), dir_(std::move(dir)), options_(std::move(options)) {}
 
   Result<CheckReport> run();
 
@@ -117,6 +118,9 @@ class Checker {
   // anything else gets `offset` and the whole status text.
   void problem_from(std::size_t file, const Status& status, std::uint64_t offset);
   void note(std::string file, std::uint64_t offset, std::string what);
+  // Reports the files checked so far to CheckOptions::progress, out of
+  // `planned_files_`.
+  void report_progress();
 
   void check_manifest(const Result<std::unique_ptr<ReadableFile>>& opened);
   void check_run_overlaps();
@@ -145,7 +149,9 @@ class Checker {
 
   FileSystem& fs_;
   const std::string dir_;
+  const CheckOptions options_;
   CheckReport report_;
+  std::uint64_t planned_files_ = 0;  // known once MANIFEST is checked
   // The state MANIFEST describes; nullopt when it is missing or unusable.
   std::optional<manifest::State> state_;
   // The offset in MANIFEST of the record that added each live table.
