@@ -1031,6 +1031,45 @@ SAND_C_EXPORT sand_code_t sand_compact(sand_db_t* db, char** errmsg);
 SAND_C_EXPORT sand_code_t sand_checkpoint(sand_db_t* db, const char* dir, uint64_t* version,
                                           char** errmsg);
 
+/**
+ * Writes the retained history of `db` (every version a history read lists,
+ * tombstones included, with the last version and the retention mark), as of
+ * the last version committed when the call starts, as an archive
+ * (spec/archive.md; sand::export_archive) to the file `path`, created or
+ * truncated. On an error the file is removed. Works on read-only handles.
+ * Safe to call while other threads write.
+ * @param db The database.
+ * @param path The archive file to write.
+ * @param entries Receives the number of entries written, or NULL; 0 on error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_IO_ERROR (the file cannot be written: the
+ * message names it); ::SAND_CORRUPTION (reading the database);
+ * ::SAND_INVALID_ARGUMENT for NULL arguments.
+ */
+SAND_C_EXPORT sand_code_t sand_export_archive(const sand_db_t* db, const char* path,
+                                              uint64_t* entries, char** errmsg);
+
+/**
+ * Creates a new database in `dir`, which must be absent or an empty
+ * directory, from the archive file `path` (sand::import_archive): its tables
+ * are written directly, and the new database answers every read like the
+ * exported one; its next write gets the archive's last version + 1. All or
+ * nothing: on any error `dir` is left as it was.
+ * @param dir The new database's directory.
+ * @param path The archive file to read.
+ * @param options Table options (compression, block size, target file size,
+ * ...), or NULL for the defaults.
+ * @param entries Receives the number of entries read, or NULL; 0 on error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (`dir` not empty, bad options,
+ * NULL arguments); ::SAND_CORRUPTION (a damaged, truncated or unsupported
+ * archive: the message names `path` and the byte offset); ::SAND_BUSY
+ * (another import into `dir` is running); ::SAND_IO_ERROR.
+ */
+SAND_C_EXPORT sand_code_t sand_import_archive(const char* dir, const char* path,
+                                              const sand_options_t* options, uint64_t* entries,
+                                              char** errmsg);
+
 /* ------------------------------------------------------------------------ */
 /* Stats                                                                    */
 /* ------------------------------------------------------------------------ */

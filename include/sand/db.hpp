@@ -36,6 +36,7 @@ namespace sand {
 namespace detail {
 struct SnapshotPin;  // src/db/snapshot_list.hpp
 struct IteratorState;  // src/db/db_iterator.hpp
+struct DbAccess;  // src/db/db_access.hpp: the engine's own components reach DB::Impl
 }  // namespace detail
 
 /// A pinned version: reads at it stay repeatable and compaction keeps what it
@@ -344,6 +345,7 @@ class SAND_EXPORT DB {
   struct Impl;  // src/db/db_impl.hpp
 
  private:
+  friend struct detail::DbAccess;
   explicit DB(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -8,6 +8,7 @@
 /// FileSystem implementations are safe from many threads.
 #pragma once
 
+#include "sand/archive.hpp"
 #include "sand/check.hpp"
 #include "sand/db.hpp"
 #include "sand/file_system.hpp"

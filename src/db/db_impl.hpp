@@ -36,8 +36,8 @@
 #include "db/compaction_picker.hpp"
 #include "db/db_counters.hpp"
 #include "db/follower.hpp"
-#include "db/recovery.hpp"
 #include "db/read_view.hpp"
+#include "db/recovery.hpp"
 #include "db/snapshot_list.hpp"
 #include "db/version_set.hpp"
 #include "db/write_queue.hpp"
@@ -68,11 +68,21 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Result<Version> write(const WriteBatch& batch, WriteOptions wo) SAND_EXCLUDES(write_mu_);
   Version last_version() const { return last_version_.load(std::memory_order_acquire); }
   // db_impl_read.cpp; `at` nullopt reads the latest state.
-  Result<std::optional<std::string>> get(std::string_view key,
-                                         std::optional<Version> at) const;
+  Result<std::optional<std::string>> get(std::string_view key, std::optional<Version> at) const;
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
   Result<Iterator> scan(const ScanOptions& options) const;
   Snapshot snapshot() const SAND_EXCLUDES(state_mu_);
+  // What a whole-database export reads (src/archive/): a view holding every
+  // version up to `last`, and the mark `mark` <= `last` that history() applies.
+  struct ReadPoint {
+    std::shared_ptr<const ReadView> view;
+    Version last = 0;
+    Version mark = 0;
+  };
+  ReadPoint read_point() const SAND_EXCLUDES(state_mu_);
+  // db_impl_open.cpp: InvalidArgument naming the first option out of range
+  // (also checked by import_archive, which writes tables with them).
+  static Status validate_options(const Options& o);
   // db_impl_flush.cpp
   Status flush() SAND_EXCLUDES(write_mu_, state_mu_);
   Stats stats() const;
@@ -86,7 +96,6 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
 
  private:
   // --- open and close (db_impl_open.cpp) ---
-  static Status validate_options(const Options& o);
   // Step 2 of open: the manifest's state (or a new database's), its file
   // counter past every number in the directory, every file it needs there.
   Result<manifest::State> load_manifest(const DirListing& listing);
@@ -125,8 +134,8 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Status check_read_version(const ReadView& view, Version at) const;
   // The version a read through `view` uses: the latest (never refused), or
   // `at` checked. REQUIRES: the caller took its view before calling.
-  Version resolve_read_version(const ReadView& view, std::optional<Version> at,
-                               Status* status) const;
+  Version resolve_read_version(const ReadView& view, std::optional<Version> at, Status* status)
+      const;
 
   // --- flush (db_impl_flush.cpp) ---
   void flush_loop() SAND_EXCLUDES(state_mu_);

@@ -54,6 +54,18 @@ Snapshot DB::Impl::snapshot() const {
   return Snapshot(v, std::make_shared<const detail::SnapshotPin>(snapshots_, v));
 }
 
+DB::Impl::ReadPoint DB::Impl::read_point() const {
+  // Under state_mu_, where memtables are frozen, tables swapped and the mark
+  // raised: the view cannot lose a memtable between loading `last` and
+  // taking it, so every version <= last is in it, and no compaction in it cut
+  // with a mark above the one read here.
+  MutexLock lock(state_mu_);
+  ReadPoint point{.view = current_view()};
+  point.last = view_last_version(*point.view);
+  point.mark = std::min(effective_mark(), point.last);
+  return point;
+}
+
 Version DB::Impl::view_last_version(const ReadView& view) const {
   return read_only_ ? view.last_version : last_version_.load(std::memory_order_acquire);
 }
@@ -132,10 +144,10 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
         return Status::corruption("history: malformed internal key");
       }
       if (k.user_key != key) break;
-      all.push_back(HistoryEntry{.version = k.version,
-                                 .deleted = k.kind == EntryKind::kDelete,
-                                 .value = k.kind == EntryKind::kPut ? std::string(it.value())
-                                                                    : std::string()});
+      all.push_back(HistoryEntry{
+          .version = k.version,
+          .deleted = k.kind == EntryKind::kDelete,
+          .value = k.kind == EntryKind::kPut ? std::string(it.value()) : std::string()});
     }
     return it.status();
   };
@@ -187,9 +199,9 @@ Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   }
   for (const auto& run : view->l1) add_run(run, &children);
   add_run(view->l2, &children);
-  auto state = std::make_unique<detail::IteratorState>(
-      view, new_merging_iterator(std::move(children)), at, options.from, options.to,
-      options.reverse);
+  auto state =
+      std::make_unique<detail::IteratorState>(view, new_merging_iterator(std::move(children)), at,
+                                              options.from, options.to, options.reverse);
   state->start();
   return Iterator(std::move(state));
 }

@@ -980,6 +980,45 @@ static void test_checkpoint(const char* dir) {
   sand_db_free(db);
 }
 
+/* An archive imports to a database with the same versions and mark. */
+static void test_archive(const char* dir) {
+  char src[4096], file[4096], dst[4096];
+  snprintf(src, sizeof src, "%s", join(dir, "db"));
+  snprintf(file, sizeof file, "%s", join(dir, "db.sandx"));
+  snprintf(dst, sizeof dst, "%s", join(dir, "copy"));
+  sand_db_t* db = open_db(src, NULL);
+  put(db, "a", "1");
+  put(db, "a", "2");
+  put(db, "b", "3");
+  CHECK_OK(sand_forget_before(db, 2, &err));
+  uint64_t n = 99;
+  CHECK_OK(sand_export_archive(db, file, &n, &err));
+  CHECK(n == 3); /* a@2, a@1 (the state at the mark), b@3 */
+  CHECK_MESSAGE(sand_export_archive(db, join(dir, "no/such/dir/x"), &n, &err), SAND_IO_ERROR,
+                "no/such/dir");
+  CHECK(n == 0);
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+
+  CHECK_OK(sand_import_archive(dst, file, NULL, &n, &err));
+  CHECK(n == 3);
+  CHECK_MESSAGE(sand_import_archive(dst, file, NULL, &n, &err), SAND_INVALID_ARGUMENT,
+                "not empty");
+  CHECK_MESSAGE(sand_import_archive(join(dir, "other"), "/nonexistent/missing.sandx", NULL, &n,
+                                    &err),
+                SAND_IO_ERROR, "missing.sandx");
+  CHECK_MESSAGE(sand_import_archive(NULL, file, NULL, &n, &err), SAND_INVALID_ARGUMENT, "dir");
+  sand_db_t* copy = open_db(dst, NULL);
+  CHECK(sand_last_version(copy) == 3);
+  CHECK(sand_low_water_mark(copy) == 2);
+  CHECK(value_is(copy, 0, "a", "2"));
+  CHECK(value_is(copy, 2, "a", "2"));
+  CHECK(value_is(copy, 3, "b", "3"));
+  CHECK(put(copy, "c", "4") == 4);
+  CHECK_OK(sand_close(copy, &err));
+  sand_db_free(copy);
+}
+
 static void run(void (*test)(const char* dir)) {
   char* dir = make_temp_dir();
   test(dir);
@@ -999,6 +1038,7 @@ int main(void) {
   run(test_check);
   run(test_null_arguments);
   run(test_checkpoint);
+  run(test_archive);
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }
