@@ -3,9 +3,11 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -39,23 +41,13 @@ std::string optional_number(const std::optional<double>& v, const char* fmt) {
   return v.has_value() ? format(fmt, *v) : std::string();
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += format("\\u%04x", static_cast<unsigned>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+// `v` as printf's `fmt` would print it ("%.1f", "%.6g"), as a number: JSON
+// rows carry the precision the CSV rows do, not 17 digits of noise.
+double rounded(const char* fmt, double v) { return std::strtod(format(fmt, v).c_str(), nullptr); }
 
-std::string json_number(const std::optional<double>& v) {
-  return v.has_value() ? format("%.6g", *v) : "null";
+// null when absent.
+nlohmann::ordered_json json_number(const std::optional<double>& v) {
+  return v.has_value() ? nlohmann::ordered_json(rounded("%.6g", *v)) : nullptr;
 }
 
 bool append(const std::string& path, const std::string& header, const std::string& row) {
@@ -214,32 +206,34 @@ bool append_csv(const std::string& path, const RunInfo& info, const WorkloadResu
 
 bool append_json(const std::string& path, const RunInfo& info, const WorkloadResult& r) {
   if (r.kind != WorkloadResult::Kind::kRun) return true;
-  std::string o = "{";
-  o += "\"engine\":" + json_string(info.engine);
-  o += ",\"engine_version\":" + json_string(info.engine_version);
-  o += ",\"workload\":" + json_string(r.name);
-  o += format(
-      ",\"num\":%llu,\"key_size\":%llu,\"value_size\":%llu,\"threads\":%d,\"sync\":%s",
-      static_cast<unsigned long long>(info.num), static_cast<unsigned long long>(info.key_size),
-      static_cast<unsigned long long>(info.value_size), r.threads, info.sync ? "true" : "false");
-  o += ",\"compression\":" + json_string(info.compression);
-  o += ",\"retention\":" + json_string(info.retention);
-  o += format(",\"ops\":%llu,\"ops_per_sec\":%.1f,\"mb_per_sec\":%.3f,\"micros_per_op\":%.4f",
-              static_cast<unsigned long long>(r.ops), r.ops_per_sec(), r.mb_per_sec(),
-              r.micros_per_op());
-  o += ",\"p50_us\":" + json_number(percentile(r, 50));
-  o += ",\"p99_us\":" + json_number(percentile(r, 99));
-  o += ",\"p999_us\":" + json_number(percentile(r, 99.9));
-  o += format(",\"latency_sampling\":%d", r.latency_sampling);
-  o += ",\"write_amp\":" + json_number(r.write_amp);
-  o += ",\"io_write_amp\":" + json_number(r.io_write_amp);
-  o += format(",\"disk_bytes\":%llu,\"peak_anon_rss_bytes\":%llu,\"peak_file_rss_bytes\":%llu",
-              static_cast<unsigned long long>(r.disk_bytes),
-              static_cast<unsigned long long>(r.peak_memory.anon_bytes),
-              static_cast<unsigned long long>(r.peak_memory.file_bytes));
-  o += ",\"message\":" + json_string(r.message);
-  o += "}";
-  return append(path, "", o);
+  nlohmann::ordered_json o;
+  o["engine"] = info.engine;
+  o["engine_version"] = info.engine_version;
+  o["workload"] = r.name;
+  o["num"] = info.num;
+  o["key_size"] = info.key_size;
+  o["value_size"] = info.value_size;
+  o["threads"] = r.threads;
+  o["sync"] = info.sync;
+  o["compression"] = info.compression;
+  o["retention"] = info.retention;
+  o["ops"] = r.ops;
+  o["ops_per_sec"] = rounded("%.1f", r.ops_per_sec());
+  o["mb_per_sec"] = rounded("%.3f", r.mb_per_sec());
+  o["micros_per_op"] = rounded("%.4f", r.micros_per_op());
+  o["p50_us"] = json_number(percentile(r, 50));
+  o["p99_us"] = json_number(percentile(r, 99));
+  o["p999_us"] = json_number(percentile(r, 99.9));
+  o["latency_sampling"] = r.latency_sampling;
+  o["write_amp"] = json_number(r.write_amp);
+  o["io_write_amp"] = json_number(r.io_write_amp);
+  o["disk_bytes"] = r.disk_bytes;
+  o["peak_anon_rss_bytes"] = r.peak_memory.anon_bytes;
+  o["peak_file_rss_bytes"] = r.peak_memory.file_bytes;
+  o["message"] = r.message;
+  // Compact, one object per line; a byte that is not UTF-8 (none is
+  // expected: names and messages are ASCII) would be replaced, not thrown.
+  return append(path, "", o.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 }  // namespace sand_bench

@@ -12,17 +12,16 @@
 // The damaged files of spec/testdata/bad/ are checked by bad_files_test.cpp.
 // Set SAND_UPDATE_TESTDATA=1 to rewrite the vectors after a deliberate format
 // change (which must come with a format version bump and a spec update).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <thread>
 
+#include "cli/json_bytes.hpp"
 #include "db/filenames.hpp"
 #include "manifest/manifest_log.hpp"
 #include "sand/sand.hpp"
@@ -41,6 +40,8 @@
 using namespace sand;
 using sand::test::must;
 using namespace sand::spec_testdata;
+using sand::cli::bytes_to_json;
+using sand::cli::Json;
 
 namespace {
 
@@ -55,11 +56,11 @@ struct Entry {
 // table plus writes still in the WAL.
 void write_plain(const std::string& dir) {
   auto db = must(DB::open(dir, Options{.compression = Compression::kNone}));
-  must(db->put("apple", "red"));       // 1
-  must(db->put("banana", "yellow"));   // 2
-  must(db->put("apple", "green"));     // 3
-  must(db->del("banana"));             // 4
-  WriteBatch b;                        // 5
+  must(db->put("apple", "red"));      // 1
+  must(db->put("banana", "yellow"));  // 2
+  must(db->put("apple", "green"));    // 3
+  must(db->del("banana"));            // 4
+  WriteBatch b;                       // 5
   b.put("cherry", "dark red");
   b.put("date", "brown");
   b.del("apple");
@@ -308,28 +309,36 @@ std::pair<Version, std::vector<Entry>> decode_directory(const std::string& dir) 
   return {last, entries};
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+// The logical contents as <name>.json holds them (spec/testdata/README.md):
+// keys and values as spec/json.md says (a string, or {"hex": ...}).
+Json to_json(Version last, const std::vector<Entry>& entries) {
+  Json list = Json::array();
+  for (const Entry& e : entries) {
+    Json entry = Json::object();
+    entry["key"] = bytes_to_json(e.key);
+    entry["version"] = e.version;
+    entry["kind"] = e.kind == EntryKind::kPut ? "put" : "delete";
+    if (e.kind == EntryKind::kPut) entry["value"] = bytes_to_json(e.value);
+    list.push_back(std::move(entry));
   }
-  return out + "\"";
+  Json doc = Json::object();
+  doc["last_version"] = last;
+  doc["entries"] = std::move(list);
+  return doc;
 }
 
-// Canonical JSON: one entry per line, key ascending, version descending.
-std::string to_json(Version last, const std::vector<Entry>& entries) {
-  std::ostringstream o;
-  o << "{\n  \"last_version\": " << last << ",\n  \"entries\": [\n";
+// The layout the vectors are written in, for people and diffs: one compact
+// entry per line. Deterministic (members in insertion order); files are
+// compared as JSON values, so the layout is not part of the format.
+std::string json_text(const Json& doc) {
+  std::string out = "{\n  \"last_version\": " + doc["last_version"].dump() + ",\n";
+  out += "  \"entries\": [";
+  const Json& entries = doc["entries"];
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    o << "    {\"key\": " << json_string(e.key) << ", \"version\": " << e.version
-      << ", \"kind\": \"" << (e.kind == EntryKind::kPut ? "put" : "delete") << "\"";
-    if (e.kind == EntryKind::kPut) o << ", \"value\": " << json_string(e.value);
-    o << "}" << (i + 1 < entries.size() ? "," : "") << "\n";
+    out += i == 0 ? "\n    " : ",\n    ";
+    out += entries[i].dump();
   }
-  o << "  ]\n}\n";
-  return o.str();
+  return out + (entries.empty() ? "]\n}\n" : "\n  ]\n}\n");
 }
 
 }  // namespace
@@ -345,7 +354,7 @@ TEST_CASE("spec test vectors: the code writes the committed directories byte for
       fsys::remove_all(kTestdata / name);
       copy_dir(dir, kTestdata / name);
       const auto [last, entries] = decode_directory(dir);
-      std::ofstream(kTestdata / (name + ".json")) << to_json(last, entries);
+      std::ofstream(kTestdata / (name + ".json")) << json_text(to_json(last, entries));
     }
     const auto want = dir_files(kTestdata / name);
     const auto got = dir_files(dir);
@@ -364,7 +373,10 @@ TEST_CASE("spec test vectors: committed files decode to the expected contents", 
     sand::test::TempDir tmp;
     copy_dir(kTestdata / name, tmp.path());  // never touch the committed files
     const auto [last, entries] = decode_directory(tmp.path());
-    CHECK(to_json(last, entries) == read_file(kTestdata / (name + ".json")));
+    // As JSON values (nlohmann::json: member order does not matter).
+    const std::string committed = read_file(kTestdata / (name + ".json"));
+    REQUIRE(nlohmann::json::accept(committed));
+    CHECK(nlohmann::json(to_json(last, entries)) == nlohmann::json::parse(committed));
 
     {
       // A reader that changes nothing: point reads at every version that
