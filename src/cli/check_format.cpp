@@ -1,7 +1,6 @@
 // Formatting of `sand check` reports.
 #include "cli/check_format.hpp"
 
-#include <cstdio>
 #include <string_view>
 
 #include "cli/format.hpp"
@@ -15,27 +14,11 @@ std::string count(std::uint64_t n, std::string_view noun, std::string_view plura
   return std::to_string(n) + " " + (plural.empty() ? std::string(noun) + "s" : std::string(plural));
 }
 
-// Findings are text for people: only keep them on one line.
-std::string one_line(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b <= 0x7e) {
-      out.push_back(c);
-    } else {
-      char buf[5];
-      std::snprintf(buf, sizeof buf, "\\x%02x", b);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 // "<file> offset <N>: <what>" or "<file>: <what>".
 std::string finding(std::string_view file, std::uint64_t offset, std::string_view what) {
-  std::string out = one_line(file);
+  std::string out = printable_text(file);
   if (offset != kWholeFile) out += " offset " + std::to_string(offset);
-  return out + ": " + one_line(what) + "\n";
+  return out + ": " + printable_text(what) + "\n";
 }
 
 std::string details(const CheckedFile& f) {
@@ -70,10 +53,10 @@ std::string format_check_report(const CheckReport& report) {
   for (const CheckedFile& f : report.files) {
     switch (f.outcome) {
       case CheckedFile::Outcome::kOk:
-        out += "ok  " + one_line(f.file) + "  " + details(f) + "\n";
+        out += "ok  " + printable_text(f.file) + "  " + details(f) + "\n";
         break;
       case CheckedFile::Outcome::kSkipped:
-        out += "skip " + one_line(f.file) + "  deleted by the writer while being checked\n";
+        out += "skip " + printable_text(f.file) + "  deleted by the writer while being checked\n";
         break;
       case CheckedFile::Outcome::kBad:
         for (const CheckProblem& p : report.problems) {

@@ -12,7 +12,6 @@
 namespace sand::cli {
 namespace {
 
-
 Status usage(std::string_view synopsis) {
   return Status::invalid_argument("usage: " + std::string(synopsis));
 }
@@ -172,6 +171,18 @@ Result<Command> parse_forget_before(const CommandSpec& spec,
   return c;
 }
 
+// `checkpoint DIR`: DIR is escaped like a key (so it may hold spaces as
+// \x20), and is a path, not a database key: no size limit of its own.
+Result<Command> parse_checkpoint(const CommandSpec& spec,
+                                 const std::vector<std::string_view>& args) {
+  if (args.size() != 1) return usage(spec);
+  Command c;
+  c.kind = CommandKind::kCheckpoint;
+  SAND_ASSIGN_OR_RETURN(c.dir, parse_arg("DIR", args[0]));
+  if (c.dir.empty()) return Status::invalid_argument("DIR must not be empty");
+  return c;
+}
+
 // `help [COMMAND]`: the topic must be a command.
 Result<Command> parse_help(const CommandSpec& spec, const std::vector<std::string_view>& args) {
   if (args.size() > 1) return usage(spec);
@@ -225,6 +236,8 @@ Result<Command> parse_command(std::string_view line) {
       return parse_sync(*spec, args);
     case CommandKind::kForgetBefore:
       return parse_forget_before(*spec, args);
+    case CommandKind::kCheckpoint:
+      return parse_checkpoint(*spec, args);
     case CommandKind::kHelp:
       return parse_help(*spec, args);
     default:  // flush, compact, stats, refresh, quit
@@ -290,6 +303,7 @@ bool is_read_command(CommandKind kind) {
     case CommandKind::kFlush:
     case CommandKind::kCompact:
     case CommandKind::kForgetBefore:
+    case CommandKind::kCheckpoint:  // needs a writable handle (DB::checkpoint)
     case CommandKind::kRefresh:
     case CommandKind::kSync:
     case CommandKind::kHelp:

@@ -6,8 +6,8 @@
 // always separates tokens. `put` is the exception: VALUE is the rest of the
 // line after exactly one space following KEY, and may be empty or hold spaces.
 //   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] [OPTION...] |
-//   history KEY | flush | compact | forget-before V | stats | refresh |
-//   sync on|off | help [COMMAND] | quit
+//   history KEY | flush | compact | forget-before V | checkpoint DIR |
+//   stats | refresh | sync on|off | help [COMMAND] | quit
 // The command words, usages and options are the rows of command_table.hpp.
 //
 // scan: FROM and TO are optional but come as a pair; `-` is an open bound
@@ -48,11 +48,12 @@ enum class CommandKind {
   kFlush,
   kCompact,       // flush, then merge every table into level 2
   kForgetBefore,  // raise the retention low-water mark
+  kCheckpoint,    // an online copy of the database in a new directory
   kStats,
   kRefresh,  // read-only handles: catch up with the writer
-  kSync,  // shell only: sets the sync default for later writes
-  kHelp,  // shell only: lists the commands (format.hpp format_help)
-  kQuit,  // shell only
+  kSync,     // shell only: sets the sync default for later writes
+  kHelp,     // shell only: lists the commands (format.hpp format_help)
+  kQuit,     // shell only
 };
 
 // Decoded arguments (unescaped bytes). Fields a kind does not use stay at
@@ -70,6 +71,7 @@ struct Command {
   std::string topic;                   // help: the command asked about; empty = all
   bool sync = false;                   // sync: on (true) or off
   Version mark = 0;                    // forget-before: the new low-water mark
+  std::string dir;                     // checkpoint: the new directory (a path)
 
   friend bool operator==(const Command&, const Command&) = default;
 };

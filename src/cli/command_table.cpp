@@ -50,6 +50,11 @@ constexpr std::array kCommands = {
                 .kind = CommandKind::kForgetBefore,
                 .usage = "forget-before VERSION",
                 .summary = "refuse reads below VERSION (a plain number); OK"},
+    CommandSpec{.name = "checkpoint",
+                .kind = CommandKind::kCheckpoint,
+                .usage = "checkpoint DIR",
+                .summary = "copy the database as of now into the new directory DIR (hard "
+                           "links, online); OK <version>"},
     CommandSpec{.name = "stats",
                 .kind = CommandKind::kStats,
                 .usage = "stats",

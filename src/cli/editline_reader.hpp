@@ -9,8 +9,8 @@
 // - Tab: completion.hpp (commands, then that command's options); several
 //   candidates are listed below the line.
 // - Ctrl-C: drops the line being typed and starts a fresh prompt. It is only
-//   caught while a line is being read: while a command runs it ends the
-//   process as before.
+//   caught here while a line is being read; while a command runs the shell
+//   catches it (command_interrupt.hpp).
 // - Ctrl-D on an empty line: end of input.
 // Non-ASCII input needs a UTF-8 LC_CTYPE (main sets it from the environment);
 // in the C locale libedit drops bytes above 0x7f, so type them as \xNN.

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <iterator>
 #include <system_error>
+#include <variant>
+#include <vector>
 
 #include "cli/escape.hpp"
 
@@ -85,43 +87,52 @@ std::string format_levels(const Stats& stats) {
   return out + "\n";
 }
 
+std::vector<StatsField> stats_fields(const Stats& stats) {
+  std::vector<StatsField> fields = {
+      {"last_version", stats.last_version},
+      {"low_water_mark", stats.low_water_mark},
+      {"memtable_bytes", stats.memtable_bytes},
+      {"immutable_memtables", stats.immutable_memtables},
+  };
+  for (int level = 0; level < 3; ++level) {
+    fields.push_back({"tables_l" + std::to_string(level), stats.tables[level]});
+  }
+  for (int level = 0; level < 3; ++level) {
+    fields.push_back({"table_bytes_l" + std::to_string(level), stats.table_bytes[level]});
+  }
+  fields.insert(fields.end(), {
+                                  {"l1_runs", stats.l1_runs},
+                                  {"wal_bytes", stats.wal_bytes},
+                                  {"user_bytes_written", stats.user_bytes_written},
+                                  {"write_groups", stats.write_groups},
+                                  {"wal_syncs", stats.wal_syncs},
+                                  {"flushes", stats.flushes},
+                                  {"flush_bytes_written", stats.flush_bytes_written},
+                                  {"compactions", stats.compactions},
+                                  {"compaction_bytes_read", stats.compaction_bytes_read},
+                                  {"compaction_bytes_written", stats.compaction_bytes_written},
+                                  {"write_amplification", stats.write_amplification},
+                                  {"space_amplification", stats.space_amplification},
+                                  {"stalls", stats.stalls},
+                                  {"stall_micros", stats.stall_micros},
+                                  {"live_snapshots", stats.live_snapshots},
+                                  {"manifest_bytes", stats.manifest_bytes},
+                              });
+  return fields;
+}
+
 std::string format_stats(const Stats& stats) {
   std::string out = format_levels(stats);
-  const auto line = [&out](std::string_view name, std::string_view value) {
-    out += name;
+  for (const StatsField& field : stats_fields(stats)) {
+    out += field.name;
     out += ": ";
-    out += value;
+    if (const auto* ratio = std::get_if<double>(&field.value)) {
+      out += fixed(*ratio, 2);
+    } else {
+      out += std::to_string(std::get<std::uint64_t>(field.value));
+    }
     out += '\n';
-  };
-  const auto integer = [&line](std::string_view name, std::uint64_t value) {
-    line(name, std::to_string(value));
-  };
-  integer("last_version", stats.last_version);
-  integer("low_water_mark", stats.low_water_mark);
-  integer("memtable_bytes", stats.memtable_bytes);
-  integer("immutable_memtables", stats.immutable_memtables);
-  for (int level = 0; level < 3; ++level) {
-    integer("tables_l" + std::to_string(level), stats.tables[level]);
   }
-  for (int level = 0; level < 3; ++level) {
-    integer("table_bytes_l" + std::to_string(level), stats.table_bytes[level]);
-  }
-  integer("l1_runs", stats.l1_runs);
-  integer("wal_bytes", stats.wal_bytes);
-  integer("user_bytes_written", stats.user_bytes_written);
-  integer("write_groups", stats.write_groups);
-  integer("wal_syncs", stats.wal_syncs);
-  integer("flushes", stats.flushes);
-  integer("flush_bytes_written", stats.flush_bytes_written);
-  integer("compactions", stats.compactions);
-  integer("compaction_bytes_read", stats.compaction_bytes_read);
-  integer("compaction_bytes_written", stats.compaction_bytes_written);
-  line("write_amplification", fixed(stats.write_amplification, 2));
-  line("space_amplification", fixed(stats.space_amplification, 2));
-  integer("stalls", stats.stalls);
-  integer("stall_micros", stats.stall_micros);
-  integer("live_snapshots", stats.live_snapshots);
-  integer("manifest_bytes", stats.manifest_bytes);
   return out;
 }
 
@@ -158,20 +169,26 @@ std::string format_command_help(const CommandSpec& command) {
 
 std::string format_end_of_list() { return "\n"; }
 
+std::string printable_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b <= 0x7e) {
+      out.push_back(c);
+    } else {
+      out += escape_value(std::string_view(&c, 1));
+    }
+  }
+  return out;
+}
+
 std::string format_error(const Status& status) {
   // A message is text for people, not data to unescape: backslashes stay as
   // they are (paths, "expected \xNN"), other bytes are escaped only so the
   // answer stays on one line.
-  std::string message;
-  for (char c : status.message()) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b >= 0x20 && b <= 0x7e) {
-      message.push_back(c);
-    } else {
-      message += escape_value(std::string_view(&c, 1));
-    }
-  }
-  return "ERR " + std::string(code_name(status.code())) + ": " + message + "\n";
+  return "ERR " + std::string(code_name(status.code())) + ": " + printable_text(status.message()) +
+         "\n";
 }
 
 }  // namespace sand::cli

@@ -1,5 +1,6 @@
 // Answer formats: the exact text the shell and the one-shot commands print,
-// kept in one place so the two never diverge (README "Shell").
+// kept in one place so the two never diverge (README "Shell"). The JSON
+// answers (--json) are json_format.hpp's; both list stats by stats_fields.
 //
 //   put, del        OK <version>
 //   flush, compact, forget-before, sync
@@ -27,6 +28,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "cli/command_table.hpp"
 #include "sand/db.hpp"
@@ -61,15 +64,27 @@ std::string format_size(std::uint64_t bytes);
 // ("table"/"run" are singular for exactly one; sizes as format_size).
 std::string format_levels(const Stats& stats);
 
+// One field of Stats under the name the answers give it: an integer, or
+// one of the two amplification ratios.
+struct StatsField {
+  std::string name;  // e.g. "last_version", "tables_l0"
+  std::variant<std::uint64_t, double> value;
+};
+
+// Every Stats field in declaration order, the per-level arrays as one field
+// per level: last_version, low_water_mark, memtable_bytes,
+// immutable_memtables, tables_l0..tables_l2, table_bytes_l0..table_bytes_l2,
+// l1_runs, wal_bytes, user_bytes_written, write_groups, wal_syncs, flushes,
+// flush_bytes_written, compactions, compaction_bytes_read,
+// compaction_bytes_written, write_amplification and space_amplification (the
+// two doubles), stalls, stall_micros, live_snapshots, manifest_bytes. The one
+// list both the text and the JSON stats answer print.
+std::vector<StatsField> stats_fields(const Stats& stats);
+
 // The stats answer without its closing empty line: format_levels first, then
-// one "name: value\n" line per Stats field in declaration order:
-// last_version, low_water_mark, memtable_bytes, immutable_memtables,
-// tables_l0..tables_l2, table_bytes_l0..table_bytes_l2, l1_runs, wal_bytes,
-// user_bytes_written, flushes, flush_bytes_written, compactions,
-// compaction_bytes_read, compaction_bytes_written, write_amplification,
-// space_amplification, stalls, stall_micros, live_snapshots, manifest_bytes.
-// Integers are decimal; the two amplifications have exactly two decimals
-// ("2.47"), independent of the C locale.
+// one "name: value\n" line per stats_fields entry. Integers are decimal; the
+// two amplifications have exactly two decimals ("2.47"), independent of the
+// C locale.
 std::string format_stats(const Stats& stats);
 
 // The `help` answer without its closing empty line: per command of
@@ -85,7 +100,13 @@ std::string format_command_help(const CommandSpec& command);
 // "\n": closes a scan, history, stats or help answer.
 std::string format_end_of_list();
 
-// "ERR <Kind>: <message>\n", message bytes outside 0x20..0x7e as \xNN.
+// `text` for people on one line of printable ASCII: every byte outside
+// 0x20..0x7e is written \xNN (lowercase hex); backslashes are kept, so this
+// is not an escape to undo (escape.hpp is). For error messages and `check`
+// findings in the text answers.
+std::string printable_text(std::string_view text);
+
+// "ERR <Kind>: <message>\n", the message through printable_text.
 // REQUIRES: !status.is_ok().
 std::string format_error(const Status& status);
 

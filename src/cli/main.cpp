@@ -1,6 +1,6 @@
 // The `sand` command-line tool: one-shot commands and the interactive shell.
 //
-//   sand [--db DIR] [--read-only] [--sync] [--compression none|lz4]
+//   sand [--db DIR] [--read-only] [--sync] [--json] [--compression none|lz4]
 //        [--memtable-size SIZE] [--block-size SIZE] [--block-cache-size SIZE]
 //        [--target-file-size SIZE] [--l0-trigger N] [--l1-trigger N]
 //        [--retention all|latest]
@@ -8,13 +8,23 @@
 //        get KEY [--at V] [--output F] | del KEY |
 //        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
 //        history KEY | stats | flush | compact | forget-before V |
-//        shell [--bail] | check
+//        checkpoint DIR | shell [--bail] | check
 //   sand --version | --help
 //
 // KEY, VALUE, bounds and the prefix are escaped as in the shell (escape.hpp);
 // answers are printed in the shell's formats (format.hpp), errors as
 // `ERR <Kind>: ...` on stderr. A SIZE is a byte count with an optional unit,
 // `512`, `4KiB`, `64MiB`, `1GiB`, `64MB` (cli/size.hpp).
+//
+// --json: every answer is JSON lines instead (cli/json_format.hpp; the shapes
+// are spec/json.md's "Answers of the sand tool"), written through the same
+// AnswerWriter as the text (cli/answer_writer.hpp); an error is one
+// {"error": "<Kind>", "message": "..."} line on stderr (the shell writes it
+// on stdout, where its ERR lines go), a rejected command line included
+// (--json is looked for before parsing). `get --output F` still writes just
+// the raw value and prints nothing, so `--output -` stays binary-safe; its
+// NOT_FOUND is the JSON not-found line. --help and --version stay text. The
+// exit codes below do not change.
 //
 // Raw values (cli/value_file.hpp): `put KEY -` reads the value from stdin and
 // `put KEY --value-file F` from the file F, whole and unescaped (a value that
@@ -50,9 +60,17 @@
 //   the lock, preallocate a new WAL and flush the replayed one, so it fails
 //   on a full disk and changes files it only meant to read.)
 // - put, del, flush and shell open with DB::open, taking LOCK (Busy if
-//   another process holds it), and create a missing database; compact and
-//   forget-before also take LOCK but fail with NotFound on a missing
-//   database rather than create an empty one; so do the reads.
+//   another process holds it), and create a missing database; compact,
+//   forget-before and checkpoint also take LOCK but fail with NotFound on a
+//   missing database rather than create an empty one; so do the reads.
+//   When another process holds LOCK, the shell opens read-only instead and
+//   says so on stderr (its writes answer ERR ReadOnly; `refresh` follows
+//   the writer); a one-shot write fails with Busy.
+// - checkpoint DIR (DB::checkpoint) copies the database as of now into the
+//   new directory DIR, by hard links; DIR is a path, taken unescaped. To
+//   copy a database another process has open, call DB::checkpoint (C:
+//   sand_checkpoint, Python: DB.checkpoint) in that process, or run
+//   `checkpoint DIR` in its shell.
 // - --read-only opens every command with DB::open_read_only (writes answer
 //   ERR ReadOnly; the shell's `refresh` catches up with a writer).
 //
@@ -72,9 +90,28 @@
 //   BAD 000013.sst offset 8192: block checksum mismatch
 //   note 000016.wal offset 4096: torn tail: ...
 //   summary: 1 problem, 1 note; checked 1 manifest (2 records), ...
+//
+// `dump sst FILE`, `dump wal FILE`, `dump manifest FILE` print every decoded
+// field of one file (FILE is a path, --db is not used); `dump db` the live
+// state of --db: counters, levels, runs, tables, live WALs. Text, or JSON
+// lines with --json (spec/dump.md). Read-only, like check. Exit codes: 0; 3
+// after the records decoded before a damage, with the reader's error
+// (cli/dump_command.hpp).
+//
+// `export [FILE]` writes every retained version of --db as an archive
+// (spec/archive.md) to FILE or stdout (`-`); `import FILE` (`-`: stdin)
+// creates --db, which must be absent or empty, from one, all or nothing.
+// `export --latest` / `import --latest` [--format jsonl|tsv|csv] carry only
+// the latest value of each key, as text. Export opens read-only; a progress
+// line goes to stderr on a terminal only. Exit codes: 0; 2 usage; 3 any
+// other error (cli/export_command.hpp, cli/import_command.hpp).
 // Exit codes: 0 no problem (notes allowed); 3 problems found (the report is
 // still printed on stdout, nothing on stderr), or an error such as a missing
 // database (`ERR NotFound: ...`, never created).
+//
+// Progress (cli/progress.hpp): on a terminal, check and compact draw one
+// progress line on stderr, finished before the answer is printed (erased on
+// an error); on a pipe or a file, nothing.
 #include <unistd.h>  // isatty: line editing is for terminals only; STDIN_FILENO
 
 #include <CLI/CLI.hpp>
@@ -86,15 +123,23 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "cli/check_format.hpp"
+#include "cli/answer_writer.hpp"
 #include "cli/command.hpp"
+#include "cli/compact_progress.hpp"
+#include "cli/dump_command.hpp"
 #include "cli/editline_reader.hpp"
 #include "cli/execute.hpp"
+#include "cli/export_command.hpp"
 #include "cli/format.hpp"
+#include "cli/import_command.hpp"
+#include "cli/json_format.hpp"
 #include "cli/line_reader.hpp"
+#include "cli/progress.hpp"
 #include "cli/shell.hpp"
 #include "cli/size.hpp"
 #include "cli/stream_line_reader.hpp"
@@ -114,6 +159,7 @@ constexpr int kExitUsage = 2;
 constexpr int kExitError = 3;
 // The shell reports failed commands with the same number as a failed command.
 static_assert(sand::cli::kShellExitOk == kExitOk && sand::cli::kShellExitFailed == kExitError);
+static_assert(sand::cli::kDumpExitOk == kExitOk && sand::cli::kDumpExitFailed == kExitError);
 
 // The raw (still escaped) command-line arguments.
 struct Args {
@@ -139,13 +185,18 @@ struct Args {
   std::optional<std::string> at;
   bool reverse = false;
   std::optional<std::uint64_t> limit;
-  std::string mark;   // forget-before VERSION
-  bool bail = false;  // shell --bail
-  bool json = false;  // --json: answers as JSON lines (spec/json.md)
+  std::string mark;            // forget-before VERSION
+  std::string checkpoint_dir;  // checkpoint DIR
+  bool bail = false;           // shell --bail
+  bool json = false;           // --json: answers as JSON lines (spec/json.md)
 };
 
-int fail(const sand::Status& status, int exit_code) {
-  std::cerr << sand::cli::format_error(status) << std::flush;
+// Writes `status` to stderr (`ERR <Kind>: ...`, or with --json an
+// {"error": ...} line) and returns `exit_code`.
+int fail(const sand::Status& status, int exit_code, bool json) {
+  std::cerr << (json ? sand::cli::json_line(sand::cli::json_error(status))
+                     : sand::cli::format_error(status))
+            << std::flush;
   return exit_code;
 }
 
@@ -189,6 +240,10 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   }
   if (kind == CommandKind::kForgetBefore) {
     SAND_ASSIGN_OR_RETURN(c.mark, sand::cli::parse_version(args.mark));
+  }
+  if (kind == CommandKind::kCheckpoint) {
+    if (args.checkpoint_dir.empty()) return sand::Status::invalid_argument("DIR must not be empty");
+    c.dir = args.checkpoint_dir;  // a path, taken as is
   }
   c.reverse = args.reverse;
   c.limit = args.limit;
@@ -276,19 +331,22 @@ std::unique_ptr<sand::cli::LineReader> make_line_reader(bool terminal) {
   return std::make_unique<sand::cli::StreamLineReader>(std::cin, &std::cout);
 }
 
-// `get KEY --output F`: the raw value into F (`-`: stdout), nothing printed;
-// NOT_FOUND (exit 1) leaves F alone.
-int run_get_to_file(const sand::DB& db, const Command& command, const std::string& output) {
+// `get KEY --output F`: the raw value into F (`-`: stdout), nothing printed,
+// with or without --json; NOT_FOUND (exit 1) leaves F alone.
+int run_get_to_file(const sand::DB& db, const Command& command, const Args& args) {
   sand::Result<std::optional<std::string>> value = sand::cli::read_value(db, command);
-  if (!value) return fail(value.status(), kExitError);
+  if (!value) return fail(value.status(), kExitError, args.json);
   if (!*value) {
-    std::cout << sand::cli::format_get(std::nullopt) << std::flush;
+    sand::cli::make_answer_writer(args.json, std::cout, std::cerr)
+        ->get(command.key, command.at, std::nullopt);
+    std::cout << std::flush;
     return kExitNotFound;
   }
+  const std::string& output = *args.output;
   const sand::Status written = output == "-"
                                    ? sand::cli::write_all(STDOUT_FILENO, "stdout", **value)
                                    : sand::cli::write_file(output, "--output " + output, **value);
-  return written ? kExitOk : fail(written, kExitError);
+  return written ? kExitOk : fail(written, kExitError, args.json);
 }
 
 // Opens the database (see the header: reads read-only), runs the shell or
@@ -297,34 +355,79 @@ int run(const Args& args, const sand::Options& options, bool is_shell, const Com
   const bool read_only = args.read_only || (!is_shell && sand::cli::is_read_command(command.kind));
   sand::Result<std::unique_ptr<sand::DB>> db =
       read_only ? sand::DB::open_read_only(args.db, options) : sand::DB::open(args.db, options);
-  if (!db) return fail(db.status(), kExitError);
+  if (is_shell && !read_only && !db && db.status().code() == sand::Code::kBusy) {
+    // Another process writes here: the shell can still read, and follow it.
+    db = sand::DB::open_read_only(args.db, options);
+    if (db) {
+      std::cerr << "sand: " << args.db
+                << " is in use by another process; the shell opened it read-only (writes "
+                   "answer ERR ReadOnly, refresh catches up)\n"
+                << std::flush;
+    }
+  }
+  if (!db) return fail(db.status(), kExitError, args.json);
   int exit_code = kExitOk;
   if (is_shell) {
     const bool terminal = isatty(STDIN_FILENO) == 1;
     const std::unique_ptr<sand::cli::LineReader> reader = make_line_reader(terminal);
-    sand::cli::Shell shell(**db, *reader, std::cout, {.interactive = terminal, .bail = args.bail});
+    sand::cli::Shell shell(**db, *reader, std::cout,
+                           {.interactive = terminal, .bail = args.bail, .json = args.json});
     exit_code = shell.run();
   } else if (command.kind == CommandKind::kGet && args.output) {
-    exit_code = run_get_to_file(**db, command, *args.output);
+    exit_code = run_get_to_file(**db, command, args);
     if (exit_code == kExitError) return exit_code;
   } else {
+    // compact draws a progress line on a terminal (cli/compact_progress.hpp);
+    // its answer waits until the line is done.
+    std::ostringstream compact_answer;
+    const bool compact = command.kind == CommandKind::kCompact;
+    const std::unique_ptr<sand::cli::AnswerWriter> answers = sand::cli::make_answer_writer(
+        args.json, compact ? static_cast<std::ostream&>(compact_answer) : std::cout, std::cerr);
+    const auto run_command = [&] {
+      return sand::cli::execute(**db, command, sand::WriteOptions{}, *answers);
+    };
     sand::Result<sand::cli::Outcome> outcome =
-        sand::cli::execute(**db, command, sand::WriteOptions{}, std::cout);
-    std::cout << std::flush;
-    if (!outcome) return fail(outcome.status(), kExitError);
+        compact ? sand::cli::with_compact_progress(**db, STDERR_FILENO, run_command)
+                : run_command();
+    std::cout << compact_answer.str() << std::flush;
+    if (!outcome) return fail(outcome.status(), kExitError, args.json);
     if (*outcome == sand::cli::Outcome::kNotFound) exit_code = kExitNotFound;
   }
   // Surface errors the destructor would swallow (e.g. a failed final sync).
-  if (sand::Status closed = (*db)->close(); !closed) return fail(closed, kExitError);
+  if (sand::Status closed = (*db)->close(); !closed) return fail(closed, kExitError, args.json);
   return exit_code;
 }
 
 // `sand check`: verifies the database without opening it.
 int run_check(const Args& args) {
-  sand::Result<sand::CheckReport> report = sand::check_database(args.db);
-  if (!report) return fail(report.status(), kExitError);
-  std::cout << sand::cli::format_check_report(*report) << std::flush;
+  // A progress line on a terminal (cli/progress.hpp), made at the first call,
+  // when the number of files is known, and finished before the report.
+  std::unique_ptr<sand::cli::Progress> progress;
+  sand::Result<sand::CheckReport> report = sand::check_database(
+      args.db, {},
+      {.progress = [&progress](std::uint64_t done, std::uint64_t total, std::uint64_t bytes) {
+        if (!progress) {
+          progress = sand::cli::Progress::on_terminal(STDERR_FILENO, "check", total, "files");
+        }
+        progress->update(done, bytes);
+      }});
+  if (!report) return fail(report.status(), kExitError, args.json);
+  if (progress) progress->finish();
+  sand::cli::make_answer_writer(args.json, std::cout, std::cerr)->check_report(*report);
+  std::cout << std::flush;
   return report->ok() ? kExitOk : kExitError;
+}
+
+// Whether the command line asks for --json, looked for before parsing so a
+// rejected command line is answered in JSON too: any argument that is
+// exactly --json before a `--` (after which every argument is positional).
+bool wants_json(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") return false;
+    if (arg == "--json") return true;
+  }
+  return false;
 }
 
 // The command a rejected command line names but no subcommand matched, e.g.
@@ -436,6 +539,12 @@ int main(int argc, char** argv) {
   forget_before->add_option("VERSION", args.mark, "The new low-water mark")
       ->type_name("")
       ->required();
+  CLI::App* checkpoint = app.add_subcommand(
+      "checkpoint",
+      "Copy the database as of now into the new directory DIR (hard links); OK <version>");
+  checkpoint->add_option("DIR", args.checkpoint_dir, "The new directory (must not exist)")
+      ->type_name("")
+      ->required();
   const Choice choices[] = {
       {put, CommandKind::kPut},
       {get, CommandKind::kGet},
@@ -446,6 +555,7 @@ int main(int argc, char** argv) {
       {flush, CommandKind::kFlush},
       {compact, CommandKind::kCompact},
       {forget_before, CommandKind::kForgetBefore},
+      {checkpoint, CommandKind::kCheckpoint},
   };
   CLI::App* shell = app.add_subcommand(
       "shell",
@@ -453,12 +563,23 @@ int main(int argc, char** argv) {
   shell->add_flag("--bail", args.bail, "Stop at the first command answered ERR");
   CLI::App* check = app.add_subcommand(
       "check", "Verify every checksum and structure without opening; exit 3 on problems");
+  sand::cli::DumpCli dump;
+  sand::cli::add_dump_command(app, dump);
+  sand::cli::ExportCli export_cli;
+  sand::cli::add_export_command(app, export_cli);
+  sand::cli::ImportCli import_cli;
+  sand::cli::add_import_command(app, import_cli);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    const bool json = wants_json(argc, argv);
     if (const std::optional<std::string> name = unknown_command(app)) {
-      return fail(unknown_command_error(app, *name), kExitUsage);
+      return fail(unknown_command_error(app, *name), kExitUsage, json);
+    }
+    // --help and --version still print text (exit 0).
+    if (json && e.get_exit_code() != 0) {
+      return fail(sand::Status::invalid_argument(e.what()), kExitUsage, json);
     }
     // Prints help (exit 0) or the error and a hint (exit 2).
     const int code = app.exit(e);
@@ -472,14 +593,25 @@ int main(int argc, char** argv) {
   // Arguments are decoded before the database is opened, so a bad escape is a
   // usage error that leaves the directory untouched.
   sand::Result<Command> command = build_command(kind, args);
-  if (!command) return fail(command.status(), kExitUsage);
+  if (!command) return fail(command.status(), kExitUsage, args.json);
   sand::Result<sand::cli::Tuning> tuning = build_tuning(args);
-  if (!tuning) return fail(tuning.status(), kExitUsage);
+  if (!tuning) return fail(tuning.status(), kExitUsage, args.json);
   sand::Result<sand::Options> options = make_options(args, *tuning, kind, shell->parsed());
-  if (!options) return fail(options.status(), kExitUsage);
+  if (!options) return fail(options.status(), kExitUsage, args.json);
   if (check->parsed()) return run_check(args);
+  if (dump.parsed()) return sand::cli::run_dump(dump, args.db, args.json, std::cout, std::cerr);
+  if (export_cli.parsed() || import_cli.parsed()) {  // cli/export_command.hpp, import_command.hpp
+    const sand::Status usage = export_cli.parsed() ? sand::cli::check_export(export_cli)
+                                                   : sand::cli::check_import(import_cli);
+    if (!usage) return fail(usage, kExitUsage, args.json);
+    const sand::Status done = export_cli.parsed()
+                                  ? sand::cli::run_export(export_cli, args.db, *options)
+                                  : sand::cli::run_import(import_cli, args.db, *options);
+    return done ? kExitOk : fail(done, kExitError, args.json);
+  }
   if (sand::Status loaded = load_value(args, *command); !loaded) {
-    return fail(loaded, loaded.code() == sand::Code::kInvalidArgument ? kExitUsage : kExitError);
+    return fail(loaded, loaded.code() == sand::Code::kInvalidArgument ? kExitUsage : kExitError,
+                args.json);
   }
   return run(args, *options, shell->parsed(), *command);
 }

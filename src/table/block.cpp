@@ -51,6 +51,11 @@ Result<Block> Block::parse(std::string_view contents, std::shared_ptr<const void
   return block;
 }
 
+std::uint32_t Block::restart_offset(std::uint32_t i) const {
+  assert(i < num_restarts_);
+  return util::decode_fixed32(data_.data() + restarts_offset_ + sizeof(std::uint32_t) * i);
+}
+
 std::unique_ptr<InternalIterator> Block::new_iterator() const {
   return std::make_unique<BlockIterator>(*this);
 }
@@ -75,8 +80,7 @@ void BlockIterator::corrupt(std::string_view what) {
 
 std::uint32_t BlockIterator::restart_point(std::uint32_t index) const {
   // Block::parse checked every offset.
-  return util::decode_fixed32(block_.data_.data() + block_.restarts_offset_ +
-                              sizeof(std::uint32_t) * index);
+  return block_.restart_offset(index);
 }
 
 void BlockIterator::seek_to_restart(std::uint32_t index) {
@@ -138,6 +142,17 @@ bool BlockIterator::parse_next() {
     return false;
   }
   return true;
+}
+
+BlockIterator::EntryLayout BlockIterator::layout() const {
+  assert(valid());
+  // parse_next() already checked this entry's header, so it decodes.
+  std::string_view in = block_.data_.substr(current_, block_.restarts_offset_ - current_);
+  std::uint32_t shared = 0, unshared = 0;
+  const bool ok = util::get_varint32(&in, &shared) && util::get_varint32(&in, &unshared);
+  assert(ok);
+  (void)ok;
+  return EntryLayout{.offset = current_, .shared = shared, .unshared = unshared};
 }
 
 bool BlockIterator::restart_key(std::uint32_t index, std::string_view* key) {

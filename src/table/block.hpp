@@ -13,12 +13,11 @@
 // one thread at a time.
 #pragma once
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/container/small_vector.hpp>
 
 #include "sand/status.hpp"
 #include "util/internal_iterator.hpp"
@@ -39,6 +38,9 @@ class Block {
 
   std::size_t size() const { return data_.size(); }
   std::uint32_t num_restarts() const { return num_restarts_; }
+  // Restart offset `i` as stored (validated by parse()), for tools that show
+  // a block's layout. REQUIRES: i < num_restarts().
+  std::uint32_t restart_offset(std::uint32_t i) const;
 
  private:
   friend class BlockIterator;
@@ -68,6 +70,16 @@ class BlockIterator final : public InternalIterator {
   std::string_view key() const override { return key_; }
   std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
+
+  // How the current entry is stored, for tools that show a block's layout:
+  // its offset in the block and its key's shared and unshared byte counts
+  // (spec/sstable.md section 3). REQUIRES: valid().
+  struct EntryLayout {
+    std::uint32_t offset = 0;
+    std::uint32_t shared = 0;
+    std::uint32_t unshared = 0;
+  };
+  EntryLayout layout() const;
 
  private:
   // The restart offset at `index` (validated by Block::parse).

@@ -9,12 +9,6 @@
 namespace sand::table {
 namespace {
 
-// Footer layout: 3 handles of 2 x fixed64, then uint32 version, uint32 CRC,
-// 8 magic bytes. On-disk: never change.
-constexpr std::size_t kFooterVersionPos = 48;
-constexpr std::size_t kFooterCrcPos = 52;
-constexpr std::size_t kFooterMagicPos = 56;
-
 std::uint32_t trailer_crc(std::string_view stored, char type) {
   std::uint32_t crc = crc32c::value(stored);
   crc = crc32c::extend(crc, &type, 1);

@@ -27,6 +27,12 @@ inline constexpr std::uint32_t kFormatVersion = 1;
 // 0x53414e4453535431. They are compared as bytes, not as an integer.
 inline constexpr std::string_view kTableMagic{"SANDSST1", 8};
 inline constexpr std::size_t kFooterSize = 64;
+// Footer layout: 3 handles of 2 x fixed64 from position 0, then uint32
+// version, uint32 masked CRC32C of the bytes before it, 8 magic bytes.
+// On-disk: never change.
+inline constexpr std::size_t kFooterVersionPos = 48;
+inline constexpr std::size_t kFooterCrcPos = 52;
+inline constexpr std::size_t kFooterMagicPos = 56;
 // uint8 compression type + uint32 masked CRC32C.
 inline constexpr std::size_t kBlockTrailerSize = 5;
 // Two varint64s.

@@ -178,6 +178,18 @@ TEST_CASE("compact takes no arguments", "[cli][command]") {
   CHECK(parse_error("compact 1") == "usage: compact");
 }
 
+TEST_CASE("checkpoint takes one escaped DIR", "[cli][command]") {
+  Command c = make(CommandKind::kCheckpoint);
+  c.dir = "/tmp/copy";
+  CHECK(parse_ok("checkpoint /tmp/copy") == c);
+  CHECK(parse_ok("  checkpoint   /tmp/copy  ") == c);
+  c.dir = "my copy";
+  CHECK(parse_ok("checkpoint my\\x20copy") == c);
+  CHECK(parse_error("checkpoint") == "usage: checkpoint DIR");
+  CHECK(parse_error("checkpoint a b") == "usage: checkpoint DIR");
+  CHECK(parse_error("checkpoint a\\q").starts_with("DIR: "));
+}
+
 TEST_CASE("forget-before takes one decimal VERSION", "[cli][command]") {
   Command c = make(CommandKind::kForgetBefore);
   c.mark = 7;
@@ -222,7 +234,8 @@ TEST_CASE("sync takes on or off", "[cli][command]") {
 
 TEST_CASE("unknown commands are named, escaped", "[cli][command]") {
   const std::string commands =
-      "(commands: put get del scan history flush compact forget-before stats refresh sync quit)";
+      "(commands: put get del scan history flush compact forget-before checkpoint stats refresh "
+      "sync quit)";
   CHECK(parse_error("bogus a b") == "unknown command 'bogus' " + commands);
   CHECK(parse_error("PUT a b") == "unknown command 'PUT' " + commands);
   CHECK(parse_error("g\tet a") == "unknown command 'g\\x09et' " + commands);
@@ -332,8 +345,8 @@ TEST_CASE("is_read_command: get, scan, history and stats only read", "[cli][comm
   CHECK(is_read_command(CommandKind::kStats));
   for (CommandKind kind :
        {CommandKind::kNone, CommandKind::kPut, CommandKind::kDel, CommandKind::kFlush,
-        CommandKind::kCompact, CommandKind::kForgetBefore, CommandKind::kRefresh,
-        CommandKind::kSync, CommandKind::kHelp, CommandKind::kQuit}) {
+        CommandKind::kCompact, CommandKind::kForgetBefore, CommandKind::kCheckpoint,
+        CommandKind::kRefresh, CommandKind::kSync, CommandKind::kHelp, CommandKind::kQuit}) {
     INFO("kind " << static_cast<int>(kind));
     CHECK_FALSE(is_read_command(kind));
   }

@@ -24,7 +24,8 @@ TEST_CASE("completion: several commands extend to their common prefix", "[cli][c
   const Completion all = complete("");
   CHECK(all.insert.empty());
   CHECK(all.candidates == Words{"put", "get", "del", "scan", "history", "flush", "compact",
-                                "forget-before", "stats", "refresh", "sync", "help", "quit"});
+                                "forget-before", "checkpoint", "stats", "refresh", "sync", "help",
+                                "quit"});
   CHECK(complete("s") == Completion{"", {"scan", "stats", "sync"}});
   CHECK(complete("st") == Completion{"ats ", {"stats"}});
 }

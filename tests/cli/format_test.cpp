@@ -2,7 +2,9 @@
 #include "cli/format.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "cli/command_table.hpp"
@@ -172,6 +174,28 @@ TEST_CASE("stats prints amplifications with exactly two decimals", "[cli][format
         "write_amplification: 12.35\nspace_amplification: 1.00\n");
   CHECK(amplification_lines(0.999, 3.0) ==
         "write_amplification: 1.00\nspace_amplification: 3.00\n");
+}
+
+TEST_CASE("stats_fields lists every field once, the two ratios as doubles", "[cli][format]") {
+  Stats s;
+  s.tables[2] = 5;
+  s.write_amplification = 2.5;
+  const std::vector<StatsField> fields = stats_fields(s);
+  REQUIRE(fields.size() == 26);
+  CHECK(fields.front().name == "last_version");
+  CHECK(fields.back().name == "manifest_bytes");
+  for (const StatsField& field : fields) {
+    INFO(field.name);
+    CHECK(std::holds_alternative<double>(field.value) == field.name.ends_with("_amplification"));
+    if (field.name == "tables_l2") CHECK(std::get<std::uint64_t>(field.value) == 5);
+    if (field.name == "write_amplification") CHECK(std::get<double>(field.value) == 2.5);
+  }
+}
+
+TEST_CASE("printable_text writes bytes outside printable ASCII as hex escapes", "[cli][format]") {
+  CHECK(printable_text("plain text, C:\\dir") == "plain text, C:\\dir");
+  CHECK(printable_text(std::string("a\0\x7f\n\xc3\xa9", 6)) == "a\\x00\\x7f\\x0a\\xc3\\xa9");
+  CHECK(printable_text("") == "");
 }
 
 TEST_CASE("errors name the kind and stay on one line", "[cli][format]") {

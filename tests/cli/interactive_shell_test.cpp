@@ -20,6 +20,7 @@
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -354,6 +355,55 @@ TEST_CASE("interactive shell: Ctrl-C drops the half-typed line and the shell goe
   CHECK(db->get("half").value() == std::nullopt);
   CHECK(db->get("x").value() == "y");
   CHECK(db->last_version() == 1);
+}
+
+TEST_CASE("interactive shell: Ctrl-C during a long scan ends the scan, not the shell",
+          "[cli][pty]") {
+  TempDir dir;
+  {
+    // Far more output than a terminal buffers: the scan is still writing
+    // when Ctrl-C comes, however fast the machine.
+    std::unique_ptr<sand::DB> db = open_db(dir);
+    sand::WriteBatch batch;
+    for (int i = 0; i < 200000; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "k%07d", i);
+      batch.put(key, std::string(100, 'v'));
+    }
+    REQUIRE(db->write(batch).is_ok());
+  }
+  {
+    PtyShell shell(dir);
+    shell.expect_prompt();
+    shell.send("scan\r");
+    shell.expect("k0000000\t");
+    shell.send(kCtrlC);
+    shell.expect("interrupted\r\n");
+    shell.expect_prompt();
+    shell.run("get k0199999", std::string(100, 'v') + "\r\n");
+    shell.run("put after 1", "OK 2");
+    shell.send(kCtrlD);
+    CHECK(shell.wait_exit() == 0);  // an interrupted listing is not a failure
+  }
+  std::unique_ptr<sand::DB> db = open_db(dir);
+  CHECK(db->get("after").value() == "1");
+}
+
+TEST_CASE("interactive shell: checkpoint copies the open database", "[cli][pty]") {
+  TempDir dir;
+  {
+    PtyShell shell(dir);
+    shell.expect_prompt();
+    shell.run("put a 1", "OK 1");
+    shell.run("checkpoint " + dir.path() + "/copy", "OK 1");
+    shell.run("put a 2", "OK 2");
+    shell.send(kCtrlD);
+    CHECK(shell.wait_exit() == 0);
+  }
+  sand::Result<std::unique_ptr<sand::DB>> copy = sand::DB::open(dir.path() + "/copy");
+  REQUIRE(copy.is_ok());
+  CHECK((*copy)->get("a").value() == "1");
+  CHECK((*copy)->last_version() == 1);
 }
 
 TEST_CASE("interactive shell: a failed command makes the exit code 3", "[cli][pty][exit]") {

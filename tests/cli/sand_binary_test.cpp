@@ -216,7 +216,7 @@ TEST_CASE("sand: shell over a pipe answers every line without a prompt", "[cli][
         "OK 1\n"
         "v 1\n"
         "ERR InvalidArgument: unknown command 'nonsense' (commands: put get del scan "
-        "history flush compact forget-before stats refresh sync quit)\n"
+        "history flush compact forget-before checkpoint stats refresh sync quit)\n"
         "OK 2\n"
         "2\tdel\n"
         "1\tput\tv 1\n"
@@ -736,7 +736,7 @@ TEST_CASE("sand: an unknown command is named, with the list of commands, exit 2"
   TempDir dir;
   const std::string expected =
       "ERR InvalidArgument: unknown command 'frob' (commands: put get del scan history stats "
-      "flush compact forget-before shell check)\n";
+      "flush compact forget-before checkpoint shell check dump export import)\n";
   Run frob = run_sand(dir, "frob");
   CHECK(frob.exit_code == 2);
   CHECK(frob.out.empty());
@@ -751,4 +751,215 @@ TEST_CASE("sand: an unknown command is named, with the list of commands, exit 2"
   CHECK(none.exit_code == 2);
   CHECK(none.err.find("unknown command") == std::string::npos);
   CHECK(run_sand(dir, "--frob get k").exit_code == 2);
+}
+
+// --- --json (issue 17 part 4): JSON lines on stdout, errors as JSON on stderr,
+// the same exit codes. (Its includes are here, with the section.)
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace {
+
+// Every line of `text` parsed as JSON (each must be an object, and `text`
+// must end with a newline unless empty).
+std::vector<nlohmann::ordered_json> json_lines(const std::string& text) {
+  INFO(text);
+  REQUIRE((text.empty() || text.ends_with('\n')));
+  std::vector<nlohmann::ordered_json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    INFO(line);
+    REQUIRE(nlohmann::ordered_json::accept(line));
+    out.push_back(nlohmann::ordered_json::parse(line));
+    REQUIRE(out.back().is_object());
+  }
+  return out;
+}
+
+using J = nlohmann::ordered_json;
+
+}  // namespace
+
+TEST_CASE("sand --json: put, get, del, scan and history answer JSON lines", "[cli][binary][json]") {
+  TempDir dir;
+  // A key that is not UTF-8 (a\xff) and a value that is (café).
+  Run put = run_sand(dir, "--json --db db put " + quote("a\\xff") + " " + quote("caf\\xc3\\xa9"));
+  CHECK(put.exit_code == 0);
+  CHECK(put.err.empty());
+  CHECK(json_lines(put.out) == std::vector<J>{J{{"version", 1}}});
+  REQUIRE(run_sand(dir, "--db db put b 2").exit_code == 0);
+  CHECK(json_lines(run_sand(dir, "--db db del b --json").out) == std::vector<J>{J{{"version", 3}}});
+  REQUIRE(run_sand(dir, "--db db put " + quote("a\\xff") + " v4").exit_code == 0);
+
+  Run get = run_sand(dir, "--db db --json get " + quote("a\\xff") + " --at 1");
+  CHECK(get.exit_code == 0);
+  CHECK(get.out ==
+        "{\"key\":{\"hex\":\"61ff\"},\"found\":true,\"value\":\"caf\xc3\xa9\",\"at\":1}\n");
+  CHECK(json_lines(get.out)[0]["value"] == "caf\xc3\xa9");
+
+  Run missing = run_sand(dir, "--db db --json get b");
+  CHECK(missing.exit_code == 1);  // as without --json
+  CHECK(missing.err.empty());
+  CHECK(json_lines(missing.out) == std::vector<J>{J{{"key", "b"}, {"found", false}}});
+
+  // No closing line: one object per entry, nothing else.
+  Run scan = run_sand(dir, "--db db --json scan");
+  CHECK(scan.exit_code == 0);
+  CHECK(json_lines(scan.out) == std::vector<J>{J{{"key", J{{"hex", "61ff"}}}, {"value", "v4"}}});
+  CHECK(run_sand(dir, "--db db --json scan --limit 0").out.empty());
+
+  Run history = run_sand(dir, "--db db --json history " + quote("a\\xff"));
+  CHECK(history.exit_code == 0);
+  CHECK(
+      json_lines(history.out) ==
+      std::vector<J>{
+          J{{"key", J{{"hex", "61ff"}}}, {"version", 4}, {"kind", "put"}, {"value", "v4"}},
+          J{{"key", J{{"hex", "61ff"}}}, {"version", 1}, {"kind", "put"}, {"value", "caf\xc3\xa9"}},
+      });
+  Run deleted = run_sand(dir, "--db db --json history b");
+  CHECK(json_lines(deleted.out) ==
+        std::vector<J>{J{{"key", "b"}, {"version", 3}, {"kind", "delete"}},
+                       J{{"key", "b"}, {"version", 2}, {"kind", "put"}, {"value", "2"}}});
+}
+
+TEST_CASE("sand --json: stats, flush, compact, forget-before", "[cli][binary][json]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db shell", "put a 1\nput a 2\nput b 3\n").exit_code == 0);
+  for (const char* command : {"flush", "compact", "forget-before 2"}) {
+    Run run = run_sand(dir, std::string("--db db --json ") + command);
+    INFO(command);
+    CHECK(run.exit_code == 0);
+    CHECK(run.out == "{\"ok\":true}\n");
+  }
+  Run stats = run_sand(dir, "--db db --json stats");
+  CHECK(stats.exit_code == 0);
+  const std::vector<J> lines = json_lines(stats.out);
+  REQUIRE(lines.size() == 1);
+  const J& s = lines[0];
+  CHECK(s["last_version"] == 3);
+  CHECK(s["low_water_mark"] == 2);
+  CHECK(s["tables_l2"].get<std::uint64_t>() >= 1);
+  CHECK(s["levels"][2]["tables"] == s["tables_l2"]);
+  CHECK(s["levels"][1]["runs"] == 0);
+  CHECK(s["write_amplification"].is_number());
+  CHECK(s["flushes"].is_number_unsigned());
+}
+
+TEST_CASE("sand --json check: a line per file, then the summary, problems exit 3",
+          "[cli][binary][json][check]") {
+  TempDir dir;
+  make_checkable_db(dir);
+  const std::string sst = only_file(dir.path() + "/db", ".sst");
+  const std::string wal = only_file(dir.path() + "/db", ".wal");
+  Run clean = run_sand(dir, "--db db --json check");
+  CHECK(clean.exit_code == 0);
+  std::vector<J> lines = json_lines(clean.out);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0]["record"] == "file");
+  CHECK(lines[0]["file"] == "MANIFEST");
+  CHECK(lines[0]["status"] == "ok");
+  CHECK(lines[1] == J{{"record", "file"},
+                      {"file", sst},
+                      {"type", "table"},
+                      {"status", "ok"},
+                      {"bytes", std::filesystem::file_size(dir.path() + "/db/" + sst)},
+                      {"blocks", 1},
+                      {"entries", 2}});
+  CHECK(lines[2]["file"] == wal);
+  CHECK(lines[2]["operations"] == 1);
+  CHECK(lines[3]["record"] == "summary");
+  CHECK(lines[3]["ok"] == true);
+  CHECK(lines[3]["tables"]["entries"] == 2);
+
+  {
+    std::fstream f(dir.path() + "/db/" + sst, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(3);
+    f.put('\x7f');
+  }
+  Run bad = run_sand(dir, "--db db --json check");
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.err.empty());
+  lines = json_lines(bad.out);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[1]["status"] == "bad");
+  CHECK(lines[1]["problems"] == J::array({J{{"offset", 0}, {"what", "block checksum mismatch"}}}));
+  CHECK(lines[3]["ok"] == false);
+  CHECK(lines[3]["problems"] == 1);
+}
+
+TEST_CASE("sand --json: errors are one JSON line on stderr, exit codes unchanged",
+          "[cli][binary][json][exit]") {
+  TempDir dir;
+  Run not_found = run_sand(dir, "--db missing --json get k");
+  CHECK(not_found.exit_code == 3);
+  CHECK(not_found.out.empty());
+  const std::vector<J> err = json_lines(not_found.err);
+  REQUIRE(err.size() == 1);
+  CHECK(err[0]["error"] == "NotFound");
+  CHECK(err[0]["message"].get<std::string>().starts_with("missing"));
+  CHECK(json_lines(run_sand(dir, "--db missing --json check").err)[0]["error"] == "NotFound");
+
+  Run bad_escape = run_sand(dir, "--json --db db put " + quote("a\\q") + " v");
+  CHECK(bad_escape.exit_code == 2);
+  CHECK(bad_escape.err ==
+        "{\"error\":\"InvalidArgument\",\"message\":\"KEY: bad escape at byte 1: expected "
+        "\\\\xNN with two hex digits\"}\n");
+  // Rejected by the command-line parser, before --json itself was read.
+  Run unknown = run_sand(dir, "frob --json");
+  CHECK(unknown.exit_code == 2);
+  CHECK(json_lines(unknown.err)[0]["message"].get<std::string>().starts_with(
+      "unknown command 'frob' (commands: put get"));
+  Run no_key = run_sand(dir, "--json --db db get");
+  CHECK(no_key.exit_code == 2);
+  CHECK(json_lines(no_key.err)[0]["error"] == "InvalidArgument");
+  Run bad_flag = run_sand(dir, "--json --frob get k");
+  CHECK(bad_flag.exit_code == 2);
+  CHECK(json_lines(bad_flag.err).size() == 1);
+  // After `--`, "--json" is an argument, not the flag.
+  Run argument = run_sand(dir, "--db db put -- k --json");
+  CHECK(argument.exit_code == 0);
+  CHECK(argument.out == "OK 1\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/missing"));
+  // --help stays text.
+  Run help = run_sand(dir, "--json --help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--json") != std::string::npos);
+}
+
+TEST_CASE("sand --json get --output: the raw value only, NOT_FOUND as JSON",
+          "[cli][binary][json][raw_value]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db put k " + quote("\\x00\\xff")).exit_code == 0);
+  Run to_file = run_sand(dir, "--db db --json get k --output out");
+  CHECK(to_file.exit_code == 0);
+  CHECK(to_file.out.empty());
+  CHECK(read_file(dir.path() + "/out") == std::string("\0\xff", 2));
+  Run to_stdout = run_sand(dir, "--db db --json get k --output -");
+  CHECK(to_stdout.out == std::string("\0\xff", 2));
+  Run missing = run_sand(dir, "--db db --json get nope --output out");
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.out == "{\"key\":\"nope\",\"found\":false}\n");
+}
+
+TEST_CASE("sand shell --json over a pipe: JSON lines, lists closed by {\"end\":true}",
+          "[cli][binary][json]") {
+  TempDir dir;
+  Run shell = run_sand(dir, "--db db --json shell",
+                       "put k\\xff v\nget k\\xff\nscan\nbogus\nhistory k\\xff\nhelp get\n");
+  CHECK(shell.exit_code == 3);  // bogus failed
+  CHECK(shell.err.empty());
+  const std::vector<J> lines = json_lines(shell.out);
+  REQUIRE(lines.size() == 8);
+  CHECK(lines[0] == J{{"version", 1}});
+  CHECK(lines[1] == J{{"key", J{{"hex", "6bff"}}}, {"found", true}, {"value", "v"}});
+  CHECK(lines[2] == J{{"key", J{{"hex", "6bff"}}}, {"value", "v"}});
+  CHECK(lines[3] == J{{"end", true}});
+  CHECK(lines[4]["error"] == "InvalidArgument");
+  CHECK(lines[5]["kind"] == "put");
+  CHECK(lines[6] == J{{"end", true}});
+  CHECK(lines[7]["command"] == "get");
+  // Without --json the protocol is the text one, unchanged.
+  CHECK(run_sand(dir, "--db db shell", "get k\\xff\n").out == "v\n");
 }

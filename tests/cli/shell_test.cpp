@@ -11,53 +11,12 @@
 
 #include "cli/command_table.hpp"
 #include "cli/format.hpp"
+#include "cli/shell_test_db.hpp"
 #include "cli/stream_line_reader.hpp"
 #include "sand/sand.hpp"
 
 namespace sand::cli {
 namespace {
-
-constexpr char kDbPath[] = "/db";
-
-// A database on an in-memory file system that can be closed and reopened.
-class TestDb {
- public:
-  // `options` without a file system: the test's in-memory one is filled in.
-  explicit TestDb(Options options = {}) : fs_(memory_file_system()), options_(std::move(options)) {
-    options_.file_system = fs_;
-    reopen();
-  }
-
-  void reopen() {
-    if (db_) REQUIRE(db_->close().is_ok());
-    db_.reset();
-    Result<std::unique_ptr<DB>> db = DB::open(kDbPath, options_);
-    INFO(db.status().to_string());
-    REQUIRE(db.is_ok());
-    db_ = std::move(db).value();
-  }
-
-  DB& db() { return *db_; }
-
-  // Runs `script` through a non-interactive shell and returns its output;
-  // exit_code() is then what run() returned.
-  std::string run(const std::string& script, ShellOptions options = {}) {
-    std::istringstream in(script);
-    StreamLineReader reader(in);
-    std::ostringstream out;
-    Shell shell(*db_, reader, out, options);
-    exit_code_ = shell.run();
-    return out.str();
-  }
-
-  int exit_code() const { return exit_code_; }
-
- private:
-  std::shared_ptr<FileSystem> fs_;
-  Options options_;
-  std::unique_ptr<DB> db_;
-  int exit_code_ = -1;
-};
 
 TEST_CASE("shell: put and get answer with versions and values", "[cli][shell]") {
   TestDb t;
@@ -168,7 +127,7 @@ TEST_CASE("shell: errors are answered and the shell goes on", "[cli][shell]") {
               "scan a\n"
               "put a 1\n") ==
         "ERR InvalidArgument: unknown command 'bogus' (commands: put get del scan history "
-        "flush compact forget-before stats refresh sync quit)\n"
+        "flush compact forget-before checkpoint stats refresh sync quit)\n"
         "ERR InvalidArgument: usage: put KEY VALUE\n"
         "ERR InvalidArgument: KEY: bad escape at byte 1: expected \\xNN with two hex digits\n"
         "ERR InvalidArgument: usage: scan [FROM TO] (- for an open bound)\n"
@@ -223,7 +182,8 @@ TEST_CASE("shell: stats answers every field, then an empty line", "[cli][shell]"
   CHECK(names ==
         "levels last_version low_water_mark memtable_bytes immutable_memtables tables_l0 "
         "tables_l1 tables_l2 table_bytes_l0 table_bytes_l1 table_bytes_l2 l1_runs wal_bytes "
-        "user_bytes_written write_groups wal_syncs flushes flush_bytes_written compactions compaction_bytes_read "
+        "user_bytes_written write_groups wal_syncs flushes flush_bytes_written compactions "
+        "compaction_bytes_read "
         "compaction_bytes_written write_amplification space_amplification stalls stall_micros "
         "live_snapshots manifest_bytes ");
   CHECK(out.starts_with(
@@ -412,7 +372,7 @@ TEST_CASE("shell: exit code 3 when any command failed, and the shell goes on",
   CHECK(kShellExitFailed == 3);  // the one-shot commands' "any other error"
   CHECK(t.run("bogus\nput a 1\n") ==
         "ERR InvalidArgument: unknown command 'bogus' (commands: put get del scan history "
-        "flush compact forget-before stats refresh sync quit)\n"
+        "flush compact forget-before checkpoint stats refresh sync quit)\n"
         "OK 1\n");
   CHECK(t.exit_code() == kShellExitFailed);
   // A database error counts as well as a parse error.
@@ -466,7 +426,7 @@ TEST_CASE("shell: help CMD shows its usage and options, an unknown one is an err
   CHECK(t.exit_code() == kShellExitOk);
   CHECK(t.run("help nope\nhelp a b\n") ==
         "ERR InvalidArgument: unknown command 'nope' (commands: put get del scan history flush "
-        "compact forget-before stats refresh sync quit)\n"
+        "compact forget-before checkpoint stats refresh sync quit)\n"
         "ERR InvalidArgument: usage: help [COMMAND]\n");
   CHECK(t.exit_code() == kShellExitFailed);
 }
