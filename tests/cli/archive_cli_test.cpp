@@ -2,9 +2,6 @@
 // and /bin/sh pipes: an archive piped from one database into a new one, to
 // and from files, the refusals (non-empty --db, damaged archive, --format
 // without --latest), and `export --latest` writing data only to stdout.
-#include <stdlib.h>    // mkdtemp
-#include <sys/wait.h>  // WEXITSTATUS
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -12,54 +9,14 @@
 #include <string>
 
 #include "sand/sand.hpp"
+#include "sand_process.hpp"
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/sand-archive-cli-XXXXXX";
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs the shell text `script` in `dir`, where `$SAND` is the binary;
-// stdout and stderr are captured (of the script's last command, and of
-// every command that does not redirect its own).
-Run run_script(const TempDir& dir, const std::string& script) {
-  const std::string out = dir.path() + "/stdout.txt";
-  const std::string err = dir.path() + "/stderr.txt";
-  const std::string command = "cd '" + dir.path() + "' && SAND='" + SAND_CLI_PATH + "' && { " +
-                              script + "; } >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  Run run{.exit_code = WEXITSTATUS(status), .out = read_file(out), .err = read_file(err)};
-  INFO(script << "\nstdout: " << run.out << "\nstderr: " << run.err);
-  return run;
-}
+using sand::test::read_file;
+using sand::test::Run;
+using sand::test::run_script;
+using sand::test::TempDir;
 
 // A source database with overwrites, a tombstone and a retention mark.
 void make_source(const TempDir& dir) {

@@ -1,46 +1,21 @@
 // `sand dump` through the real binary (SAND_CLI_PATH): JSON lines that parse,
 // the text form of `dump db`, exit codes and the error line.
-#include <sys/wait.h>  // WEXITSTATUS
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 
 #include "dump_test_util.hpp"
+#include "sand_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
 
 using namespace sand::test::dump;
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string read_text(const fsys::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-// Runs `sand ARGS` (shell text) with stdout and stderr in files of `dir`.
-Run run_sand(const sand::test::TempDir& dir, const std::string& args) {
-  const std::string out = dir.path() + "/stdout", err = dir.path() + "/stderr";
-  const std::string command = "cd " + quote(dir.path()) + " && " + quote(SAND_CLI_PATH) + " " +
-                              args + " </dev/null >" + quote(out) + " 2>" + quote(err);
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  Run run{.exit_code = WEXITSTATUS(status), .out = read_text(out), .err = read_text(err)};
-  INFO("sand " << args << "\nstdout: " << run.out << "\nstderr: " << run.err);
-  return run;
-}
+using sand::test::quote;
+using sand::test::Run;
+using sand::test::run_sand;
 
 }  // namespace
 
@@ -51,7 +26,8 @@ TEST_CASE("sand dump sst --json: JSON lines that match the committed dump", "[cl
   CHECK(run.exit_code == 0);
   CHECK(run.err.empty());
   const std::vector<Json> lines = parse_lines(run.out);
-  CHECK(lines == parse_lines(read_text(kTestdata / "dump" / "db_runs" / "000013.sst.jsonl")));
+  CHECK(lines == parse_lines(sand::test::read_file(
+                     (kTestdata / "dump" / "db_runs" / "000013.sst.jsonl").string())));
   CHECK(lines.front().at("record") == "footer");
 }
 

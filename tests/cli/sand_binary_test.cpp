@@ -1,9 +1,6 @@
 // Runs the real `sand` executable (SAND_CLI_PATH) through /bin/sh on a
 // temporary directory under /tmp: exit codes, one-shot answers, and the shell
 // over a pipe.
-#include <stdlib.h>    // mkdtemp
-#include <sys/wait.h>  // WEXITSTATUS
-
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -17,70 +14,15 @@
 
 #include "cli/format.hpp"
 #include "sand/sand.hpp"
+#include "sand_process.hpp"
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/sand-cli-test-XXXXXX";
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Run {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `sh -c "cd DIR && sand ARGS <stdin >stdout 2>stderr"`; `args` is
-// shell text (quote() the arguments that need it).
-Run run_sand(const TempDir& dir, const std::string& args, const std::string& stdin_text = "") {
-  const std::string in = dir.path() + "/stdin";
-  const std::string out = dir.path() + "/stdout";
-  const std::string err = dir.path() + "/stderr";
-  {
-    std::ofstream f(in, std::ios::binary);
-    f << stdin_text;
-  }
-  const std::string command = "cd " + quote(dir.path()) + " && " + quote(SAND_CLI_PATH) + " " +
-                              args + " <" + quote(in) + " >" + quote(out) + " 2>" + quote(err);
-  const int status = std::system(command.c_str());
-  REQUIRE(WIFEXITED(status));
-  Run run{.exit_code = WEXITSTATUS(status), .out = read_file(out), .err = read_file(err)};
-  INFO("sand " << args << "\nstdout: " << run.out << "\nstderr: " << run.err);
-  return run;
-}
+using sand::test::quote;
+using sand::test::read_file;
+using sand::test::Run;
+using sand::test::run_sand;
+using sand::test::TempDir;
 
 TEST_CASE("sand: put then get exit 0 with the shell's answers", "[cli][binary]") {
   TempDir dir;
@@ -962,4 +904,47 @@ TEST_CASE("sand shell --json over a pipe: JSON lines, lists closed by {\"end\":t
   CHECK(lines[7]["command"] == "get");
   // Without --json the protocol is the text one, unchanged.
   CHECK(run_sand(dir, "--db db shell", "get k\\xff\n").out == "v\n");
+}
+
+// --- checkpoint, and the shell beside another process ---
+
+TEST_CASE("sand checkpoint DIR copies the database as of now", "[cli][binary][checkpoint]") {
+  TempDir dir;
+  REQUIRE(run_sand(dir, "--db db shell", "put a 1\nflush\nput a 2\ndel b\n").exit_code == 0);
+  Run copy = run_sand(dir, "--db db checkpoint " + quote(dir.path() + "/copy"));
+  CHECK(copy.exit_code == 0);
+  CHECK(copy.out == "OK 3\n");
+  CHECK(run_sand(dir, "--db db put a 3").exit_code == 0);  // the copy never sees it
+  CHECK(run_sand(dir, "--db copy history a").out == "2\tput\t2\n1\tput\t1\n\n");
+  CHECK(run_sand(dir, "--db copy --json checkpoint copy2").out == "{\"version\":3}\n");
+  // An existing DIR, and a missing database (never created), exit 3.
+  Run again = run_sand(dir, "--db db checkpoint copy");
+  CHECK(again.exit_code == 3);
+  CHECK(again.err.starts_with("ERR InvalidArgument: "));
+  CHECK(again.err.find("copy") != std::string::npos);
+  Run missing = run_sand(dir, "--db nowhere checkpoint copy3");
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.err.starts_with("ERR NotFound: "));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/nowhere"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() + "/copy3"));
+  CHECK(run_sand(dir, "checkpoint").exit_code == 2);
+}
+
+TEST_CASE("sand shell: a database another process holds opens read-only, with a notice",
+          "[cli][binary][read_only]") {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  sand::Result<std::unique_ptr<sand::DB>> held = sand::DB::open(db);
+  REQUIRE(held.is_ok());
+  REQUIRE((*held)->put("k", "v1").is_ok());
+  Run shell = run_sand(dir, "--db db shell", "get k\nput k v2\nget k\n");
+  CHECK(shell.exit_code == 3);  // the put failed
+  CHECK(shell.out.starts_with("v1\nERR ReadOnly: "));
+  CHECK(shell.out.ends_with("\nv1\n"));
+  CHECK(shell.err.find("is in use by another process; the shell opened it read-only") !=
+        std::string::npos);
+  // The writer goes on; `refresh` in a read-only shell follows it.
+  REQUIRE((*held)->put("k", "v3").is_ok());
+  CHECK(run_sand(dir, "--db db shell", "refresh\nget k\n").out == "OK 2\nv3\n");
+  CHECK((*held)->get("k").value() == "v3");
 }
