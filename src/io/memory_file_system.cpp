@@ -30,8 +30,12 @@ struct MemState {
 
 std::string parent_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
 }
+
+// The roots "/" and "." always exist: create_dir never lists them.
+bool is_root(const std::string& dir) { return dir == "/" || dir == "."; }
 
 class MemWritableFile final : public WritableFile {
  public:
@@ -147,8 +151,7 @@ class MemoryFileSystem final : public FileSystem {
 
   Status sync_dir(const std::string& dir) override {
     MutexLock lock(state_->mu);
-    // The roots are implicit (create_dir never lists them).
-    if (!state_->dirs.contains(dir) && dir != "/" && dir != ".") {
+    if (!state_->dirs.contains(dir) && !is_root(dir)) {
       return Status::io_error(dir + ": no such directory");
     }
     return Status::ok();
@@ -230,7 +233,7 @@ class MemoryFileSystem final : public FileSystem {
 
   Status check_parent(const std::string& path) const SAND_REQUIRES(state_->mu) {
     const std::string dir = parent_of(path);
-    if (!state_->dirs.contains(dir)) return Status::io_error(path, ENOENT);
+    if (!state_->dirs.contains(dir) && !is_root(dir)) return Status::io_error(path, ENOENT);
     return Status::ok();
   }
 

@@ -109,6 +109,24 @@ TEST_CASE("memory file system keeps the FileSystem contract", "[io]") {
   check_link_and_dir_rename(*fs, "/links");
 }
 
+TEST_CASE("memory file system: the roots / and . need no create_dir", "[io]") {
+  auto fs = memory_file_system();
+  for (const std::string file : {"/top", "top"}) {
+    INFO(file);
+    auto w = fs->new_writable_file(file);
+    REQUIRE(w.is_ok());
+    REQUIRE((*w)->close().is_ok());
+    REQUIRE(fs->link_file(file, file + ".link").is_ok());
+  }
+  REQUIRE(fs->create_dir("/a/b").is_ok());
+  REQUIRE(fs->rename_file("/a", "/c").is_ok());  // a directory moved to just under /
+  CHECK(fs->exists("/c/b"));
+  CHECK(fs->sync_dir("/").is_ok());
+  CHECK(fs->sync_dir(".").is_ok());
+  CHECK(fs->new_writable_file("/missing/x").status().message().find("/missing/x") !=
+        std::string::npos);
+}
+
 TEST_CASE("posix file system keeps the FileSystem contract", "[io]") {
   sand::test::TempDir tmp;
   check_contract(*posix_file_system(), tmp.path());
