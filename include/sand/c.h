@@ -104,7 +104,7 @@
 /** Major version of this header; equals SAND_VERSION_MAJOR of sand/version.hpp. */
 #define SAND_C_VERSION_MAJOR 0
 /** Minor version of this header; equals SAND_VERSION_MINOR of sand/version.hpp. */
-#define SAND_C_VERSION_MINOR 2
+#define SAND_C_VERSION_MINOR 3
 /** Patch version of this header; equals SAND_VERSION_PATCH of sand/version.hpp. */
 #define SAND_C_VERSION_PATCH 0
 
@@ -172,7 +172,7 @@ SAND_C_EXPORT void sand_free(void* ptr);
 
 /**
  * The version of the library linked at run time, "MAJOR.MINOR.PATCH" (e.g.
- * "0.2.0"). Compare it with the SAND_C_VERSION_* macros to detect a program
+ * "0.3.0"). Compare it with the SAND_C_VERSION_* macros to detect a program
  * built against other headers.
  * @return A static string; never NULL, never freed.
  */
