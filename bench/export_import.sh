@@ -35,11 +35,11 @@ while [ $# -gt 0 ]; do
 done
 
 bash "$root/scripts/install-deps.sh" rocksdb-tools
-if [ ! -x "$build/sand" ]; then
+if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSAND_BUILD_TESTS=OFF \
     -DSAND_BUILD_BENCH=OFF -DSAND_BUILD_EXAMPLES=OFF >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target sand_cli >/dev/null
 fi
+cmake --build "$build" -j "$(nproc)" --target sand_cli >/dev/null  # up to date with the tree
 sand="$build/sand"
 
 rm -rf "$dir" && mkdir -p "$dir"
