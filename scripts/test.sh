@@ -73,9 +73,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 
 stage "concurrent units under ThreadSanitizer"
 build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_SANITIZE=thread \
-  -- memtable_tests db_tests check_tests
+  -- memtable_tests db_tests check_tests archive_tests
 TSAN_OPTIONS=halt_on_error=1 \
-  ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db|check):'
+  ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db|check|archive):'
 
 # The clang stages share build/fuzz: the thread-safety stage builds the
 # library objects there (clang's -Wthread-safety is on by default,
