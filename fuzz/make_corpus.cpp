@@ -1,5 +1,5 @@
 // make_corpus: writes the seed corpora of every fuzz target from files the
-// engine itself writes (WALs, manifests, tables, blocks), all in
+// engine itself writes (WALs, manifests, tables, blocks, archives), all in
 // memory_file_system(), then saved as small files under
 //   <out>/<target>/<name>
 // Usage: fuzz_make_corpus <fuzz/corpus dir>. Seeds stay under 4 KiB each.
@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "fuzz_support.hpp"
@@ -215,6 +216,102 @@ void db_ops_seeds() {
   save("db_ops", "mixed", big);
 }
 
+// The archive of a database as export_archive writes it.
+std::string export_db(const DB& db, std::size_t chunk_size) {
+  std::ostringstream out;
+  auto r = export_archive(db, out, {.chunk_size = chunk_size});
+  check(r.is_ok(), "export_archive", r.status().to_string());
+  return out.str();
+}
+
+void archive_seeds() {
+  auto fs = memory_file_system();
+  const auto open = [&](const std::string& dir, Retention retention) {
+    auto db = DB::open(dir, Options{.retention = retention, .file_system = fs});
+    check(db.is_ok(), "DB::open", db.status().to_string());
+    return std::move(*db);
+  };
+  const auto must = [](const Result<Version>& v) {
+    check(v.is_ok(), "write", v.status().to_string());
+  };
+
+  // spec/archive.md section 8, written and exported the same way: this seed
+  // is spec/testdata/archive_small.sandx byte for byte.
+  {
+    auto db = open("/dbs/small", Retention::kAll);
+    must(db->put("apple", "red"));
+    must(db->put("apple", "green"));
+    must(db->put("banana", ""));
+    must(db->put(std::string("\x00\xff", 2), "binary"));
+    must(db->del("apple"));
+    for (const char* v : {"1", "2", "3"}) must(db->put("cherry", v));
+    check(db->forget_before(8).is_ok(), "forget_before");
+    must(db->put("apple", "again"));
+    must(db->del("banana"));
+    must(db->put("date", "d"));
+    must(db->del("date"));
+    must(db->del("elder"));
+    save("archive_reader", "archive_small", export_db(*db, 48));
+  }
+  {
+    auto db = open("/dbs/empty", Retention::kAll);
+    save("archive_reader", "empty", export_db(*db, 256));
+  }
+  // Keys sharing long prefixes, several versions each, tombstones, a mark in
+  // the middle and a flush, so history spans a table and the memtable.
+  std::string many;
+  {
+    auto db = open("/dbs/many", Retention::kAll);
+    for (int round = 0; round < 4; ++round) {
+      for (int i = 0; i < 8; ++i) {
+        const std::string key = "user/" + std::to_string(100 + i * 7);
+        if ((i + round) % 5 == 4) {
+          must(db->del(key));
+        } else {
+          must(db->put(key, std::string(static_cast<std::size_t>(i * round), 'v') + "r" +
+                                std::to_string(round)));
+        }
+      }
+      if (round == 1) check(db->flush().is_ok(), "flush");
+      if (round == 2) check(db->forget_before(db->last_version() - 3).is_ok(), "forget_before");
+    }
+    many = export_db(*db, 64);
+    save("archive_reader", "many_versions", many);
+    save("archive_reader", "one_entry_per_chunk", export_db(*db, 1));
+  }
+  // Compressible values, enough for several 256-byte blocks.
+  {
+    auto db = open("/dbs/values", Retention::kLatestOnly);
+    for (int i = 0; i < 24; ++i) {
+      must(db->put("k" + std::to_string(i), std::string(60, static_cast<char>('a' + i % 26))));
+    }
+    must(db->del("k3"));
+    save("archive_reader", "latest_only", export_db(*db, 4096));
+  }
+  // Many small entries with incompressible values: under 4 KiB of archive
+  // but more than one 4096-byte table (the harness's target_file_size, and
+  // tables spend more bytes per entry than archives), so the run is cut.
+  {
+    auto db = open("/dbs/tables", Retention::kAll);
+    std::uint32_t x = 12345;
+    for (int i = 0; i < 260; ++i) {
+      std::string value(6, '\0');
+      for (char& c : value) {
+        x = x * 1103515245u + 12345u;
+        c = static_cast<char>(x >> 24);
+      }
+      const std::string key = "k" + std::to_string(1000 + i);
+      must(db->put(key, value));
+      if (i % 10 == 9) must(db->del(key));
+    }
+    save("archive_reader", "two_tables", export_db(*db, 1024));
+  }
+  save("archive_reader", "truncated", many.substr(0, many.size() - 40));
+  std::string damaged = many;
+  damaged[100] = static_cast<char>(damaged[100] ^ 0x04);  // inside chunk 1's entries
+  save("archive_reader", "damaged_entry", damaged);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -230,5 +327,6 @@ int main(int argc, char** argv) {
   lz4_block_seeds();
   coding_seeds();
   db_ops_seeds();
+  archive_seeds();
   return 0;
 }

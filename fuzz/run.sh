@@ -18,7 +18,8 @@ usage() {
   echo "targets: ${targets[*]}" >&2
   exit 2
 }
-targets=(wal_reader manifest_reader sstable_reader sstable_mutator block_decoder lz4_block coding db_ops)
+targets=(wal_reader manifest_reader sstable_reader sstable_mutator block_decoder lz4_block coding db_ops
+         archive_reader)
 [[ $# -eq 2 ]] || usage
 target=$1
 seconds=$2
@@ -70,6 +71,7 @@ case $target in
   sstable_reader|sstable_mutator) dict=sstable ;;
   block_decoder) dict=block ;;
   coding) dict=coding ;;
+  archive_reader) dict=archive ;;
   lz4_block|db_ops) dict= ;;
   *) usage ;;
 esac

@@ -82,6 +82,9 @@ Result<ArchiveHeader> ArchiveReader::read_header() {
   return header_;
 }
 
+// How much of a chunk's payload is read (and allocated) at a time.
+constexpr std::size_t kPayloadReadStep = 1 << 20;
+
 Status ArchiveReader::read_frame(bool* end) {
   const std::uint64_t at = offset_;
   char h[kChunkHeaderSize];
@@ -104,9 +107,17 @@ Status ArchiveReader::read_frame(bool* end) {
   }
   if (chunk_count_ == 0) return corruption(at, "chunk holds no entry");
   payload_offset_ = offset_;
-  payload_.resize(length);
-  SAND_ASSIGN_OR_RETURN(const std::size_t body, read_up_to(payload_.data(), length));
-  if (body < length) return truncated(at, "a chunk payload");
+  // Grow the buffer with the bytes that arrive, a step at a time: the length
+  // is only as trustworthy as a checksum anyone can compute, so a crafted
+  // header must not make the reader allocate up to 1 GiB for a short stream.
+  payload_.clear();
+  while (payload_.size() < length) {
+    const std::size_t step = std::min<std::size_t>(length - payload_.size(), kPayloadReadStep);
+    const std::size_t old_size = payload_.size();
+    payload_.resize(old_size + step);
+    SAND_ASSIGN_OR_RETURN(const std::size_t body, read_up_to(payload_.data() + old_size, step));
+    if (body < step) return truncated(at, "a chunk payload");
+  }
   char c[kChunkCrcSize];
   SAND_ASSIGN_OR_RETURN(const std::size_t crc_got, read_up_to(c, kChunkCrcSize));
   if (crc_got < kChunkCrcSize) return truncated(at, "a chunk checksum");
