@@ -21,8 +21,8 @@
 // odd, a bloom filter when its bit 1 is set. Inputs are capped at kMaxInput,
 // so each run stays fast (a sealed header may declare up to 1 GiB: the
 // reader allocates only as the bytes arrive, regression
-// chunk-length-allocated-up-front). Deterministic in its answers (the DB's threads change timing only);
-// no output on success.
+// chunk-length-allocated-up-front). Deterministic in its answers (the DB's threads change timing
+// only); no output on success.
 #include <algorithm>
 #include <cstdint>
 #include <memory>
