@@ -45,11 +45,11 @@ from ._types import (
     ReadOnly,
 )
 from ._sanddb import DB, Iterator, Snapshot, WriteBatch, __version__
-from ._sanddb import _check, _open
+from ._sanddb import _check, _import_archive, _open
 
 __all__ = [
-    "open", "check", "DB", "Iterator", "Snapshot", "WriteBatch", "HistoryEntry",
-    "CheckReport", "CheckedFile", "CheckTotals", "CheckProblem", "CheckNote",
+    "open", "check", "import_archive", "DB", "Iterator", "Snapshot", "WriteBatch",
+    "HistoryEntry", "CheckReport", "CheckedFile", "CheckTotals", "CheckProblem", "CheckNote",
     "Error", "InvalidArgument", "NotFound", "Corruption", "IOError", "Busy", "ReadOnly",
     "__version__",
 ]
@@ -73,26 +73,28 @@ _INT_OPTIONS = frozenset({"block_restart_interval", "bloom_bits_per_key", "l0_tr
 _CHOICE_OPTIONS = {"compression": ("lz4", "none"), "retention": ("all", "latest")}
 
 
-def _checked_options(options):
+def _checked_options(options, caller="open"):
     checked = {}
     for name, value in options.items():
         if name in _BOOL_OPTIONS:
             if not isinstance(value, bool):
-                raise TypeError(f"open(): {name} must be True or False, not {type(value).__name__}")
+                raise TypeError(
+                    f"{caller}(): {name} must be True or False, not {type(value).__name__}")
         elif name in _SIZE_OPTIONS or name in _INT_OPTIONS:
             if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"open(): {name} must be an int, not {type(value).__name__}")
+                raise TypeError(f"{caller}(): {name} must be an int, not {type(value).__name__}")
             low, high = (0, 2**64 - 1) if name in _SIZE_OPTIONS else (-(2**31), 2**31 - 1)
             if not low <= value <= high:
-                raise ValueError(f"open(): {name} must be in [{low}, {high}], not {value}")
+                raise ValueError(f"{caller}(): {name} must be in [{low}, {high}], not {value}")
         elif name in _CHOICE_OPTIONS:
             choices = _CHOICE_OPTIONS[name]
             if not isinstance(value, str):
-                raise TypeError(f"open(): {name} must be one of {choices}, not {type(value).__name__}")
+                raise TypeError(
+                    f"{caller}(): {name} must be one of {choices}, not {type(value).__name__}")
             if value not in choices:
-                raise ValueError(f"open(): {name} must be one of {choices}, not {value!r}")
+                raise ValueError(f"{caller}(): {name} must be one of {choices}, not {value!r}")
         else:
-            raise TypeError(f"open() got an unexpected keyword argument {name!r}")
+            raise TypeError(f"{caller}() got an unexpected keyword argument {name!r}")
         checked[name] = value
     return checked
 
@@ -163,3 +165,48 @@ def check(path):
     (True, [('MANIFEST', 'ok')])
     """
     return _check(_os.fsencode(path))
+
+
+def import_archive(dir, path, *, progress=None, **options):  # noqa: A002 (as checkpoint's dir)
+    """Builds a new database in directory `dir` from the archive file `path`
+    (both str, bytes or os.PathLike), as DB.export_archive() wrote it, and
+    returns the number of entries read (int). The new database answers every
+    read at every retained version as the exported one did, with the same
+    last_version and low_water_mark; its next write gets last_version + 1.
+    Its tables are written directly (no replay of writes), as one level-2
+    run. All or nothing: on any error `dir` is left as it was.
+
+    `dir` must be absent or an empty directory (missing parents are created).
+    Keyword options are those of open(); the import uses those that shape
+    tables (block_size, block_restart_interval, compression,
+    bloom_bits_per_key, target_file_size) and checks the others, which are
+    not stored in the database (pass them to open()).
+
+    progress: None, or a callable called as progress(entries, bytes, 0)
+    after every chunk of the archive read and once at the end. If it raises,
+    the import stops, `dir` is left as it was and the exception propagates;
+    Ctrl-C stops it the same way.
+
+    Errors: TypeError and ValueError for options as open();
+    InvalidArgument (`dir` not empty, or options the engine refuses);
+    Corruption (a damaged, truncated or unsupported archive: the message
+    names `path` and the byte offset); Busy (another import into `dir` is
+    running); IOError (`path` cannot be read, or `dir` written).
+
+    >>> import os, tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> with sanddb.open(os.path.join(base, "db")) as db:
+    ...     v1 = db.put(b"k", b"old"); v2 = db.put(b"k", b"new")
+    ...     db.export_archive(os.path.join(base, "db.sandx"))
+    2
+    >>> sanddb.import_archive(os.path.join(base, "copy"), os.path.join(base, "db.sandx"))
+    2
+    >>> with sanddb.open(os.path.join(base, "copy")) as copy:
+    ...     copy.last_version, copy.get(b"k"), copy.get(b"k", at=v1)
+    (2, b'new', b'old')
+    >>> sanddb.import_archive(os.path.join(base, "copy"), os.path.join(base, "db.sandx"))
+    Traceback (most recent call last):
+    sanddb.InvalidArgument: .../copy: not empty (import creates a new database; ...)
+    """
+    return _import_archive(_os.fsencode(dir), _os.fsencode(path),
+                           _checked_options(options, "import_archive"), progress)

@@ -83,6 +83,11 @@ sand::WriteOptions write_options(py::handle sync);
 // both naming `what`.
 sand::Version version_arg(py::handle obj, const char* what);
 
+// The keyword options sanddb/__init__.py checked (a dict of sand::Options
+// field names) as sand::Options (db_object.cpp). Errors: ValueError for a
+// bad compression or retention name, TypeError for an unknown name.
+sand::Options to_options(const py::dict& given);
+
 // ---- objects -----------------------------------------------------------------
 
 struct DBObject {
@@ -139,5 +144,6 @@ void bind_db(py::module_& m);             // db_object.cpp: DB, _open
 void bind_snapshot_batch(py::module_& m);  // snapshot_batch.cpp: Snapshot, WriteBatch
 void bind_iterator(py::module_& m);        // scan_iterator.cpp: Iterator
 void bind_check(py::module_& m);           // check.cpp: _check
+void bind_archive(py::module_& m);         // archive.cpp: DB.export_archive, _import_archive
 
 }  // namespace sanddb_py

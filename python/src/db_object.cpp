@@ -15,9 +15,12 @@ bool interpreter_finalizing() {
 #endif
 }
 
-// Options from the dict sanddb.open() built: every key is a field name of
-// sand::Options whose value sanddb/__init__.py already checked for type and
-// range; an unexpected one here is a bug in that file.
+}  // namespace
+
+// Options from the dict sanddb.open() (or sanddb.import_archive()) built:
+// every key is a field name of sand::Options whose value sanddb/__init__.py
+// already checked for type and range; an unexpected one here is a bug in
+// that file.
 sand::Options to_options(const py::dict& given) {
   sand::Options o;
   for (const auto& [k, v] : given) {
@@ -51,6 +54,8 @@ sand::Options to_options(const py::dict& given) {
   }
   return o;
 }
+
+namespace {
 
 std::unique_ptr<DBObject> open_db(const py::bytes& path, const py::dict& options, bool read_only,
                                   bool in_memory) {

@@ -34,6 +34,7 @@ PYBIND11_MODULE(_sanddb, m) {
   bind_snapshot_batch(m);
   bind_iterator(m);
   bind_check(m);
+  bind_archive(m);
 
   const std::string_view version = sand::version();
   m.attr("__version__") = std::string(version);
