@@ -29,14 +29,6 @@
 namespace sand {
 namespace {
 
-// The directory holding `path` ("." for a bare name).
-std::string parent_dir(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 // Removes every file in `dir` but its LOCK (best effort).
 void remove_files_but_lock(FileSystem& fs, const std::string& dir) {
   Result<std::vector<std::string>> names = fs.list_dir(dir);

@@ -4,10 +4,10 @@
 
 #include <cstddef>
 
+#include "cli/hex_digits.hpp"
+
 namespace sand::cli {
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
 
 // `text` with every byte outside [lowest, 0x7e], and every backslash, written
 // as `\xNN`.
@@ -20,19 +20,10 @@ std::string escape(std::string_view text, unsigned char lowest) {
       out.push_back(c);
     } else {
       out += "\\x";
-      out.push_back(kHexDigits[b >> 4]);
-      out.push_back(kHexDigits[b & 0xf]);
+      append_hex(out, b);
     }
   }
   return out;
-}
-
-// The value of hex digit `c` (either case), or -1.
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace

@@ -3,19 +3,9 @@
 
 #include <cstdint>
 
+#include "cli/hex_digits.hpp"
+
 namespace sand::cli {
-namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 bool is_valid_utf8(std::string_view bytes) {
   std::size_t i = 0;
@@ -60,11 +50,7 @@ Json bytes_to_json(std::string_view bytes) {
   if (is_valid_utf8(bytes)) return Json(std::string(bytes));
   std::string hex;
   hex.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto byte = static_cast<std::uint8_t>(c);
-    hex += kHexDigits[byte >> 4];
-    hex += kHexDigits[byte & 0x0f];
-  }
+  for (const char c : bytes) append_hex(hex, static_cast<std::uint8_t>(c));
   Json object = Json::object();
   object["hex"] = std::move(hex);
   return object;

@@ -30,14 +30,6 @@
 namespace sand {
 namespace {
 
-// The directory holding `path` ("." for a bare name).
-std::string parent_dir(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 // Writes `bytes` as the new file `path` and makes them durable.
 Status write_durable_file(FileSystem& fs, const std::string& path, std::string_view bytes) {
   SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.new_writable_file(path));

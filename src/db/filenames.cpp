@@ -29,6 +29,13 @@ std::string join_path(std::string_view dir, std::string_view name) {
   return path;
 }
 
+std::string parent_dir(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
 std::optional<ParsedFileName> parse_file_name(std::string_view name) {
   if (name == kLockFileName) return ParsedFileName{FileType::kLock};
   if (name == kManifestName) return ParsedFileName{FileType::kManifest};

@@ -27,6 +27,9 @@ inline constexpr std::string_view kLockFileName = "LOCK";
 std::string table_file_name(std::uint64_t number);  // "000012.sst"
 std::string wal_file_name(std::uint64_t number);    // "000012.wal"
 std::string join_path(std::string_view dir, std::string_view name);
+// The directory holding `path`: "." for a bare name, "/" for "/name". What
+// must be synced for a rename into that directory to survive a power loss.
+std::string parent_dir(const std::string& path);
 
 struct ParsedFileName {
   FileType type;

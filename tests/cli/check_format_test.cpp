@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "answer_fixtures.hpp"
+
 using sand::CheckedFile;
 using sand::CheckFileType;
 using sand::CheckNote;
@@ -14,43 +16,7 @@ using sand::cli::format_check_summary;
 
 namespace {
 
-CheckReport mixed_report() {
-  CheckReport r;
-  r.files = {
-      {.file = "MANIFEST",
-       .type = CheckFileType::kManifest,
-       .bytes = 100,
-       .units = 2,
-       .entries = 4},
-      {.file = "000007.sst",
-       .type = CheckFileType::kTable,
-       .bytes = 2000,
-       .units = 1,
-       .entries = 1},
-      {.file = "000008.sst",
-       .type = CheckFileType::kTable,
-       .outcome = CheckedFile::Outcome::kBad,
-       .bytes = 900},
-      {.file = "000009.sst",
-       .type = CheckFileType::kTable,
-       .outcome = CheckedFile::Outcome::kSkipped},
-      {.file = "000010.sst", .type = CheckFileType::kTable, .outcome = CheckedFile::Outcome::kBad},
-      {.file = "000011.wal", .type = CheckFileType::kWal, .bytes = 48, .units = 3, .entries = 5},
-  };
-  r.manifest = {.files = 1, .bytes = 100, .units = 2, .entries = 4};
-  r.tables = {.files = 3, .bytes = 2900, .units = 1, .entries = 1};
-  r.wals = {.files = 1, .bytes = 48, .units = 3, .entries = 5};
-  r.problems = {
-      {.file = "000008.sst", .offset = 4096, .what = "block checksum mismatch"},
-      {.file = "000010.sst", .offset = kWholeFile, .what = "missing: no such file"},
-      {.file = "000008.sst", .offset = 0, .what = "entry 'a\\x00'@3 has\nversion 0"},
-  };
-  r.notes = {
-      {.file = "000011.wal", .offset = 40, .what = "torn tail: 8 bytes"},
-      {.file = "MANIFEST.tmp", .offset = kWholeFile, .what = "leftover"},
-  };
-  return r;
-}
+using sand::test::mixed_report;
 
 }  // namespace
 

@@ -10,19 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "support/byte_generators.hpp"
+
 namespace sand::cli {
 namespace {
 
 using namespace std::string_literals;
 
-// Arbitrary byte strings: every value 0x00..0xff is equally likely.
-rc::Gen<std::string> any_bytes() {
-  return rc::gen::map(
-      rc::gen::container<std::vector<std::uint8_t>>(rc::gen::arbitrary<std::uint8_t>()),
-      [](const std::vector<std::uint8_t>& bytes) {
-        return std::string(bytes.begin(), bytes.end());
-      });
-}
+using sand::test::any_bytes;
 
 TEST_CASE("escape_key leaves printable ASCII except backslash alone", "[cli][escape]") {
   CHECK(escape_key("abc~!{}@-") == "abc~!{}@-");

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "answer_fixtures.hpp"
 #include "cli/command_table.hpp"
 #include "cli/escape.hpp"
 
@@ -214,16 +215,7 @@ TEST_CASE("errors name the kind and stay on one line", "[cli][format]") {
 namespace sand::cli {
 namespace {
 
-// The lines of `text`, which must end with '\n'.
-std::vector<std::string> lines(const std::string& text) {
-  REQUIRE(text.ends_with('\n'));
-  std::vector<std::string> out;
-  std::size_t begin = 0;
-  for (std::size_t end; (end = text.find('\n', begin)) != std::string::npos; begin = end + 1) {
-    out.push_back(text.substr(begin, end - begin));
-  }
-  return out;
-}
+using sand::test::lines;
 
 TEST_CASE("format_help: one aligned, non-empty line per command", "[cli][format][help]") {
   const std::vector<std::string> help = lines(format_help(command_table()));

@@ -1,30 +1,26 @@
 // Bytes as JSON (cli/json_bytes.hpp): the rule of spec/json.md.
 #include "cli/json_bytes.hpp"
 
-#include <catch2/catch.hpp>
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
+
+#include <catch2/catch.hpp>
 #include <string>
+
+#include "support/byte_generators.hpp"
 
 namespace sand::cli {
 namespace {
 
 using namespace std::string_literals;
 
-// Every byte value equally likely: mostly not UTF-8 once non-ASCII appears.
-rc::Gen<std::string> any_bytes() {
-  return rc::gen::map(
-      rc::gen::container<std::vector<std::uint8_t>>(rc::gen::arbitrary<std::uint8_t>()),
-      [](const std::vector<std::uint8_t>& bytes) {
-        return std::string(bytes.begin(), bytes.end());
-      });
-}
+using sand::test::any_bytes;
 
 // Valid UTF-8: random scalar values (no surrogates) up to U+10FFFF, encoded.
 rc::Gen<std::string> utf8_text() {
-  const rc::Gen<std::uint32_t> scalar = rc::gen::suchThat(
-      rc::gen::inRange<std::uint32_t>(0, 0x110000),
-      [](std::uint32_t c) { return c < 0xd800 || c > 0xdfff; });
+  const rc::Gen<std::uint32_t> scalar =
+      rc::gen::suchThat(rc::gen::inRange<std::uint32_t>(0, 0x110000),
+                        [](std::uint32_t c) { return c < 0xd800 || c > 0xdfff; });
   return rc::gen::map(rc::gen::container<std::vector<std::uint32_t>>(scalar),
                       [](const std::vector<std::uint32_t>& chars) {
                         std::string out;
@@ -103,9 +99,7 @@ TEST_CASE("any bytes round-trip through the JSON text", "[json_bytes][property]"
     // Exactly the valid UTF-8 inputs stay strings.
     RC_ASSERT(Json::parse(text).is_string() == is_valid_utf8(s));
   });
-  rc::prop("encoded scalar values are valid UTF-8", [] {
-    RC_ASSERT(is_valid_utf8(*utf8_text()));
-  });
+  rc::prop("encoded scalar values are valid UTF-8", [] { RC_ASSERT(is_valid_utf8(*utf8_text())); });
 }
 
 }  // namespace

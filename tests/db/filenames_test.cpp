@@ -245,8 +245,8 @@ TEST_CASE("a live WAL renamed to 0000NNN.wal is a missing WAL", "[db][filenames]
   const Status reader = DB::open_read_only(kDir, Options{.file_system = fs}).status();
   INFO(reader.to_string());
   CHECK(reader.code() == Code::kCorruption);
-  CHECK_THAT(reader.message(), Catch::Contains(std::string(kDir) + "/MANIFEST") &&
-                                   Catch::Contains(name));
+  CHECK_THAT(reader.message(),
+             Catch::Contains(std::string(kDir) + "/MANIFEST") && Catch::Contains(name));
 
   const CheckReport r = must(check_database(kDir, Options{.file_system = fs}));
   REQUIRE(r.problems.size() == 1);
@@ -258,4 +258,11 @@ TEST_CASE("a live WAL renamed to 0000NNN.wal is a missing WAL", "[db][filenames]
   must(fs->remove_file(join_path(kDir, renamed)));
   auto reopened = must(DB::open(kDir, Options{.file_system = fs}));
   check_contents(*reopened);
+}
+
+TEST_CASE("parent_dir is the directory to sync after a rename into it", "[db][filenames]") {
+  CHECK(parent_dir("/a/b/c") == "/a/b");
+  CHECK(parent_dir("/top") == "/");
+  CHECK(parent_dir("rel/name") == "rel");
+  CHECK(parent_dir("name") == ".");
 }
