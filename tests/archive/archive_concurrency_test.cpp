@@ -3,6 +3,7 @@
 // state. Also run under ThreadSanitizer (scripts/test.sh).
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,6 +35,7 @@ TEST_CASE("archives taken while a writer thread writes, flushes and compacts hol
   auto fs = memory_file_system();
   auto db = must(DB::open("/source", sand::test::tiny_compacting_options(fs, Retention::kAll)));
   std::atomic<bool> stop{false};
+  std::atomic<int> writes{0};
   std::atomic<int> failed_writes{0};
   // The writer asserts nothing (Catch2 is not thread-safe): it counts.
   std::thread writer([&] {
@@ -41,12 +43,21 @@ TEST_CASE("archives taken while a writer thread writes, flushes and compacts hol
       const Result<Version> v =
           i % 7 == 3 ? db->del(key_of(i)) : db->put(key_of(i), "value " + std::to_string(i));
       if (!v.is_ok()) failed_writes.fetch_add(1);
+      writes.fetch_add(1);
     }
   });
-  // Export until the writer has gone through flushes and compactions
-  // (bounded: a stuck writer fails the REQUIREs below, never hangs).
+  // Export until the writer has gone through flushes and compactions. Each
+  // export waits for some writes after the one before, so the archives are
+  // spread over the run however the threads are scheduled; the deadline
+  // only turns a stuck writer into a failure instead of a hang.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::vector<std::string> archives;
-  for (int round = 0; round < 2000; ++round) {
+  int seen = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    while (writes.load() < seen + 20 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+    seen = writes.load();
     archives.push_back(must(sand::test::export_to_string(*db, {.chunk_size = 128})));
     const Stats stats = db->stats();
     if (archives.size() >= 8 && stats.flushes >= 5 && stats.compactions >= 2) break;
@@ -54,6 +65,7 @@ TEST_CASE("archives taken while a writer thread writes, flushes and compacts hol
   stop.store(true);
   writer.join();
   CHECK(failed_writes.load() == 0);
+  REQUIRE(archives.size() >= 8);
   REQUIRE(db->stats().compactions >= 2);
   // Eight archives spread over the run are checked in full.
   std::vector<std::string> checked;

@@ -8,8 +8,10 @@
 #include <rapidcheck/catch.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "archive/archive_test_support.hpp"
@@ -131,12 +133,17 @@ TEST_CASE("export then import answers every read like the source", "[archive][pr
 TEST_CASE("a source with data in L0, L1 runs and L2 round-trips", "[archive]") {
   const std::vector<std::string> keys = key_pool();
   auto fs = memory_file_system();
+  // The shape is built step by step, never left to when background work
+  // runs: memtables flush only when asked, and level 0 compacts on its own
+  // only at the 4th table, which the test then waits for.
   Options options = tiny(fs);
-  options.l1_trigger = 8;  // let level-1 runs pile up beside level 2
+  options.memtable_size = 1 << 20;
   options.l0_trigger = 4;
+  options.l1_trigger = 8;
   auto db = must(DB::open("/source", options));
   Version v = 0;
-  for (int round = 0; round < 40; ++round) {
+  int round = 0;
+  const auto write_round = [&] {
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if ((round + i) % 7 == 3) {
         v = must(db->del(keys[i]));
@@ -146,14 +153,31 @@ TEST_CASE("a source with data in L0, L1 runs and L2 round-trips", "[archive]") {
                                  std::to_string(round)));
       }
     }
-    if (round == 12) must(db->compact());  // level 2
-    if (round == 20) must(db->forget_before(v - 50));
+    ++round;
+  };
+  for (int i = 0; i < 12; ++i) write_round();
+  must(db->compact());  // level 2
+  must(db->forget_before(v - 50));
+  for (int flush = 0; flush < options.l0_trigger; ++flush) {
+    for (int i = 0; i < 3; ++i) write_round();
+    must(db->flush());
   }
+  // The 4th level-0 table starts a merge into one level-1 run.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (db->stats().l1_runs == 0 || db->stats().tables[0] > 0) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (int flush = 0; flush < 2; ++flush) {  // two level-0 tables, below the trigger
+    for (int i = 0; i < 3; ++i) write_round();
+    must(db->flush());
+  }
+  for (int i = 0; i < 3; ++i) write_round();  // and a memtable
   const Stats stats = db->stats();
   INFO("L0 " << stats.tables[0] << ", L1 runs " << stats.l1_runs << ", L2 " << stats.tables[2]
              << ", memtable " << stats.memtable_bytes);
-  REQUIRE(stats.tables[0] > 0);
-  REQUIRE(stats.l1_runs > 0);
+  REQUIRE(stats.tables[0] == 2);
+  REQUIRE(stats.l1_runs == 1);
   REQUIRE(stats.tables[2] > 0);
   REQUIRE(stats.memtable_bytes > 0);
 
