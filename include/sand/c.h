@@ -104,7 +104,7 @@
 /** Major version of this header; equals SAND_VERSION_MAJOR of sand/version.hpp. */
 #define SAND_C_VERSION_MAJOR 0
 /** Minor version of this header; equals SAND_VERSION_MINOR of sand/version.hpp. */
-#define SAND_C_VERSION_MINOR 3
+#define SAND_C_VERSION_MINOR 4
 /** Patch version of this header; equals SAND_VERSION_PATCH of sand/version.hpp. */
 #define SAND_C_VERSION_PATCH 0
 
@@ -150,13 +150,18 @@ typedef enum sand_code {
   SAND_OUT_OF_MEMORY = 7,
   /** An unexpected failure inside the library (a bug); the message says
    *  what was caught. */
-  SAND_INTERNAL = 8
+  SAND_INTERNAL = 8,
+  /** A write's precondition failed (the key's version was not the one
+   *  expected); nothing was committed. The message names the key, the
+   *  expected and the actual version. */
+  SAND_CONFLICT = 9
 } sand_code_t;
 /* clang-format on */
 
 /**
  * A stable name for `code`: "OK", "InvalidArgument", "NotFound",
- * "Corruption", "IOError", "Busy", "ReadOnly", "OutOfMemory", "Internal", or
+ * "Corruption", "IOError", "Busy", "ReadOnly", "OutOfMemory", "Internal",
+ * "Conflict", or
  * "Unknown" for any other value.
  * @param code The code to name.
  * @return A static string; never NULL, never freed.
@@ -165,14 +170,16 @@ SAND_C_EXPORT const char* sand_code_name(sand_code_t code);
 
 /**
  * Frees a buffer this library allocated for the caller: an error message or a
- * value from sand_get() / sand_get_at(). Does nothing for NULL.
+ * value from sand_get() / sand_get_at(), sand_get_versioned() /
+ * sand_get_versioned_at() or sand_multi_get() / sand_multi_get_at(). Does
+ * nothing for NULL.
  * @param ptr The buffer, or NULL.
  */
 SAND_C_EXPORT void sand_free(void* ptr);
 
 /**
  * The version of the library linked at run time, "MAJOR.MINOR.PATCH" (e.g.
- * "0.3.0"). Compare it with the SAND_C_VERSION_* macros to detect a program
+ * "0.4.0"). Compare it with the SAND_C_VERSION_* macros to detect a program
  * built against other headers.
  * @return A static string; never NULL, never freed.
  */
@@ -584,7 +591,9 @@ SAND_C_EXPORT sand_code_t sand_del(sand_db_t* db, const sand_write_options_t* wo
  * error.
  * @param errmsg Receives the error message, or NULL.
  * @return As sand_put(); also ::SAND_INVALID_ARGUMENT for an empty batch or
- * one that an append failed to grow (see sand_write_batch_put()).
+ * one that an append failed to grow (see sand_write_batch_put());
+ * ::SAND_CONFLICT when a precondition of the batch fails
+ * (sand_write_batch_expect_version()): nothing was committed.
  */
 SAND_C_EXPORT sand_code_t sand_write(sand_db_t* db, const sand_write_options_t* wopts,
                                      const sand_write_batch_t* batch, uint64_t* version,
@@ -633,7 +642,7 @@ SAND_C_EXPORT sand_code_t sand_write_batch_del(sand_write_batch_t* batch, const 
                                                size_t keylen, char** errmsg);
 
 /**
- * Removes every operation from the batch.
+ * Removes every operation and every precondition from the batch.
  * @param batch The batch, or NULL (no-op).
  */
 SAND_C_EXPORT void sand_write_batch_clear(sand_write_batch_t* batch);
@@ -644,6 +653,59 @@ SAND_C_EXPORT void sand_write_batch_clear(sand_write_batch_t* batch);
  * @return The count; 0 for NULL.
  */
 SAND_C_EXPORT uint32_t sand_write_batch_count(const sand_write_batch_t* batch);
+
+/**
+ * Adds a precondition (sand::WriteBatch::expect_version): sand_write() commits
+ * the batch only if the version of `key` is `version` when the batch takes its
+ * place in the write queue; otherwise it commits nothing and returns
+ * ::SAND_CONFLICT, with a message naming the key, the expected and the actual
+ * version. The version of a key is the version of its newest put, or 0 if it
+ * was never written or its newest entry is a deletion (it does not exist).
+ * Read it with sand_get_versioned(). Preconditions are not counted by
+ * sand_write_batch_count() and are not written to the log.
+ * @param batch The batch.
+ * @param key The key's bytes (NULL only if `keylen` is 0); copied.
+ * @param keylen The key's length.
+ * @param version The expected version; 0: the key must not exist.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (NULL arguments);
+ * ::SAND_OUT_OF_MEMORY (the batch is then unchanged).
+ */
+SAND_C_EXPORT sand_code_t sand_write_batch_expect_version(sand_write_batch_t* batch,
+                                                          const char* key, size_t keylen,
+                                                          uint64_t version, char** errmsg);
+
+/**
+ * Adds the precondition "`key` does not exist" (never written, or its newest
+ * entry is a deletion): sand_write_batch_expect_version() with version 0.
+ * @param batch The batch.
+ * @param key The key's bytes (NULL only if `keylen` is 0); copied.
+ * @param keylen The key's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_write_batch_expect_version().
+ */
+SAND_C_EXPORT sand_code_t sand_write_batch_expect_missing(sand_write_batch_t* batch,
+                                                          const char* key, size_t keylen,
+                                                          char** errmsg);
+
+/**
+ * Adds the precondition "`key` exists" (its newest entry is a put, at any
+ * version); see sand_write_batch_expect_version().
+ * @param batch The batch.
+ * @param key The key's bytes (NULL only if `keylen` is 0); copied.
+ * @param keylen The key's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_write_batch_expect_version().
+ */
+SAND_C_EXPORT sand_code_t sand_write_batch_expect_exists(sand_write_batch_t* batch, const char* key,
+                                                         size_t keylen, char** errmsg);
+
+/**
+ * The number of preconditions in the batch.
+ * @param batch The batch.
+ * @return The count; 0 for NULL.
+ */
+SAND_C_EXPORT size_t sand_write_batch_precondition_count(const sand_write_batch_t* batch);
 
 /* ------------------------------------------------------------------------ */
 /* Point reads and history                                                  */
@@ -685,6 +747,103 @@ SAND_C_EXPORT sand_code_t sand_get(sand_db_t* db, const char* key, size_t keylen
  */
 SAND_C_EXPORT sand_code_t sand_get_at(sand_db_t* db, uint64_t at, const char* key, size_t keylen,
                                       int* found, char** value, size_t* valuelen, char** errmsg);
+
+/**
+ * The newest retained entry of `key` (a put or a deletion) and the version
+ * that wrote it (sand::DB::get_versioned): exactly the first entry of
+ * sand_get_history(), so a deletion shows only while it hides an older
+ * retained put. Use the version with sand_write_batch_expect_version() for a
+ * read-modify-write. A key with no entry is not an error: ::SAND_OK with
+ * `*found` = 0.
+ * @param db The database.
+ * @param key The key's bytes (NULL only if `keylen` is 0).
+ * @param keylen The key's length.
+ * @param found Receives 1 if the key has an entry, else 0.
+ * @param version Receives the version that wrote the entry; 0 when not found
+ * or on error.
+ * @param deleted Receives 1 if the entry is a deletion, else 0.
+ * @param value Receives the value as for sand_get() (a malloc'd buffer of
+ * `*valuelen` bytes plus a NUL byte; free it with sand_free()); NULL when not
+ * found, for a deletion, or on error.
+ * @param valuelen Receives the value's length; 0 when not found, for a
+ * deletion, or on error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_get().
+ */
+SAND_C_EXPORT sand_code_t sand_get_versioned(sand_db_t* db, const char* key, size_t keylen,
+                                             int* found, uint64_t* version, int* deleted,
+                                             char** value, size_t* valuelen, char** errmsg);
+
+/**
+ * The newest retained entry of `key` at or below version `at`: the first
+ * entry of sand_get_history() with a version <= `at` (see
+ * sand_get_versioned()).
+ * @param db The database.
+ * @param at The version to read at (as for sand_get_at()).
+ * @param key The key's bytes (NULL only if `keylen` is 0).
+ * @param keylen The key's length.
+ * @param found Receives 1 if the key has such an entry, else 0.
+ * @param version Receives the version that wrote the entry.
+ * @param deleted Receives 1 if the entry is a deletion, else 0.
+ * @param value Receives the value as for sand_get_versioned(); free it with
+ * sand_free().
+ * @param valuelen Receives the value's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_get_at().
+ */
+SAND_C_EXPORT sand_code_t sand_get_versioned_at(sand_db_t* db, uint64_t at, const char* key,
+                                                size_t keylen, int* found, uint64_t* version,
+                                                int* deleted, char** value, size_t* valuelen,
+                                                char** errmsg);
+
+/**
+ * The latest values of `n` keys, all read at one version
+ * (sand::DB::multi_get): the same answers as sand_get() of each key at that
+ * one version. Entry i of each output array answers `keys[i]`; a key may
+ * appear more than once.
+ *
+ * Ownership: every found value is its own malloc'd buffer (its bytes plus a
+ * NUL byte); the caller frees each with sand_free(). Since sand_free(NULL)
+ * does nothing, one loop over all `n` entries frees them all. On an error no
+ * buffer is left allocated: every `values[i]` is NULL.
+ * @param db The database.
+ * @param n The number of keys (0: nothing is read; the arrays may then be
+ * NULL).
+ * @param keys `n` pointers to the keys' bytes (`keys[i]` NULL only if
+ * `keylens[i]` is 0).
+ * @param keylens `n` key lengths.
+ * @param found Receives `n` flags: 1 if the key has a value, else 0.
+ * @param values Receives `n` values, NULL for a key without a value (and for
+ * every key on error).
+ * @param valuelens Receives `n` value lengths (0 when not found).
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (a key longer than 64 KiB, NULL
+ * arguments); ::SAND_CORRUPTION; ::SAND_IO_ERROR; ::SAND_OUT_OF_MEMORY. The
+ * first error fails the whole call.
+ */
+SAND_C_EXPORT sand_code_t sand_multi_get(sand_db_t* db, size_t n, const char* const* keys,
+                                         const size_t* keylens, int* found, char** values,
+                                         size_t* valuelens, char** errmsg);
+
+/**
+ * The values of `n` keys as of version `at` (see sand_multi_get(), which
+ * says who frees what).
+ * @param db The database.
+ * @param at The version to read at (as for sand_get_at()).
+ * @param n The number of keys.
+ * @param keys `n` pointers to the keys' bytes.
+ * @param keylens `n` key lengths.
+ * @param found Receives `n` flags: 1 if the key had a value at `at`, else 0.
+ * @param values Receives `n` values (free each with sand_free()).
+ * @param valuelens Receives `n` value lengths.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_multi_get(); also ::SAND_INVALID_ARGUMENT when `at` is
+ * refused as for sand_get_at().
+ */
+SAND_C_EXPORT sand_code_t sand_multi_get_at(sand_db_t* db, uint64_t at, size_t n,
+                                            const char* const* keys, const size_t* keylens,
+                                            int* found, char** values, size_t* valuelens,
+                                            char** errmsg);
 
 /**
  * The retained history of a key, newest first, as sand_get_history() returns it.
@@ -753,8 +912,8 @@ SAND_C_EXPORT void sand_history_destroy(sand_history_t* history);
 /* ------------------------------------------------------------------------ */
 
 /**
- * What a scan covers (sand::ScanOptions): keys with from <= key < to, as of a
- * version, in either direction. Every bound is optional. Created by
+ * What a scan covers (sand::ScanOptions): keys with from <= key < to that start
+ * with a prefix, as of a version, in either direction. Every bound is optional. Created by
  * sand_scan_options_create(), released by sand_scan_options_destroy();
  * sand_scan() copies what it needs.
  */
@@ -833,6 +992,27 @@ SAND_C_EXPORT void sand_scan_options_clear_to(sand_scan_options_t* sopts);
 SAND_C_EXPORT void sand_scan_options_clear_at(sand_scan_options_t* sopts);
 
 /**
+ * Limits the scan to keys that start with `prefix` (the bytes are copied),
+ * together with the from and to bounds. Default: none (every key). An empty
+ * prefix is every key.
+ * @param sopts The scan options.
+ * @param prefix The prefix's bytes (NULL only if `prefixlen` is 0).
+ * @param prefixlen The prefix's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (NULL arguments);
+ * ::SAND_OUT_OF_MEMORY (the options are then unchanged).
+ */
+SAND_C_EXPORT sand_code_t sand_scan_options_set_prefix(sand_scan_options_t* sopts,
+                                                       const char* prefix, size_t prefixlen,
+                                                       char** errmsg);
+
+/**
+ * Removes the prefix (the scan covers every key within its bounds).
+ * @param sopts The scan options; NULL: no-op.
+ */
+SAND_C_EXPORT void sand_scan_options_clear_prefix(sand_scan_options_t* sopts);
+
+/**
  * The live keys of a scan, one at a time (sand::Iterator). It reads one fixed
  * version: writes after sand_scan() returned never show. It keeps the files it
  * reads alive, and may outlive its database handle. Released by
@@ -884,11 +1064,60 @@ SAND_C_EXPORT int sand_iterator_valid(const sand_iterator_t* iterator);
 SAND_C_EXPORT void sand_iterator_next(sand_iterator_t* iterator);
 
 /**
+ * Moves to the previous key in the scan's direction (the next one against
+ * it): in an ascending scan, the largest key below the current one. Does
+ * nothing when the iterator is not valid (or NULL); errors as for
+ * sand_iterator_next().
+ * @param iterator The iterator.
+ */
+SAND_C_EXPORT void sand_iterator_prev(sand_iterator_t* iterator);
+
+/**
+ * Moves to the first key >= `key` within the scan's bounds (from, to,
+ * prefix); not valid if there is none. Seeks name keys in ascending byte
+ * order whatever the scan's direction, may follow any other call (also at
+ * the end), and use each table's index rather than a walk from the first
+ * key. An error (a NULL `key` with a nonzero `keylen` included) makes the
+ * iterator invalid for good; sand_iterator_status() then reports it. Does
+ * nothing for a NULL iterator or one that failed.
+ * @param iterator The iterator.
+ * @param key The key's bytes (NULL only if `keylen` is 0).
+ * @param keylen The key's length.
+ */
+SAND_C_EXPORT void sand_iterator_seek(sand_iterator_t* iterator, const char* key, size_t keylen);
+
+/**
+ * Moves to the last key <= `key` within the scan's bounds; not valid if there
+ * is none. Otherwise as sand_iterator_seek().
+ * @param iterator The iterator.
+ * @param key The key's bytes (NULL only if `keylen` is 0).
+ * @param keylen The key's length.
+ */
+SAND_C_EXPORT void sand_iterator_seek_for_prev(sand_iterator_t* iterator, const char* key,
+                                               size_t keylen);
+
+/**
+ * Moves to the smallest key within the scan's bounds (the first of an
+ * ascending scan, the last of a descending one); not valid if there is none.
+ * Errors as for sand_iterator_seek().
+ * @param iterator The iterator.
+ */
+SAND_C_EXPORT void sand_iterator_seek_to_first(sand_iterator_t* iterator);
+
+/**
+ * Moves to the largest key within the scan's bounds; not valid if there is
+ * none. Errors as for sand_iterator_seek().
+ * @param iterator The iterator.
+ */
+SAND_C_EXPORT void sand_iterator_seek_to_last(sand_iterator_t* iterator);
+
+/**
  * The current key.
  * @param iterator The iterator.
  * @param len Receives the key's length (0 when not valid), or NULL.
- * @return The key's bytes (not NUL-terminated), valid until the next
- * sand_iterator_next() or sand_iterator_destroy(); NULL when not valid.
+ * @return The key's bytes (not NUL-terminated), valid until the iterator
+ * moves (sand_iterator_next(), sand_iterator_prev(), a seek) or is destroyed;
+ * NULL when not valid.
  */
 SAND_C_EXPORT const char* sand_iterator_key(const sand_iterator_t* iterator, size_t* len);
 
@@ -896,8 +1125,9 @@ SAND_C_EXPORT const char* sand_iterator_key(const sand_iterator_t* iterator, siz
  * The current value.
  * @param iterator The iterator.
  * @param len Receives the value's length (0 when not valid), or NULL.
- * @return The value's bytes (not NUL-terminated), valid until the next
- * sand_iterator_next() or sand_iterator_destroy(); NULL when not valid.
+ * @return The value's bytes (not NUL-terminated), valid until the iterator
+ * moves (sand_iterator_next(), sand_iterator_prev(), a seek) or is destroyed;
+ * NULL when not valid.
  */
 SAND_C_EXPORT const char* sand_iterator_value(const sand_iterator_t* iterator, size_t* len);
 
@@ -923,6 +1153,269 @@ SAND_C_EXPORT sand_code_t sand_iterator_status(const sand_iterator_t* iterator, 
  * @param iterator The iterator, or NULL (no-op).
  */
 SAND_C_EXPORT void sand_iterator_destroy(sand_iterator_t* iterator);
+
+/* ------------------------------------------------------------------------ */
+/* Change feed and waiting for versions                                     */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What a change feed covers (sand::ChangeOptions): the writes with versions
+ * in (since, until] to keys with from <= key < to that start with a prefix.
+ * Every bound but `since` is optional. Created by
+ * sand_change_options_create(), released by sand_change_options_destroy();
+ * sand_changes() copies what it needs.
+ */
+typedef struct sand_change_options sand_change_options_t;
+
+/**
+ * Creates change options covering every write to every key, from the first
+ * version to the last one committed when sand_changes() is called.
+ * @return The change options, to release with sand_change_options_destroy();
+ * NULL if memory ran out.
+ */
+SAND_C_EXPORT sand_change_options_t* sand_change_options_create(void);
+
+/**
+ * Releases change options.
+ * @param copts The change options, or NULL (no-op).
+ */
+SAND_C_EXPORT void sand_change_options_destroy(sand_change_options_t* copts);
+
+/**
+ * Sets the version the feed starts after: it shows the writes with versions
+ * above `since`. It must not be below sand_low_water_mark(). Default: 0
+ * (from the first write).
+ * @param copts The change options; NULL: no-op.
+ * @param since The version.
+ */
+SAND_C_EXPORT void sand_change_options_set_since(sand_change_options_t* copts, uint64_t since);
+
+/**
+ * Sets the last version the feed shows (inclusive). Default: none (the last
+ * version committed when sand_changes() is called).
+ * @param copts The change options; NULL: no-op.
+ * @param until The version.
+ */
+SAND_C_EXPORT void sand_change_options_set_until(sand_change_options_t* copts, uint64_t until);
+
+/**
+ * Removes the last version (the feed ends at the last version committed when
+ * sand_changes() is called).
+ * @param copts The change options; NULL: no-op.
+ */
+SAND_C_EXPORT void sand_change_options_clear_until(sand_change_options_t* copts);
+
+/**
+ * Sets the inclusive lower key bound (the bytes are copied). Default: none.
+ * @param copts The change options.
+ * @param key The bound's bytes (NULL only if `keylen` is 0).
+ * @param keylen The bound's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (NULL arguments);
+ * ::SAND_OUT_OF_MEMORY (the options are then unchanged).
+ */
+SAND_C_EXPORT sand_code_t sand_change_options_set_from(sand_change_options_t* copts,
+                                                       const char* key, size_t keylen,
+                                                       char** errmsg);
+
+/**
+ * Sets the exclusive upper key bound (the bytes are copied). Default: none.
+ * @param copts The change options.
+ * @param key The bound's bytes (NULL only if `keylen` is 0).
+ * @param keylen The bound's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_change_options_set_from().
+ */
+SAND_C_EXPORT sand_code_t sand_change_options_set_to(sand_change_options_t* copts, const char* key,
+                                                     size_t keylen, char** errmsg);
+
+/**
+ * Limits the feed to keys that start with `prefix` (the bytes are copied).
+ * Default: none (every key).
+ * @param copts The change options.
+ * @param prefix The prefix's bytes (NULL only if `prefixlen` is 0).
+ * @param prefixlen The prefix's length.
+ * @param errmsg Receives the error message, or NULL.
+ * @return As sand_change_options_set_from().
+ */
+SAND_C_EXPORT sand_code_t sand_change_options_set_prefix(sand_change_options_t* copts,
+                                                         const char* prefix, size_t prefixlen,
+                                                         char** errmsg);
+
+/**
+ * Removes the lower key bound.
+ * @param copts The change options; NULL: no-op.
+ */
+SAND_C_EXPORT void sand_change_options_clear_from(sand_change_options_t* copts);
+
+/**
+ * Removes the upper key bound.
+ * @param copts The change options; NULL: no-op.
+ */
+SAND_C_EXPORT void sand_change_options_clear_to(sand_change_options_t* copts);
+
+/**
+ * Removes the prefix.
+ * @param copts The change options; NULL: no-op.
+ */
+SAND_C_EXPORT void sand_change_options_clear_prefix(sand_change_options_t* copts);
+
+/**
+ * The change feed (sand::ChangeIterator): the committed batches of a range of
+ * versions, one at a time in version order, each with its operations in key
+ * order (one per key: the batch's last one). It keeps the files it reads
+ * alive and may outlive its database handle. Released by
+ * sand_change_iterator_destroy().
+ *
+ * A typical catch-up loop:
+ * @code
+ * for (; sand_change_iterator_valid(feed); sand_change_iterator_next(feed)) {
+ *   uint64_t version = sand_change_iterator_version(feed);
+ *   for (size_t i = 0; i < sand_change_iterator_count(feed); ++i) {
+ *     size_t klen, vlen;
+ *     const char* k = sand_change_iterator_key(feed, i, &klen);
+ *     const char* v = sand_change_iterator_value(feed, i, &vlen);
+ *     int deleted = sand_change_iterator_deleted(feed, i);
+ *   }
+ * }
+ * code = sand_change_iterator_status(feed, &err);  // did the feed end early?
+ * if (code == SAND_OK) seen = sand_change_iterator_until(feed);  // next since
+ * sand_change_iterator_destroy(feed);
+ * @endcode
+ */
+typedef struct sand_change_iterator sand_change_iterator_t;
+
+/**
+ * Starts a change feed (sand::DB::changes), positioned at its first batch
+ * (if any). It shows the retained history by the rules of
+ * sand_get_history(): every write at a version >= sand_low_water_mark(),
+ * except a deletion that hides no older retained put.
+ * @param db The database.
+ * @param copts The change options, or NULL for every write to every key up to
+ * the last committed version.
+ * @param feed Receives the feed, to release with
+ * sand_change_iterator_destroy(); NULL on error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT (`since` below the low-water
+ * mark, `until` newer than sand_last_version() or below `since`, from > to,
+ * NULL arguments); ::SAND_CORRUPTION; ::SAND_IO_ERROR; ::SAND_OUT_OF_MEMORY.
+ * Errors met while reading the feed are reported by
+ * sand_change_iterator_status().
+ */
+SAND_C_EXPORT sand_code_t sand_changes(sand_db_t* db, const sand_change_options_t* copts,
+                                       sand_change_iterator_t** feed, char** errmsg);
+
+/**
+ * Whether the feed is at a batch: 0 at the end, after an error, or for NULL.
+ * @param feed The feed.
+ * @return 1 or 0.
+ */
+SAND_C_EXPORT int sand_change_iterator_valid(const sand_change_iterator_t* feed);
+
+/**
+ * Moves to the next batch (the next higher version with a change). Does
+ * nothing when the feed is not valid (or NULL). An error met on the way makes
+ * the feed invalid; sand_change_iterator_status() then reports it.
+ * @param feed The feed.
+ */
+SAND_C_EXPORT void sand_change_iterator_next(sand_change_iterator_t* feed);
+
+/**
+ * The version the current batch committed at.
+ * @param feed The feed.
+ * @return The version; 0 when not valid.
+ */
+SAND_C_EXPORT uint64_t sand_change_iterator_version(const sand_change_iterator_t* feed);
+
+/**
+ * The number of operations in the current batch.
+ * @param feed The feed.
+ * @return The count; 0 when not valid.
+ */
+SAND_C_EXPORT size_t sand_change_iterator_count(const sand_change_iterator_t* feed);
+
+/**
+ * The key of one operation of the current batch.
+ * @param feed The feed.
+ * @param index The operation's position, below sand_change_iterator_count()
+ * (operations come in ascending key order).
+ * @param len Receives the key's length (0 when there is no such operation), or
+ * NULL.
+ * @return The key's bytes (not NUL-terminated), valid until
+ * sand_change_iterator_next() or sand_change_iterator_destroy(); NULL when
+ * not valid or for an index out of range.
+ */
+SAND_C_EXPORT const char* sand_change_iterator_key(const sand_change_iterator_t* feed, size_t index,
+                                                   size_t* len);
+
+/**
+ * The value one operation of the current batch put.
+ * @param feed The feed.
+ * @param index The operation's position, below sand_change_iterator_count().
+ * @param len Receives the value's length (0 for a deletion or when there is
+ * no such operation), or NULL.
+ * @return The value's bytes (not NUL-terminated; "" for a deletion), valid as
+ * long as the key's; NULL when not valid or for an index out of range.
+ */
+SAND_C_EXPORT const char* sand_change_iterator_value(const sand_change_iterator_t* feed,
+                                                     size_t index, size_t* len);
+
+/**
+ * Whether one operation of the current batch is a deletion.
+ * @param feed The feed.
+ * @param index The operation's position, below sand_change_iterator_count().
+ * @return 1 for a deletion, 0 for a put, when not valid or for an index out of
+ * range.
+ */
+SAND_C_EXPORT int sand_change_iterator_deleted(const sand_change_iterator_t* feed, size_t index);
+
+/**
+ * The last version the feed covers (the resolved `until`): once the feed is
+ * done with ::SAND_OK from sand_change_iterator_status(), the next catch-up
+ * starts with since = this version.
+ * @param feed The feed.
+ * @return The version; 0 for NULL.
+ */
+SAND_C_EXPORT uint64_t sand_change_iterator_until(const sand_change_iterator_t* feed);
+
+/**
+ * Whether the feed ended early: check it once sand_change_iterator_valid()
+ * turns 0.
+ * @param feed The feed.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK (the feed is complete so far); the error that ended it
+ * (e.g. ::SAND_CORRUPTION naming a file and offset, ::SAND_OUT_OF_MEMORY);
+ * ::SAND_INVALID_ARGUMENT for a NULL feed.
+ */
+SAND_C_EXPORT sand_code_t sand_change_iterator_status(const sand_change_iterator_t* feed,
+                                                      char** errmsg);
+
+/**
+ * Releases a feed and the files it kept alive.
+ * @param feed The feed, or NULL (no-op).
+ */
+SAND_C_EXPORT void sand_change_iterator_destroy(sand_change_iterator_t* feed);
+
+/**
+ * Waits until version `v` is committed (sand_last_version() >= `v`) or
+ * `timeout_ms` milliseconds pass (sand::DB::wait_for_version). A read-only
+ * handle refreshes itself while it waits (as sand_refresh() does), so a
+ * follower process can tail a writer with sand_wait_for_version(seen + 1)
+ * and sand_changes() since `seen`. Timing out is not an error: `*last` is then
+ * below `v`.
+ * @param db The database.
+ * @param v The version to wait for.
+ * @param timeout_ms The longest wait in milliseconds (0: just look); values
+ * above 2^40 (about 34 years) wait that long.
+ * @param last Receives sand_last_version() when the wait ended, or NULL; 0 on
+ * error.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_READ_ONLY after sand_close() (which wakes
+ * waiters); a read-only handle's refresh errors (as sand_refresh());
+ * ::SAND_INVALID_ARGUMENT for a NULL db.
+ */
+SAND_C_EXPORT sand_code_t sand_wait_for_version(sand_db_t* db, uint64_t v, uint64_t timeout_ms,
+                                                uint64_t* last, char** errmsg);
 
 /* ------------------------------------------------------------------------ */
 /* Snapshots, retention and maintenance                                     */

@@ -19,9 +19,11 @@
 /// (DB::open_read_only).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,9 +36,10 @@
 namespace sand {
 
 namespace detail {
-struct SnapshotPin;  // src/db/snapshot_list.hpp
-struct IteratorState;  // src/db/db_iterator.hpp
-struct DbAccess;  // src/db/db_access.hpp: the engine's own components reach DB::Impl
+struct SnapshotPin;      // src/db/snapshot_list.hpp
+struct IteratorState;    // src/db/iterator_state.hpp
+struct ChangeFeedState;  // src/db/change_feed.hpp
+struct DbAccess;         // src/db/db_access.hpp: the engine's own components reach DB::Impl
 }  // namespace detail
 
 /// A pinned version: reads at it stay repeatable and compaction keeps what it
@@ -63,7 +66,8 @@ class SAND_EXPORT Snapshot {
   std::shared_ptr<const detail::SnapshotPin> pin_;
 };
 
-/// One retained version of a key, as history() returns it.
+/// One retained version of a key: an entry of DB::history(), or what
+/// DB::get_versioned() finds.
 struct HistoryEntry {
   Version version = 0;   ///< The version that wrote this entry.
   bool deleted = false;  ///< A tombstone: the key was deleted at `version`.
@@ -73,25 +77,38 @@ struct HistoryEntry {
   friend bool operator==(const HistoryEntry&, const HistoryEntry&) = default;
 };
 
-/// What a scan covers. Bounds are user keys: from <= key < to.
+/// What a scan covers. Bounds are user keys: from <= key < to, and the key
+/// starts with `prefix`; an iterator never leaves them, whatever it seeks.
 struct ScanOptions {
   std::optional<std::string> from{};  ///< First key (inclusive). Default: from the first key.
   std::optional<std::string> to{};    ///< End key (exclusive). Default: to past the last key.
   std::optional<Version> at{};        ///< Version to read at. Default: the latest version.
-  bool reverse = false;             ///< Descending keys if true. Default: ascending keys.
+  bool reverse = false;               ///< Descending keys if true. Default: ascending keys.
+  /// Only keys that start with these bytes (together with from and to).
+  /// Default: every key.
+  std::optional<std::string> prefix{};
 };
 
-/// The live keys of a scan, one at a time, in the scan's direction.
+/// The live keys of a scan, one at a time, in the scan's direction; it can
+/// also seek and step back.
 ///
 /// It reads a fixed version, so writes after scan() returned never show. It
 /// keeps the files it reads alive until it is destroyed. DB::scan() makes
-/// one; it is move-only. A typical loop:
+/// one, positioned at the scan's first key; it is move-only. A typical loop:
 /// @code{.cpp}
-/// auto it = db->scan({.from = "user:", .to = "user;"});  // Result<Iterator>
+/// auto it = db->scan({.prefix = "user:"});  // Result<Iterator>
 /// if (!it) return it.status();
 /// for (; it->valid(); it->next()) { use(it->key(), it->value(), it->version()); }
 /// if (!it->status().is_ok()) return it->status();  // the scan ended early
 /// @endcode
+///
+/// The seek functions name keys in ascending byte order whatever the scan's
+/// direction, and stay inside the scan's bounds (from, to, prefix); next()
+/// steps in the scan's direction and prev() against it, and either may
+/// follow any other call. A seek uses each table's index (and skips tables
+/// whose key range misses the bounds), never a walk from the first key.
+/// After an error every call leaves the iterator not valid() and status()
+/// keeps the error.
 ///
 /// @par Thread-safety
 /// Use from one thread at a time. May outlive its DB.
@@ -108,15 +125,27 @@ class SAND_EXPORT Iterator {
 
   /// Whether the iterator is at an entry. False at the end or after an error.
   bool valid() const;
-  /// Moves to the next key in the scan's direction.
-  /// @pre valid().
+  /// Moves to the next key in the scan's direction. On a not-valid()
+  /// iterator it does nothing (seek to position it again).
   void next();
-  /// The current key. The view stays valid until the next call to next() or
-  /// destruction.
+  /// Moves to the previous key in the scan's direction (the next one
+  /// against it): in an ascending scan, the largest key below the current.
+  /// On a not-valid() iterator it does nothing.
+  void prev();
+  /// Moves to the first key >= `key` within the bounds (not valid() if none).
+  void seek(std::string_view key);
+  /// Moves to the last key <= `key` within the bounds (not valid() if none).
+  void seek_for_prev(std::string_view key);
+  /// Moves to the smallest key within the bounds.
+  void seek_to_first();
+  /// Moves to the largest key within the bounds.
+  void seek_to_last();
+  /// The current key. The view stays valid until the iterator moves or is
+  /// destroyed.
   /// @pre valid().
   std::string_view key() const;
-  /// The current key's value. The view stays valid until the next call to
-  /// next() or destruction.
+  /// The current key's value. The view stays valid until the iterator moves
+  /// or is destroyed.
   /// @pre valid().
   std::string_view value() const;
   /// The version that wrote the current key and value.
@@ -132,6 +161,86 @@ class SAND_EXPORT Iterator {
   std::unique_ptr<detail::IteratorState> state_;
 };
 
+/// What a change feed covers: the writes with versions in (since, until],
+/// to keys in [from, to) that start with `prefix`.
+struct ChangeOptions {
+  /// Versions after this one. Default: 0 (from the first write). Must not
+  /// be below DB::low_water_mark().
+  Version since = 0;
+  /// Up to and including this version. Default: the last committed version
+  /// when changes() is called.
+  std::optional<Version> until{};
+  std::optional<std::string> from{};    ///< First key (inclusive). Default: no bound.
+  std::optional<std::string> to{};      ///< End key (exclusive). Default: no bound.
+  std::optional<std::string> prefix{};  ///< Only keys that start with it. Default: every key.
+};
+
+/// One operation of a committed batch, as the change feed shows it.
+struct Change {
+  std::string key;       ///< The key written.
+  bool deleted = false;  ///< A tombstone: the key was deleted.
+  std::string value;     ///< The value put; empty when deleted.
+
+  /// Equal when every field is equal.
+  friend bool operator==(const Change&, const Change&) = default;
+};
+
+/// One committed batch in the change feed: its version and its operations.
+struct ChangeBatch {
+  Version version = 0;          ///< The version the batch committed at.
+  std::vector<Change> changes;  ///< Its operations, in ascending key order.
+
+  /// Equal when every field is equal.
+  friend bool operator==(const ChangeBatch&, const ChangeBatch&) = default;
+};
+
+/// The change feed: committed batches one at a time, in version order.
+///
+/// DB::changes() makes one, positioned at the first batch. It reads a fixed
+/// range of versions, keeps the files it reads alive until destroyed, and
+/// holds at most a bounded window of batches in memory at a time. A typical
+/// loop:
+/// @code{.cpp}
+/// auto feed = db->changes({.since = seen});  // Result<ChangeIterator>
+/// if (!feed) return feed.status();
+/// for (; feed->valid(); feed->next()) apply(feed->batch());
+/// if (!feed->status().is_ok()) return feed->status();
+/// seen = feed->until();
+/// @endcode
+///
+/// @par Thread-safety
+/// Use from one thread at a time. May outlive its DB.
+class SAND_EXPORT ChangeIterator {
+ public:
+  /// Takes over the source's position; the source is left not valid().
+  ChangeIterator(ChangeIterator&&) noexcept;
+  /// Takes over the source's position; the source is left not valid().
+  ChangeIterator& operator=(ChangeIterator&&) noexcept;
+  /// Releases the files the feed kept alive.
+  ~ChangeIterator();
+
+  /// Whether the feed is at a batch. False at the end or after an error.
+  bool valid() const;
+  /// Moves to the next batch (the next higher version with a change).
+  /// @pre valid().
+  void next();
+  /// The current batch. The reference stays valid until next() or
+  /// destruction.
+  /// @pre valid().
+  const ChangeBatch& batch() const;
+  /// The last version the feed covers (the resolved `until`): once the feed
+  /// is done with an OK status, the next catch-up starts with since = until().
+  Version until() const;
+  /// OK, or the error (e.g.\ Corruption naming file and offset) that ended
+  /// the feed early.
+  Status status() const;
+
+ private:
+  friend class DB;
+  explicit ChangeIterator(std::unique_ptr<detail::ChangeFeedState> state);
+  std::unique_ptr<detail::ChangeFeedState> state_;
+};
+
 /// Counters and shape; a consistent-enough picture for monitoring. A plain
 /// value.
 ///
@@ -141,20 +250,20 @@ class SAND_EXPORT Iterator {
 /// count from when this DB handle was opened (a flush of recovered WAL data
 /// during open included); the other fields describe the current state.
 struct Stats {
-  Version last_version = 0;          ///< Newest committed version.
-  Version low_water_mark = 0;        ///< Retention mark (see DB::forget_before).
-  std::uint64_t memtable_bytes = 0;  ///< Bytes in the active memtable.
-  std::uint64_t immutable_memtables = 0;     ///< Frozen, waiting to be flushed.
-  std::uint64_t tables[3] = {0, 0, 0};       ///< Live tables per level (index = level).
-  std::uint64_t table_bytes[3] = {0, 0, 0};  ///< Their bytes per level.
-  std::uint64_t l1_runs = 0;                 ///< Sorted runs in level 1.
-  std::uint64_t wal_bytes = 0;        ///< Bytes in the active WAL file.
-  std::uint64_t user_bytes_written = 0;  ///< Keys+values accepted by writes.
-  std::uint64_t write_groups = 0;  ///< Group commits: one WAL append each.
-  std::uint64_t wal_syncs = 0;     ///< WAL fsyncs done for synced writes.
-  std::uint64_t flushes = 0;       ///< Memtables written to level-0 tables.
-  std::uint64_t flush_bytes_written = 0;  ///< Bytes of the tables flushes wrote.
-  std::uint64_t compactions = 0;          ///< Compactions completed.
+  Version last_version = 0;                    ///< Newest committed version.
+  Version low_water_mark = 0;                  ///< Retention mark (see DB::forget_before).
+  std::uint64_t memtable_bytes = 0;            ///< Bytes in the active memtable.
+  std::uint64_t immutable_memtables = 0;       ///< Frozen, waiting to be flushed.
+  std::uint64_t tables[3] = {0, 0, 0};         ///< Live tables per level (index = level).
+  std::uint64_t table_bytes[3] = {0, 0, 0};    ///< Their bytes per level.
+  std::uint64_t l1_runs = 0;                   ///< Sorted runs in level 1.
+  std::uint64_t wal_bytes = 0;                 ///< Bytes in the active WAL file.
+  std::uint64_t user_bytes_written = 0;        ///< Keys+values accepted by writes.
+  std::uint64_t write_groups = 0;              ///< Group commits: one WAL append each.
+  std::uint64_t wal_syncs = 0;                 ///< WAL fsyncs done for synced writes.
+  std::uint64_t flushes = 0;                   ///< Memtables written to level-0 tables.
+  std::uint64_t flush_bytes_written = 0;       ///< Bytes of the tables flushes wrote.
+  std::uint64_t compactions = 0;               ///< Compactions completed.
   std::uint64_t compaction_bytes_read = 0;     ///< Input table bytes.
   std::uint64_t compaction_bytes_written = 0;  ///< Output table bytes.
   /// (flush + compaction bytes written) / user bytes written; 0 before any.
@@ -162,8 +271,8 @@ struct Stats {
   /// Table bytes / bytes of the last level (level 2); 1.0 means nothing above
   /// it. 0 while level 2 is empty.
   double space_amplification = 0;
-  std::uint64_t stalls = 0;        ///< Writes that waited for flush/compaction.
-  std::uint64_t stall_micros = 0;  ///< Total time they waited, in microseconds.
+  std::uint64_t stalls = 0;          ///< Writes that waited for flush/compaction.
+  std::uint64_t stall_micros = 0;    ///< Total time they waited, in microseconds.
   std::uint64_t live_snapshots = 0;  ///< Pins held by live Snapshot objects.
   /// Bytes of the MANIFEST file (a read-only handle: the bytes it has
   /// applied).
@@ -194,8 +303,7 @@ class SAND_EXPORT DB {
   /// !create_if_missing), InvalidArgument (exists and error_if_exists; bad
   /// options), Busy (another process has it open), Corruption (file, offset,
   /// what), IOError.
-  static Result<std::unique_ptr<DB>> open(const std::string& path,
-                                          Options options = {});
+  static Result<std::unique_ptr<DB>> open(const std::string& path, Options options = {});
 
   /// Opens the database in `path` read-only, alongside a writer process that
   /// may hold it open (or none).
@@ -210,8 +318,7 @@ class SAND_EXPORT DB {
   /// handle's own Snapshot (it cannot hold back the writer's compactions).
   /// Errors: NotFound (no database), InvalidArgument (bad options),
   /// Corruption (file, offset, what), IOError, Busy (see refresh()).
-  static Result<std::unique_ptr<DB>> open_read_only(const std::string& path,
-                                                    Options options = {});
+  static Result<std::unique_ptr<DB>> open_read_only(const std::string& path, Options options = {});
 
   /// Read-only handles: catches up with the writer: applies new manifest
   /// records, opens new tables, reads new WAL records.
@@ -236,8 +343,7 @@ class SAND_EXPORT DB {
   /// background error), IOError (the WAL write or sync failed: the write did
   /// not happen).
   /// @return The version it was committed at.
-  Result<Version> put(std::string_view key, std::string_view value,
-                      WriteOptions options = {});
+  Result<Version> put(std::string_view key, std::string_view value, WriteOptions options = {});
   /// Deletes `key` (writes a tombstone, even if the key is absent).
   ///
   /// Errors: as put().
@@ -261,6 +367,57 @@ class SAND_EXPORT DB {
   /// than low_water_mark() and not the version of a live Snapshot (or if the
   /// key is longer than kMaxKeySize); Corruption, IOError.
   Result<std::optional<std::string>> get(std::string_view key, Version at) const;
+
+  /// The newest retained entry of `key` (a put or a tombstone) and the
+  /// version that wrote it, or nullopt if the key has none.
+  ///
+  /// Exactly the first entry of history() (the latest state), so a tombstone
+  /// shows only when it hides an older retained put. Use the version for a
+  /// read-modify-write with WriteBatch::expect_version().
+  /// Errors: as get().
+  Result<std::optional<HistoryEntry>> get_versioned(std::string_view key) const;
+  /// The newest retained entry of `key` at or below version `at`: the first
+  /// entry of history() with version <= at, or nullopt.
+  ///
+  /// Errors: as get(key, at).
+  Result<std::optional<HistoryEntry>> get_versioned(std::string_view key, Version at) const;
+
+  /// The latest values of many keys, read at one version (answers[i] for
+  /// keys[i]; nullopt if absent or deleted).
+  ///
+  /// Equals get() of each key at one version, but takes one view and reads
+  /// the keys in order. Errors: as get(); the first error fails the call.
+  Result<std::vector<std::optional<std::string>>> multi_get(
+      std::span<const std::string_view> keys) const;
+  /// The values of many keys as of version `at`.
+  ///
+  /// Errors: as get(key, at).
+  Result<std::vector<std::optional<std::string>>> multi_get(std::span<const std::string_view> keys,
+                                                            Version at) const;
+
+  /// The committed batches with versions in (since, until], batch by batch
+  /// in version order (see ChangeOptions and ChangeIterator).
+  ///
+  /// Shows the retained history by the rules of history(): every write at
+  /// a version >= low_water_mark(), except a tombstone that hides no older
+  /// retained put (so no answer depends on when compaction ran). Within a
+  /// batch, operations come in key order, one per key (the batch's last one
+  /// for that key). Tables and memtables whose versions all lie at or below
+  /// `since` are never read: catching up costs what the changes cost.
+  /// Errors: InvalidArgument if `since` is below low_water_mark() (the
+  /// versions after it may be gone: "compacted"), `until` is newer than
+  /// last_version() or below `since`, or from > to; Corruption, IOError.
+  Result<ChangeIterator> changes(const ChangeOptions& options = {}) const;
+
+  /// Waits until version `v` is committed (last_version() >= v) or
+  /// `timeout` passes, and returns last_version().
+  ///
+  /// A read-only handle refreshes itself while it waits (as refresh()
+  /// does), so a follower process can tail a writer with
+  /// wait_for_version(seen + 1, ...) and changes({.since = seen}).
+  /// Errors: ReadOnly after close() (close() wakes waiters); a read-only
+  /// handle's refresh errors.
+  Result<Version> wait_for_version(Version v, std::chrono::milliseconds timeout) const;
 
   /// The retained history of `key`, newest first.
   ///

@@ -35,6 +35,7 @@ enum class Code {
   kIOError,          ///< The OS said no; the message names the path and errno text.
   kBusy,             ///< Another process holds the database's LOCK.
   kReadOnly,         ///< Writes refused: read-only open or background error.
+  kConflict,  ///< A write's precondition failed (WriteBatch::expect_version()); nothing committed.
 };
 
 /// Returns a stable name for `code`, e.g.\ "Corruption".
@@ -83,6 +84,8 @@ class [[nodiscard]] SAND_EXPORT Status {
   static Status read_only(std::string msg) {
     return Status(Code::kReadOnly, std::move(msg));
   }
+  /// A Code::kConflict error with message `msg`.
+  static Status conflict(std::string msg) { return Status(Code::kConflict, std::move(msg)); }
 
   /// Whether this is OK (code() is Code::kOk).
   bool is_ok() const { return code_ == Code::kOk; }

@@ -20,7 +20,7 @@
 /// Major version of the headers (incompatible API changes).
 #define SAND_VERSION_MAJOR 0
 /// Minor version of the headers (while MAJOR is 0: may change the API).
-#define SAND_VERSION_MINOR 3
+#define SAND_VERSION_MINOR 4
 /// Patch version of the headers (fixes only).
 #define SAND_VERSION_PATCH 0
 
@@ -28,7 +28,7 @@ namespace sand {
 
 /// The version of the library linked at run time, as "MAJOR.MINOR.PATCH".
 ///
-/// For example "0.3.0". Compare with the #SAND_VERSION_MAJOR,
+/// For example "0.4.0". Compare with the #SAND_VERSION_MAJOR,
 /// #SAND_VERSION_MINOR and #SAND_VERSION_PATCH macros to detect a program
 /// built against other headers.
 /// @return A view that is valid for the life of the program.

@@ -12,8 +12,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sand/export.hpp"
+#include "sand/options.hpp"
 
 namespace sand {
 
@@ -25,6 +27,15 @@ namespace sand {
 /// any number of times (each write commits it under a new version). The
 /// write checks the limits: every key at most kMaxKeySize bytes, every value
 /// at most kMaxValueSize, the encoded batch at most 1 GiB (one WAL record).
+///
+/// A batch may also carry preconditions (expect_version(), expect_missing(),
+/// expect_exists()): the write then commits only if every one holds against
+/// the committed state at the moment the batch takes its place in the write
+/// queue, earlier batches of the same group commit included; otherwise it
+/// commits nothing and returns Code::kConflict naming the key, the expected
+/// and the actual version. The version of a key is the version of its
+/// newest put, or 0 if it was never written or its newest entry is a
+/// tombstone (it does not exist). Preconditions are not written to the WAL.
 ///
 /// @par Thread-safety
 /// A plain value; mutate it from one thread at a time.
@@ -38,8 +49,17 @@ class SAND_EXPORT WriteBatch {
   void put(std::string_view key, std::string_view value);
   /// Appends "delete key" (a tombstone).
   void del(std::string_view key);
-  /// Removes every operation.
+  /// Removes every operation and every precondition.
   void clear();
+
+  /// Precondition: `key`'s version is `version` (0: the key does not exist).
+  void expect_version(std::string_view key, Version version);
+  /// Precondition: `key` does not exist (never written, or deleted).
+  void expect_missing(std::string_view key) { expect_version(key, 0); }
+  /// Precondition: `key` exists (its newest entry is a put), at any version.
+  void expect_exists(std::string_view key);
+  /// Number of preconditions.
+  std::size_t precondition_count() const { return conditions_.size(); }
 
   /// Number of operations.
   std::uint32_t count() const;
@@ -55,6 +75,13 @@ class SAND_EXPORT WriteBatch {
   friend class WriteBatchAccess;  // src/wal/write_batch_codec.hpp
   // spec/wal.md "Batch payload": version (8), count (4), then operations.
   std::string rep_;
+  // Checked at commit, never encoded (src/db/preconditions.hpp).
+  struct Condition {
+    std::string key;
+    bool any_version = false;  // expect_exists(): any version but 0
+    Version version = 0;       // else: exactly this one
+  };
+  std::vector<Condition> conditions_;
 };
 
 }  // namespace sand

@@ -18,12 +18,13 @@ values come back as bytes.
 
 Errors are exceptions named after the engine's error kinds, all subclasses
 of sanddb.Error: InvalidArgument (also a ValueError), NotFound, Corruption,
-IOError (also an OSError), Busy, ReadOnly. A missing key is not an error:
+IOError (also an OSError), Busy, ReadOnly, Conflict (a failed write
+precondition; also named ConflictError). A missing key is not an error:
 get() returns its `default`.
 
 Threads: a DB may be used from several threads at once (every engine call
-releases the GIL); an Iterator from one at a time; a WriteBatch is a plain
-value; a Snapshot may be shared.
+releases the GIL); an Iterator, Cursor or ChangeFeed from one at a time; a
+WriteBatch is a plain value; a Snapshot may be shared.
 """
 
 import os as _os
@@ -31,11 +32,15 @@ import os as _os
 from . import _types
 from ._types import (
     Busy,
+    Change,
+    ChangeBatch,
     CheckedFile,
     CheckNote,
     CheckProblem,
     CheckReport,
     CheckTotals,
+    Conflict,
+    ConflictError,
     Corruption,
     Error,
     HistoryEntry,
@@ -44,21 +49,21 @@ from ._types import (
     NotFound,
     ReadOnly,
 )
-from ._sanddb import DB, Iterator, Snapshot, WriteBatch, __version__
+from ._sanddb import DB, ChangeFeed, Cursor, Iterator, Snapshot, WriteBatch, __version__
 from ._sanddb import _check, _import_archive, _open
 
 __all__ = [
-    "open", "check", "import_archive", "DB", "Iterator", "Snapshot", "WriteBatch",
-    "HistoryEntry", "CheckReport", "CheckedFile", "CheckTotals", "CheckProblem", "CheckNote",
-    "Error", "InvalidArgument", "NotFound", "Corruption", "IOError", "Busy", "ReadOnly",
-    "__version__",
+    "open", "check", "import_archive", "DB", "Iterator", "Cursor", "ChangeFeed", "Snapshot",
+    "WriteBatch", "HistoryEntry", "Change", "ChangeBatch", "CheckReport", "CheckedFile",
+    "CheckTotals", "CheckProblem", "CheckNote", "Error", "InvalidArgument", "NotFound",
+    "Corruption", "IOError", "Busy", "ReadOnly", "Conflict", "ConflictError", "__version__",
 ]
 
 # Show every public class as sanddb.X (in reprs and tracebacks), wherever
 # it is defined.
-for _cls in (DB, Iterator, Snapshot, WriteBatch, HistoryEntry, CheckReport, CheckedFile,
-             CheckTotals, CheckProblem, CheckNote, Error, InvalidArgument, NotFound,
-             Corruption, IOError, Busy, ReadOnly):
+for _cls in (DB, Iterator, Cursor, ChangeFeed, Snapshot, WriteBatch, HistoryEntry, Change,
+             ChangeBatch, CheckReport, CheckedFile, CheckTotals, CheckProblem, CheckNote, Error,
+             InvalidArgument, NotFound, Corruption, IOError, Busy, ReadOnly, Conflict):
     _cls.__module__ = __name__
 del _cls
 

@@ -9,7 +9,8 @@ from typing import List, NamedTuple, Optional
 
 __all__ = [
     "Error", "InvalidArgument", "NotFound", "Corruption", "IOError", "Busy", "ReadOnly",
-    "HistoryEntry", "CheckReport", "CheckedFile", "CheckTotals", "CheckProblem", "CheckNote",
+    "Conflict", "ConflictError", "HistoryEntry", "Change", "ChangeBatch", "CheckReport",
+    "CheckedFile", "CheckTotals", "CheckProblem", "CheckNote",
 ]
 
 
@@ -100,8 +101,32 @@ class ReadOnly(Error):
     """
 
 
+class Conflict(Error):
+    """A write's precondition failed (WriteBatch.expect_version(),
+    expect_missing(), expect_exists()): nothing was committed. The message
+    names the key, the expected and the actual version.
+    sanddb.ConflictError is the same class.
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"k", b"v")
+    1
+    >>> batch = sanddb.WriteBatch()
+    >>> batch.expect_missing(b"k"); batch.put(b"k", b"new")
+    >>> try:
+    ...     db.write(batch)
+    ... except sanddb.Conflict as e:
+    ...     print("conflict:", e)
+    conflict: key 'k' expected version 0 (missing), found 1
+    """
+
+
+#: Another name of Conflict, for code that spells exceptions with "Error".
+ConflictError = Conflict
+
+
 class HistoryEntry(NamedTuple):
-    """One retained version of a key, as DB.history() lists them.
+    """One retained version of a key, as DB.history() lists them (and
+    DB.get_versioned() returns the newest one).
 
     >>> db = sanddb.open("/tmp/ex", in_memory=True)
     >>> db.put(b"k", b"v")
@@ -115,6 +140,37 @@ class HistoryEntry(NamedTuple):
     deleted: bool
     #: The value written at `version`; None for a deletion.
     value: Optional[bytes]
+
+
+class Change(NamedTuple):
+    """One operation of a committed batch, as DB.changes() shows it: the key,
+    whether it was deleted, and the value put (None for a deletion)."""
+
+    key: bytes
+    #: True for a deletion (a tombstone).
+    deleted: bool
+    #: The value put; None for a deletion.
+    value: Optional[bytes]
+
+
+class ChangeBatch(NamedTuple):
+    """One committed batch of DB.changes(): its version and its operations,
+    in ascending key order (one per key).
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"a", b"1")
+    1
+    >>> batch = sanddb.WriteBatch(); batch.put(b"b", b"2"); batch.delete(b"a")
+    >>> db.write(batch)
+    2
+    >>> b = next(db.changes(since=1))
+    >>> b.version, b.changes[0], b.changes[1].value
+    (2, Change(key=b'a', deleted=True, value=None), b'2')
+    """
+
+    version: int
+    #: Change list, in ascending key order.
+    changes: List[Change]
 
 
 class CheckProblem(NamedTuple):

@@ -13,9 +13,10 @@
 //
 // Thread-safety: a DBObject may be used from many Python threads (the engine's
 // DB is thread-safe; the wrapper's own fields change only under the GIL). An
-// IteratorObject refuses a second thread while one is inside next() (the
-// engine iterator is one-thread-at-a-time); a WriteBatchObject refuses
-// changes while a write() of it runs with the GIL released.
+// IteratorObject, CursorObject or ChangeFeedObject refuses a second thread
+// while one is inside it with the GIL released (the engine iterators are
+// one-thread-at-a-time); a WriteBatchObject refuses changes while a write()
+// of it runs with the GIL released.
 #pragma once
 
 #include <pybind11/pybind11.h>
@@ -54,6 +55,7 @@ py::str text(std::string_view s);
 // import (module.cpp) and kept for the life of the process.
 struct ResultTypes {
   py::handle history_entry, check_report, checked_file, check_totals, check_problem, check_note;
+  py::handle change, change_batch;
 };
 extern ResultTypes result_types;
 
@@ -133,6 +135,39 @@ struct IteratorObject {
   bool busy = false;     // a thread is inside next() with the GIL released
 };
 
+struct CursorObject {
+  std::optional<sand::Iterator> it;  // nullopt once closed
+  bool busy = false;                 // a thread is moving it with the GIL released
+};
+
+struct ChangeFeedObject {
+  std::optional<sand::ChangeIterator> feed;  // nullopt once exhausted or closed
+  sand::Version until = 0;                   // the feed's resolved `until`, kept after it ends
+  bool advance = false;                      // the current batch was returned: next() first
+  bool busy = false;                         // a thread is inside next() with the GIL released
+};
+
+// Marks `self` busy while a thread is inside it with the GIL released (the
+// engine's iterators are one-thread-at-a-time). Errors: ValueError naming
+// `type` if another thread is inside.
+template <typename Object>
+class BusyGuard {
+ public:
+  BusyGuard(Object& self, const char* type) : self_(self) {
+    if (self_.busy) {
+      throw py::value_error(std::string("the ") + type +
+                            " is in use by another thread (use it from one at a time)");
+    }
+    self_.busy = true;
+  }
+  ~BusyGuard() { self_.busy = false; }
+  BusyGuard(const BusyGuard&) = delete;
+  BusyGuard& operator=(const BusyGuard&) = delete;
+
+ private:
+  Object& self_;
+};
+
 // Turns `at` (None, an int version or a Snapshot of `db`) into a read
 // version. Errors: TypeError; ValueError for a negative or huge int;
 // sanddb.InvalidArgument for a released snapshot or one of another handle.
@@ -143,6 +178,8 @@ std::optional<sand::Version> read_version(py::handle at, const std::shared_ptr<v
 void bind_db(py::module_& m);             // db_object.cpp: DB, _open
 void bind_snapshot_batch(py::module_& m);  // snapshot_batch.cpp: Snapshot, WriteBatch
 void bind_iterator(py::module_& m);        // scan_iterator.cpp: Iterator
+void bind_cursor(py::module_& m);          // cursor.cpp: Cursor
+void bind_change_feed(py::module_& m);     // change_feed.cpp: ChangeFeed
 void bind_check(py::module_& m);           // check.cpp: _check
 void bind_archive(py::module_& m);         // archive.cpp: DB.export_archive, _import_archive
 

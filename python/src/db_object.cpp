@@ -1,6 +1,11 @@
 // sanddb.DB: an open database, and _open() which sanddb.open() calls once it
 // has checked the keyword options.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
 #include <utility>
+#include <vector>
 
 #include "binding.hpp"
 
@@ -111,6 +116,49 @@ template <typename F>
 auto nogil(DBObject& self, F&& f) {
   py::gil_scoped_release release;
   return f(self.get());
+}
+
+// scan() and cursor(): the bounds as ScanOptions.
+sand::ScanOptions scan_options(DBObject& self, py::handle start, py::handle end, py::handle prefix,
+                               py::handle at, bool reverse) {
+  sand::ScanOptions so;
+  if (!start.is_none()) so.from = std::string(Bytes(start, "start").view());
+  if (!end.is_none()) so.to = std::string(Bytes(end, "end").view());
+  if (!prefix.is_none()) so.prefix = std::string(Bytes(prefix, "prefix").view());
+  so.at = read_version(at, self.token);
+  so.reverse = reverse;
+  return so;
+}
+
+// A HistoryEntry named tuple; value None for a deletion.
+py::object history_entry(const sand::HistoryEntry& e) {
+  py::object value =
+      e.deleted ? py::object(py::none()) : py::object(py::bytes(e.value.data(), e.value.size()));
+  return result_types.history_entry(e.version, e.deleted, std::move(value));
+}
+
+// The longest wait wait_for_version() passes on (about 31 years): a
+// steady_clock deadline this far away cannot overflow.
+constexpr double kMaxWaitSeconds = 1e9;
+// wait_for_version() waits in slices this long, checking for signals
+// (Ctrl-C) between them.
+constexpr std::chrono::milliseconds kWaitSlice{100};
+
+// `timeout` of wait_for_version(): None (no limit) or seconds >= 0.
+std::optional<double> timeout_arg(py::handle timeout) {
+  if (timeout.is_none()) return std::nullopt;
+  PyObject* o = timeout.ptr();
+  if (PyBool_Check(o) || !(PyFloat_Check(o) || PyLong_Check(o))) {
+    throw py::type_error(std::string("timeout must be None or a number of seconds, not ") +
+                         Py_TYPE(o)->tp_name);
+  }
+  const double seconds = PyFloat_AsDouble(o);
+  if (seconds == -1.0 && PyErr_Occurred()) throw py::error_already_set();
+  if (!(seconds >= 0)) {  // also NaN
+    throw py::value_error("timeout must be None or >= 0 seconds, not " +
+                          py::str(timeout).cast<std::string>());
+  }
+  return std::min(seconds, kMaxWaitSeconds);
 }
 
 }  // namespace
@@ -259,17 +307,90 @@ snapshot's version; Corruption, IOError.
 )doc");
 
   db.def(
+      "get_versioned",
+      [](DBObject& self, py::handle key, py::handle at) -> py::object {
+        const Bytes k(key, "key");
+        const std::optional<sand::Version> version = read_version(at, self.token);
+        auto entry = unwrap(nogil(self, [&](sand::DB& d) {
+          return version ? d.get_versioned(k.view(), *version) : d.get_versioned(k.view());
+        }));
+        if (!entry) return py::none();
+        return history_entry(*entry);
+      },
+      py::arg("key"), py::kw_only(), py::arg("at") = py::none(),
+      R"doc(get_versioned(self, key, *, at=None)
+--
+
+The newest retained entry of key as of `at` (as for get()): a
+HistoryEntry(version, deleted, value) named tuple, or None if the key has
+none. It is exactly the first entry of history() (with a version <= at),
+so a deletion shows only while it hides an older retained put. Use the
+version with WriteBatch.expect_version() for a read-modify-write.
+Errors: as get().
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"k", b"a"), db.delete(b"k")
+    (1, 2)
+    >>> db.get_versioned(b"k"), db.get_versioned(b"k", at=1)
+    (HistoryEntry(version=2, deleted=True, value=None), HistoryEntry(version=1, deleted=False, value=b'a'))
+    >>> db.get_versioned(b"other") is None
+    True
+)doc");
+
+  db.def(
+      "multi_get",
+      [](DBObject& self, py::handle keys, py::handle at) {
+        PyObject* o = keys.ptr();
+        if (PyBytes_Check(o) || PyUnicode_Check(o) || PyByteArray_Check(o) ||
+            PyMemoryView_Check(o)) {
+          throw py::type_error(std::string("keys must be an iterable of keys, not one ") +
+                               Py_TYPE(o)->tp_name);
+        }
+        // The list keeps every key object alive while the engine reads the
+        // views with the GIL released; a deque never moves its Bytes.
+        py::list items;
+        for (py::handle item : py::iter(keys)) items.append(item);
+        std::deque<Bytes> owned;
+        std::vector<std::string_view> views;
+        views.reserve(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          const std::string what = "keys[" + std::to_string(i) + "]";
+          views.push_back(owned.emplace_back(items[i], what.c_str()).view());
+        }
+        const std::optional<sand::Version> version = read_version(at, self.token);
+        auto values = unwrap(nogil(self, [&](sand::DB& d) {
+          return version ? d.multi_get(views, *version) : d.multi_get(views);
+        }));
+        py::list out(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i)
+          out[i] = optional_bytes(values[i], py::none());
+        return out;
+      },
+      py::arg("keys"), py::kw_only(), py::arg("at") = py::none(),
+      R"doc(multi_get(self, keys, *, at=None)
+--
+
+The values of many keys, all read at one version (`at` as for get();
+None: the latest): a list with, for each key of the iterable `keys` in
+order, its value (bytes) or None if it is absent or deleted. The same
+answers as get() of each key at that one version, with one engine call.
+Errors: as get() (the first error fails the call); TypeError naming
+keys[i] for a key of another type.
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"a", b"1"), db.put(b"b", b"2"), db.delete(b"a")
+    (1, 2, 3)
+    >>> db.multi_get([b"a", b"b", b"c"]), db.multi_get([b"a", b"b"], at=1)
+    ([None, b'2', None], [b'1', None])
+)doc");
+
+  db.def(
       "history",
       [](DBObject& self, py::handle key) {
         const Bytes k(key, "key");
         auto entries = unwrap(nogil(self, [&](sand::DB& d) { return d.history(k.view()); }));
         py::list out(entries.size());
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-          const auto& e = entries[i];
-          py::object value = e.deleted ? py::object(py::none())
-                                       : py::object(py::bytes(e.value.data(), e.value.size()));
-          out[i] = result_types.history_entry(e.version, e.deleted, std::move(value));
-        }
+        for (std::size_t i = 0; i < entries.size(); ++i) out[i] = history_entry(entries[i]);
         return out;
       },
       py::arg("key"),
@@ -292,13 +413,9 @@ beneath it is left out (it hides nothing). Errors: Corruption, IOError.
 
   db.def(
       "scan",
-      [](DBObject& self, py::handle start, py::handle end, py::handle at, bool reverse,
-         bool with_versions) {
-        sand::ScanOptions so;
-        if (!start.is_none()) so.from = std::string(Bytes(start, "start").view());
-        if (!end.is_none()) so.to = std::string(Bytes(end, "end").view());
-        so.at = read_version(at, self.token);
-        so.reverse = reverse;
+      [](DBObject& self, py::handle start, py::handle end, py::handle prefix, py::handle at,
+         bool reverse, bool with_versions) {
+        const sand::ScanOptions so = scan_options(self, start, end, prefix, at, reverse);
         auto it = unwrap(nogil(self, [&](sand::DB& d) { return d.scan(so); }));
         auto out = std::make_unique<IteratorObject>();
         out->it.emplace(std::move(it));
@@ -306,14 +423,16 @@ beneath it is left out (it hides nothing). Errors: Corruption, IOError.
         return out;
       },
       py::arg("start") = py::none(), py::arg("end") = py::none(), py::kw_only(),
-      py::arg("at") = py::none(), py::arg("reverse") = false, py::arg("with_versions") = false,
-      R"doc(scan(self, start=None, end=None, *, at=None, reverse=False, with_versions=False)
+      py::arg("prefix") = py::none(), py::arg("at") = py::none(), py::arg("reverse") = false,
+      py::arg("with_versions") = false,
+      R"doc(scan(self, start=None, end=None, *, prefix=None, at=None, reverse=False, with_versions=False)
 --
 
-An Iterator over the live keys with start <= key < end (None: open) as of
-`at` (as for get()), ascending or, with reverse=True, descending. It yields
-(key, value) tuples, or (key, value, version) with with_versions=True,
-where version is the one that wrote the value.
+An Iterator over the live keys with start <= key < end (None: open) that
+start with `prefix` (None: every key) as of `at` (as for get()),
+ascending or, with reverse=True, descending. It yields (key, value)
+tuples, or (key, value, version) with with_versions=True, where version
+is the one that wrote the value.
 
 The iterator reads one fixed version: later writes never show. It keeps
 the files it reads alive, even after the DB is closed; close() it (or use
@@ -327,6 +446,129 @@ errors met while iterating (Corruption, IOError) are raised by next().
     [(b'b', b'B'), (b'c', b'C')]
     >>> list(db.scan(end=b"c", reverse=True, with_versions=True))
     [(b'b', b'B', 2), (b'a', b'A', 1)]
+    >>> list(db.scan(prefix=b"c"))
+    [(b'c', b'C')]
+)doc");
+
+  db.def(
+      "cursor",
+      [](DBObject& self, py::handle start, py::handle end, py::handle prefix, py::handle at,
+         bool reverse) {
+        const sand::ScanOptions so = scan_options(self, start, end, prefix, at, reverse);
+        auto it = unwrap(nogil(self, [&](sand::DB& d) { return d.scan(so); }));
+        auto out = std::make_unique<CursorObject>();
+        out->it.emplace(std::move(it));
+        return out;
+      },
+      py::arg("start") = py::none(), py::arg("end") = py::none(), py::kw_only(),
+      py::arg("prefix") = py::none(), py::arg("at") = py::none(), py::arg("reverse") = false,
+      R"doc(cursor(self, start=None, end=None, *, prefix=None, at=None, reverse=False)
+--
+
+A Cursor over the live keys scan() with the same arguments would yield:
+a position that can seek (seek, seek_for_prev, seek_to_first,
+seek_to_last) and step both ways (next, prev), never leaving the bounds,
+starting at the scan's first key. Errors: as scan().
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> for k in (b"a", b"b", b"c"): _ = db.put(k, k.upper())
+    >>> c = db.cursor(reverse=True)
+    >>> c.key, c.next(), c.key, c.prev(), c.key
+    (b'c', True, b'b', True, b'c')
+    >>> c.seek(b"bb"), (c.key, c.value, c.version)
+    (True, (b'c', b'C', 3))
+)doc");
+
+  db.def(
+      "changes",
+      [](DBObject& self, py::handle since, py::handle until, py::handle start, py::handle end,
+         py::handle prefix) {
+        sand::ChangeOptions co;
+        co.since = version_arg(since, "since");
+        if (!until.is_none()) co.until = version_arg(until, "until");
+        if (!start.is_none()) co.from = std::string(Bytes(start, "start").view());
+        if (!end.is_none()) co.to = std::string(Bytes(end, "end").view());
+        if (!prefix.is_none()) co.prefix = std::string(Bytes(prefix, "prefix").view());
+        auto feed = unwrap(nogil(self, [&](sand::DB& d) { return d.changes(co); }));
+        auto out = std::make_unique<ChangeFeedObject>();
+        out->until = feed.until();
+        out->feed.emplace(std::move(feed));
+        return out;
+      },
+      py::arg("since") = 0, py::kw_only(), py::arg("until") = py::none(),
+      py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("prefix") = py::none(),
+      R"doc(changes(self, since=0, *, until=None, start=None, end=None, prefix=None)
+--
+
+A ChangeFeed of the committed batches with versions in (since, until]
+(until None: the last version committed now), batch by batch in version
+order, limited to keys with start <= key < end that start with `prefix`
+(None: no limit). Each batch is a ChangeBatch(version, changes) with its
+operations as Change(key, deleted, value) in key order, one per key.
+
+It shows the retained history by the rules of history(): every write at
+a version >= low_water_mark, except a deletion that hides no older
+retained put. To follow a database, remember feed.until and pass it as
+`since` next time (wait_for_version() waits for new writes). Errors:
+InvalidArgument if since is below low_water_mark, until is newer than
+last_version or below since, or start > end; Corruption, IOError.
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"user:1", b"a"), db.put(b"item:1", b"x"), db.put(b"user:2", b"b")
+    (1, 2, 3)
+    >>> feed = db.changes(since=1, prefix=b"user:")
+    >>> [(b.version, [c.key for c in b.changes]) for b in feed], feed.until
+    ([(3, [b'user:2'])], 3)
+)doc");
+
+  db.def(
+      "wait_for_version",
+      [](DBObject& self, py::handle version, py::handle timeout) {
+        const sand::Version v = version_arg(version, "version");
+        const std::optional<double> seconds = timeout_arg(timeout);
+        using Clock = std::chrono::steady_clock;
+        const Clock::time_point deadline =
+            Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(seconds.value_or(0)));
+        for (;;) {
+          // Slices, so that Ctrl-C is seen while waiting without a limit.
+          std::chrono::milliseconds slice = kWaitSlice;
+          if (seconds) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+            slice = std::clamp(left, std::chrono::milliseconds(0), kWaitSlice);
+          }
+          const sand::Version last =
+              unwrap(nogil(self, [&](sand::DB& d) { return d.wait_for_version(v, slice); }));
+          if (last >= v || (seconds && Clock::now() >= deadline)) return last;
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+        }
+      },
+      py::arg("version"), py::kw_only(), py::arg("timeout") = py::none(),
+      R"doc(wait_for_version(self, version, *, timeout=None)
+--
+
+Waits until `version` is committed (last_version >= version) or `timeout`
+seconds (an int or float; None: no limit) pass, with the GIL released,
+and returns last_version (int): below `version` after a timeout, which is
+not an error. A read-only handle refreshes itself while it waits, so a
+follower process can tail a writer:
+
+    seen = 0
+    while True:
+        reader.wait_for_version(seen + 1)
+        feed = reader.changes(since=seen)
+        for batch in feed: ...
+        seen = feed.until
+
+Ctrl-C (KeyboardInterrupt) interrupts the wait. Errors: TypeError,
+ValueError (a negative timeout); ReadOnly after close(); a read-only
+handle's refresh() errors.
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> db.put(b"k", b"v")
+    1
+    >>> db.wait_for_version(1), db.wait_for_version(2, timeout=0.01)
+    (1, 1)
 )doc");
 
   db.def(

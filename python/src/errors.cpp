@@ -10,7 +10,7 @@ namespace {
 
 // Indexed by sand::Code. Strong references that live as long as the process:
 // the classes are never released, so no destructor runs at interpreter exit.
-std::array<PyObject*, 7> error_classes{};
+std::array<PyObject*, 8> error_classes{};
 
 }  // namespace
 
@@ -22,6 +22,7 @@ void init_errors(const py::module_& types) {
       {sand::Code::kIOError, "IOError"},
       {sand::Code::kBusy, "Busy"},
       {sand::Code::kReadOnly, "ReadOnly"},
+      {sand::Code::kConflict, "Conflict"},
   };
   error_classes[0] = py::object(types.attr("Error")).release().ptr();  // an unknown code
   for (const auto& [code, name] : names) {

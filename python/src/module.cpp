@@ -29,10 +29,14 @@ PYBIND11_MODULE(_sanddb, m) {
   result_types.check_totals = py::object(types.attr("CheckTotals")).release();
   result_types.check_problem = py::object(types.attr("CheckProblem")).release();
   result_types.check_note = py::object(types.attr("CheckNote")).release();
+  result_types.change = py::object(types.attr("Change")).release();
+  result_types.change_batch = py::object(types.attr("ChangeBatch")).release();
 
   bind_db(m);
   bind_snapshot_batch(m);
   bind_iterator(m);
+  bind_cursor(m);
+  bind_change_feed(m);
   bind_check(m);
   bind_archive(m);
 

@@ -70,7 +70,10 @@ InvalidArgument. Idempotent.
 
 Operations that DB.write() commits together under one version: they
 become visible at once. If a batch names a key twice, the later operation
-wins. Keys and values as for DB.put(). Use it from one thread at a time.
+wins. Keys and values as for DB.put(). It may also carry preconditions
+(expect_version(), expect_missing(), expect_exists()): then DB.write()
+commits it only if they all hold, and raises Conflict otherwise. Use it
+from one thread at a time.
 
     >>> db = sanddb.open("/tmp/ex", in_memory=True)
     >>> batch = sanddb.WriteBatch()
@@ -120,13 +123,94 @@ Appends "delete key" (a tombstone).
       R"doc(clear(self)
 --
 
-Removes every operation.
+Removes every operation and every precondition.
 
     >>> batch = sanddb.WriteBatch(); batch.put(b"k", b"v"); batch.clear(); len(batch)
     0
 )doc");
-  batch.def("__len__", [](const WriteBatchObject& b) { return b.batch.count(); },
-            "__len__(self)\n--\n\nThe number of operations.");
+  batch.def(
+      "expect_version",
+      [](WriteBatchObject& b, py::handle key, py::handle version) {
+        const Bytes k(key, "key");
+        const sand::Version v = version_arg(version, "version");
+        check_not_being_written(b);
+        b.batch.expect_version(k.view(), v);
+      },
+      py::arg("key"), py::arg("version"),
+      R"doc(expect_version(self, key, version)
+--
+
+Adds a precondition: DB.write() commits the batch only if the version of
+key is `version` when the batch takes its place in the write queue;
+otherwise it commits nothing and raises Conflict (naming the key, the
+expected and the actual version). The version of a key is the one of its
+newest put (DB.get_versioned() reads it), or 0 if it does not exist
+(never written, or deleted). Preconditions are not operations: len()
+does not count them.
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> v = db.put(b"counter", b"1")
+    >>> batch = sanddb.WriteBatch()
+    >>> batch.expect_version(b"counter", v); batch.put(b"counter", b"2")
+    >>> db.write(batch)
+    2
+    >>> db.write(batch)   # the counter moved on: nothing is written
+    Traceback (most recent call last):
+    sanddb.Conflict: key 'counter' expected version 1, found 2
+)doc");
+  batch.def(
+      "expect_missing",
+      [](WriteBatchObject& b, py::handle key) {
+        const Bytes k(key, "key");
+        check_not_being_written(b);
+        b.batch.expect_missing(k.view());
+      },
+      py::arg("key"),
+      R"doc(expect_missing(self, key)
+--
+
+Adds the precondition "key does not exist" (never written, or deleted):
+expect_version(key, 0). Put-if-absent:
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> batch = sanddb.WriteBatch()
+    >>> batch.expect_missing(b"lock"); batch.put(b"lock", b"me")
+    >>> db.write(batch)
+    1
+    >>> try:
+    ...     db.write(batch)
+    ... except sanddb.Conflict:
+    ...     print("taken")
+    taken
+)doc");
+  batch.def(
+      "expect_exists",
+      [](WriteBatchObject& b, py::handle key) {
+        const Bytes k(key, "key");
+        check_not_being_written(b);
+        b.batch.expect_exists(k.view());
+      },
+      py::arg("key"),
+      R"doc(expect_exists(self, key)
+--
+
+Adds the precondition "key exists" (its newest entry is a put, at any
+version); see expect_version().
+
+    >>> db = sanddb.open("/tmp/ex", in_memory=True)
+    >>> batch = sanddb.WriteBatch()
+    >>> batch.expect_exists(b"user:1"); batch.put(b"user:1:email", b"a@b")
+    >>> db.write(batch)
+    Traceback (most recent call last):
+    sanddb.Conflict: key 'user:1' expected it to exist, found 0 (missing)
+)doc");
+  batch.def_property_readonly(
+      "precondition_count", [](const WriteBatchObject& b) { return b.batch.precondition_count(); },
+      "The number of preconditions (int): expect_version(), expect_missing() and "
+      "expect_exists() calls since the last clear().");
+  batch.def(
+      "__len__", [](const WriteBatchObject& b) { return b.batch.count(); },
+      "__len__(self)\n--\n\nThe number of operations.");
   batch.def_property_readonly(
       "byte_size", [](const WriteBatchObject& b) { return b.batch.byte_size(); },
       "Bytes of the encoded batch (what its WAL record will hold).");

@@ -17,7 +17,7 @@ def public_objects():
             continue
         yield f"sanddb.{name}", obj
         if inspect.isclass(obj) and obj.__module__ == "sanddb" and name in {
-                "DB", "Iterator", "Snapshot", "WriteBatch"}:
+                "DB", "Iterator", "Cursor", "ChangeFeed", "Snapshot", "WriteBatch"}:
             for attr, member in vars(obj).items():
                 if not attr.startswith("_"):
                     yield f"sanddb.{name}.{attr}", member
@@ -27,6 +27,9 @@ def public_objects():
 NO_EXAMPLE = {
     "sanddb.DB.path", "sanddb.DB.read_only", "sanddb.DB.in_memory", "sanddb.DB.closed",
     "sanddb.Snapshot.version", "sanddb.Snapshot.released", "sanddb.WriteBatch.byte_size",
+    "sanddb.WriteBatch.precondition_count", "sanddb.Cursor.valid", "sanddb.Cursor.key",
+    "sanddb.Cursor.value", "sanddb.Cursor.version", "sanddb.Cursor.closed",
+    "sanddb.ChangeFeed.until", "sanddb.Change",
     "sanddb.CheckProblem", "sanddb.CheckNote", "sanddb.CheckedFile", "sanddb.CheckTotals",
 }
 
@@ -52,4 +55,14 @@ def test_signatures_are_readable():
     assert str(inspect.signature(sanddb.DB.put)) == "(self, key, value, *, sync=None)"
     assert str(inspect.signature(sanddb.DB.get)) == "(self, key, *, at=None, default=None)"
     assert str(inspect.signature(sanddb.DB.scan)) == (
-        "(self, start=None, end=None, *, at=None, reverse=False, with_versions=False)")
+        "(self, start=None, end=None, *, prefix=None, at=None, reverse=False, "
+        "with_versions=False)")
+    assert str(inspect.signature(sanddb.DB.cursor)) == (
+        "(self, start=None, end=None, *, prefix=None, at=None, reverse=False)")
+    assert str(inspect.signature(sanddb.DB.changes)) == (
+        "(self, since=0, *, until=None, start=None, end=None, prefix=None)")
+    assert str(inspect.signature(sanddb.DB.get_versioned)) == "(self, key, *, at=None)"
+    assert str(inspect.signature(sanddb.DB.multi_get)) == "(self, keys, *, at=None)"
+    assert str(inspect.signature(sanddb.DB.wait_for_version)) == (
+        "(self, version, *, timeout=None)")
+    assert str(inspect.signature(sanddb.WriteBatch.expect_version)) == "(self, key, version)"

@@ -11,7 +11,7 @@ from conftest import SMALL, table_files
 
 def test_hierarchy():
     kinds = [sanddb.InvalidArgument, sanddb.NotFound, sanddb.Corruption, sanddb.IOError,
-             sanddb.Busy, sanddb.ReadOnly]
+             sanddb.Busy, sanddb.ReadOnly, sanddb.Conflict]
     for kind in kinds:
         assert issubclass(kind, sanddb.Error)
         assert kind.__module__ == "sanddb"
@@ -19,6 +19,7 @@ def test_hierarchy():
     assert issubclass(sanddb.IOError, OSError)
     assert issubclass(sanddb.InvalidArgument, ValueError)
     assert not issubclass(sanddb.Corruption, (OSError, ValueError))
+    assert not issubclass(sanddb.Conflict, (OSError, ValueError))
     assert sanddb.IOError is not OSError
 
 

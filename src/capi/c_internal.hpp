@@ -58,6 +58,18 @@ struct sand_iterator {
   const char* failure_what = nullptr;
 };
 
+struct sand_change_options {
+  sand::ChangeOptions options;
+};
+
+struct sand_change_iterator {
+  explicit sand_change_iterator(sand::ChangeIterator it) : feed(std::move(it)) {}
+  sand::ChangeIterator feed;
+  // As in sand_iterator: an exception caught in next() ends the feed.
+  sand_code_t failure = SAND_OK;
+  const char* failure_what = nullptr;
+};
+
 struct sand_snapshot {
   sand::Snapshot snapshot;
 };
@@ -91,6 +103,10 @@ Status check_bytes(const char* function, const char* argument, const char* data,
 inline std::string_view bytes(const char* data, size_t len) {
   return len == 0 ? std::string_view() : std::string_view(data, len);
 }
+
+// A malloc'd copy of `v` plus a NUL byte after it (so a text value prints as
+// it is), for the caller to free with sand_free. Throws std::bad_alloc.
+char* malloc_copy(std::string_view v);
 
 // Runs `body` (returning a sand::Status) at the C boundary: clears *errmsg,
 // converts the status, and catches every exception. Used by every entry point

@@ -1,7 +1,42 @@
-// The C API's scans: sand_scan and the iterator it returns.
+// The C API's scans: sand_scan and the iterator it returns (stepping both
+// ways and seeking).
 #include "capi/c_internal.hpp"
 
 using sand::capi::guard;
+
+namespace {
+
+// Runs `move` (a movement of the C++ iterator) unless the iterator failed
+// before; an exception ends the scan, as the C++ iterator's own errors do.
+template <typename Move>
+void move_iterator(sand_iterator_t* iterator, Move&& move) noexcept {
+  if (iterator == nullptr || iterator->failure != SAND_OK) return;
+  try {
+    move(iterator->iterator);
+  } catch (const std::bad_alloc&) {
+    iterator->failure = SAND_OUT_OF_MEMORY;
+    iterator->failure_what = "out of memory while iterating";
+  } catch (...) {
+    iterator->failure = SAND_INTERNAL;
+    iterator->failure_what = "exception while iterating";
+  }
+}
+
+// A seek to (key, keylen). A NULL key with a length fails the iterator with
+// `null_message`, a string literal (the failure keeps only a pointer).
+template <typename Seek>
+void seek_key(sand_iterator_t* iterator, const char* key, size_t keylen, const char* null_message,
+              Seek&& seek) noexcept {
+  if (iterator == nullptr || iterator->failure != SAND_OK) return;
+  if (key == nullptr && keylen != 0) {
+    iterator->failure = SAND_INVALID_ARGUMENT;
+    iterator->failure_what = null_message;
+    return;
+  }
+  move_iterator(iterator, [&](sand::Iterator& it) { seek(it, sand::capi::bytes(key, keylen)); });
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -24,15 +59,31 @@ int sand_iterator_valid(const sand_iterator_t* iterator) {
 
 void sand_iterator_next(sand_iterator_t* iterator) {
   if (sand_iterator_valid(iterator) == 0) return;
-  try {
-    iterator->iterator.next();
-  } catch (const std::bad_alloc&) {
-    iterator->failure = SAND_OUT_OF_MEMORY;
-    iterator->failure_what = "out of memory while iterating";
-  } catch (...) {
-    iterator->failure = SAND_INTERNAL;
-    iterator->failure_what = "exception while iterating";
-  }
+  move_iterator(iterator, [](sand::Iterator& it) { it.next(); });
+}
+
+void sand_iterator_prev(sand_iterator_t* iterator) {
+  if (sand_iterator_valid(iterator) == 0) return;
+  move_iterator(iterator, [](sand::Iterator& it) { it.prev(); });
+}
+
+void sand_iterator_seek(sand_iterator_t* iterator, const char* key, size_t keylen) {
+  seek_key(iterator, key, keylen, "sand_iterator_seek: key is NULL but its length is not 0",
+           [](sand::Iterator& it, std::string_view k) { it.seek(k); });
+}
+
+void sand_iterator_seek_for_prev(sand_iterator_t* iterator, const char* key, size_t keylen) {
+  seek_key(iterator, key, keylen,
+           "sand_iterator_seek_for_prev: key is NULL but its length is not 0",
+           [](sand::Iterator& it, std::string_view k) { it.seek_for_prev(k); });
+}
+
+void sand_iterator_seek_to_first(sand_iterator_t* iterator) {
+  move_iterator(iterator, [](sand::Iterator& it) { it.seek_to_first(); });
+}
+
+void sand_iterator_seek_to_last(sand_iterator_t* iterator) {
+  move_iterator(iterator, [](sand::Iterator& it) { it.seek_to_last(); });
 }
 
 const char* sand_iterator_key(const sand_iterator_t* iterator, size_t* len) {

@@ -208,4 +208,19 @@ void sand_scan_options_clear_at(sand_scan_options_t* sopts) {
   if (sopts != nullptr) sopts->options.at.reset();
 }
 
+sand_code_t sand_scan_options_set_prefix(sand_scan_options_t* sopts, const char* prefix,
+                                         size_t prefixlen, char** errmsg) {
+  return guard(errmsg, [&]() -> sand::Status {
+    SAND_C_REQUIRE(sopts, "sand_scan_options_set_prefix");
+    SAND_RETURN_IF_ERROR(check_bytes("sand_scan_options_set_prefix", "prefix", prefix, prefixlen));
+    std::string bound(sand::capi::bytes(prefix, prefixlen));  // may throw: options unchanged
+    sopts->options.prefix = std::move(bound);
+    return sand::Status::ok();
+  });
+}
+
+void sand_scan_options_clear_prefix(sand_scan_options_t* sopts) {
+  if (sopts != nullptr) sopts->options.prefix.reset();
+}
+
 }  // extern "C"

@@ -1,5 +1,5 @@
-// The C API's error reporting (codes, owned messages), sand_free and
-// sand_version.
+// The C API's error reporting (codes, owned messages), the buffers handed to
+// the caller (malloc_copy, sand_free) and sand_version.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -34,6 +34,8 @@ sand_code_t to_c(Code code) {
       return SAND_BUSY;
     case Code::kReadOnly:
       return SAND_READ_ONLY;
+    case Code::kConflict:
+      return SAND_CONFLICT;
   }
   return SAND_INTERNAL;  // a Code this layer does not know yet
 }
@@ -73,6 +75,14 @@ Status check_bytes(const char* function, const char* argument, const char* data,
                                   " is NULL but its length is " + std::to_string(len));
 }
 
+char* malloc_copy(std::string_view v) {
+  auto* copy = static_cast<char*>(std::malloc(v.size() + 1));
+  if (copy == nullptr) throw std::bad_alloc();
+  if (!v.empty()) std::memcpy(copy, v.data(), v.size());
+  copy[v.size()] = '\0';
+  return copy;
+}
+
 }  // namespace sand::capi
 
 extern "C" {
@@ -97,6 +107,8 @@ const char* sand_code_name(sand_code_t code) {
       return "OutOfMemory";
     case SAND_INTERNAL:
       return "Internal";
+    case SAND_CONFLICT:
+      return "Conflict";
   }
   return "Unknown";
 }

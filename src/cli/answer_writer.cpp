@@ -26,6 +26,15 @@ void TextAnswerWriter::history_entry(std::string_view /*key*/, const HistoryEntr
   out_ << format_history_line(entry);
 }
 
+void TextAnswerWriter::get_versioned(std::string_view /*key*/, std::optional<Version> /*at*/,
+                                     const std::optional<HistoryEntry>& entry) {
+  out_ << format_get_versioned(entry);
+}
+
+void TextAnswerWriter::change(Version version, const Change& change) {
+  out_ << format_change_line(version, change);
+}
+
 void TextAnswerWriter::end_of_list() { out_ << format_end_of_list(); }
 
 void TextAnswerWriter::stats(const Stats& stats) {
@@ -65,6 +74,15 @@ void JsonAnswerWriter::scan_entry(std::string_view key, std::string_view value) 
 
 void JsonAnswerWriter::history_entry(std::string_view key, const HistoryEntry& entry) {
   out_ << json_line(json_history_entry(key, entry));
+}
+
+void JsonAnswerWriter::get_versioned(std::string_view key, std::optional<Version> at,
+                                     const std::optional<HistoryEntry>& entry) {
+  out_ << json_line(json_get_versioned(key, at, entry));
+}
+
+void JsonAnswerWriter::change(Version version, const Change& change) {
+  out_ << json_line(json_change(version, change));
 }
 
 void JsonAnswerWriter::end_of_list() {

@@ -42,8 +42,15 @@ class AnswerWriter {
   virtual void scan_entry(std::string_view key, std::string_view value) = 0;
   // One entry of the history of `key`.
   virtual void history_entry(std::string_view key, const HistoryEntry& entry) = 0;
-  // Closes a scan or history answer after its last entry (not written when
-  // the list failed midway: the error ends it).
+  // getv: `key`'s newest entry as of `at` (nullopt: the latest), or nullopt
+  // if it has none.
+  virtual void get_versioned(std::string_view key, std::optional<Version> at,
+                             const std::optional<HistoryEntry>& entry) = 0;
+  // One change of a changes answer: an operation of the batch committed at
+  // `version`.
+  virtual void change(Version version, const Change& change) = 0;
+  // Closes a scan, history or changes answer after its last entry (not
+  // written when the list failed midway: the error ends it).
   virtual void end_of_list() = 0;
   virtual void stats(const Stats& stats) = 0;
   // help: every command of `commands`, then the end of the list.
@@ -68,6 +75,9 @@ class TextAnswerWriter final : public AnswerWriter {
            const std::optional<std::string>& value) override;
   void scan_entry(std::string_view key, std::string_view value) override;
   void history_entry(std::string_view key, const HistoryEntry& entry) override;
+  void get_versioned(std::string_view key, std::optional<Version> at,
+                     const std::optional<HistoryEntry>& entry) override;
+  void change(Version version, const Change& change) override;
   void end_of_list() override;
   void stats(const Stats& stats) override;
   void help(std::span<const CommandSpec> commands) override;
@@ -83,8 +93,8 @@ class TextAnswerWriter final : public AnswerWriter {
 // The JSON lines of json_format.hpp.
 class JsonAnswerWriter final : public AnswerWriter {
  public:
-  // With `close_lists` (the shell), every list answer (scan, history, help)
-  // ends with {"end": true}, so a script reading a pipe knows it is complete;
+  // With `close_lists` (the shell), every list answer (scan, history,
+  // changes, help) ends with {"end": true}, so a script reading a pipe knows it is complete;
   // without (one-shot commands), a list just ends with the output.
   JsonAnswerWriter(std::ostream& out, std::ostream& err, bool close_lists)
       : out_(out), err_(err), close_lists_(close_lists) {}
@@ -96,6 +106,9 @@ class JsonAnswerWriter final : public AnswerWriter {
            const std::optional<std::string>& value) override;
   void scan_entry(std::string_view key, std::string_view value) override;
   void history_entry(std::string_view key, const HistoryEntry& entry) override;
+  void get_versioned(std::string_view key, std::optional<Version> at,
+                     const std::optional<HistoryEntry>& entry) override;
+  void change(Version version, const Change& change) override;
   void end_of_list() override;
   void stats(const Stats& stats) override;
   void help(std::span<const CommandSpec> commands) override;

@@ -18,14 +18,15 @@ Status usage(std::string_view synopsis) {
 
 Status usage(const CommandSpec& spec) { return usage(spec.usage); }
 
-// The names in the unknown-command error: every command but `help`, so the
-// message stays byte for byte what sand 0.2 answered (scripts compare it);
-// the interactive greeting and the README point to `help` instead.
+// The names in the unknown-command error: the rows listed_in_errors (every
+// command but `help` and the versioned ones), so the message stays byte for
+// byte what scripts compare; the interactive greeting and the README point to
+// `help` instead.
 const std::string& command_list() {
   static const std::string list = [] {
     std::string names;
     for (const CommandSpec& spec : command_table()) {
-      if (spec.kind == CommandKind::kHelp) continue;
+      if (!spec.listed_in_errors) continue;
       if (!names.empty()) names += ' ';
       names += spec.name;
     }
@@ -50,30 +51,58 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text) {
   return n;
 }
 
+// A token and the text after the single space that ends it.
+struct TokenAndRest {
+  std::string_view token;
+  std::string_view rest;
+};
+
+// The first token of `args` (after any spaces) and everything after the one
+// space that ends it, kept verbatim: how put and put-if find a VALUE that is
+// the rest of the line. nullopt if there is no token or no space after it.
+std::optional<TokenAndRest> take_token(std::string_view args) {
+  const std::size_t begin = args.find_first_not_of(' ');
+  if (begin == std::string_view::npos) return std::nullopt;
+  const std::size_t end = args.find(' ', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  return TokenAndRest{.token = args.substr(begin, end - begin), .rest = args.substr(end + 1)};
+}
+
 // `put KEY VALUE`: KEY is the first token of `args`; VALUE is everything after
 // the single space that ends KEY.
 Result<Command> parse_put(const CommandSpec& spec, std::string_view args) {
-  const std::size_t key_begin = args.find_first_not_of(' ');
-  if (key_begin == std::string_view::npos) return usage(spec);
-  const std::size_t key_end = args.find(' ', key_begin);
-  if (key_end == std::string_view::npos) return usage(spec);
+  const std::optional<TokenAndRest> key = take_token(args);
+  if (!key) return usage(spec);
   Command c;
   c.kind = CommandKind::kPut;
-  SAND_ASSIGN_OR_RETURN(c.key, parse_key(args.substr(key_begin, key_end - key_begin)));
-  SAND_ASSIGN_OR_RETURN(c.value, parse_arg("VALUE", args.substr(key_end + 1)));
+  SAND_ASSIGN_OR_RETURN(c.key, parse_key(key->token));
+  SAND_ASSIGN_OR_RETURN(c.value, parse_arg("VALUE", key->rest));
   return c;
 }
 
+// `put-if KEY V VALUE`: as put, with the expected version V between KEY and
+// VALUE; VALUE is everything after the single space that ends V.
+Result<Command> parse_put_if(const CommandSpec& spec, std::string_view args) {
+  const std::optional<TokenAndRest> key = take_token(args);
+  if (!key) return usage(spec);
+  const std::optional<TokenAndRest> version = take_token(key->rest);
+  if (!version) return usage(spec);
+  Command c;
+  c.kind = CommandKind::kPutIf;
+  SAND_ASSIGN_OR_RETURN(c.key, parse_key(key->token));
+  SAND_ASSIGN_OR_RETURN(c.expected, parse_version(version->token));
+  SAND_ASSIGN_OR_RETURN(c.value, parse_arg("VALUE", version->rest));
+  return c;
+}
+
+// get and getv: KEY, then an optional `@V`.
 Result<Command> parse_get(const CommandSpec& spec, const std::vector<std::string_view>& args) {
   if (args.size() != 1 && args.size() != 2) return usage(spec);
   Command c;
-  c.kind = CommandKind::kGet;
+  c.kind = spec.kind;
   SAND_ASSIGN_OR_RETURN(c.key, parse_key(args[0]));
   if (args.size() == 2) {
-    if (!args[1].starts_with('@')) {
-      return Status::invalid_argument("expected @VERSION, got '" + escape_key(args[1]) + "'");
-    }
-    SAND_ASSIGN_OR_RETURN(c.at, parse_version(args[1].substr(1)));
+    SAND_ASSIGN_OR_RETURN(c.at, parse_at_version(args[1]));
   }
   return c;
 }
@@ -153,6 +182,54 @@ Result<Command> parse_key_command(const CommandSpec& spec,
   return c;
 }
 
+// `del-if KEY V`: V is KEY's expected version, a plain decimal.
+Result<Command> parse_del_if(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  if (args.size() != 2) return usage(spec);
+  Command c;
+  c.kind = CommandKind::kDelIf;
+  SAND_ASSIGN_OR_RETURN(c.key, parse_key(args[0]));
+  SAND_ASSIGN_OR_RETURN(c.expected, parse_version(args[1]));
+  return c;
+}
+
+// Sets the key option `name` of changes (--prefix, --from or --to) to the
+// escaped `value`; each may be given once.
+Status set_changes_option(Command& c, std::string_view name, std::string_view value) {
+  std::optional<std::string>& field = name == "--prefix" ? c.prefix
+                                      : name == "--from" ? c.from
+                                                         : c.to;
+  if (field) return Status::invalid_argument("changes: " + std::string(name) + " is given twice");
+  SAND_ASSIGN_OR_RETURN(field, parse_arg(name, value));
+  return Status::ok();
+}
+
+// changes SINCE [UNTIL] [OPTION...], options anywhere (grammar in
+// command.hpp). Which tokens are options comes from the table; every option
+// takes a value.
+Result<Command> parse_changes(const CommandSpec& spec, const std::vector<std::string_view>& args) {
+  Command c;
+  c.kind = CommandKind::kChanges;
+  std::vector<std::string_view> versions;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const OptionSpec* option = find_option(spec, args[i]);
+    if (option == nullptr) {
+      versions.push_back(args[i]);
+      continue;
+    }
+    if (i + 1 == args.size()) {
+      return Status::invalid_argument("changes: " + std::string(option->name) + " needs " +
+                                      std::string(option->argument));
+    }
+    SAND_RETURN_IF_ERROR(set_changes_option(c, option->name, args[++i]));
+  }
+  if (versions.empty() || versions.size() > 2) return usage(spec);
+  SAND_ASSIGN_OR_RETURN(c.since, parse_version(versions[0]));
+  if (versions.size() == 2) {
+    SAND_ASSIGN_OR_RETURN(c.until, parse_version(versions[1]));
+  }
+  return c;
+}
+
 Result<Command> parse_sync(const CommandSpec& spec, const std::vector<std::string_view>& args) {
   if (args.size() != 1 || (args[0] != "on" && args[0] != "off")) return usage(spec);
   Command c;
@@ -220,18 +297,25 @@ Result<Command> parse_command(std::string_view line) {
   const CommandSpec* spec = find_command(line.substr(0, word_end));
   if (spec == nullptr) return unknown_command(line.substr(0, word_end));
   const std::string_view rest = line.substr(word_end);
-  // put keeps its VALUE verbatim, so it must not go through split_tokens.
+  // put and put-if keep their VALUE verbatim, so it must not go through
+  // split_tokens.
   if (spec->kind == CommandKind::kPut) return parse_put(*spec, rest);
+  if (spec->kind == CommandKind::kPutIf) return parse_put_if(*spec, rest);
 
   const std::vector<std::string_view> args = split_tokens(rest);
   switch (spec->kind) {
     case CommandKind::kGet:
+    case CommandKind::kGetVersioned:
       return parse_get(*spec, args);
     case CommandKind::kDel:
     case CommandKind::kHistory:
       return parse_key_command(*spec, args);
+    case CommandKind::kDelIf:
+      return parse_del_if(*spec, args);
     case CommandKind::kScan:
       return parse_scan(*spec, args);
+    case CommandKind::kChanges:
+      return parse_changes(*spec, args);
     case CommandKind::kSync:
       return parse_sync(*spec, args);
     case CommandKind::kForgetBefore:
@@ -280,6 +364,13 @@ Result<Version> parse_version(std::string_view text) {
   return *v;
 }
 
+Result<Version> parse_at_version(std::string_view text) {
+  if (!text.starts_with('@')) {
+    return Status::invalid_argument("expected @VERSION, got '" + escape_key(text) + "'");
+  }
+  return parse_version(text.substr(1));
+}
+
 Result<std::uint64_t> parse_limit(std::string_view text) {
   const std::optional<std::uint64_t> n = parse_decimal(text);
   if (!n) {
@@ -295,11 +386,15 @@ bool is_read_command(CommandKind kind) {
     case CommandKind::kGet:
     case CommandKind::kScan:
     case CommandKind::kHistory:
+    case CommandKind::kGetVersioned:
+    case CommandKind::kChanges:
     case CommandKind::kStats:
       return true;
     case CommandKind::kNone:
     case CommandKind::kPut:
     case CommandKind::kDel:
+    case CommandKind::kPutIf:  // a write, whatever its precondition
+    case CommandKind::kDelIf:
     case CommandKind::kFlush:
     case CommandKind::kCompact:
     case CommandKind::kForgetBefore:

@@ -6,9 +6,18 @@
 // always separates tokens. `put` is the exception: VALUE is the rest of the
 // line after exactly one space following KEY, and may be empty or hold spaces.
 //   put KEY VALUE | get KEY [@V] | del KEY | scan [FROM TO] [OPTION...] |
-//   history KEY | flush | compact | forget-before V | checkpoint DIR |
-//   stats | refresh | sync on|off | help [COMMAND] | quit
+//   history KEY | getv KEY [@V] | put-if KEY V VALUE | del-if KEY V |
+//   changes SINCE [UNTIL] [OPTION...] | flush | compact | forget-before V |
+//   checkpoint DIR | stats | refresh | sync on|off | help [COMMAND] | quit
 // The command words, usages and options are the rows of command_table.hpp.
+//
+// The versioned commands: getv reads `@V` as get does. put-if keeps its
+// VALUE verbatim as put does: the rest of the line after exactly one space
+// following V. V is KEY's expected version, a plain decimal (0: KEY must not
+// exist). changes takes SINCE and an optional UNTIL (plain decimals) and the
+// options --prefix P, --from KEY and --to KEY (escaped, each at most once),
+// before, between or after the numbers, as scan's options; a token is an
+// option only if it is exactly one of those names.
 //
 // scan: FROM and TO are optional but come as a pair; `-` is an open bound
 // (write a key that is just "-" as `\x2d`). The options may come before,
@@ -45,6 +54,10 @@ enum class CommandKind {
   kDel,
   kScan,
   kHistory,
+  kGetVersioned,  // getv: the newest entry of a key and its version
+  kPutIf,         // put-if: a put that commits only at an expected version
+  kDelIf,         // del-if: a del that commits only at an expected version
+  kChanges,       // the change feed: committed writes in (since, until]
   kFlush,
   kCompact,       // flush, then merge every table into level 2
   kForgetBefore,  // raise the retention low-water mark
@@ -60,18 +73,21 @@ enum class CommandKind {
 // their defaults.
 struct Command {
   CommandKind kind = CommandKind::kNone;
-  std::string key;                     // put, get, del, history
-  std::string value;                   // put
-  std::optional<Version> at;           // get, scan: read as of this version
-  std::optional<std::string> from;     // scan: from <= key; nullopt = open
-  std::optional<std::string> to;       // scan: key < to; nullopt = open
+  std::string key;                     // put, get, del, history, getv, put-if, del-if
+  std::string value;                   // put, put-if
+  std::optional<Version> at;           // get, scan, getv: read as of this version
+  std::optional<std::string> from;     // scan, changes: from <= key; nullopt = open
+  std::optional<std::string> to;       // scan, changes: key < to; nullopt = open
   bool reverse = false;                // scan
   std::optional<std::uint64_t> limit;  // scan: print at most this many
-  std::optional<std::string> prefix;   // scan: only keys starting with it
+  std::optional<std::string> prefix;   // scan, changes: only keys starting with it
   std::string topic;                   // help: the command asked about; empty = all
   bool sync = false;                   // sync: on (true) or off
   Version mark = 0;                    // forget-before: the new low-water mark
   std::string dir;                     // checkpoint: the new directory (a path)
+  Version expected = 0;                // put-if, del-if: KEY's version (0: must not exist)
+  Version since = 0;                   // changes: versions after this one
+  std::optional<Version> until;        // changes: up to this one; nullopt = the last
 
   friend bool operator==(const Command&, const Command&) = default;
 };
@@ -83,7 +99,8 @@ std::vector<std::string_view> split_tokens(std::string_view text);
 // Parses one shell line (without its newline). An empty or all-space line is
 // kNone. Errors: InvalidArgument for an unknown command (also after `help`),
 // wrong arity, a bad escape, an empty or too long KEY (> kMaxKeySize), a bad
-// `@V` or --limit, or a scan option that is repeated or lacks its value.
+// `@V`, version or --limit, or a scan or changes option that is repeated or
+// lacks its value.
 Result<Command> parse_command(std::string_view line);
 
 // Decodes the escaped argument `name` (e.g. "VALUE"). Errors: InvalidArgument
@@ -102,9 +119,13 @@ Result<std::optional<std::string>> parse_bound(std::string_view name, std::strin
 // InvalidArgument if it is not all digits or does not fit in 64 bits.
 Result<Version> parse_version(std::string_view text);
 
-// Whether `kind` only reads the database: get, scan, history, stats. The
-// one-shot tool opens the database for these with DB::open_read_only (no
-// lock, no file created or changed; main.cpp).
+// Decodes get's and getv's `@V` ("@12"). Errors: InvalidArgument if `text`
+// does not start with `@`, or as parse_version.
+Result<Version> parse_at_version(std::string_view text);
+
+// Whether `kind` only reads the database: get, scan, history, getv, changes,
+// stats. The one-shot tool opens the database for these with
+// DB::open_read_only (no lock, no file created or changed; main.cpp).
 bool is_read_command(CommandKind kind);
 
 // Decodes scan's decimal --limit ("0", "12"). Errors: InvalidArgument, e.g.

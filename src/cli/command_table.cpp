@@ -13,6 +13,13 @@ constexpr std::array kScanOptions = {
     OptionSpec{"--prefix", "PREFIX", "only keys that start with PREFIX (escaped)"},
 };
 
+// changes' key bounds, as the one-shot scan spells them.
+constexpr std::array kChangesOptions = {
+    OptionSpec{"--prefix", "PREFIX", "only keys that start with PREFIX (escaped)"},
+    OptionSpec{"--from", "KEY", "only keys >= KEY (escaped)"},
+    OptionSpec{"--to", "KEY", "only keys < KEY (escaped)"},
+};
+
 constexpr std::array<std::string_view, 2> kOnOff = {"on", "off"};
 
 constexpr std::array kCommands = {
@@ -38,6 +45,33 @@ constexpr std::array kCommands = {
                 .kind = CommandKind::kHistory,
                 .usage = "history KEY",
                 .summary = "every retained version of KEY, newest first, then an empty line"},
+    // The versioned API. Usages stay within scan's width, so `help` keeps
+    // its column.
+    CommandSpec{
+        .name = "getv",
+        .kind = CommandKind::kGetVersioned,
+        .usage = "getv KEY [@VERSION]",
+        .summary = "KEY's newest entry (as of VERSION): V<TAB>VALUE, V<TAB>del, or NOT_FOUND",
+        .listed_in_errors = false},
+    CommandSpec{.name = "put-if",
+                .kind = CommandKind::kPutIf,
+                .usage = "put-if KEY VERSION VALUE",
+                .summary = "put if KEY's version is VERSION (0: KEY must not exist); OK <version> "
+                           "or ERR Conflict",
+                .listed_in_errors = false},
+    CommandSpec{.name = "del-if",
+                .kind = CommandKind::kDelIf,
+                .usage = "del-if KEY VERSION",
+                .summary = "delete KEY if its version is VERSION; OK <version> or ERR Conflict",
+                .listed_in_errors = false},
+    CommandSpec{.name = "changes",
+                .kind = CommandKind::kChanges,
+                .usage = "changes SINCE [UNTIL]",
+                .summary =
+                    "writes in (SINCE, UNTIL]: V<TAB>put<TAB>KEY<TAB>VALUE or V<TAB>del<TAB>KEY "
+                    "lines, then an empty line",
+                .options = kChangesOptions,
+                .listed_in_errors = false},
     CommandSpec{.name = "flush",
                 .kind = CommandKind::kFlush,
                 .usage = "flush",
@@ -71,7 +105,8 @@ constexpr std::array kCommands = {
     CommandSpec{.name = "help",
                 .kind = CommandKind::kHelp,
                 .usage = "help [COMMAND]",
-                .summary = "this list, or one command's usage and options, then an empty line"},
+                .summary = "this list, or one command's usage and options, then an empty line",
+                .listed_in_errors = false},
     CommandSpec{.name = "quit",
                 .kind = CommandKind::kQuit,
                 .usage = "quit",

@@ -31,6 +31,11 @@ struct CommandSpec {
   std::span<const OptionSpec> options{};
   // Fixed argument words, offered by completion (sync: on, off).
   std::span<const std::string_view> words{};
+  // Whether the unknown-command error names it. That list stays byte for
+  // byte what scripts compare, so `help` and the commands added with the
+  // versioned API (getv, put-if, del-if, changes) are left out: `help` lists
+  // every command.
+  bool listed_in_errors = true;
 };
 
 // Every command, in the order `help` lists them.

@@ -14,7 +14,8 @@ namespace {
 std::vector<std::string_view> argument_words(const CommandSpec& spec,
                                              const std::vector<std::string_view>& before) {
   std::vector<std::string_view> words;
-  if (spec.kind == CommandKind::kPut) return words;  // VALUE is free text
+  // VALUE is free text.
+  if (spec.kind == CommandKind::kPut || spec.kind == CommandKind::kPutIf) return words;
   if (!before.empty()) {
     for (const OptionSpec& option : spec.options) {
       // The value of an option: a version, a count or a key.

@@ -6,7 +6,7 @@
 // - After another command: its options (e.g. scan: --at, --reverse, --limit,
 //   --prefix) that start with the word and are not on the line yet; nothing
 //   right after an option that takes a value (--limit N), and nothing in
-//   put, whose VALUE is free text.
+//   put and put-if, whose VALUE is free text.
 // Keys are never completed.
 //
 // Pure functions; thread-safe.

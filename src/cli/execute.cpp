@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/execute_versioned.hpp"
 #include "cli/key_range.hpp"
 
 namespace sand::cli {
@@ -74,6 +75,13 @@ Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& writ
       answers.end_of_list();
       return Outcome::kDone;
     }
+    case CommandKind::kGetVersioned:
+      return run_get_versioned(db, command, answers);
+    case CommandKind::kPutIf:
+    case CommandKind::kDelIf:
+      return run_conditional_write(db, command, write_options, answers);
+    case CommandKind::kChanges:
+      return run_changes(db, command, answers, interrupted);
     case CommandKind::kFlush:
       SAND_RETURN_IF_ERROR(db.flush());
       answers.ok();

@@ -19,22 +19,23 @@ namespace sand::cli {
 
 enum class Outcome {
   kDone,         // the answer was printed
-  kNotFound,     // get of an absent key: its not-found answer was written
-  kInterrupted,  // a scan or history stopped early: `interrupted` said so
+  kNotFound,     // get or getv of an absent key: its not-found answer was written
+  kInterrupted,  // a scan, history or changes stopped early: `interrupted` said so
 };
 
-// Polled by the commands that loop (scan, history) between entries; true
-// ends the list early (closed as usual), with Outcome::kInterrupted. The
+// Polled by the commands that loop (scan, history, changes) between entries;
+// true ends the list early (closed as usual), with Outcome::kInterrupted. The
 // shell passes CommandInterrupt::requested (Ctrl-C at a terminal).
 using InterruptCheck = std::function<bool()>;
 
-// Runs `command` (put, get, del, scan, history, flush, compact,
-// forget-before, checkpoint, stats or refresh) on `db` and writes its answer to
+// Runs `command` (put, get, del, scan, history, getv, put-if, del-if,
+// changes, flush, compact, forget-before, checkpoint, stats or refresh; the
+// versioned ones are execute_versioned.hpp's) on `db` and writes its answer to
 // `answers`; writes use `write_options`. compact and forget-before return
 // once the DB has finished (compaction done, new mark durable). On error the
-// error is returned and the caller writes it (AnswerWriter::error). A scan or
-// history that fails midway may already have written some entries, but never
-// its end_of_list. Errors: the DB's, or InvalidArgument for kNone, kSync,
+// error is returned and the caller writes it (AnswerWriter::error). A scan,
+// history or changes that fails midway may already have written some
+// entries, but never its end_of_list. Errors: the DB's, or InvalidArgument for kNone, kSync,
 // kHelp and kQuit, which are not database commands. A scan with a prefix
 // reads the range narrow_to_prefix gives (key_range.hpp).
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,

@@ -57,6 +57,22 @@ std::string format_history_line(const HistoryEntry& entry) {
   return line + "\tput\t" + escape_value(entry.value) + "\n";
 }
 
+std::string format_get_versioned(const std::optional<HistoryEntry>& entry) {
+  if (!entry) return "NOT_FOUND\n";
+  std::string line = std::to_string(entry->version);
+  if (entry->deleted) return line + "\tdel\n";
+  std::string text = escape_value(entry->value);
+  // As format_get does for NOT_FOUND: the same bytes, a different line.
+  if (text == "del") text.replace(0, 1, "\\x64");
+  return line + "\t" + text + "\n";
+}
+
+std::string format_change_line(Version version, const Change& change) {
+  std::string line = std::to_string(version);
+  if (change.deleted) return line + "\tdel\t" + escape_key(change.key) + "\n";
+  return line + "\tput\t" + escape_key(change.key) + "\t" + escape_value(change.value) + "\n";
+}
+
 std::string format_size(std::uint64_t bytes) {
   if (bytes < 1024) return std::to_string(bytes) + " B";
   static constexpr std::string_view kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -9,6 +9,10 @@
 //   scan            KEY<TAB>VALUE per entry, then an empty line
 //   history         VERSION<TAB>put<TAB>VALUE or VERSION<TAB>del per version,
 //                   newest first, then an empty line
+//   getv            VERSION<TAB>VALUE, VERSION<TAB>del, or NOT_FOUND
+//   put-if, del-if  OK <version>
+//   changes         VERSION<TAB>put<TAB>KEY<TAB>VALUE or VERSION<TAB>del<TAB>KEY
+//                   per change, in version then key order, then an empty line
 //   stats           a `levels: ...` shape line, then name: value per Stats
 //                   field, then an empty line
 //   help            one line per command (usage, then its summary), then an
@@ -53,6 +57,15 @@ std::string format_scan_line(std::string_view key, std::string_view value);
 
 // "VERSION\tput\tVALUE\n" or "VERSION\tdel\n".
 std::string format_history_line(const HistoryEntry& entry);
+
+// getv: "VERSION\tVALUE\n" for a put, "VERSION\tdel\n" for a tombstone, or
+// "NOT_FOUND\n" when the key has no retained entry. A value that would print
+// as exactly "del" has its first byte escaped (`\x64el`), so a reader can
+// tell a put of "del" from a tombstone.
+std::string format_get_versioned(const std::optional<HistoryEntry>& entry);
+
+// changes: "VERSION\tput\tKEY\tVALUE\n" or "VERSION\tdel\tKEY\n".
+std::string format_change_line(Version version, const Change& change);
 
 // Bytes for people: "0 B", "1023 B", then one decimal in the largest binary
 // unit the value reaches: "1.0 KiB", "12.1 MiB", up to EiB.

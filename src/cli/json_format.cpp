@@ -122,6 +122,29 @@ Json json_history_entry(std::string_view key, const HistoryEntry& entry) {
   return out;
 }
 
+Json json_get_versioned(std::string_view key, std::optional<Version> at,
+                        const std::optional<HistoryEntry>& entry) {
+  Json out = Json::object();
+  out["key"] = bytes_to_json(key);
+  out["found"] = entry.has_value();
+  if (entry) {
+    out["version"] = entry->version;
+    out["kind"] = entry->deleted ? "delete" : "put";
+    if (!entry->deleted) out["value"] = bytes_to_json(entry->value);
+  }
+  if (at) out["at"] = *at;
+  return out;
+}
+
+Json json_change(Version version, const Change& change) {
+  Json out = Json::object();
+  out["version"] = version;
+  out["kind"] = change.deleted ? "delete" : "put";
+  out["key"] = bytes_to_json(change.key);
+  if (!change.deleted) out["value"] = bytes_to_json(change.value);
+  return out;
+}
+
 Json json_stats(const Stats& stats) {
   Json levels = Json::array();
   for (int level = 0; level < 3; ++level) {

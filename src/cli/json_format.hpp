@@ -15,14 +15,20 @@
 //   scan            {"key": K, "value": V} per entry
 //   history         {"key": K, "version": N, "kind": "put", "value": V} or
 //                   {"key": K, "version": N, "kind": "delete"} per version
+//   getv            {"key": K, "found": true, "version": N, "kind": "put",
+//                   "value": V} or {..., "kind": "delete"} or
+//                   {"key": K, "found": false}, with "at": N after @N
+//   put-if, del-if  {"version": 7}
+//   changes         {"version": N, "kind": "put", "key": K, "value": V} or
+//                   {"version": N, "kind": "delete", "key": K} per change
 //   stats           one object: "levels", then every stats_fields entry
 //   help            per command {"command", "usage", "summary", "options"}
 //   check           {"record": "file", ...} per file, {"record": "note", ...}
 //                   per note, then {"record": "summary", ...}
 //   error           {"error": "<Kind>", "message": M}, and for a Corruption
 //                   naming its place "file", "offset" and "what" too
-//   end of a list   {"end": true}: only in the shell, after scan, history and
-//                   help (a one-shot list ends with the output)
+//   end of a list   {"end": true}: only in the shell, after scan, history,
+//                   changes and help (a one-shot list ends with the output)
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -65,6 +71,17 @@ Json json_scan_entry(std::string_view key, std::string_view value);
 // "value": V} or {"key": K, "version": N, "kind": "delete"} (the test
 // vectors' entry shape, spec/testdata/README.md).
 Json json_history_entry(std::string_view key, const HistoryEntry& entry);
+
+// getv: {"key": K, "found": true, "version": N, "kind": "put", "value": V},
+// {"key": K, "found": true, "version": N, "kind": "delete"} for a tombstone,
+// or {"key": K, "found": false}; "at": N follows when the read was as of
+// version N. "kind" says put or delete as history's entries do.
+Json json_get_versioned(std::string_view key, std::optional<Version> at,
+                        const std::optional<HistoryEntry>& entry);
+
+// One change of the feed: {"version": N, "kind": "put", "key": K, "value": V}
+// or {"version": N, "kind": "delete", "key": K}.
+Json json_change(Version version, const Change& change);
 
 // stats: {"levels": [{"level": 0, "tables": N, "bytes": N},
 // {"level": 1, "runs": N, "tables": N, "bytes": N}, {"level": 2, ...}],

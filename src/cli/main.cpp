@@ -8,7 +8,10 @@
 //        get KEY [--at V] [--output F] | del KEY |
 //        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
 //        history KEY | stats | flush | compact | forget-before V |
-//        checkpoint DIR | shell [--bail] | check
+//        checkpoint DIR | getv KEY [@V | --at V] |
+//        put-if KEY V VALUE | put-if KEY V - | put-if KEY V --value-file F |
+//        del-if KEY V | changes SINCE [UNTIL] [--prefix P] [--from A] [--to B] |
+//        shell [--bail] | check
 //   sand --version | --help
 //
 // KEY, VALUE, bounds and the prefix are escaped as in the shell (escape.hpp);
@@ -28,27 +31,35 @@
 //
 // Raw values (cli/value_file.hpp): `put KEY -` reads the value from stdin and
 // `put KEY --value-file F` from the file F, whole and unescaped (a value that
-// is just "-" is written `\x2d`); `get KEY --output F` writes the raw value to
-// F (created or truncated; `-` is stdout) and prints nothing, or prints
-// NOT_FOUND and leaves F alone. Values are read before the database opens.
+// is just "-" is written `\x2d`; put-if takes the same three forms);
+// `get KEY --output F` writes the raw value to F (created or truncated; `-`
+// is stdout) and prints nothing, or prints NOT_FOUND and leaves F alone.
+// Values are read before the database opens.
 //
 // Exit codes (one-shot commands):
 //   0  ok
-//   1  get found nothing (NOT_FOUND)
+//   1  get or getv found nothing (NOT_FOUND)
 //   2  usage error: the command line was rejected before the database was
 //      opened (an unknown command or flag, a bad escape, version, SIZE or
 //      trigger, a key or a --value-file/stdin value over the size limit)
 //   3  any other error: the database did not open (NotFound, Busy, ...) or
 //      the command failed; also a --value-file that cannot be read and an
 //      --output file that cannot be written
+//   4  put-if or del-if found KEY at another version than expected
+//      (ERR Conflict: nothing was written), so a script can retry its
+//      read-modify-write without parsing the message
+// getv exits 1 only when it prints NOT_FOUND (the key has no retained
+// entry), 0 for a put or a tombstone.
 // An unknown command is answered `ERR InvalidArgument: unknown command 'frob'
-// (commands: put get ...)`, the list being the subcommands registered below.
+// (commands: put get ...)`, the list being the subcommands registered below
+// but those the command table keeps out of it (CommandSpec::listed_in_errors).
 //
 // How each command opens the database:
-// - Reads (get, scan, history, stats: is_read_command) always open with
-//   DB::open_read_only. It takes no lock and never creates, writes or removes
-//   a file, so a read works while another process holds the database, on a
-//   full disk, and on a read-only mount, and it never changes what it reads.
+// - Reads (get, scan, history, getv, changes, stats: is_read_command) always
+//   open with DB::open_read_only. It takes no lock and never creates,
+//   writes or removes a file, so a read works while another process holds
+//   the database, on a full disk, and on a read-only mount, and it never
+//   changes what it reads.
 //   It gives the same answers as a writable open: a read-only handle reads
 //   the tables the manifest names plus every complete record of the live
 //   WALs, and applies the same retention mark (and --retention latest).
@@ -59,8 +70,8 @@
 //   notice, on Busy. Rejected: without a holder that read would still take
 //   the lock, preallocate a new WAL and flush the replayed one, so it fails
 //   on a full disk and changes files it only meant to read.)
-// - put, del, flush and shell open with DB::open, taking LOCK (Busy if
-//   another process holds it), and create a missing database; compact,
+// - put, del, put-if, del-if, flush and shell open with DB::open, taking LOCK
+//   (Busy if another process holds it), and create a missing database; compact,
 //   forget-before and checkpoint also take LOCK but fail with NotFound on a
 //   missing database rather than create an empty one; so do the reads.
 //   When another process holds LOCK, the shell opens read-only instead and
@@ -157,6 +168,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitNotFound = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitError = 3;
+constexpr int kExitConflict = 4;  // put-if, del-if: a failed precondition
 // The shell reports failed commands with the same number as a failed command.
 static_assert(sand::cli::kShellExitOk == kExitOk && sand::cli::kShellExitFailed == kExitError);
 static_assert(sand::cli::kDumpExitOk == kExitOk && sand::cli::kDumpExitFailed == kExitError);
@@ -183,6 +195,10 @@ struct Args {
   std::optional<std::string> to;
   std::optional<std::string> prefix;
   std::optional<std::string> at;
+  std::optional<std::string> at_token;  // getv @V, the shell's form of --at
+  std::string expected;                 // put-if, del-if VERSION
+  std::string since;                    // changes SINCE
+  std::optional<std::string> until;     // changes UNTIL
   bool reverse = false;
   std::optional<std::uint64_t> limit;
   std::string mark;            // forget-before VERSION
@@ -204,27 +220,71 @@ int fail(const sand::Status& status, int exit_code, bool json) {
 // escaped on the command line.
 bool value_is_raw(const Args& args) { return args.value_file || args.value == "-"; }
 
+// Whether `kind` takes a VALUE: put and put-if.
+bool takes_value(CommandKind kind) {
+  return kind == CommandKind::kPut || kind == CommandKind::kPutIf;
+}
+
+// Decodes the VALUE of put or put-if (`name`, for the errors) into `c`; a raw
+// value is left empty here: load_value reads it.
+sand::Status decode_value(const std::string& name, const Args& args, Command& c) {
+  if (args.value && args.value_file) {
+    return sand::Status::invalid_argument(
+        name + ": give VALUE or --value-file F, not both (VALUE - reads stdin)");
+  }
+  if (!args.value && !args.value_file) {
+    return sand::Status::invalid_argument(
+        name + ": VALUE is required (or - to read it from stdin, or --value-file F)");
+  }
+  if (!value_is_raw(args)) {
+    SAND_ASSIGN_OR_RETURN(c.value, sand::cli::parse_arg("VALUE", *args.value));
+  }
+  return sand::Status::ok();
+}
+
+// getv's version: `@V` or --at V (get's form), not both.
+sand::Result<std::optional<sand::Version>> decode_getv_at(const Args& args) {
+  if (args.at && args.at_token) {
+    return sand::Status::invalid_argument("getv: give @VERSION or --at VERSION, not both");
+  }
+  if (args.at_token) {
+    SAND_ASSIGN_OR_RETURN(const sand::Version at, sand::cli::parse_at_version(*args.at_token));
+    return std::optional<sand::Version>(at);
+  }
+  return std::optional<sand::Version>();
+}
+
+// Decodes the numbers of the versioned commands: put-if's and del-if's
+// expected version, changes' SINCE and UNTIL.
+sand::Status decode_versions(const Args& args, Command& c) {
+  if (c.kind == CommandKind::kPutIf || c.kind == CommandKind::kDelIf) {
+    SAND_ASSIGN_OR_RETURN(c.expected, sand::cli::parse_version(args.expected));
+  }
+  if (c.kind == CommandKind::kChanges) {
+    SAND_ASSIGN_OR_RETURN(c.since, sand::cli::parse_version(args.since));
+    if (args.until) {
+      SAND_ASSIGN_OR_RETURN(c.until, sand::cli::parse_version(*args.until));
+    }
+  }
+  return sand::Status::ok();
+}
+
 // Decodes the escaped arguments of the chosen command into a Command. A raw
 // put value is left empty here: load_value reads it.
 sand::Result<Command> build_command(CommandKind kind, const Args& args) {
   Command c;
   c.kind = kind;
   if (kind == CommandKind::kPut || kind == CommandKind::kGet || kind == CommandKind::kDel ||
-      kind == CommandKind::kHistory) {
+      kind == CommandKind::kHistory || kind == CommandKind::kGetVersioned ||
+      kind == CommandKind::kPutIf || kind == CommandKind::kDelIf) {
     SAND_ASSIGN_OR_RETURN(c.key, sand::cli::parse_key(args.key));
   }
-  if (kind == CommandKind::kPut) {
-    if (args.value && args.value_file) {
-      return sand::Status::invalid_argument(
-          "put: give VALUE or --value-file F, not both (VALUE - reads stdin)");
-    }
-    if (!args.value && !args.value_file) {
-      return sand::Status::invalid_argument(
-          "put: VALUE is required (or - to read it from stdin, or --value-file F)");
-    }
-    if (!value_is_raw(args)) {
-      SAND_ASSIGN_OR_RETURN(c.value, sand::cli::parse_arg("VALUE", *args.value));
-    }
+  SAND_RETURN_IF_ERROR(decode_versions(args, c));
+  if (takes_value(kind)) {
+    SAND_RETURN_IF_ERROR(decode_value(kind == CommandKind::kPut ? "put" : "put-if", args, c));
+  }
+  if (kind == CommandKind::kGetVersioned) {
+    SAND_ASSIGN_OR_RETURN(c.at, decode_getv_at(args));
   }
   if (args.at) {
     SAND_ASSIGN_OR_RETURN(c.at, sand::cli::parse_version(*args.at));
@@ -254,7 +314,7 @@ sand::Result<Command> build_command(CommandKind kind, const Args& args) {
 // database opens. Errors: InvalidArgument if it is over kMaxValueSize (a
 // usage error); IOError if it cannot be read.
 sand::Status load_value(const Args& args, Command& command) {
-  if (command.kind != CommandKind::kPut || !value_is_raw(args)) return sand::Status::ok();
+  if (!takes_value(command.kind) || !value_is_raw(args)) return sand::Status::ok();
   sand::Result<std::string> value =
       args.value_file ? sand::cli::read_file(*args.value_file, "--value-file " + *args.value_file,
                                              sand::kMaxValueSize)
@@ -312,6 +372,7 @@ sand::Result<sand::Options> make_options(const Args& args, const sand::cli::Tuni
   // A compaction of a mistyped --db should say so, not create an empty
   // database. (Reads open read-only, which never creates one.)
   options.create_if_missing = kind == CommandKind::kPut || kind == CommandKind::kDel ||
+                              kind == CommandKind::kPutIf || kind == CommandKind::kDelIf ||
                               kind == CommandKind::kFlush || is_shell;
   return options;
 }
@@ -347,6 +408,12 @@ int run_get_to_file(const sand::DB& db, const Command& command, const Args& args
                                    ? sand::cli::write_all(STDOUT_FILENO, "stdout", **value)
                                    : sand::cli::write_file(output, "--output " + output, **value);
   return written ? kExitOk : fail(written, kExitError, args.json);
+}
+
+// The exit code of a command that failed with `status`: a failed precondition
+// has its own, so a script can tell "retry" from "broken".
+int command_exit_code(const sand::Status& status) {
+  return status.code() == sand::Code::kConflict ? kExitConflict : kExitError;
 }
 
 // Opens the database (see the header: reads read-only), runs the shell or
@@ -390,7 +457,7 @@ int run(const Args& args, const sand::Options& options, bool is_shell, const Com
         compact ? sand::cli::with_compact_progress(**db, STDERR_FILENO, run_command)
                 : run_command();
     std::cout << compact_answer.str() << std::flush;
-    if (!outcome) return fail(outcome.status(), kExitError, args.json);
+    if (!outcome) return fail(outcome.status(), command_exit_code(outcome.status()), args.json);
     if (*outcome == sand::cli::Outcome::kNotFound) exit_code = kExitNotFound;
   }
   // Surface errors the destructor would swallow (e.g. a failed final sync).
@@ -442,10 +509,15 @@ std::optional<std::string> unknown_command(const CLI::App& app) {
 }
 
 // "unknown command 'frob' (commands: put get ...)", listing the subcommands
-// in the order they were registered, as the shell's answer does.
+// in the order they were registered, as the shell's answer does, and leaving
+// out the same rows of the command table (CommandSpec::listed_in_errors).
 sand::Status unknown_command_error(const CLI::App& app, const std::string& name) {
   std::string message = "unknown command '" + name + "' (commands:";
-  for (const CLI::App* command : app.get_subcommands({})) message += " " + command->get_name();
+  for (const CLI::App* command : app.get_subcommands({})) {
+    const sand::cli::CommandSpec* spec = sand::cli::find_command(command->get_name());
+    if (spec != nullptr && !spec->listed_in_errors) continue;
+    message += " " + command->get_name();
+  }
   return sand::Status::invalid_argument(message + ")");
 }
 
@@ -545,6 +617,36 @@ int main(int argc, char** argv) {
   checkpoint->add_option("DIR", args.checkpoint_dir, "The new directory (must not exist)")
       ->type_name("")
       ->required();
+  // The versioned API (cli/execute_versioned.hpp).
+  CLI::App* getv = app.add_subcommand(
+      "getv", "Print VERSION<TAB>VALUE, VERSION<TAB>del or NOT_FOUND (exit 1) for KEY");
+  add_key(getv);
+  getv->add_option("AT", args.at_token, "@VERSION: read as of this version (as --at)")
+      ->type_name("");
+  getv->add_option("--at", args.at, "Read as of this version")->type_name("VERSION");
+  CLI::App* put_if = app.add_subcommand(
+      "put-if", "Put as put does if KEY's version is VERSION (0: absent); else exit 4");
+  add_key(put_if);
+  put_if->add_option("VERSION", args.expected, "KEY's expected version (0: must not exist)")
+      ->type_name("")
+      ->required();
+  put_if
+      ->add_option("VALUE", args.value, "Value (escaped: \\xNN); - reads the raw value from stdin")
+      ->type_name("");
+  put_if->add_option("--value-file", args.value_file, "The value is the raw bytes of file F")
+      ->type_name("F");
+  CLI::App* del_if = app.add_subcommand(
+      "del-if", "Delete KEY if its version is VERSION; prints OK <version>, else exit 4");
+  add_key(del_if);
+  del_if->add_option("VERSION", args.expected, "KEY's expected version")->type_name("")->required();
+  CLI::App* changes = app.add_subcommand(
+      "changes", "Print the writes in (SINCE, UNTIL] as VERSION<TAB>put|del<TAB>KEY... lines");
+  changes->add_option("SINCE", args.since, "Versions after this one")->type_name("")->required();
+  changes->add_option("UNTIL", args.until, "Up to this version (default: the last)")->type_name("");
+  changes->add_option("--prefix", args.prefix, "Only keys that start with PREFIX (escaped: \\xNN)")
+      ->type_name("PREFIX");
+  changes->add_option("--from", args.from, "Keys >= KEY (escaped: \\xNN)")->type_name("KEY");
+  changes->add_option("--to", args.to, "Keys < KEY (escaped: \\xNN)")->type_name("KEY");
   const Choice choices[] = {
       {put, CommandKind::kPut},
       {get, CommandKind::kGet},
@@ -556,6 +658,10 @@ int main(int argc, char** argv) {
       {compact, CommandKind::kCompact},
       {forget_before, CommandKind::kForgetBefore},
       {checkpoint, CommandKind::kCheckpoint},
+      {getv, CommandKind::kGetVersioned},
+      {put_if, CommandKind::kPutIf},
+      {del_if, CommandKind::kDelIf},
+      {changes, CommandKind::kChanges},
   };
   CLI::App* shell = app.add_subcommand(
       "shell",

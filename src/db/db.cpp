@@ -2,6 +2,7 @@
 // forwarding to DB::Impl.
 #include "sand/db.hpp"
 
+#include "db/change_feed.hpp"
 #include "db/db_impl.hpp"
 #include "db/iterator_state.hpp"
 
@@ -48,6 +49,32 @@ Result<std::optional<std::string>> DB::get(std::string_view key, Version at) con
   return impl_->get(key, at);
 }
 
+Result<std::optional<HistoryEntry>> DB::get_versioned(std::string_view key) const {
+  return impl_->get_versioned(key, std::nullopt);
+}
+
+Result<std::optional<HistoryEntry>> DB::get_versioned(std::string_view key, Version at) const {
+  return impl_->get_versioned(key, at);
+}
+
+Result<std::vector<std::optional<std::string>>> DB::multi_get(
+    std::span<const std::string_view> keys) const {
+  return impl_->multi_get(keys, std::nullopt);
+}
+
+Result<std::vector<std::optional<std::string>>> DB::multi_get(
+    std::span<const std::string_view> keys, Version at) const {
+  return impl_->multi_get(keys, at);
+}
+
+Result<ChangeIterator> DB::changes(const ChangeOptions& options) const {
+  return impl_->changes(options);
+}
+
+Result<Version> DB::wait_for_version(Version v, std::chrono::milliseconds timeout) const {
+  return impl_->wait_for_version(v, timeout);
+}
+
 Result<std::vector<HistoryEntry>> DB::history(std::string_view key) const {
   return impl_->history(key);
 }
@@ -72,9 +99,30 @@ Iterator::~Iterator() = default;
 
 bool Iterator::valid() const { return state_ && state_->valid; }
 void Iterator::next() { state_->next(); }
+void Iterator::prev() { state_->prev(); }
+void Iterator::seek(std::string_view key) { state_->seek(key); }
+void Iterator::seek_for_prev(std::string_view key) { state_->seek_for_prev(key); }
+void Iterator::seek_to_first() { state_->seek_to_first(); }
+void Iterator::seek_to_last() { state_->seek_to_last(); }
 std::string_view Iterator::key() const { return state_->key; }
 std::string_view Iterator::value() const { return state_->value; }
 Version Iterator::version() const { return state_->version; }
 Status Iterator::status() const { return state_ ? state_->status : Status::ok(); }
+
+}  // namespace sand
+
+namespace sand {
+
+ChangeIterator::ChangeIterator(std::unique_ptr<detail::ChangeFeedState> state)
+    : state_(std::move(state)) {}
+ChangeIterator::ChangeIterator(ChangeIterator&&) noexcept = default;
+ChangeIterator& ChangeIterator::operator=(ChangeIterator&&) noexcept = default;
+ChangeIterator::~ChangeIterator() = default;
+
+bool ChangeIterator::valid() const { return state_ && state_->valid(); }
+void ChangeIterator::next() { state_->next(); }
+const ChangeBatch& ChangeIterator::batch() const { return state_->batch(); }
+Version ChangeIterator::until() const { return state_ ? state_->until() : 0; }
+Status ChangeIterator::status() const { return state_ ? state_->status() : Status::ok(); }
 
 }  // namespace sand

@@ -4,6 +4,9 @@
 //   db_impl_read_only.cpp  read-only handles: open_read_only, refresh
 //   db_impl_write.cpp      write, group commit, freezing the memtable
 //   db_impl_read.cpp       get, history, scan, read-version checks
+//   db_impl_versioned_read.cpp  get_versioned, multi_get, key versions for
+//                          write preconditions
+//   db_impl_changes.cpp    the change feed, wait_for_version
 //   db_impl_flush.cpp      the flush thread, flush(), stats()
 //   db_impl_compaction.cpp the compaction threads, compact(), forget_before
 //   db_impl_checkpoint.cpp checkpoint(): an online copy by links
@@ -29,7 +32,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -40,6 +45,7 @@
 #include "db/recovery.hpp"
 #include "db/snapshot_list.hpp"
 #include "db/version_set.hpp"
+#include "db/version_waiters.hpp"
 #include "db/write_queue.hpp"
 #include "sand/db.hpp"
 #include "table/block_cache.hpp"
@@ -72,6 +78,21 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Result<std::vector<HistoryEntry>> history(std::string_view key) const;
   Result<Iterator> scan(const ScanOptions& options) const;
   Snapshot snapshot() const SAND_EXCLUDES(state_mu_);
+  // db_impl_versioned_read.cpp
+  Result<std::optional<HistoryEntry>> get_versioned(std::string_view key, std::optional<Version> at)
+      const;
+  Result<std::vector<std::optional<std::string>>> multi_get(std::span<const std::string_view> keys,
+                                                            std::optional<Version> at) const;
+  // The version write preconditions compare (WriteBatch::expect_version):
+  // the newest put's in the latest state, 0 if the newest entry is a
+  // tombstone or there is none. REQUIRES: write_mu_ (the leader, so the
+  // memtable holds every earlier group).
+  Result<Version> key_version(std::string_view key) const SAND_REQUIRES(write_mu_);
+  // db_impl_changes.cpp
+  Result<ChangeIterator> changes(const ChangeOptions& options) const;
+  // Not const, unlike DB::wait_for_version(): a read-only handle refreshes
+  // while it waits, which changes the view later reads see.
+  Result<Version> wait_for_version(Version v, std::chrono::milliseconds timeout);
   // What a whole-database export reads (src/archive/): a view holding every
   // version up to `last`, and the mark `mark` <= `last` that history() applies.
   struct ReadPoint {
@@ -179,6 +200,8 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   std::vector<std::string> group_reps_ SAND_GUARDED_BY(write_mu_);  // reused
   WriteQueue write_queue_;
   std::atomic<Version> last_version_{0};
+  // wait_for_version's sleepers; woken after last_version_ grows and at close.
+  VersionWaiters version_waiters_;
   // The newest version a power loss cannot take back (its WAL record is
   // synced). A retention mark that reaches the manifest never exceeds it:
   // otherwise a power loss could leave a durable mark above the recovered

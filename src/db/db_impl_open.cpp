@@ -205,6 +205,7 @@ Status DB::Impl::close() {
     closing_ = true;
   }
   state_cv_.notify_all();
+  version_waiters_.close();
   if (flusher_.joinable()) flusher_.join();
   for (auto& t : compactors_) {
     if (t.joinable()) t.join();

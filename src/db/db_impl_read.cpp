@@ -1,9 +1,6 @@
 // The read path: point reads, history and scans over one ReadView.
 //
-// Sources are consulted newest data first: the active memtable, the frozen
-// ones, level-0 tables, level-1 runs, level 2. Their version ranges never
-// interleave (read_view.hpp), so the first source with a visible version of a
-// key answers a point read; in a sorted run only one file can hold the key.
+// Point reads go through point_lookup.hpp (newest source first).
 //
 // Retention is applied at read time (reads below the mark are refused,
 // history is filtered), so no answer depends on when compaction ran.
@@ -17,34 +14,11 @@
 #include "db/iterator_state.hpp"
 #include "db/level_iterator.hpp"
 #include "db/merging_iterator.hpp"
+#include "db/point_lookup.hpp"
 #include "db/retention.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
-namespace {
-
-bool in_key_range(const LiveTable& t, std::string_view key) {
-  return key >= std::string_view(t.meta.smallest_key) &&
-         key <= std::string_view(t.meta.largest_key);
-}
-
-// The tables a point read of `key` at `at` may need, newest first.
-std::vector<const LiveTable*> candidates(const ReadView& view, std::string_view key, Version at) {
-  std::vector<const LiveTable*> out;
-  for (const auto& t : view.l0) {
-    if (at >= t->meta.min_version && in_key_range(*t, key)) out.push_back(t.get());
-  }
-  for (const auto& run : view.l1) {
-    if (at < run.min_version) continue;
-    if (const LiveTable* t = run.file_for(key)) out.push_back(t);
-  }
-  if (at >= view.l2.min_version) {
-    if (const LiveTable* t = view.l2.file_for(key)) out.push_back(t);
-  }
-  return out;
-}
-
-}  // namespace
 
 Snapshot DB::Impl::snapshot() const {
   // Pinned under state_mu_, where compactions read the pins and the mark: a
@@ -110,23 +84,9 @@ Result<std::optional<std::string>> DB::Impl::get(std::string_view key,
   const Version at = resolve_read_version(*view, requested, &checked);
   SAND_RETURN_IF_ERROR(checked);
 
-  auto from_memtable = [&](const MemTable& mem) -> std::optional<std::optional<std::string>> {
-    const auto found = mem.get(key, at);
-    if (!found) return std::nullopt;
-    if (found->kind == EntryKind::kDelete) return std::optional<std::string>();
-    return std::optional<std::string>(std::string(found->value));
-  };
-  if (auto r = from_memtable(*view->mem)) return *r;
-  for (const auto& mem : view->frozen) {
-    if (auto r = from_memtable(*mem)) return *r;
-  }
-  for (const LiveTable* t : candidates(*view, key, at)) {
-    SAND_ASSIGN_OR_RETURN(auto found, t->table->get(key, at));
-    if (!found) continue;
-    if (found->kind == EntryKind::kDelete) return std::optional<std::string>();
-    return std::optional<std::string>(std::move(found->value));
-  }
-  return std::optional<std::string>();
+  SAND_ASSIGN_OR_RETURN(auto found, newest_entry(*view, key, at));
+  if (!found || found->kind == EntryKind::kDelete) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(found->value));
 }
 
 Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const {
@@ -153,7 +113,7 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
   };
   SAND_RETURN_IF_ERROR(collect(*view->mem->new_iterator()));
   for (const auto& mem : view->frozen) SAND_RETURN_IF_ERROR(collect(*mem->new_iterator()));
-  for (const LiveTable* t : candidates(*view, key, last)) {
+  for (const LiveTable* t : point_candidates(*view, key, last)) {
     if (!t->table->may_contain(key)) continue;
     SAND_RETURN_IF_ERROR(collect(*t->table->new_iterator()));
   }
@@ -178,11 +138,11 @@ Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   if (options.from && options.to && *options.from > *options.to) {
     return Status::invalid_argument("scan: from is after to");
   }
-  // Only tables whose key range meets [from, to) and that hold versions <= at.
+  // [from, to) narrowed by the prefix: no seek ever leaves it, so only tables
+  // whose key range meets it (and that hold versions <= at) are read.
+  KeyBounds bounds = KeyBounds::of(options.from, options.to, options.prefix);
   auto overlaps = [&](const LiveTable& t) {
-    if (options.from && std::string_view(t.meta.largest_key) < *options.from) return false;
-    if (options.to && std::string_view(t.meta.smallest_key) >= *options.to) return false;
-    return t.meta.min_version <= at;
+    return bounds.overlaps(t.meta.smallest_key, t.meta.largest_key) && t.meta.min_version <= at;
   };
   auto add_run = [&](const SortedRun& run, std::vector<std::unique_ptr<InternalIterator>>* out) {
     std::vector<TableRef> files;
@@ -199,9 +159,8 @@ Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   }
   for (const auto& run : view->l1) add_run(run, &children);
   add_run(view->l2, &children);
-  auto state =
-      std::make_unique<detail::IteratorState>(view, new_merging_iterator(std::move(children)), at,
-                                              options.from, options.to, options.reverse);
+  auto state = std::make_unique<detail::IteratorState>(
+      view, new_merging_iterator(std::move(children)), at, std::move(bounds), options.reverse);
   state->start();
   return Iterator(std::move(state));
 }

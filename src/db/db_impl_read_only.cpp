@@ -49,6 +49,7 @@ Status DB::Impl::refresh() {
     versions_.publish_followed(base.with_tables(std::move(picture.tables)));
   }
   last_version_.store(picture.last_version, std::memory_order_release);
+  version_waiters_.published();
   followed_manifest_bytes_.store(picture.manifest_bytes);
   return Status::ok();
 }

@@ -1,27 +1,62 @@
 // The write path with group commit: writers queue (write_queue.hpp); the
-// leader takes the group behind it and, under write_mu_, assigns consecutive
-// versions, appends the group's WAL records in one piece (a copy into the
-// mapped WAL window, or one pwrite(2) for large groups), fsyncs
-// once if any member asked for sync, inserts into the memtable, and only then
-// publishes the last version, so a reader never sees part of a group. A failed
-// append or sync is never retried or acknowledged: the DB turns read-only
-// (the WAL may end in a partial record that a later append would bury).
+// leader takes the group behind it and, under write_mu_, drops the batches
+// whose preconditions fail (preconditions.hpp), assigns consecutive versions
+// to the rest, appends their WAL records in one piece (a copy into the
+// mapped WAL window, or one pwrite(2) for large groups), fsyncs once if any
+// member asked for sync, inserts into the memtable, and only then publishes
+// the last version, so a reader never sees part of a group. A failed append
+// or sync is never retried or acknowledged: the DB turns read-only (the WAL
+// may end in a partial record that a later append would bury).
+#include <algorithm>
 #include <chrono>
+#include <span>
+#include <vector>
 
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
+#include "db/preconditions.hpp"
 #include "db/wal_replay.hpp"
 #include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
 namespace sand {
+namespace {
+
+bool any_preconditions(const std::vector<WriteQueue::Writer*>& group) {
+  return std::any_of(group.begin(), group.end(), [](const WriteQueue::Writer* w) {
+    return w->batch->precondition_count() > 0;
+  });
+}
+
+// The writers of `group` that commit: those whose batch's preconditions hold
+// when the passing writers before them commit from `first` on. The others
+// get their Conflict (or lookup error) status here and commit nothing.
+std::vector<WriteQueue::Writer*> admitted_writers(const std::vector<WriteQueue::Writer*>& group,
+                                                  Version first,
+                                                  const CommittedVersionFn& committed_version) {
+  std::vector<const WriteBatch*> batches;
+  batches.reserve(group.size());
+  for (const WriteQueue::Writer* w : group) batches.push_back(w->batch);
+  std::vector<Status> outcome = check_preconditions(batches, first, committed_version);
+  std::vector<WriteQueue::Writer*> admitted;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (outcome[i].is_ok()) {
+      admitted.push_back(group[i]);
+    } else {
+      group[i]->status = std::move(outcome[i]);
+    }
+  }
+  return admitted;
+}
+
+}  // namespace
 
 Status DB::Impl::writable_status() const {
   if (read_only_) return Status::read_only(path_ + ": opened read-only");
   if (closing_ || closed_) return Status::read_only(path_ + ": database is closed");
   if (!background_error_.is_ok()) {
-    return Status::read_only(path_ + ": read-only after an earlier error: " +
-                             background_error_.to_string());
+    return Status::read_only(
+        path_ + ": read-only after an earlier error: " + background_error_.to_string());
   }
   return Status::ok();
 }
@@ -34,9 +69,9 @@ void DB::Impl::set_background_error(const Status& s) {
 Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
   if (batch.empty()) return Status::invalid_argument("empty write batch");
   SAND_RETURN_IF_ERROR(WriteBatchAccess::check_limits(batch));
-  WriteQueue::Writer w{.batch = &batch,
-                       .sync = wo.sync == SyncMode::kSync ||
-                               (wo.sync == SyncMode::kDefault && options_.sync)};
+  WriteQueue::Writer w{
+      .batch = &batch,
+      .sync = wo.sync == SyncMode::kSync || (wo.sync == SyncMode::kDefault && options_.sync)};
   if (write_queue_.join(&w)) {
     // This writer leads: commit everything queued behind it in one go.
     const std::vector<WriteQueue::Writer*> group = write_queue_.take_group(kMaxGroupBytes);
@@ -47,7 +82,11 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
   return w.version;
 }
 
-void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
+void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group) {
+  // Until the preconditions are checked every writer is in; after that, only
+  // those that passed (a writer that failed keeps its Conflict).
+  std::span<WriteQueue::Writer* const> group = whole_group;
+  std::vector<WriteQueue::Writer*> admitted;
   auto fail_all = [&](const Status& s) {
     for (WriteQueue::Writer* w : group) w->status = s;
   };
@@ -67,9 +106,10 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
       const auto start = std::chrono::steady_clock::now();
       while (writable_status().is_ok() && full()) state_cv_.wait(state_mu_);
       counters_.stalls.fetch_add(1, std::memory_order_relaxed);
-      counters_.stall_micros.fetch_add(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - start).count()));
+      counters_.stall_micros.fetch_add(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - start)
+                                         .count()));
     }
     if (Status s = writable_status(); !s.is_ok()) return fail_all(s);
     // Left full by an earlier group that found no room to freeze it.
@@ -81,6 +121,17 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
 
   // Versions in queue order; one record per batch, all in one append.
   const Version first = last_version_.load(std::memory_order_relaxed) + 1;
+  // Checked in this critical section, so nothing commits between a batch's
+  // check and its own commit. The lookups may read tables (block cache or
+  // disk) while holding write_mu_: only groups with preconditions pay that.
+  if (any_preconditions(whole_group)) {
+    admitted = admitted_writers(whole_group, first, [this](std::string_view key) {
+      write_mu_.assert_held();  // called right here, under wlock
+      return key_version(key);
+    });
+    group = admitted;
+    if (group.empty()) return;  // every batch failed: nothing to append or sync
+  }
   if (first + group.size() - 1 > kMaxVersion) {
     return fail_all(Status::invalid_argument("version space exhausted"));
   }
@@ -109,12 +160,14 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& group) {
   for (std::size_t i = 0; i < group.size(); ++i) {
     const Version v = first + i;
     group[i]->version = v;
-    Result<std::uint64_t> added = insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), 0);
+    Result<std::uint64_t> added =
+        insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), 0);
     group[i]->status = added.status();
     if (added.is_ok()) user_bytes += *added;
   }
   // Published only now: a reader never sees part of a group's batches.
   last_version_.store(first + group.size() - 1, std::memory_order_release);
+  version_waiters_.published();
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   counters_.user_bytes_written.fetch_add(user_bytes, std::memory_order_relaxed);
   counters_.write_groups.fetch_add(1, std::memory_order_relaxed);
@@ -179,7 +232,7 @@ Status DB::Impl::switch_wal() {
   wal_number_ = number;
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   state_cv_.notify_all();  // the flush thread has work
-  return closed;  // its data was synced above; an error still stops writes
+  return closed;           // its data was synced above; an error still stops writes
 }
 
 }  // namespace sand

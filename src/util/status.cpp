@@ -16,6 +16,7 @@ std::string_view code_name(Code code) {
     case Code::kIOError: return "IOError";
     case Code::kBusy: return "Busy";
     case Code::kReadOnly: return "ReadOnly";
+    case Code::kConflict: return "Conflict";
   }
   return "Unknown";
 }

@@ -33,7 +33,18 @@ void WriteBatch::del(std::string_view key) {
   util::put_length_prefixed(&rep_, key);
 }
 
-void WriteBatch::clear() { rep_.assign(kWriteBatchHeaderSize, '\0'); }
+void WriteBatch::clear() {
+  rep_.assign(kWriteBatchHeaderSize, '\0');
+  conditions_.clear();
+}
+
+void WriteBatch::expect_version(std::string_view key, Version version) {
+  conditions_.push_back(Condition{.key = std::string(key), .any_version = false, .version = version});
+}
+
+void WriteBatch::expect_exists(std::string_view key) {
+  conditions_.push_back(Condition{.key = std::string(key), .any_version = true, .version = 0});
+}
 
 std::uint32_t WriteBatch::count() const { return util::decode_fixed32(rep_.data() + kCountOffset); }
 

@@ -73,6 +73,10 @@ std::string walk(std::string_view rep, const OpFn* fn, bool check_sizes) {
 
 const std::string& WriteBatchAccess::rep(const WriteBatch& b) { return b.rep_; }
 
+const std::vector<WriteBatchAccess::Condition>& WriteBatchAccess::conditions(const WriteBatch& b) {
+  return b.conditions_;
+}
+
 void WriteBatchAccess::set_version(std::string* rep, Version v) {
   util::encode_fixed64(rep->data(), v);
 }

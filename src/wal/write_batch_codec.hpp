@@ -15,6 +15,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sand/options.hpp"
 #include "sand/status.hpp"
@@ -30,6 +31,13 @@ class WriteBatchAccess {
  public:
   // The encoded batch. The reference lives as long as `b` is unchanged.
   static const std::string& rep(const WriteBatch& b);
+
+  // A precondition (WriteBatch::expect_version and friends); checked at
+  // commit by src/db/preconditions.hpp, never encoded.
+  using Condition = WriteBatch::Condition;
+  // `b`'s preconditions in the order they were added. The reference lives as
+  // long as `b` is unchanged.
+  static const std::vector<Condition>& conditions(const WriteBatch& b);
 
   // Stamps `v` into a rep (normally a copy taken at commit).
   // REQUIRES: rep->size() >= kWriteBatchHeaderSize.

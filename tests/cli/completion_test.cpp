@@ -23,9 +23,9 @@ TEST_CASE("completion: several commands extend to their common prefix", "[cli][c
   CHECK(complete("he") == Completion{"lp ", {"help"}});
   const Completion all = complete("");
   CHECK(all.insert.empty());
-  CHECK(all.candidates == Words{"put", "get", "del", "scan", "history", "flush", "compact",
-                                "forget-before", "checkpoint", "stats", "refresh", "sync", "help",
-                                "quit"});
+  CHECK(all.candidates == Words{"put", "get", "del", "scan", "history", "getv", "put-if", "del-if",
+                                "changes", "flush", "compact", "forget-before", "checkpoint",
+                                "stats", "refresh", "sync", "help", "quit"});
   CHECK(complete("s") == Completion{"", {"scan", "stats", "sync"}});
   CHECK(complete("st") == Completion{"ats ", {"stats"}});
 }

@@ -1,6 +1,7 @@
 // A RapidCheck state machine with power losses: random command sequences
-// (writes synced or not, reads at old versions and snapshots, flush,
-// compact, forget_before, clean reopen) interleaved with crashes, run on a
+// (writes synced or not, conditional writes, reads at old versions and
+// snapshots, get_versioned, the change feed, flush, compact, forget_before,
+// clean reopen) interleaved with crashes, run on a
 // FaultFileSystem under tiny options (4 KiB memtables, 256-byte manifest
 // rollover, triggers of 2) so that WAL switches, flushes, compactions and
 // manifest rollovers happen every few commands.
@@ -113,6 +114,22 @@ struct Scan {
 struct History {
   std::string key;
 };
+// A conditional write: expect 0 the key's current version, 1 a wrong one,
+// 2 "missing", 3 "exists"; then a put (value) or a delete (nullopt).
+struct PutIf {
+  std::string key;
+  int expect;
+  std::optional<std::string> value;
+  bool sync;
+};
+struct GetVersioned {
+  std::string key;
+  At at;
+  std::uint32_t n;
+};
+struct Changes {
+  std::uint32_t back;  // since = last - back (refused below the mark)
+};
 struct Pin {};
 struct Release {
   std::uint32_t n;
@@ -136,8 +153,8 @@ struct CrashMid {
 
 // One command; converts from each kind so a list reads {Put{...}, Crash{...}}.
 struct Cmd {
-  using Variant = std::variant<Put, Del, Batch, Get, Scan, History, Pin, Release, Flush, Compact,
-                               ForgetBefore, Reopen, Crash, CrashMid>;
+  using Variant = std::variant<Put, Del, Batch, Get, Scan, History, PutIf, GetVersioned, Changes,
+                               Pin, Release, Flush, Compact, ForgetBefore, Reopen, Crash, CrashMid>;
   template <typename T, typename = std::enable_if_t<!std::is_same_v<T, Cmd>>>
   Cmd(T c) : v(std::move(c)) {}  // NOLINT(google-explicit-constructor): lists read better
   Variant v;
@@ -206,6 +223,13 @@ std::ostream& operator<<(std::ostream& os, const Cmd& cmd) {
              << tf(c.reverse) << ", " << at_name(c.at) << ", " << c.n << "}";
         } else if constexpr (std::is_same_v<T, History>) {
           os << "History{" << quoted(c.key) << "}";
+        } else if constexpr (std::is_same_v<T, PutIf>) {
+          os << "PutIf{" << quoted(c.key) << ", " << c.expect << ", "
+             << (c.value ? quoted(*c.value) : "std::nullopt") << ", " << tf(c.sync) << "}";
+        } else if constexpr (std::is_same_v<T, GetVersioned>) {
+          os << "GetVersioned{" << quoted(c.key) << ", " << at_name(c.at) << ", " << c.n << "}";
+        } else if constexpr (std::is_same_v<T, Changes>) {
+          os << "Changes{" << c.back << "}";
         } else if constexpr (std::is_same_v<T, Pin>) {
           os << "Pin{}";
         } else if constexpr (std::is_same_v<T, Release>) {
@@ -282,6 +306,9 @@ rc::Gen<Cmd> gen_cmd() {
       {3, cmd<Scan>(gen_key(), gen_key(), rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
                     gen_at(), n)},
       {4, cmd<History>(gen_key())},
+      {5, cmd<PutIf>(gen_key(), rc::gen::inRange(0, 4), sand::test::gen_put_or_delete(gen_value()), gen_sync())},
+      {3, cmd<GetVersioned>(gen_key(), gen_at(), n)},
+      {2, cmd<Changes>(n)},
       {2, bare<Pin>()},
       {1, cmd<Release>(n)},
       {3, bare<Flush>()},
@@ -433,6 +460,37 @@ class Runner {
     return model_.check_scan(*db_, from, to, pick(c.at, c.n), c.reverse);
   }
   std::string step(const History& c) { return model_.check_history(*db_, c.key); }
+  std::string step(const PutIf& c) {
+    const Version current = model_.model().key_version(c.key);
+    WriteBatch batch;
+    bool holds = true;
+    switch (c.expect) {
+      case 0:
+        batch.expect_version(c.key, current);
+        break;
+      case 1:
+        batch.expect_version(c.key, current + 1);
+        holds = false;
+        break;
+      case 2:
+        batch.expect_missing(c.key);
+        holds = current == 0;
+        break;
+      default:
+        batch.expect_exists(c.key);
+        holds = current != 0;
+        break;
+    }
+    c.value ? batch.put(c.key, *c.value) : batch.del(c.key);
+    const WriteOptions wo{.sync = c.sync ? SyncMode::kSync : SyncMode::kNoSync};
+    return model_.on_conditional_write({{c.key, c.value}}, c.sync, holds, db_->write(batch, wo));
+  }
+  std::string step(const GetVersioned& c) {
+    return model_.check_get_versioned(*db_, c.key, pick(c.at, c.n));
+  }
+  std::string step(const Changes& c) {
+    return model_.check_changes(*db_, model_.last() - std::min<Version>(c.back, model_.last()));
+  }
   std::string step(const Pin&) { return model_.on_snapshot(db_->snapshot()); }
   std::string step(const Release& c) {
     const auto size = model_.model().snapshots.size();

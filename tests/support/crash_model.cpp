@@ -205,6 +205,61 @@ std::string CrashModel::check_history(const DB& db, const std::string& key) cons
   return "history(" + key + ") = " + show(*got) + ", want " + show(want);
 }
 
+std::string CrashModel::check_get_versioned(const DB& db, const std::string& key,
+                                            std::optional<Version> at) const {
+  const std::string what = "get_versioned(" + key + ") " + show_at(at);
+  auto got = at ? db.get_versioned(key, *at) : db.get_versioned(key);
+  if (at && !model_.readable(*at)) {
+    return got.is_ok() ? what + ": want InvalidArgument" : expect_refused(got.status(), what);
+  }
+  if (!got.is_ok()) return what + ": " + got.status().to_string();
+  const Version v = at.value_or(model_.last);
+  if (v < model_.mark) return "";  // a pinned snapshot below the mark: history says nothing
+  const std::optional<HistoryEntry> want = model_.get_versioned(key, v);
+  auto shown = [](const std::optional<HistoryEntry>& e) {
+    return e ? show(std::vector<HistoryEntry>{*e}) : std::string("<none>");
+  };
+  if (*got != want) return what + " = " + shown(*got) + ", want " + shown(want);
+  return "";
+}
+
+std::string CrashModel::check_changes(const DB& db, Version since) const {
+  const std::string what = "changes since " + std::to_string(since);
+  auto feed = db.changes({.since = since});
+  if (since < model_.mark) {
+    return feed.is_ok() ? what + ": want InvalidArgument (below the mark)"
+                        : expect_refused(feed.status(), what);
+  }
+  if (!feed.is_ok()) return what + ": " + feed.status().to_string();
+  std::vector<ChangeBatch> got;
+  for (; feed->valid(); feed->next()) got.push_back(feed->batch());
+  if (!feed->status().is_ok()) return what + ": " + feed->status().to_string();
+  const std::vector<ChangeBatch> want = model_.changes(since, model_.last);
+  if (got == want) return "";
+  auto versions = [](const std::vector<ChangeBatch>& batches) {
+    std::string out;
+    for (const auto& b : batches)
+      out += " v" + std::to_string(b.version) + "x" + std::to_string(b.changes.size());
+    return out;
+  };
+  return what + " gave batches" + versions(got) + ", want" + versions(want);
+}
+
+std::string CrashModel::on_conditional_write(const ModelBatch& ops, bool sync, bool holds,
+                                             const Result<Version>& result) {
+  if (!in_flight_ && !holds) {
+    if (result.is_ok()) return "a write whose precondition failed committed";
+    if (result.status().code() != Code::kConflict) {
+      return "a failed precondition gave " + result.status().to_string() + ", want Conflict";
+    }
+    return "";
+  }
+  if (!result.is_ok() && result.status().code() == Code::kConflict) {
+    return "Conflict although the precondition held: " + result.status().to_string();
+  }
+  return on_write(ops, sync, result);
+}
+
 std::string CrashModel::check_all(const DB& db) const {
   if (db.last_version() != model_.last) {
     return "last_version " + std::to_string(db.last_version()) + ", want " +
@@ -223,6 +278,20 @@ std::string CrashModel::check_all(const DB& db) const {
   for (const auto& key : seen_keys_) {
     if (auto why = check_get(db, key, std::nullopt); !why.empty()) return why;
     if (auto why = check_history(db, key); !why.empty()) return why;
+    if (auto why = check_get_versioned(db, key, std::nullopt); !why.empty()) return why;
+  }
+  const std::vector<std::string_view> keys(seen_keys_.begin(), seen_keys_.end());
+  auto values = db.multi_get(keys);
+  if (!values.is_ok()) return "multi_get: " + values.status().to_string();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::optional<std::string> want = model_.get(std::string(keys[i]), model_.last);
+    if ((*values)[i] != want) {
+      return "multi_get: " + std::string(keys[i]) + " = " + show((*values)[i]) + ", want " +
+             show(want);
+    }
+  }
+  if (!(model_.latest_only && model_.mark < pruned_above_)) {  // B2 tolerance: history may differ
+    if (auto why = check_changes(db, model_.mark); !why.empty()) return why;
   }
   // A few older states: the mark, the floor, halfway, and every snapshot.
   std::set<Version> older = {model_.mark, floor_,

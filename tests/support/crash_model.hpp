@@ -92,9 +92,23 @@ class CrashModel {
                          std::optional<std::string> to, std::optional<Version> at,
                          bool reverse) const;
   std::string check_history(const DB& db, const std::string& key) const;
+  // get_versioned(key) (nullopt: the latest) against the model's first
+  // history entry at or below the version.
+  std::string check_get_versioned(const DB& db, const std::string& key,
+                                  std::optional<Version> at) const;
+  // The change feed (since, last] against the model's history entries,
+  // batch by batch; InvalidArgument for a `since` below the mark.
+  std::string check_changes(const DB& db, Version since) const;
+  // A conditional write's result against the model: `holds` says whether
+  // the preconditions held (model_.key_version before the write). Conflict
+  // when they did not; otherwise as on_write().
+  std::string on_conditional_write(const ModelBatch& ops, bool sync, bool holds,
+                                   const Result<Version>& result);
   // Everything: last_version, the mark, a full scan at the latest version
-  // and at a few older readable ones (each snapshot's included), get and
-  // history of every key ever written (lost writes' keys too: no phantoms).
+  // and at a few older readable ones (each snapshot's included), get,
+  // get_versioned and history of every key ever written (lost writes' keys
+  // too: no phantoms), one multi_get of them all, and the change feed from
+  // the mark.
   std::string check_all(const DB& db) const;
 
   // After a power loss and a successful reopen of `db`: checks V =
@@ -168,9 +182,9 @@ PowerLossOptions crash_loss(std::optional<std::uint64_t> tear_seed, bool stay_do
 
 // A power loss under a live DB, then the reboot: cuts power now unless a
 // power_loss_after already did (crash_loss(tear_seed): keeping a seeded
-// prefix of each unsynced tail when `tear_seed` is set), staying down so the DB's background threads
-// fail instead of writing; destroys the DB (a dead process's close fails
-// harmlessly); powers back on. `db` may be null.
+// prefix of each unsynced tail when `tear_seed` is set), staying down so the DB's background
+// threads fail instead of writing; destroys the DB (a dead process's close fails harmlessly);
+// powers back on. `db` may be null.
 void crash_and_reboot(FaultFileSystem& fs, std::unique_ptr<DB>& db,
                       std::optional<std::uint64_t> tear_seed);
 

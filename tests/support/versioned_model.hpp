@@ -65,6 +65,57 @@ struct VersionedModel {
     while (!out.empty() && out.back().deleted) out.pop_back();
     return out;
   }
+
+  // DB::get_versioned(k, at) for at >= mark: the first history entry at or
+  // below `at`.
+  std::optional<HistoryEntry> get_versioned(const std::string& k, Version at) const {
+    for (HistoryEntry& e : history(k)) {
+      if (e.version <= at) return std::move(e);
+    }
+    return std::nullopt;
+  }
+
+  // The version a write precondition compares: the newest put's, 0 if the
+  // newest entry is a tombstone or there is none.
+  Version key_version(const std::string& k) const {
+    const auto entry = newest(k, last);
+    return entry && entry->second ? entry->first : 0;
+  }
+
+  // DB::changes(since, until) for since >= mark: every history entry with a
+  // version in (since, until], one batch per version, keys ascending.
+  std::vector<ChangeBatch> changes(Version since, Version until) const {
+    std::map<Version, ChangeBatch> batches;
+    for (const auto& [k, versions] : keys) {  // ascending keys
+      for (const HistoryEntry& e : history(k)) {
+        if (e.version <= since || e.version > until) continue;
+        ChangeBatch& b = batches[e.version];
+        b.version = e.version;
+        b.changes.push_back(Change{.key = k, .deleted = e.deleted, .value = e.value});
+      }
+    }
+    std::vector<ChangeBatch> out;
+    for (auto& [v, b] : batches) out.push_back(std::move(b));
+    return out;
+  }
+
+  // The live keys as of `at` in [lower, upper) (nullopt: unbounded),
+  // ascending, with the value and the version that wrote it.
+  struct LiveEntry {
+    std::string key, value;
+    Version version = 0;
+    friend bool operator==(const LiveEntry&, const LiveEntry&) = default;
+  };
+  std::vector<LiveEntry> live(Version at, const std::optional<std::string>& lower = std::nullopt,
+                              const std::optional<std::string>& upper = std::nullopt) const {
+    std::vector<LiveEntry> out;
+    for (const auto& [k, versions] : keys) {
+      if ((lower && k < *lower) || (upper && k >= *upper)) continue;
+      const auto entry = newest(k, at);
+      if (entry && entry->second) out.push_back({k, *entry->second, entry->first});
+    }
+    return out;
+  }
 };
 
 }  // namespace sand::test
