@@ -25,8 +25,8 @@
 //   @V or --at V   read as of version V (decimal)
 //   --reverse      descending key order
 //   --limit N      at most N entries (decimal; 0 prints just the closing line)
-//   --prefix P     only keys starting with the escaped bytes P; narrows
-//                  [FROM, TO) to [P, successor of P) (key_range.hpp)
+//   --prefix P     only keys starting with the escaped bytes P (within
+//                  [FROM, TO): ScanOptions::prefix)
 // A token is an option only if it is exactly one of those names or `@`
 // followed by a digit; every other token is a bound, so `scan FROM TO` reads
 // as it always did. A bound that would look like an option is written with

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "cli/execute_versioned.hpp"
-#include "cli/key_range.hpp"
 
 namespace sand::cli {
 namespace {
@@ -17,12 +16,11 @@ bool should_stop(const InterruptCheck& interrupted) { return interrupted && inte
 
 Result<Outcome> run_scan(const DB& db, const Command& command, AnswerWriter& answers,
                          const InterruptCheck& interrupted) {
-  KeyRange range{.from = command.from, .to = command.to};
-  if (command.prefix) range = narrow_to_prefix(std::move(range), *command.prefix);
-  SAND_ASSIGN_OR_RETURN(Iterator it, db.scan(ScanOptions{.from = std::move(range.from),
-                                                         .to = std::move(range.to),
+  SAND_ASSIGN_OR_RETURN(Iterator it, db.scan(ScanOptions{.from = command.from,
+                                                         .to = command.to,
                                                          .at = command.at,
-                                                         .reverse = command.reverse}));
+                                                         .reverse = command.reverse,
+                                                         .prefix = command.prefix}));
   std::uint64_t printed = 0;
   for (; it.valid() && (!command.limit || printed < *command.limit); it.next()) {
     if (should_stop(interrupted)) {

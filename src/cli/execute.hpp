@@ -36,8 +36,8 @@ using InterruptCheck = std::function<bool()>;
 // error is returned and the caller writes it (AnswerWriter::error). A scan,
 // history or changes that fails midway may already have written some
 // entries, but never its end_of_list. Errors: the DB's, or InvalidArgument for kNone, kSync,
-// kHelp and kQuit, which are not database commands. A scan with a prefix
-// reads the range narrow_to_prefix gives (key_range.hpp).
+// kHelp and kQuit, which are not database commands. A scan's prefix is the
+// library's (ScanOptions::prefix).
 Result<Outcome> execute(DB& db, const Command& command, const WriteOptions& write_options,
                         AnswerWriter& answers, const InterruptCheck& interrupted = {});
 

@@ -24,6 +24,7 @@
 
 #include "support/db_helpers.hpp"
 #include "support/scripted_workload.hpp"
+#include "support/writer_process.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sand;
@@ -33,25 +34,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int feed_seconds() {
-  const char* s = std::getenv("SAND_FEED_SECONDS");
-  const int n = s ? std::atoi(s) : 0;
-  return n > 0 ? n : 5;
-}
+int feed_seconds() { return sand::test::seconds_from_env("SAND_FEED_SECONDS", 5); }
 
-Options writer_options() {
-  return Options{.memtable_size = 64 << 10,
-                 .block_size = 1024,
-                 .l0_trigger = 2,
-                 .l1_trigger = 2,
-                 .target_file_size = 32 << 10,
-                 .manifest_rollover_size = 16 << 10};
-}
+Options writer_options() { return sand::test::busy_writer_options(); }
 
 [[noreturn]] void fail(int code, const std::string& what) {
-  std::fprintf(stderr, "change_feed_follower_test writer %d: %s\n", static_cast<int>(::getpid()),
-               what.c_str());
-  ::_exit(code);
+  sand::test::child_exit("change_feed_follower_test writer", code, what);
 }
 
 // The writer: the script for `seconds` in bursts (so the follower both

@@ -25,6 +25,7 @@
 
 #include "support/db_helpers.hpp"
 #include "support/scripted_workload.hpp"
+#include "support/writer_process.hpp"
 
 using namespace sand;
 using sand::test::scripted_batch;
@@ -33,25 +34,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-int soak_seconds() {
-  const char* s = std::getenv("SAND_SOAK_SECONDS");
-  const int n = s ? std::atoi(s) : 0;
-  return n > 0 ? n : 4;
-}
+int soak_seconds() { return sand::test::seconds_from_env("SAND_SOAK_SECONDS", 4); }
 
-Options writer_options() {
-  return Options{.memtable_size = 64 << 10,
-                 .block_size = 1024,
-                 .l0_trigger = 2,
-                 .l1_trigger = 2,
-                 .target_file_size = 32 << 10,
-                 .manifest_rollover_size = 16 << 10};
-}
+Options writer_options() { return sand::test::busy_writer_options(); }
 
 [[noreturn]] void fail(int code, const std::string& what) {
-  std::fprintf(stderr, "multi_process_test child %d: %s\n", static_cast<int>(::getpid()),
-               what.c_str());
-  ::_exit(code);
+  sand::test::child_exit("multi_process_test child", code, what);
 }
 
 // The writer: the script for `seconds`, restarting once halfway; then it
