@@ -2,7 +2,7 @@
 # compare.sh: sanddb against RocksDB and LevelDB on this machine, same
 # workloads, same flags, engines run alternately; prints the ratio table.
 #
-# Usage: bash bench/compare.sh [--num N] [--repeats R] [--quick] [--sweep]
+# Usage: bash bench/compare.sh [--num N] [--repeats R] [--quick] [--sweep | --api]
 #                              [--out DIR] [--build DIR] [--db DIR]
 #   --num N      keys per fill (default 1000000)
 #   --repeats R  repeats of the whole suite (default 3)
@@ -10,6 +10,12 @@
 #   --sweep      run the value-size sweep instead of the suite: 64 B .. 16 KiB
 #                values, fillrandom + readrandom, num = min(N, 256 MiB * N/1e6
 #                / value_size) so each size writes about the same bytes
+#   --api        run the versioned-API workloads instead of the suite:
+#                fillrandom,readrandom,multiget,seekrandom,seekprev (multiget
+#                against readrandom, seekprev against seekrandom, same run),
+#                putif on a fillrandom database (its own invocation: RocksDB
+#                then opens as an OptimisticTransactionDB), putif --threads=4
+#                (--reads num/4: contention), and sanddb only: changes
 #   --out DIR    results (default build/compare-<UTC date>): results.csv (every
 #                sand_bench row, prefixed by repeat and invocation set),
 #                ratios.md (the tables, ready for the README), *.png charts,
@@ -48,6 +54,7 @@ num_set=0
 repeats_set=0
 quick=0
 sweep=0
+api=0
 out=""
 build="$root/build/release"
 db_root="/tmp/sand_compare"
@@ -62,6 +69,7 @@ while [ $# -gt 0 ]; do
     --repeats=*) repeats="${1#*=}"; repeats_set=1; shift ;;
     --quick) quick=1; shift ;;
     --sweep) sweep=1; shift ;;
+    --api) api=1; shift ;;
     --out) need_value "$@"; out="$2"; shift 2 ;;
     --out=*) out="${1#*=}"; shift ;;
     --build) need_value "$@"; build="$2"; shift 2 ;;
@@ -72,6 +80,10 @@ while [ $# -gt 0 ]; do
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+if [ "$sweep" = 1 ] && [ "$api" = 1 ]; then
+  echo "compare.sh: --sweep and --api are separate runs; pick one" >&2
+  exit 2
+fi
 if [ "$quick" = 1 ]; then
   [ "$num_set" = 1 ] || num=100000
   [ "$repeats_set" = 1 ] || repeats=1
@@ -138,8 +150,11 @@ run() {
     echo "compare.sh: sand_bench failed (log: $log)" >&2
     exit 1
   fi
-  [ -s "$results" ] || sed -n '1s/^/repeat,set,/p' "$rows" >"$results"
-  awk -v prefix="$repeat,$set," 'NR > 1 { print prefix $0 }' "$rows" >>"$results"
+  # No rows when every workload was skipped (LevelDB's putif).
+  if [ -s "$rows" ]; then
+    [ -s "$results" ] || sed -n '1s/^/repeat,set,/p' "$rows" >"$results"
+    awk -v prefix="$repeat,$set," 'NR > 1 { print prefix $0 }' "$rows" >>"$results"
+  fi
   rm -f "$rows"
   local took
   took="$(seconds_since "$t0")"
@@ -167,11 +182,32 @@ sweep_sizes=(64 256 1024 4096 16384)
 sweep_bytes=$((268435456 * num / 1000000))
 if [ "$sweep" = 1 ]; then
   steps=${#sweep_sizes[@]}
+elif [ "$api" = 1 ]; then
+  steps=3
 else
   steps=5
 fi
+# api_step INDEX ENGINE REPEAT: step INDEX of the --api run. putif runs on an
+# unrecorded fill (so its fillrandom row does not collide with the first
+# set's); LevelDB has no transactions and skips it (no row).
+api_step() {
+  local index="$1" engine="$2" repeat="$3"
+  case "$index" in
+    0) run api "$engine" "$repeat" --num="$num" \
+         --benchmarks=fillrandom,readrandom,multiget,seekrandom,seekprev ;;
+    1) prepare putif "$engine" "$repeat" --num="$num" --benchmarks=fillrandom
+       run putif "$engine" "$repeat" --num="$num" --benchmarks=putif --use_existing_db=1 ;;
+    2) prepare putif-t4 "$engine" "$repeat" --num="$num" --benchmarks=fillrandom
+       run putif-t4 "$engine" "$repeat" --num="$num" --benchmarks=putif --use_existing_db=1 \
+         --threads=4 --reads=$(((num + 3) / 4)) ;;
+  esac
+}
 step() {
   local index="$1" engine="$2" repeat="$3"
+  if [ "$api" = 1 ]; then
+    api_step "$@"
+    return
+  fi
   if [ "$sweep" = 1 ]; then
     local size="${sweep_sizes[$index]}"
     local n=$((sweep_bytes / size))
@@ -193,7 +229,7 @@ step() {
   esac
 }
 
-echo "Running ${engines[*]}, $repeats repeat(s), num $num$([ "$sweep" = 1 ] && echo ", value-size sweep"); output in $out"
+echo "Running ${engines[*]}, $repeats repeat(s), num $num$([ "$sweep" = 1 ] && echo ", value-size sweep")$([ "$api" = 1 ] && echo ", versioned-API workloads"); output in $out"
 mkdir -p "$db_root"
 n_engines=${#engines[@]}
 for ((repeat = 1; repeat <= repeats; repeat++)); do
@@ -203,7 +239,12 @@ for ((repeat = 1; repeat <= repeats; repeat++)); do
     done
   done
 done
-if [ "$sweep" = 0 ]; then
+if [ "$api" = 1 ]; then
+  for ((repeat = 1; repeat <= repeats; repeat++)); do
+    run sanddb-only sand "$repeat" --num="$num" --sand_retention=all \
+      --benchmarks=fillrandom,changes
+  done
+elif [ "$sweep" = 0 ]; then
   run sanddb-only sand 1 --num="$num" --sand_retention=all \
     --benchmarks=fillrandom,overwrite,history,getatversion
 fi

@@ -9,9 +9,10 @@
 // engine's own message (die()): a benchmark must never go on after a failed
 // write or read, nor count it.
 //
-// Thread-safety: after open(), put/write_batch/get/new_iterator/flush/
-// compact_all/stats may be called from many threads at once (each engine's
-// DB handle is thread-safe). An EngineIterator is used by one thread.
+// Thread-safety: after open(), put/write_batch/get/multi_get/new_iterator/
+// flush/compact_all/stats, and the versioned and transactional calls, may be
+// called from many threads at once (each engine's DB handle is thread-safe).
+// An EngineIterator is used by one thread.
 //
 // How the shared settings map onto each engine (kept as equivalent as the
 // engines allow; anything not listed stays at the engine's default):
@@ -46,6 +47,13 @@
 //   (compact workload)                        most kForceOptimized       nullptr)
 //   flush              DB::flush()            DB::Flush(wait = true)     no API: CompactRange on
 //                                                                        a range holding no key
+//   multi_get          DB::multi_get (one     DB::MultiGet, batched      Get per key under one
+//   (multiget)         view)                  overload (one implicit     ReadOptions.snapshot
+//                                             snapshot)                  (no MultiGet in LevelDB)
+//   read-modify-write  get_versioned +        OptimisticTransactionDB:   none (no transactions):
+//   (putif)            WriteBatch::           GetForUpdate, Put, Commit  putif is skipped
+//                      expect_version         (opened so only when
+//                                             settings.transactions)
 //
 // Not mapped (each engine's default stays): table file size (sanddb 64 MiB,
 // RocksDB 64 MiB, LevelDB 2 MiB), level shapes and compaction triggers, open
@@ -65,6 +73,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -88,6 +97,11 @@ struct EngineSettings {
   std::uint64_t block_size = 4096;                            // Default: 4 KiB
   bool sync = false;                                          // Default: false
   SandRetention sand_retention = SandRetention::kLatestOnly;  // sanddb only
+  // RocksDB only: open as an OptimisticTransactionDB (for putif). Off unless
+  // a run needs it, because that keeps flushed memtables in memory for
+  // conflict checks (max_write_buffer_size_to_maintain), which would change
+  // every other workload's memory.
+  bool transactions = false;
 };
 
 // One put of a write batch. Views are valid for the write_batch() call.
@@ -111,8 +125,19 @@ class EngineIterator {
   virtual std::string_view value() const = 0;
 };
 
+// What VersionedEngine::changes() reports, batch by batch in version order.
+class ChangeVisitor {
+ public:
+  virtual ~ChangeVisitor() = default;
+  // A committed batch begins; its changes follow.
+  virtual void batch(std::uint64_t version) = 0;
+  // One key the batch wrote. Views are valid for the call only.
+  virtual void change(std::string_view key, bool deleted, std::string_view value) = 0;
+};
+
 // sanddb's versioned reads, for the sanddb-only workloads (history,
-// getatversion). Other engines return nullptr from Engine::versioned().
+// getatversion, changes). Other engines return nullptr from
+// Engine::versioned().
 class VersionedEngine {
  public:
   virtual ~VersionedEngine() = default;
@@ -127,6 +152,26 @@ class VersionedEngine {
   virtual std::uint64_t low_water_mark() = 0;
   // get(key) as of `version`. Returns whether the key was live then.
   virtual bool get_at(std::string_view key, std::uint64_t version, std::string* value) = 0;
+  // Whether versions below last_version() stay readable (retention keeps
+  // them), which changes() needs.
+  virtual bool retains_history() = 0;
+  // Reads the change feed of versions (since, last_version()] to its end,
+  // reporting every batch to `visitor`. Returns the last version covered.
+  virtual std::uint64_t changes(std::uint64_t since, ChangeVisitor& visitor) = 0;
+};
+
+// Optimistic read-modify-write, for putif. Engines without transactions
+// (LevelDB) return nullptr from Engine::transactional().
+class TransactionalEngine {
+ public:
+  virtual ~TransactionalEngine() = default;
+  // Makes a key's new value from its current one (nullopt: absent). The
+  // returned view must stay valid until read_modify_write() returns.
+  using Modify = std::function<std::string_view(std::optional<std::string_view> current)>;
+  // Reads `key`, writes modify(current value) and commits only if no other
+  // write to `key` committed since the read. Returns false on such a
+  // conflict (nothing written; the caller retries).
+  virtual bool read_modify_write(std::string_view key, const Modify& modify, bool sync) = 0;
 };
 
 class Engine {
@@ -151,6 +196,11 @@ class Engine {
   virtual void write_batch(std::span<const KeyValue> puts, bool sync) = 0;
   // Returns whether `key` is live; its value goes to *value.
   virtual bool get(std::string_view key, std::string* value) = 0;
+  // get() of every key at one consistent state, with the engine's batched
+  // read where it has one: found[i] says whether keys[i] is live, and its
+  // value goes to values[i]. REQUIRES: the three spans have one size.
+  virtual void multi_get(std::span<const std::string_view> keys, std::span<std::string> values,
+                         std::span<bool> found) = 0;
   // A new iterator over the current state; it starts unpositioned.
   virtual std::unique_ptr<EngineIterator> new_iterator() = 0;
 
@@ -166,6 +216,9 @@ class Engine {
   virtual std::optional<double> write_amplification(std::uint64_t user_bytes) = 0;
 
   virtual VersionedEngine* versioned() { return nullptr; }
+  // nullptr when the engine (or this open: RocksDB without
+  // settings.transactions) has no optimistic transactions.
+  virtual TransactionalEngine* transactional() { return nullptr; }
 };
 
 // Ends the program: "<engine>: <what>: <message>" on stderr, exit status 1.

@@ -16,6 +16,16 @@
 //   readseq           one full forward scan per thread
 //   readreverse       one full backward scan per thread
 //   seekrandom        --reads seeks (fresh iterator each) + --seek_nexts nexts
+//   seekprev          --reads seeks of written keys (fresh iterator each) +
+//                     --seek_nexts prevs, each checked to land one key lower
+//   multiget          --reads random keys per thread, --multiget_batch per
+//                     batched read (sanddb multi_get, RocksDB MultiGet, LevelDB
+//                     Gets under one snapshot); ops are keys, so ops/s compares
+//                     with readrandom (the same gets one by one)
+//   putif             --reads optimistic increments of random keys' counters,
+//                     retried on conflict (sanddb get_versioned + expect_version,
+//                     RocksDB OptimisticTransactionDB; not LevelDB); checked by
+//                     summing the counters
 //   readwhilewriting  threads-1 readers (at least 1) doing readrandom while
 //                     one writer does random puts; readers' numbers reported
 //   compact           a full compaction, timed (list it before reads to
@@ -23,6 +33,9 @@
 //   stats             prints the engine's own statistics
 //   history           sanddb only: history() of random keys
 //   getatversion      sanddb only: get at a random retained version
+//   changes           sanddb only (--sand_retention=all): rounds of num/100
+//                     puts (not timed), then a timed catch-up with changes()
+//                     since before them; ops are changes read
 // Each prints one db_bench line ("fillrandom   :       1.234 micros/op
 // 810372 ops/sec;   89.6 MB/s"); a summary table closes the run; --csv and
 // --json append one row/object per workload.
@@ -86,9 +99,8 @@ int main(int argc, char** argv) {
   app.add_option("--engine", engine_name,
                  "sand, rocksdb or leveldb (this build: " + join(built_engines()) + ")")
       ->check(CLI::IsMember({"sand", "rocksdb", "leveldb"}));
-  app.add_option(
-         "--benchmarks", benchmarks,
-         "Comma-separated workloads, run in order: " + join(workload_names()))
+  app.add_option("--benchmarks", benchmarks,
+                 "Comma-separated workloads, run in order: " + join(workload_names()))
       ->capture_default_str();
   app.add_option("--num", config.num, "Keys in the key space; puts per thread for fills")
       ->capture_default_str()
@@ -126,9 +138,13 @@ int main(int argc, char** argv) {
   app.add_option("--batch_size", config.batch_size, "Puts per write batch in fillbatch")
       ->capture_default_str()
       ->check(CLI::Range(1, 1 << 20));
-  app.add_option("--seek_nexts", config.seek_nexts, "Nexts after each seek in seekrandom")
+  app.add_option("--seek_nexts", config.seek_nexts,
+                 "Nexts (prevs) after each seek in seekrandom (seekprev)")
       ->capture_default_str()
       ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--multiget_batch", config.multiget_batch, "Keys per batched read in multiget")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
   app.add_option("--duration", config.duration,
                  "Seconds readwhilewriting's readers run (0: --reads each)")
       ->capture_default_str()
@@ -164,6 +180,8 @@ int main(int argc, char** argv) {
                    join(workload_names()).c_str());
       return 1;
     }
+    // Only runs with putif open RocksDB as a transaction DB (engine.hpp).
+    if (name == "putif") settings.transactions = true;
   }
 
   std::unique_ptr<Engine> engine = make_engine(engine_name);
@@ -244,8 +262,10 @@ int main(int argc, char** argv) {
     }
     std::printf("%s\n", db_bench_line(r, config.time_every_op).c_str());
     if (config.time_every_op && r.latency.count() > 0) {
-      std::printf("Microseconds per op%s:\n%s\n", r.name == "fillbatch" ? " (per batch)" : "",
-                  r.latency.to_string().c_str());
+      const char* per = r.name == "fillbatch" || r.name == "multiget" ? " (per batch)"
+                        : r.name == "changes"                         ? " (per catch-up)"
+                                                                      : "";
+      std::printf("Microseconds per op%s:\n%s\n", per, r.latency.to_string().c_str());
     }
     std::fflush(stdout);
     if (!csv_path.empty() && !append_csv(csv_path, info, r)) return 1;

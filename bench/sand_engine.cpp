@@ -1,13 +1,10 @@
 // The sanddb adapter of the bench Engine interface (see engine.hpp for how
 // the shared settings map onto sand::Options).
 //
-// Invariants: every sanddb error ends the program with sanddb's message.
-// sanddb's Iterator is one scan in one direction from a start key, so seeks
-// start a new scan (LevelDB's and RocksDB's db_bench also open a fresh
-// iterator per seek in seekrandom), and a change of direction (prev() after a
-// forward move, next() after a backward one) starts a scan the other way
-// from the current key, at the latest version. The workloads never change
-// direction, so this path is never timed.
+// Invariants: every sanddb error ends the program with sanddb's message,
+// except a failed precondition (Code::kConflict), which putif retries.
+// An EngineIterator is one sand::Iterator over the latest version when
+// new_iterator() was called, moved with its own seek/next/prev.
 //
 // Thread-safety: as Engine (sand::DB is thread-safe); SandIterator is used by
 // one thread.
@@ -42,57 +39,45 @@ sand::WriteOptions write_options(bool sync) {
 
 class SandIterator final : public EngineIterator {
  public:
-  explicit SandIterator(const sand::DB& db) : db_(db) {}
+  // DB::scan() has already positioned `it` at the first key; the bench
+  // positions it again before reading (the EngineIterator contract).
+  explicit SandIterator(sand::Iterator it) : it_(std::move(it)) {}
 
   void seek(std::string_view target) override {
-    start(sand::ScanOptions{.from = std::string(target)});
+    it_.seek(target);
+    settle();
   }
-  void seek_to_first() override { start(sand::ScanOptions{}); }
-  void seek_to_last() override { start(sand::ScanOptions{.reverse = true}); }
-
+  void seek_to_first() override {
+    it_.seek_to_first();
+    settle();
+  }
+  void seek_to_last() override {
+    it_.seek_to_last();
+    settle();
+  }
   void next() override {
-    if (reverse_) {
-      // The smallest key > key(): scan forward from key() ++ '\0'.
-      std::string from(key());
-      from.push_back('\0');
-      start(sand::ScanOptions{.from = std::move(from)});
-      return;
-    }
-    it_->next();
+    it_.next();
     settle();
   }
   void prev() override {
-    if (!reverse_) {
-      // The largest key < key(): scan backward below key() (`to` excludes).
-      start(sand::ScanOptions{.to = std::string(key()), .reverse = true});
-      return;
-    }
-    it_->next();
+    it_.prev();
     settle();
   }
 
-  bool valid() const override { return it_.has_value() && it_->valid(); }
-  std::string_view key() const override { return it_->key(); }
-  std::string_view value() const override { return it_->value(); }
+  bool valid() const override { return it_.valid(); }
+  std::string_view key() const override { return it_.key(); }
+  std::string_view value() const override { return it_.value(); }
 
  private:
-  void start(const sand::ScanOptions& options) {
-    it_.reset();
-    it_.emplace(check(db_.scan(options), "scan"));
-    reverse_ = options.reverse;
-    settle();
-  }
   // A scan that stopped on an error must end the program, not look finished.
   void settle() {
-    if (!it_->valid()) check(it_->status(), "iterator");
+    if (!it_.valid()) check(it_.status(), "iterator");
   }
 
-  const sand::DB& db_;
-  std::optional<sand::Iterator> it_;
-  bool reverse_ = false;
+  sand::Iterator it_;
 };
 
-class SandEngine final : public Engine, public VersionedEngine {
+class SandEngine final : public Engine, public VersionedEngine, public TransactionalEngine {
  public:
   std::string name() const override { return std::string(kName); }
   std::string version() const override { return SAND_BENCH_SAND_VERSION; }
@@ -157,8 +142,17 @@ class SandEngine final : public Engine, public VersionedEngine {
     return true;
   }
 
+  void multi_get(std::span<const std::string_view> keys, std::span<std::string> values,
+                 std::span<bool> found) override {
+    auto answers = check(db_->multi_get(keys), "multi_get");
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+      found[i] = answers[i].has_value();
+      if (found[i]) values[i] = std::move(*answers[i]);
+    }
+  }
+
   std::unique_ptr<EngineIterator> new_iterator() override {
-    return std::make_unique<SandIterator>(*db_);
+    return std::make_unique<SandIterator>(check(db_->scan(), "scan"));
   }
 
   void flush() override { check(db_->flush(), "flush"); }
@@ -230,6 +224,33 @@ class SandEngine final : public Engine, public VersionedEngine {
     auto found = check(db_->get(key, version), "get at version");
     if (!found.has_value()) return false;
     *value = std::move(*found);
+    return true;
+  }
+  bool retains_history() override { return retention_ == sand::Retention::kAll; }
+  std::uint64_t changes(std::uint64_t since, ChangeVisitor& visitor) override {
+    auto feed = check(db_->changes(sand::ChangeOptions{.since = since}), "changes");
+    for (; feed.valid(); feed.next()) {
+      const sand::ChangeBatch& batch = feed.batch();
+      visitor.batch(batch.version);
+      for (const sand::Change& c : batch.changes) visitor.change(c.key, c.deleted, c.value);
+    }
+    check(feed.status(), "change feed");
+    return feed.until();
+  }
+
+  TransactionalEngine* transactional() override { return this; }
+
+  // The version get_versioned() reads is the precondition: the write
+  // commits only if the key still has it (0: a missing or deleted key).
+  bool read_modify_write(std::string_view key, const Modify& modify, bool sync) override {
+    const auto entry = check(db_->get_versioned(key), "get_versioned");
+    const bool live = entry.has_value() && !entry->deleted;
+    sand::WriteBatch batch;
+    batch.expect_version(key, live ? entry->version : 0);
+    batch.put(key, modify(live ? std::optional<std::string_view>(entry->value) : std::nullopt));
+    const auto written = db_->write(batch, write_options(sync));
+    if (!written.is_ok() && written.status().code() == sand::Code::kConflict) return false;
+    check(written.status(), "conditional write");
     return true;
   }
 

@@ -16,6 +16,9 @@
 #include <cstdlib>
 #include <latch>
 #include <memory>
+#include <optional>
+#include <span>
+#include <string>
 #include <thread>
 
 #include "text_cat.hpp"
@@ -25,10 +28,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kNames = {
-    "fillseq",     "fillrandom", "overwrite", "fillbatch",   "fillsync",   "readrandom",
-    "readmissing", "readhot",    "readseq",   "readreverse", "seekrandom", "readwhilewriting",
-    "compact",     "stats",      "history",   "getatversion"};
+const std::vector<std::string> kNames = {"fillseq",  "fillrandom",  "overwrite",        "fillbatch",
+                                         "fillsync", "readrandom",  "readmissing",      "readhot",
+                                         "readseq",  "readreverse", "seekrandom",       "seekprev",
+                                         "multiget", "putif",       "readwhilewriting", "compact",
+                                         "stats",    "history",     "getatversion",     "changes"};
+
+// changes: at most this many rounds of (1% of --num puts, catch up).
+constexpr std::uint64_t kMaxChangeRounds = 10;
+
+// putif's counters: a value_size-byte value whose first byte is this mark
+// (fill values are printable, so never start with it), then the count in
+// zero-padded decimal.
+constexpr char kCounterMark = '\x01';
 
 // SplitMix64: small, fast and good enough to pick keys.
 class Rng {
@@ -71,12 +83,45 @@ std::string build_values(std::uint64_t seed, std::size_t value_size) {
 
 double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// The id of a bench key (format_key's inverse), or kBadKey when `key` is not
+// key_size decimal digits. Not KeyBitmap::kNone, which seekprev records for
+// "ran off the front".
+constexpr std::uint64_t kBadKey = ~std::uint64_t{0} - 1;
+std::uint64_t parse_key(std::string_view key, std::size_t key_size) {
+  if (key.size() != key_size) return kBadKey;
+  std::uint64_t id = 0;
+  for (const char c : key) {
+    if (c < '0' || c > '9') return kBadKey;
+    id = id * 10 + static_cast<std::uint64_t>(c - '0');  // leading zeros of long keys: no overflow
+  }
+  return id;
+}
+
+// A putif counter's count; 0 for any other value (a fill's).
+std::uint64_t parse_counter(std::string_view value) {
+  if (value.empty() || value[0] != kCounterMark) return 0;
+  std::uint64_t n = 0;
+  for (const char c : value.substr(1)) n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  return n;
+}
+
+// Writes counter `n` over `out` (kept at its size). False if it does not fit.
+bool format_counter(std::uint64_t n, std::string& out) {
+  out[0] = kCounterMark;
+  for (std::size_t p = out.size(); p-- > 1;) {
+    out[p] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  }
+  return n == 0;
+}
 
 }  // namespace
 
 const std::vector<std::string>& workload_names() { return kNames; }
 
-bool is_sand_only(std::string_view name) { return name == "history" || name == "getatversion"; }
+bool is_sand_only(std::string_view name) {
+  return name == "history" || name == "getatversion" || name == "changes";
+}
 
 struct Workloads::Thread {
   Thread(int thread_id, std::uint64_t seed, std::size_t key_size)
@@ -131,6 +176,20 @@ std::uint64_t Workloads::KeyBitmap::count() const {
   std::uint64_t n = 0;
   for (const auto& w : words_) n += std::popcount(w.load(std::memory_order_relaxed));
   return n;
+}
+
+std::uint64_t Workloads::KeyBitmap::last_below(std::uint64_t i) const {
+  if (i == 0) return kNone;
+  const std::uint64_t top = i - 1;  // the first candidate
+  std::size_t w = static_cast<std::size_t>(top / 64);
+  const unsigned bit = static_cast<unsigned>(top % 64);
+  std::uint64_t word = words_[w].load(std::memory_order_relaxed);
+  if (bit < 63) word &= (std::uint64_t{1} << (bit + 1)) - 1;
+  while (word == 0) {
+    if (w == 0) return kNone;
+    word = words_[--w].load(std::memory_order_relaxed);
+  }
+  return w * 64 + 63 - static_cast<std::uint64_t>(std::countl_zero(word));
 }
 
 void Workloads::KeyBitmap::clear() {
@@ -223,13 +282,20 @@ std::string_view Workloads::next_value(Thread& t) const {
   return v;
 }
 
+WorkloadResult Workloads::skipped(std::string_view name, std::string message) const {
+  WorkloadResult r;
+  r.name = std::string(name);
+  r.kind = WorkloadResult::Kind::kSkipped;
+  r.message = std::move(message);
+  return r;
+}
+
 WorkloadResult Workloads::run(std::string_view name) {
   if (is_sand_only(name) && engine_.versioned() == nullptr) {
-    WorkloadResult r;
-    r.name = std::string(name);
-    r.kind = WorkloadResult::Kind::kSkipped;
-    r.message = "skipped: sanddb only";
-    return r;
+    return skipped(name, "skipped: sanddb only");
+  }
+  if (name == "putif" && engine_.transactional() == nullptr) {
+    return skipped(name, cat("skipped: ", engine_.name(), " has no transactions"));
   }
   if (name == "fillseq" || name == "fillrandom" || name == "overwrite" || name == "fillbatch" ||
       name == "fillsync") {
@@ -239,6 +305,10 @@ WorkloadResult Workloads::run(std::string_view name) {
   if (name == "readseq") return scan(name, false);
   if (name == "readreverse") return scan(name, true);
   if (name == "seekrandom") return seek_random();
+  if (name == "seekprev") return seek_prev();
+  if (name == "multiget") return multi_get();
+  if (name == "putif") return put_if();
+  if (name == "changes") return changes();
   if (name == "readwhilewriting") return read_while_writing();
   if (name == "compact") return compact();
   if (name == "history") return history();
@@ -401,6 +471,115 @@ WorkloadResult Workloads::seek_random() {
   return r;
 }
 
+// A key to seek: uniform over the written keys when they are known (draws
+// until one is written, so seekprev starts on a key), else over [0, num).
+std::uint64_t Workloads::pick_written(Thread& t) const {
+  std::uint64_t id = t.rng.uniform(config_.num);
+  if (!keys_known_) return id;
+  // Bounded: a nearly empty key space must not spin forever.
+  for (int tries = 0; tries < 4096 && !written_.test(id); ++tries) id = t.rng.uniform(config_.num);
+  return id;
+}
+
+// seekrandom backwards: a fresh iterator seeks a written key, then steps
+// back --seek_nexts times. The keys reached are parsed during the operation
+// (as cheap for every engine) and checked after it: each must be the
+// written key just below the one before, and the iterator may run off the
+// front only below the smallest written key.
+WorkloadResult Workloads::seek_prev() {
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  const std::size_t steps = static_cast<std::size_t>(config_.seek_nexts);
+  Totals totals = run_threads("seekprev", config_.threads, [&](Thread& t) {
+    const std::string_view key(t.key.data(), ks);
+    std::vector<std::uint64_t> reached;  // ids after each prev()
+    reached.reserve(steps);
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = pick_written(t);
+      format_key(id, t.key, ks);
+      reached.clear();
+      bool found;
+      {
+        OpTimer timer(t, every);
+        const std::unique_ptr<EngineIterator> it = engine_.new_iterator();
+        it->seek(key);
+        found = it->valid() && it->key() == key;
+        for (std::size_t j = 0; j < steps && it->valid(); ++j) {
+          t.bytes += it->key().size() + it->value().size();
+          it->prev();
+          reached.push_back(it->valid() ? parse_key(it->key(), ks) : KeyBitmap::kNone);
+        }
+      }
+      ++t.ops;
+      t.found += found;
+      if (!keys_known_) continue;
+      // A written key must be found; then every step lands one written key lower.
+      bool ok = found == written_.test(id);
+      std::uint64_t at = id;
+      for (std::size_t j = 0; ok && found && j < reached.size(); ++j) {
+        at = written_.last_below(at);
+        ok = reached[j] == at;
+      }
+      t.mismatches += !ok;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found, ", config_.seek_nexts, " prevs)");
+  if (totals.mismatches > 0) {
+    fail("seekprev", cat(totals.mismatches, " of ", r.ops,
+                         " seeks or their prev() steps disagree with the keys written"));
+  }
+  return r;
+}
+
+// --reads random keys per thread, --multiget_batch per call, all of a call
+// read at one consistent state. Operations count keys, not calls, so ops/s
+// compares with readrandom's (the same gets one at a time) in the same run.
+WorkloadResult Workloads::multi_get() {
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  const std::size_t batch = std::max<std::size_t>(1, config_.multiget_batch);
+  Totals totals = run_threads("multiget", config_.threads, [&](Thread& t) {
+    std::vector<std::string> keys(batch, std::string(ks, '0'));
+    std::vector<std::string_view> views(batch);
+    std::vector<std::uint64_t> ids(batch);
+    std::vector<std::string> values(batch);
+    const std::unique_ptr<bool[]> found = std::make_unique<bool[]>(batch);
+    for (std::uint64_t done = 0; done < config_.reads; done += batch) {
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(batch, config_.reads - done));
+      for (std::size_t j = 0; j < n; ++j) {
+        ids[j] = t.rng.uniform(config_.num);
+        format_key(ids[j], keys[j], ks);
+        views[j] = keys[j];
+      }
+      {
+        OpTimer timer(t, every);
+        engine_.multi_get(std::span<const std::string_view>(views.data(), n),
+                          std::span<std::string>(values.data(), n),
+                          std::span<bool>(found.get(), n));
+      }
+      t.ops += n;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (found[j]) {
+          ++t.found;
+          t.bytes += ks + values[j].size();
+          t.bad_values += values[j].size() != config_.value_size;
+        }
+        if (keys_known_ && found[j] != written_.test(ids[j])) ++t.mismatches;
+      }
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  r.message = cat("(", totals.found, " of ", r.ops, " found; ", batch,
+                  " keys per call, latency per call; readrandom is the same gets one by one)");
+  if (totals.mismatches > 0) {
+    fail("multiget", cat(totals.mismatches, " of ", r.ops,
+                         " reads disagree with the keys written (found ", totals.found, ")"));
+  }
+  return r;
+}
+
 // threads-1 readers (at least one) doing readrandom while one writer does
 // random puts until the readers are done; the readers' numbers are reported.
 WorkloadResult Workloads::read_while_writing() {
@@ -537,6 +716,180 @@ WorkloadResult Workloads::get_at_version() {
   if (totals.mismatches > 0) {
     fail("getatversion", cat(totals.mismatches, " keys never written were found"));
   }
+  return r;
+}
+
+namespace {
+
+// What one catch-up saw, kept as ids and sizes so the check runs after the
+// timed part.
+class FeedRecorder final : public ChangeVisitor {
+ public:
+  struct Entry {
+    std::uint64_t batch_version;
+    std::uint64_t id;  // kBadKey for a key the bench never makes
+    std::size_t value_size;
+    bool deleted;
+  };
+
+  FeedRecorder(std::size_t key_size, std::size_t expected) : key_size_(key_size) {
+    entries.reserve(expected);
+  }
+  void batch(std::uint64_t version) override {
+    version_ = version;
+    ++batches;
+  }
+  void change(std::string_view key, bool deleted, std::string_view value) override {
+    entries.push_back(Entry{version_, parse_key(key, key_size_), value.size(), deleted});
+    bytes += key.size() + value.size();
+  }
+
+  std::vector<Entry> entries;
+  std::uint64_t batches = 0;
+  std::uint64_t bytes = 0;
+
+ private:
+  std::size_t key_size_;
+  std::uint64_t version_ = 0;
+};
+
+// Empty if the feed after `since` is exactly the single-put batches of
+// `ids`, in order at versions since+1, since+2, ...; else what went wrong.
+std::string check_feed(const FeedRecorder& feed, std::span<const std::uint64_t> ids,
+                       std::uint64_t since, std::uint64_t until, std::size_t value_size) {
+  if (feed.batches != ids.size() || feed.entries.size() != ids.size()) {
+    return cat("saw ", feed.batches, " batches of ", feed.entries.size(), " changes, want ",
+               ids.size(), " single-put batches");
+  }
+  if (until != since + ids.size()) {
+    return cat("the feed ends at version ", until, ", want ", since + ids.size());
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto& e = feed.entries[i];
+    if (e.batch_version != since + 1 + i || e.id != ids[i] || e.deleted ||
+        e.value_size != value_size) {
+      return cat("batch ", i, " is version ", e.batch_version, " key id ", e.id,
+                 e.deleted ? " (a delete)" : "", ", want version ", since + 1 + i, " key id ",
+                 ids[i]);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+// On the database the previous workloads left: rounds of max(1, num/100)
+// random puts (not timed) followed by a timed catch-up of every thread with
+// changes(since = the version before those puts), which must show each put
+// as its own batch, once, in version order. ops/s is changes (entries) per
+// second of catch-up. Rounds: --reads / (num/100), at most kMaxChangeRounds.
+WorkloadResult Workloads::changes() {
+  VersionedEngine& db = *engine_.versioned();
+  if (!db.retains_history()) {
+    return skipped("changes",
+                   "skipped: needs --sand_retention=all (latest-only keeps no past versions)");
+  }
+  const std::size_t ks = config_.key_size;
+  const std::uint64_t per_round = std::max<std::uint64_t>(1, config_.num / 100);
+  const std::uint64_t rounds =
+      std::clamp<std::uint64_t>(config_.reads / per_round, 1, kMaxChangeRounds);
+  Thread writer(0, config_.seed + 1000 * ++runs_, ks);
+  const std::string_view key(writer.key.data(), ks);
+  std::vector<std::uint64_t> ids(per_round);
+  std::vector<std::string> problems(static_cast<std::size_t>(config_.threads));
+  WorkloadResult r;
+  r.latency_sampling = 1;
+  for (std::uint64_t round = 0; round < rounds; ++round) {
+    const std::uint64_t since = db.last_version();
+    for (auto& id : ids) {
+      id = writer.rng.uniform(config_.num);
+      format_key(id, writer.key, ks);
+      engine_.put(key, next_value(writer), config_.sync);
+      written_.set(id);
+    }
+    r.user_bytes_written += per_round * (ks + config_.value_size);
+    Totals totals = run_threads("changes", config_.threads, [&](Thread& t) {
+      FeedRecorder feed(ks, per_round);
+      std::uint64_t until;
+      {
+        OpTimer timer(t, true);
+        until = db.changes(since, feed);
+      }
+      t.ops += feed.entries.size();
+      t.bytes += feed.bytes;
+      problems[static_cast<std::size_t>(t.id)] =
+          check_feed(feed, ids, since, until, config_.value_size);
+    });
+    for (const auto& p : problems) {
+      if (!p.empty()) fail("changes", cat("round ", round + 1, ": ", p));
+    }
+    const WorkloadResult& part = totals.result;
+    r.name = part.name;
+    r.threads = part.threads;
+    r.ops += part.ops;
+    r.bytes += part.bytes;
+    r.elapsed_seconds += part.elapsed_seconds;
+    r.thread_seconds += part.thread_seconds;
+    r.latency.merge(part.latency);
+  }
+  r.message = cat("(", rounds, " rounds: ", per_round, " puts, not timed, then ", r.threads,
+                  " reader(s) catch up; ops are changes; latency per catch-up)");
+  return r;
+}
+
+// The sum of every putif counter in the database (a full scan, not timed).
+std::uint64_t Workloads::counter_sum() const {
+  const std::unique_ptr<EngineIterator> it = engine_.new_iterator();
+  std::uint64_t sum = 0;
+  for (it->seek_to_first(); it->valid(); it->next()) sum += parse_counter(it->value());
+  return sum;
+}
+
+// Optimistic read-modify-write: each operation increments the counter in a
+// random key (a fill's value counts as 0), retrying on conflicts until it
+// commits; its latency covers the retries. With --threads N the threads
+// contend for keys. Checked by summing every counter before and after: the
+// sum must grow by exactly the increments that committed (a lost update
+// would make it fall short).
+WorkloadResult Workloads::put_if() {
+  TransactionalEngine& txn = *engine_.transactional();
+  if (config_.value_size < 2) return skipped("putif", "skipped: needs --value_size >= 2");
+  const std::size_t ks = config_.key_size;
+  const bool every = config_.time_every_op;
+  const std::uint64_t before = counter_sum();
+  Totals totals = run_threads("putif", config_.threads, [&](Thread& t) {
+    const std::string_view key(t.key.data(), ks);
+    std::string next(config_.value_size, '0');
+    const TransactionalEngine::Modify increment =
+        [&](std::optional<std::string_view> current) -> std::string_view {
+      // Too many increments for value_size digits: counted, the run fails.
+      if (!format_counter((current ? parse_counter(*current) : 0) + 1, next)) ++t.mismatches;
+      return next;
+    };
+    for (std::uint64_t i = 0; i < config_.reads; ++i) {
+      const std::uint64_t id = t.rng.uniform(config_.num);
+      format_key(id, t.key, ks);
+      {
+        OpTimer timer(t, every);
+        while (!txn.read_modify_write(key, increment, config_.sync)) ++t.extra;
+      }
+      written_.set(id);
+      ++t.ops;
+      t.bytes += ks + config_.value_size;
+      t.user_bytes += ks + config_.value_size;
+    }
+  });
+  WorkloadResult r = std::move(totals.result);
+  if (totals.mismatches > 0) {
+    fail("putif", cat(totals.mismatches, " counters outgrew --value_size digits"));
+  }
+  const std::uint64_t after = counter_sum();
+  if (after - before != r.ops) {
+    fail("putif", cat("the counters summed to ", before, " before and ", after, " after ", r.ops,
+                      " committed increments"));
+  }
+  r.message = cat("(", r.ops, " increments, ", totals.extra,
+                  " conflicts retried; counters checked by a full scan)");
   return r;
 }
 

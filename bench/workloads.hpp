@@ -12,11 +12,15 @@
 // per thread (fillsync --num/1000), reads do --reads per thread.
 //
 // Checks (a failed check ends the program with "CHECK FAILED"): the driver
-// keeps a bitmap of the keys it wrote, so readrandom/readhot/seekrandom must
-// find exactly the keys written, readmissing must find none, readseq and
-// readreverse must visit exactly the keys written, and found values must be
-// value_size bytes. With --use_existing_db the bitmap is unknown and only
-// readmissing is checked.
+// keeps a bitmap of the keys it wrote, so readrandom/readhot/seekrandom/
+// multiget must find exactly the keys written, readmissing must find none,
+// readseq and readreverse must visit exactly the keys written, seekprev's
+// steps back must land on each next lower written key, and found values
+// must be value_size bytes. With --use_existing_db the bitmap is unknown and
+// only readmissing is checked. Checks needing no bitmap always run: changes
+// must see exactly the batches it wrote, once each, in version order; putif's
+// counters (a full scan before and after) must grow by exactly the number of
+// increments that committed.
 //
 // Thread-safety: a Workloads object is used by the main thread; run() starts
 // and joins the workload's own threads.
@@ -40,9 +44,10 @@ struct BenchConfig {
   std::size_t value_size = 100;
   int threads = 1;
   bool sync = false;
-  std::size_t batch_size = 100;  // fillbatch puts per write batch
-  int seek_nexts = 10;           // seekrandom nexts after each seek
-  double duration = 0;           // readwhilewriting seconds; 0 = by count
+  std::size_t batch_size = 100;     // fillbatch puts per write batch
+  int seek_nexts = 10;              // seekrandom nexts (seekprev prevs) after each seek
+  std::size_t multiget_batch = 32;  // multiget keys per call
+  double duration = 0;              // readwhilewriting seconds; 0 = by count
   std::uint64_t seed = 301;
   bool time_every_op = false;  // else every 16th operation is timed
 };
@@ -75,6 +80,9 @@ class Workloads {
     bool test(std::uint64_t i) const {
       return (words_[i / 64].load(std::memory_order_relaxed) >> (i % 64)) & 1;
     }
+    // The largest set key below i, or kNone.
+    static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+    std::uint64_t last_below(std::uint64_t i) const;
     std::uint64_t count() const;
     void clear();
 
@@ -89,10 +97,18 @@ class Workloads {
   WorkloadResult point_reads(std::string_view name);
   WorkloadResult scan(std::string_view name, bool reverse);
   WorkloadResult seek_random();
+  WorkloadResult seek_prev();
+  WorkloadResult multi_get();
   WorkloadResult read_while_writing();
   WorkloadResult compact();
   WorkloadResult history();
   WorkloadResult get_at_version();
+  WorkloadResult changes();
+  WorkloadResult put_if();
+
+  WorkloadResult skipped(std::string_view name, std::string message) const;
+  std::uint64_t pick_written(Thread& t) const;
+  std::uint64_t counter_sum() const;
 
   std::string_view next_value(Thread& t) const;
   [[noreturn]] void fail(std::string_view workload, const std::string& what) const;
