@@ -97,17 +97,43 @@ Iterator::Iterator(Iterator&&) noexcept = default;
 Iterator& Iterator::operator=(Iterator&&) noexcept = default;
 Iterator::~Iterator() = default;
 
-bool Iterator::valid() const { return state_ && state_->valid; }
-void Iterator::next() { state_->next(); }
-void Iterator::prev() { state_->prev(); }
+// A new iterator positions at its first key on first use (valid(), next(),
+// status()...), not in DB::scan(), so one that starts with a seek positions
+// once.
+bool Iterator::valid() const {
+  if (!state_) return false;
+  state_->position_if_needed();
+  return state_->valid;
+}
+void Iterator::next() {
+  state_->position_if_needed();
+  state_->next();
+}
+void Iterator::prev() {
+  state_->position_if_needed();
+  state_->prev();
+}
 void Iterator::seek(std::string_view key) { state_->seek(key); }
 void Iterator::seek_for_prev(std::string_view key) { state_->seek_for_prev(key); }
 void Iterator::seek_to_first() { state_->seek_to_first(); }
 void Iterator::seek_to_last() { state_->seek_to_last(); }
-std::string_view Iterator::key() const { return state_->key; }
-std::string_view Iterator::value() const { return state_->value; }
-Version Iterator::version() const { return state_->version; }
-Status Iterator::status() const { return state_ ? state_->status : Status::ok(); }
+std::string_view Iterator::key() const {
+  state_->position_if_needed();
+  return state_->key;
+}
+std::string_view Iterator::value() const {
+  state_->position_if_needed();
+  return state_->value;
+}
+Version Iterator::version() const {
+  state_->position_if_needed();
+  return state_->version;
+}
+Status Iterator::status() const {
+  if (!state_) return Status::ok();
+  state_->position_if_needed();
+  return state_->status;
+}
 
 }  // namespace sand
 

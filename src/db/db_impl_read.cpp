@@ -161,8 +161,7 @@ Result<Iterator> DB::Impl::scan(const ScanOptions& options) const {
   add_run(view->l2, &children);
   auto state = std::make_unique<detail::IteratorState>(
       view, new_merging_iterator(std::move(children)), at, std::move(bounds), options.reverse);
-  state->start();
-  return Iterator(std::move(state));
+  return Iterator(std::move(state));  // positioned on first use
 }
 
 }  // namespace sand

@@ -78,6 +78,7 @@ void IteratorState::seek_to_last() {
 }
 
 void IteratorState::ascend_from(std::optional<std::string_view> user_key) {
+  positioned_ = true;
   if (user_key) {
     // Lands on the newest entry of user_key visible at at_, skipping newer ones.
     input_->seek(seek_key(*user_key, at_));
@@ -89,6 +90,7 @@ void IteratorState::ascend_from(std::optional<std::string_view> user_key) {
 }
 
 void IteratorState::descend_from_before(std::optional<std::string_view> user_key) {
+  positioned_ = true;
   if (user_key) {
     move_input_before(*user_key);
   } else {

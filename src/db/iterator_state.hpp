@@ -44,8 +44,12 @@ struct IteratorState {
   IteratorState(std::shared_ptr<const ReadView> view, std::unique_ptr<InternalIterator> input,
                 Version at, KeyBounds bounds, bool reverse);
 
-  // Positions at the scan's first key (the largest one for a reverse scan).
-  void start();
+  // Positions at the scan's first key (the largest one for a reverse scan),
+  // unless a seek positioned it already: the first use of a new iterator
+  // calls it, so a scan that starts with a seek positions once.
+  void position_if_needed() {
+    if (!positioned_) start();
+  }
   // In the scan's direction; prev() against it. Do nothing when not valid.
   void next();
   void prev();
@@ -63,6 +67,8 @@ struct IteratorState {
 
  private:
   enum class Direction { kAscending, kDescending };
+
+  void start();
 
   void step_ascending();
   void step_descending();
@@ -90,6 +96,7 @@ struct IteratorState {
   const KeyBounds bounds_;
   const bool reverse_;
   Direction direction_ = Direction::kAscending;
+  bool positioned_ = false;  // by start() or a seek
   // Ascending: the key whose older entries to skip. Descending: the current
   // key (key views it).
   std::string saved_key_;
