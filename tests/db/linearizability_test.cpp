@@ -2,7 +2,8 @@
 // random concurrent histories.
 //
 // A RapidCheck property generates 2-3 threads of 2-5 operations each (put,
-// del, get, scan of everything, and now and then flush or compact, which the
+// del, put-if-absent (a conditional write: it commits or answers Conflict),
+// get, scan of everything, and now and then flush or compact, which the
 // model treats as no-ops) over the keys {a, b, c} with unique values, runs
 // them truly concurrently on a fresh DB (threads released together by a
 // latch), stamps each operation's invocation and response with one global
@@ -55,7 +56,9 @@ struct VersionedKvState {
   }
 };
 
-enum class Kind { kPut, kDel, kGet, kScan, kFlush, kCompact };
+// kPutIfAbsent: a put with the precondition expect_missing(key); it commits
+// or answers Conflict.
+enum class Kind { kPut, kDel, kGet, kScan, kFlush, kCompact, kPutIfAbsent };
 
 // One operation of a history: what was asked, what came back, and when.
 struct KvOp {
@@ -66,7 +69,8 @@ struct KvOp {
   bool ok = true;                    // the call returned OK
   std::optional<std::string> got{};  // kGet
   Rows rows{};                       // kScan
-  Version version = 0;               // kPut, kDel
+  Version version = 0;               // kPut, kDel, a committed kPutIfAbsent
+  bool conflict = false;             // kPutIfAbsent: answered Conflict
   std::uint64_t invoke = 0, response = 0;
   int thread = 0;
 
@@ -88,13 +92,22 @@ struct KvOp {
       case Kind::kFlush:
       case Kind::kCompact:
         return true;
+      case Kind::kPutIfAbsent: {
+        // Exactly one of: the key was absent and the put happened, or it
+        // was there and nothing happened.
+        const bool absent = !s.contains(key);
+        if (conflict) return !absent;
+        if (!absent) return false;
+        s[key] = value;
+        return true;
+      }
     }
     return false;
   }
 
   // The same, and a write must have got the version after the last one.
   bool apply(VersionedKvState& s) const {
-    if (kind == Kind::kPut || kind == Kind::kDel) {
+    if (kind == Kind::kPut || kind == Kind::kDel || (kind == Kind::kPutIfAbsent && !conflict)) {
       if (version != s.last + 1) return false;
       s.last = version;
     }
@@ -126,6 +139,10 @@ std::string describe(const std::vector<KvOp>& ops) {
         break;
       case Kind::kCompact:
         out += "compact";
+        break;
+      case Kind::kPutIfAbsent:
+        out += "put-if-absent(" + op.key + "," + op.value + ") -> " +
+               (op.conflict ? std::string("Conflict") : "v" + std::to_string(op.version));
         break;
     }
     if (!op.ok) out += " (failed)";
@@ -161,7 +178,8 @@ struct OpSpec {
 
 // So RapidCheck prints a counterexample readably.
 void showValue(const OpSpec& spec, std::ostream& os) {
-  static constexpr const char* kNames[] = {"put", "del", "get", "scan", "flush", "compact"};
+  static constexpr const char* kNames[] = {"put",   "del",     "get",          "scan",
+                                           "flush", "compact", "put-if-absent"};
   os << kNames[static_cast<int>(spec.kind)];
   if (spec.kind != Kind::kFlush && spec.kind != Kind::kCompact) os << "(" << spec.key << ")";
 }
@@ -170,8 +188,9 @@ rc::Gen<OpSpec> gen_op_spec() {
   const auto key = rc::gen::element<std::string>("a", "b", "c");
   auto with = [key](Kind k) { return rc::gen::construct<OpSpec>(rc::gen::just(k), key); };
   return rc::gen::weightedOneOf<OpSpec>({
-      {35, with(Kind::kPut)},
+      {30, with(Kind::kPut)},
       {12, with(Kind::kDel)},
+      {12, with(Kind::kPutIfAbsent)},
       {30, with(Kind::kGet)},
       {13, with(Kind::kScan)},
       {5, with(Kind::kFlush)},
@@ -248,6 +267,16 @@ std::vector<KvOp> run_history(const std::vector<std::vector<OpSpec>>& threads,
           case Kind::kCompact:
             op.ok = db->compact().is_ok();
             break;
+          case Kind::kPutIfAbsent: {
+            WriteBatch batch;
+            batch.expect_missing(op.key);
+            batch.put(op.key, op.value);
+            auto r = db->write(batch);
+            op.conflict = !r.is_ok() && r.status().code() == Code::kConflict;
+            op.ok = r.is_ok() || op.conflict;
+            if (r.is_ok()) op.version = *r;
+            break;
+          }
         }
         op.response = clock.fetch_add(1);
       }
@@ -325,6 +354,27 @@ TEST_CASE("the checker accepts overlapping operations in a non-invocation order"
   // A get overlapping the put may also miss it.
   CHECK(find_linearization(std::vector<KvOp>{put("a", "v1", 1, 4), get("a", std::nullopt, 2, 3)},
                            KvState{}));
+}
+
+TEST_CASE("the checker rejects two put-if-absent of one key that both commit",
+          "[db][linearizability][conditional]") {
+  auto put_if_absent = [](std::string v, std::uint64_t inv, std::uint64_t resp, bool conflict) {
+    return KvOp{.kind = Kind::kPutIfAbsent,
+                .key = "a",
+                .value = std::move(v),
+                .conflict = conflict,
+                .invoke = inv,
+                .response = resp};
+  };
+  // Overlapping racers: exactly one may win.
+  CHECK_FALSE(find_linearization(
+      std::vector<KvOp>{put_if_absent("v1", 1, 4, false), put_if_absent("v2", 2, 3, false)},
+      KvState{}));
+  CHECK(find_linearization(
+      std::vector<KvOp>{put_if_absent("v1", 1, 4, false), put_if_absent("v2", 2, 3, true)},
+      KvState{}));
+  // Nobody may lose to nobody: a Conflict needs the key to be there.
+  CHECK_FALSE(find_linearization(std::vector<KvOp>{put_if_absent("v1", 1, 2, true)}, KvState{}));
 }
 
 TEST_CASE("the checker holds writes to their versions", "[db][linearizability]") {
