@@ -5,10 +5,12 @@
 namespace sand {
 
 void VersionWaiters::published() {
-  // Orders the caller's store of the version before the load of the count
-  // (a release store alone may pass a later load).
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (waiting_.load() == 0) return;
+  // A read-modify-write, not a load: the count's RMWs are totally ordered,
+  // so either a waiter's increment comes first (we see it and notify) or
+  // ours does (its increment then reads ours, and with it the caller's
+  // store of the version, before it reads the version). A plain load could
+  // pass the version's release store; a fence is not TSan-checkable.
+  if (waiting_.fetch_add(0) == 0) return;
   MutexLock lock(mu_);  // a waiter between its check and its sleep holds mu_
   cv_.notify_all();
 }
@@ -21,8 +23,7 @@ void VersionWaiters::close() {
 
 VersionWaiters::Outcome VersionWaiters::wait(const std::function<Version()>& last, Version v,
                                              std::chrono::steady_clock::time_point deadline) {
-  waiting_.fetch_add(1);
-  std::atomic_thread_fence(std::memory_order_seq_cst);  // count raised before the version is read
+  waiting_.fetch_add(1);  // acquire: the version is read after it (published())
   Outcome outcome = Outcome::kTimedOut;
   {
     MutexLock lock(mu_);

@@ -6,8 +6,9 @@
 // the mutex only when a waiter is registered (an atomic count). A waiter
 // registers, then rechecks the version under the mutex before sleeping, so a
 // publish between its check and its sleep is never missed: publish stores the
-// version first, then (after a full fence) reads the count; the waiter
-// raises the count first, then (after a full fence) reads the version.
+// version first, then reads the count with a read-modify-write; the waiter
+// raises the count first, then reads the version (version_waiters.cpp says
+// why that ordering holds).
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
