@@ -17,8 +17,8 @@ Status check_key(std::string_view key) {
 
 }  // namespace
 
-Result<std::optional<HistoryEntry>> DB::Impl::get_versioned(std::string_view key,
-                                                            std::optional<Version> requested) const {
+Result<std::optional<HistoryEntry>> DB::Impl::get_versioned(
+    std::string_view key, std::optional<Version> requested) const {
   SAND_RETURN_IF_ERROR(check_key(key));
   // The view first, then the version and the mark (db_impl_read.cpp).
   const auto view = current_view();
@@ -67,7 +67,8 @@ Result<std::vector<std::optional<std::string>>> DB::Impl::multi_get(
 }
 
 Result<Version> DB::Impl::key_version(std::string_view key) const {
-  SAND_ASSIGN_OR_RETURN(auto found, newest_entry(*current_view(), key, kMaxVersion));
+  SAND_ASSIGN_OR_RETURN(
+      auto found, newest_entry(*current_view(), key, kMaxVersion, table::Table::Value::kSkip));
   if (!found || found->kind == EntryKind::kDelete) return Version{0};
   return found->version;
 }

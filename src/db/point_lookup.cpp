@@ -28,19 +28,21 @@ std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string
 }
 
 Result<std::optional<PointEntry>> newest_entry(const ReadView& view, std::string_view key,
-                                               Version at) {
+                                               Version at, table::Table::Value value) {
   using Answer = std::optional<PointEntry>;
+  const bool copy = value == table::Table::Value::kCopy;
   auto from_memtable = [&](const MemTable& mem) -> Answer {
     const auto found = mem.get(key, at);
     if (!found) return std::nullopt;
-    return PointEntry{found->version, found->kind, std::string(found->value)};
+    return PointEntry{found->version, found->kind,
+                      copy ? std::string(found->value) : std::string()};
   };
   if (Answer a = from_memtable(*view.mem)) return a;
   for (const auto& mem : view.frozen) {
     if (Answer a = from_memtable(*mem)) return a;
   }
   for (const LiveTable* t : point_candidates(view, key, at)) {
-    SAND_ASSIGN_OR_RETURN(auto found, t->table->get(key, at));
+    SAND_ASSIGN_OR_RETURN(auto found, t->table->get(key, at, value));
     if (found) return Answer(PointEntry{found->version, found->kind, std::move(found->value)});
   }
   return Answer();
@@ -55,7 +57,8 @@ Result<bool> tombstone_shows(const ReadView& view, std::string_view key, Version
   if (v < mark) return false;
   Version below = v;
   while (below > 0) {
-    SAND_ASSIGN_OR_RETURN(auto older, newest_entry(view, key, below - 1));
+    SAND_ASSIGN_OR_RETURN(auto older,
+                          newest_entry(view, key, below - 1, table::Table::Value::kSkip));
     if (!older) return false;
     if (older->kind == EntryKind::kPut) return true;
     if (older->version < mark) return false;
@@ -64,9 +67,8 @@ Result<bool> tombstone_shows(const ReadView& view, std::string_view key, Version
   return false;
 }
 
-Result<std::optional<PointEntry>> newest_retained_entry(const ReadView& view,
-                                                        std::string_view key, Version at,
-                                                        Version mark) {
+Result<std::optional<PointEntry>> newest_retained_entry(const ReadView& view, std::string_view key,
+                                                        Version at, Version mark) {
   using Answer = std::optional<PointEntry>;
   SAND_ASSIGN_OR_RETURN(auto found, newest_entry(view, key, at));
   if (!found || found->kind == EntryKind::kPut) return found;

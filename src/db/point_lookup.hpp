@@ -31,10 +31,12 @@ struct PointEntry {
 std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string_view key,
                                                Version at);
 
-// The newest entry of `key` with version <= `at`, a tombstone included.
-// Errors: Corruption, IOError.
-Result<std::optional<PointEntry>> newest_entry(const ReadView& view, std::string_view key,
-                                               Version at);
+// The newest entry of `key` with version <= `at`, a tombstone included;
+// with Value::kSkip its value is left empty (only the version and kind are
+// wanted, and values may be 256 MiB). Errors: Corruption, IOError.
+Result<std::optional<PointEntry>> newest_entry(
+    const ReadView& view, std::string_view key, Version at,
+    table::Table::Value value = table::Table::Value::kCopy);
 
 // Whether history() with mark `mark` would show a tombstone of `key` at
 // version `v`: whether an older retained put of the key exists, i.e. a put
@@ -48,8 +50,7 @@ Result<bool> tombstone_shows(const ReadView& view, std::string_view key, Version
 // it is a tombstone that does not show: then none (every older retained
 // entry is a tombstone too). For at >= mark, the newest entry of history()
 // at or below `at`.
-Result<std::optional<PointEntry>> newest_retained_entry(const ReadView& view,
-                                                        std::string_view key, Version at,
-                                                        Version mark);
+Result<std::optional<PointEntry>> newest_retained_entry(const ReadView& view, std::string_view key,
+                                                        Version at, Version mark);
 
 }  // namespace sand

@@ -118,7 +118,8 @@ Result<Block> Table::data_block(std::size_t i) const {
   return Block::parse(contents.data, std::move(contents.owned), file_name_, h.offset);
 }
 
-Result<std::optional<Table::Found>> Table::get(std::string_view user_key, Version at) const {
+Result<std::optional<Table::Found>> Table::get(std::string_view user_key, Version at,
+                                               Value value) const {
   using Answer = std::optional<Found>;
   if (!may_contain(user_key)) return Answer();
   const std::string target = seek_key(user_key, std::min(at, kMaxVersion));
@@ -133,7 +134,8 @@ Result<std::optional<Table::Found>> Table::get(std::string_view user_key, Versio
                                   "bad internal key in data block");
       }
       if (parsed.user_key != user_key) return Answer();
-      return Answer(Found{parsed.version, parsed.kind, std::string(it.value())});
+      return Answer(Found{parsed.version, parsed.kind,
+                          value == Value::kCopy ? std::string(it.value()) : std::string()});
     }
     SAND_RETURN_IF_ERROR(it.status());
     // The index promised an entry >= target in this block; a well-formed

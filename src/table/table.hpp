@@ -55,12 +55,16 @@ class Table : public std::enable_shared_from_this<Table> {
   struct Found {
     Version version = 0;
     EntryKind kind = EntryKind::kPut;
-    std::string value;  // empty for a tombstone
+    std::string value;  // empty for a tombstone, or when not asked for
   };
+  // Whether get() copies the value out (a caller that needs only the
+  // version, e.g. a write precondition, skips copying a value of any size).
+  enum class Value { kCopy, kSkip };
   // The newest entry of `user_key` with version <= `at` (a tombstone is
   // returned as such), or nullopt if the table has none. Versions above
   // kMaxVersion read as kMaxVersion. Errors: Corruption.
-  Result<std::optional<Found>> get(std::string_view user_key, Version at) const;
+  Result<std::optional<Found>> get(std::string_view user_key, Version at,
+                                   Value value = Value::kCopy) const;
 
   // An iterator over every entry in internal-key order, initially !valid().
   // It keeps this Table alive.
