@@ -1,6 +1,7 @@
 """Fixtures shared by the sanddb Python tests."""
 
 import pathlib
+import threading
 
 import pytest
 
@@ -28,3 +29,25 @@ def db(path):
 def table_files(path):
     """The .sst files of the database in `path`, by name."""
     return sorted(pathlib.Path(path).glob("*.sst"))
+
+
+def run_threads(targets, timeout=120):
+    """Runs every callable in its own thread; re-raises the first error."""
+    errors = []
+
+    def guard(fn):
+        def wrapped():
+            try:
+                fn()
+            except BaseException as e:  # noqa: BLE001 (reported below)
+                errors.append(e)
+        return wrapped
+
+    threads = [threading.Thread(target=guard(t)) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+        assert not t.is_alive(), "a thread hung"
+    if errors:
+        raise errors[0]

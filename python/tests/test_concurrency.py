@@ -5,32 +5,11 @@ without gaps or duplicates, values that never go back), not timing."""
 import threading
 
 import sanddb
-from conftest import SMALL
+from conftest import SMALL, run_threads
 
 WRITERS = 3
 ROUNDS = 1000
 SLOTS = 8  # keys per writer, each rewritten ROUNDS / SLOTS times
-
-
-def run_threads(targets):
-    errors = []
-
-    def guard(fn):
-        def wrapped():
-            try:
-                fn()
-            except BaseException as e:  # noqa: BLE001 (reported below)
-                errors.append(e)
-        return wrapped
-
-    threads = [threading.Thread(target=guard(t)) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-        assert not t.is_alive(), "a thread hung"
-    if errors:
-        raise errors[0]
 
 
 def test_writers_and_readers_share_a_db(path):

@@ -12,29 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sanddb
-from conftest import SMALL
-
-
-def run_threads(targets, timeout=120):
-    """Runs every callable in its own thread; re-raises the first error."""
-    errors = []
-
-    def guard(fn):
-        def wrapped():
-            try:
-                fn()
-            except BaseException as e:  # noqa: BLE001 (reported below)
-                errors.append(e)
-        return wrapped
-
-    threads = [threading.Thread(target=guard(t)) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=timeout)
-        assert not t.is_alive(), "a thread hung"
-    if errors:
-        raise errors[0]
+from conftest import SMALL, run_threads
 
 
 # ---- get_versioned ------------------------------------------------------------

@@ -33,22 +33,6 @@ static const char* join(const char* dir, const char* name) {
   return path;
 }
 
-static sand_db_t* open_db(const char* dir, const sand_options_t* opts) {
-  sand_db_t* db = NULL;
-  CHECK_OK(sand_open(dir, opts, &db, &err));
-  if (db == NULL) {
-    printf("cannot go on without a database\n");
-    exit(2);
-  }
-  return db;
-}
-
-static uint64_t put(sand_db_t* db, const char* key, const char* value) {
-  uint64_t v = 0;
-  CHECK_OK(sand_put(db, NULL, key, strlen(key), value, strlen(value), &v, &err));
-  return v;
-}
-
 /* Whether get_at(key, at) (or get when at == 0) finds exactly `want`
  * (NULL: not found). */
 static int value_is(sand_db_t* db, uint64_t at, const char* key, const char* want) {

@@ -108,4 +108,24 @@ static inline void remove_temp_dir(char* dir) {
   free(dir);
 }
 
+/* ---- Databases ---------------------------------------------------------- */
+
+/* Opens `dir` (opts may be NULL); a program cannot go on without it. */
+static inline sand_db_t* open_db(const char* dir, const sand_options_t* opts) {
+  sand_db_t* db = NULL;
+  CHECK_OK(sand_open(dir, opts, &db, &err));
+  if (db == NULL) {
+    printf("cannot go on without a database\n");
+    exit(2);
+  }
+  return db;
+}
+
+/* Puts a NUL-terminated key and value; returns the version (0 on failure). */
+static inline uint64_t put(sand_db_t* db, const char* key, const char* value) {
+  uint64_t v = 0;
+  CHECK_OK(sand_put(db, NULL, key, strlen(key), value, strlen(value), &v, &err));
+  return v;
+}
+
 #endif /* SAND_TESTS_CAPI_C_TEST_SUPPORT_H_ */

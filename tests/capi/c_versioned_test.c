@@ -22,22 +22,6 @@
 
 /* ---- Helpers ------------------------------------------------------------- */
 
-static sand_db_t* open_db(const char* dir) {
-  sand_db_t* db = NULL;
-  CHECK_OK(sand_open(dir, NULL, &db, &err));
-  if (db == NULL) {
-    printf("cannot go on without a database\n");
-    exit(2);
-  }
-  return db;
-}
-
-static uint64_t put(sand_db_t* db, const char* key, const char* value) {
-  uint64_t v = 0;
-  CHECK_OK(sand_put(db, NULL, key, strlen(key), value, strlen(value), &v, &err));
-  return v;
-}
-
 static uint64_t del(sand_db_t* db, const char* key) {
   uint64_t v = 0;
   CHECK_OK(sand_del(db, NULL, key, strlen(key), &v, &err));
@@ -151,7 +135,7 @@ static void sleep_millis(long ms) {
 
 /* prev, the four seeks and prefixes, in both directions. */
 static void test_seeks_and_prefix(const char* dir) {
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   put(db, "a1", "x");
   put(db, "b1", "1");
   put(db, "b2", "2");
@@ -266,7 +250,7 @@ static void test_seeks_and_prefix(const char* dir) {
 
 /* The newest retained entry and its version, latest and at a version. */
 static void test_get_versioned(const char* dir) {
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   const uint64_t v1 = put(db, "k", "a");
   const uint64_t v2 = del(db, "k");
   const uint64_t v3 = put(db, "k", "bb");
@@ -340,7 +324,7 @@ static void test_get_versioned(const char* dir) {
 
 /* Many keys at one version; each value freed on its own. */
 static void test_multi_get(const char* dir) {
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   const uint64_t v1 = put(db, "a", "1");
   put(db, "b", "2");
   CHECK_OK(sand_put(db, NULL, "", 0, "empty key", 9, NULL, &err));
@@ -408,7 +392,7 @@ static void test_multi_get(const char* dir) {
 
 /* Batches in version order, operations in key order, bounds and errors. */
 static void test_changes(const char* dir) {
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   CHECK(feed_is(db, NULL, "", 0));
   put(db, "a", "1"); /* v1 */
   sand_write_batch_t* batch = sand_write_batch_create();
@@ -528,7 +512,7 @@ static void* put_later(void* arg) {
 /* Waiting: already there, timing out, woken by a writer thread (also on a
  * read-only handle, which refreshes while it waits), and after close. */
 static void test_wait_for_version(const char* dir) {
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   put(db, "a", "1");
   put(db, "b", "2");
   uint64_t last = 99;
@@ -575,7 +559,7 @@ static void test_wait_for_version(const char* dir) {
  * SAND_CONFLICT with a message and commits nothing. */
 static void test_preconditions(const char* dir) {
   CHECK(strcmp(sand_code_name(SAND_CONFLICT), "Conflict") == 0);
-  sand_db_t* db = open_db(dir);
+  sand_db_t* db = open_db(dir, NULL);
   sand_write_batch_t* batch = sand_write_batch_create();
   uint64_t v = 0;
 

@@ -24,8 +24,8 @@
 
 #include "support/db_helpers.hpp"
 #include "support/scripted_workload.hpp"
-#include "support/writer_process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/writer_process.hpp"
 
 using namespace sand;
 using sand::test::scripted_op;
@@ -74,16 +74,8 @@ Options writer_options() { return sand::test::busy_writer_options(); }
     }
   }
   if (Status s = (*db)->close(); !s.is_ok()) fail(8, s.to_string());
-  std::ofstream(final_path + ".tmp") << v;
-  if (std::rename((final_path + ".tmp").c_str(), final_path.c_str()) != 0) fail(9, "rename");
+  if (!sand::test::publish_final_version(final_path, v)) fail(9, "rename");
   ::_exit(0);
-}
-
-std::optional<Version> read_final(const std::string& final_path) {
-  std::ifstream in(final_path);
-  Version v = 0;
-  if (in >> v) return v;
-  return std::nullopt;
 }
 
 // What the feed must show for the script's batch `v`: its operations in key
@@ -126,7 +118,7 @@ Followed follow(const std::string& dir, const std::string& final_path, int secon
       out.failure = "the writer's last version never showed";
       return out;
     }
-    const std::optional<Version> final_version = read_final(final_path);
+    const std::optional<Version> final_version = sand::test::read_final_version(final_path);
     if (final_version && out.seen == *final_version) return out;
     auto waited = (*db)->wait_for_version(out.seen + 1, std::chrono::milliseconds(100));
     if (!waited.is_ok()) {
@@ -214,7 +206,7 @@ TEST_CASE("a follower process tails a live writer through the change feed exactl
                               << followed.batches << " batches");
   CHECK(followed.failure.empty());
   CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
-  const std::optional<Version> last = read_final(final_path);
+  const std::optional<Version> last = sand::test::read_final_version(final_path);
   REQUIRE(last);
   CHECK(followed.seen == *last);
   CHECK(followed.feeds > 1);  // it really tailed, not one catch-up at the end

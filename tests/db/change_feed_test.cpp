@@ -57,22 +57,6 @@ Status status_of(const DB& db, const ChangeOptions& options) {
   return db.changes(options).status();
 }
 
-// Runs `check` now, after flush(), and after compact().
-void everywhere(DB& db, const std::function<void()>& check) {
-  {
-    INFO("in the memtable");
-    check();
-  }
-  must(db.flush());
-  {
-    INFO("after flush");
-    check();
-  }
-  must(db.compact());
-  INFO("after compact");
-  check();
-}
-
 Options plain_options() { return Options{.file_system = memory_file_system()}; }
 
 // Rewrites `path` with the byte at `offset` flipped. The database must be
@@ -108,7 +92,7 @@ TEST_CASE("changes yields each batch once in version order with its keys sorted"
   must(db->del("a"));       // 3
   must(db->put("d", "4"));  // 4
 
-  everywhere(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     const std::vector<ChangeBatch> want{
         {.version = 1, .changes = {put("a", "1b"), put("b", "2"), put("c", "3")}},
         {.version = 2, .changes = {put("b", "x")}},
@@ -135,7 +119,7 @@ TEST_CASE("a tombstone shows in the feed only when it hides a retained put", "[d
   must(db->del("n"));       // 6: over nothing
   must(db->del("n"));       // 7: over a tombstone over nothing
 
-  everywhere(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(feed_of(*db) == std::vector<ChangeBatch>{
                               {.version = 2, .changes = {put("x", "1")}},
                               {.version = 3, .changes = {put("k", "a")}},
@@ -171,7 +155,7 @@ TEST_CASE("the retention mark decides whether a tombstone hides a retained put",
   // Mark 3: history keeps 3 and the newest below it (2), both tombstones,
   // so k's tombstone at 4 hides nothing; j's put at 5 is still retained.
   must(db->forget_before(3));
-  everywhere(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(feed_of(*db, {.since = 3}) ==
           std::vector<ChangeBatch>{{.version = 5, .changes = {put("j", "b")}},
                                    {.version = 6, .changes = {del("j")}}});
@@ -191,7 +175,7 @@ TEST_CASE("changes keeps to the key range and the prefix", "[db][changes]") {
   must(db->write(b2));      // 2
   must(db->put("a", "z"));  // 3: outside most ranges below
 
-  everywhere(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(feed_of(*db, {.from = "b", .to = "c"}) ==
           std::vector<ChangeBatch>{
               {.version = 1, .changes = {put("b", "vb"), put("b1", "vb1"), put("b2", "vb2")}},
@@ -222,7 +206,7 @@ TEST_CASE("changes since a version in the middle and until one in the past", "[d
   auto db = must(DB::open("/db", plain_options()));
   for (int i = 1; i <= 6; ++i) must(db->put("k" + std::to_string(i % 3), std::to_string(i)));
 
-  everywhere(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     auto feed = must(db->changes({.since = 2, .until = 4}));
     CHECK(feed.until() == 4);
     CHECK(drain(std::move(feed)) ==

@@ -25,24 +25,14 @@
 #include "sand/sand.hpp"
 #include "support/db_helpers.hpp"
 #include "support/forwarding_file_system.hpp"
+#include "support/slow_sync_file_system.hpp"
 
 using namespace sand;
 using sand::test::must;
 
 namespace {
 
-// Every WritableFile::sync() takes 2 ms, like a real disk, so writers that
-// arrive during one queue behind it and commit as one group.
-class SlowSyncFileSystem final : public test::ForwardingFileSystem {
- public:
-  using ForwardingFileSystem::ForwardingFileSystem;
-
- private:
-  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
-    if (call.op == test::FsOp::kSync) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    return forward();
-  }
-};
+using test::SlowSyncFileSystem;
 
 struct Mode {
   const char* name;

@@ -1,10 +1,9 @@
 // Group commit (src/db/write_queue, db_write.cpp): concurrent writers share
 // WAL appends and fsyncs, versions follow queue order with no gaps, and every
 // acknowledged write is durable and readable.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -13,24 +12,14 @@
 #include "support/db_helpers.hpp"
 #include "support/forwarding_file_system.hpp"
 #include "support/fs_op_coverage.hpp"
+#include "support/slow_sync_file_system.hpp"
 
 using namespace sand;
 using sand::test::must;
 
 namespace {
 
-// Forwards to a FileSystem, but every WritableFile::sync() takes 2 ms, like
-// a real disk, so writers arriving during a sync have to queue.
-class SlowSyncFileSystem final : public test::ForwardingFileSystem {
- public:
-  using ForwardingFileSystem::ForwardingFileSystem;
-
- private:
-  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
-    if (call.op == test::FsOp::kSync) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    return forward();
-  }
-};
+using test::SlowSyncFileSystem;
 
 }  // namespace
 
@@ -105,7 +94,7 @@ TEST_CASE("a group mixing synced and unsynced writes syncs once for all", "[db][
   CHECK(failures == 0);
   const Stats st = db->stats();
   CHECK(st.last_version == 180);
-  CHECK(st.wal_syncs <= 90);          // at most one per synced write, fewer when grouped
+  CHECK(st.wal_syncs <= 90);  // at most one per synced write, fewer when grouped
   CHECK(st.write_groups <= 180);
   CHECK(st.write_groups >= st.wal_syncs);
 }

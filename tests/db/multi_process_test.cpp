@@ -9,13 +9,12 @@
 //
 // It runs for SAND_SOAK_SECONDS seconds (default 4). The 10-minute soak:
 //   SAND_SOAK_SECONDS=600 build/test/tests/db_tests "[multiprocess]"
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,7 +58,8 @@ Options writer_options() { return sand::test::busy_writer_options(); }
   while (Clock::now() < end) {
     ++v;
     auto r = (*db)->write(scripted_batch(v));
-    if (!r.is_ok() || *r != v) fail(4, "write " + std::to_string(v) + ": " + r.status().to_string());
+    if (!r.is_ok() || *r != v)
+      fail(4, "write " + std::to_string(v) + ": " + r.status().to_string());
     if (v % 1500 == 0) {
       if (Status s = (*db)->compact(); !s.is_ok()) fail(5, s.to_string());
     }
@@ -86,16 +86,8 @@ Options writer_options() { return sand::test::busy_writer_options(); }
                static_cast<unsigned long long>(flushes + st.flushes),
                static_cast<unsigned long long>(compactions + st.compactions),
                static_cast<unsigned long long>(st.manifest_bytes));
-  std::ofstream(final_path + ".tmp") << v;
-  if (std::rename((final_path + ".tmp").c_str(), final_path.c_str()) != 0) fail(10, "rename");
+  if (!sand::test::publish_final_version(final_path, v)) fail(10, "rename");
   ::_exit(0);
-}
-
-std::optional<Version> read_final(const std::string& final_path) {
-  std::ifstream in(final_path);
-  Version v = 0;
-  if (in >> v) return v;
-  return std::nullopt;
 }
 
 std::string first_difference(const std::map<std::string, std::string>& seen,
@@ -130,8 +122,7 @@ std::map<std::string, std::string> scan_at(const DB& db, std::optional<Version> 
 
 // A reader: refreshes and checks until it has seen the writer's last
 // version. Reports its counts on stdout-less stderr only on failure.
-[[noreturn]] void run_reader(const std::string& dir, const std::string& final_path,
-                             int seconds) {
+[[noreturn]] void run_reader(const std::string& dir, const std::string& final_path, int seconds) {
   auto db = DB::open_read_only(dir);
   if (!db.is_ok()) fail(11, "open_read_only: " + db.status().to_string());
   const auto give_up = Clock::now() + std::chrono::seconds(seconds + 120);
@@ -142,7 +133,7 @@ std::map<std::string, std::string> scan_at(const DB& db, std::optional<Version> 
   std::uint64_t states = 0;  // refreshes that showed a new version
   for (;;) {
     if (Clock::now() > give_up) fail(12, "the writer's last version never showed");
-    const std::optional<Version> final_version = read_final(final_path);
+    const std::optional<Version> final_version = sand::test::read_final_version(final_path);
     if (Status s = (*db)->refresh(); !s.is_ok()) fail(13, "refresh: " + s.to_string());
     ++refreshes;
     const Version v = (*db)->last_version();
@@ -160,8 +151,7 @@ std::map<std::string, std::string> scan_at(const DB& db, std::optional<Version> 
     }
     if (previous_version >= (*db)->low_water_mark() && previous_version > 0 &&
         scan_at(**db, previous_version) != previous) {
-      fail(16, "state at the previous version " + std::to_string(previous_version) +
-                   " changed");
+      fail(16, "state at the previous version " + std::to_string(previous_version) + " changed");
     }
     previous = script.live();
     previous_version = v;
@@ -216,7 +206,7 @@ TEST_CASE("two reader processes follow a writer process through compactions and 
   for (const pid_t pid : readers) CHECK(exit_code(pid) == 0);
 
   // The writer really churned files under the readers.
-  const std::optional<Version> last = read_final(final_path);
+  const std::optional<Version> last = sand::test::read_final_version(final_path);
   REQUIRE(last);
   auto db = sand::test::must(DB::open(db_dir, writer_options()));
   CHECK(db->last_version() == *last);

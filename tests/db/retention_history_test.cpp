@@ -28,22 +28,6 @@ HistoryEntry put_at(Version v, std::string value) {
 }
 HistoryEntry del_at(Version v) { return {.version = v, .deleted = true, .value = ""}; }
 
-// Runs `check` now, after flush(), and after compact().
-void before_and_after_compaction(DB& db, const std::function<void()>& check) {
-  {
-    INFO("in the memtable");
-    check();
-  }
-  must(db.flush());
-  {
-    INFO("after flush");
-    check();
-  }
-  must(db.compact());
-  INFO("after compact");
-  check();
-}
-
 }  // namespace
 
 TEST_CASE("history with mark 0 lists every version but a bottom tombstone", "[db][retention]") {
@@ -52,7 +36,7 @@ TEST_CASE("history with mark 0 lists every version but a bottom tombstone", "[db
   must(db->put("k", "a"));  // 2
   must(db->del("k"));       // 3
   must(db->put("k", "b"));  // 4
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->history("k")) ==
           std::vector<HistoryEntry>{put_at(4, "b"), del_at(3), put_at(2, "a")});
     CHECK(must(db->get("k", 1)) == std::nullopt);
@@ -72,7 +56,7 @@ TEST_CASE("history keeps versions at or above the mark and the newest one below 
   must(db->put("x", "y"));  // 6
 
   must(db->forget_before(2));
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->history("k")) == std::vector<HistoryEntry>{put_at(5, "d"), put_at(4, "c"),
                                                               del_at(3), put_at(2, "b"),
                                                               put_at(1, "a")});
@@ -83,7 +67,7 @@ TEST_CASE("history keeps versions at or above the mark and the newest one below 
   // The newest version below 4 is the tombstone at 3, which then hides
   // nothing that is kept: it goes too.
   must(db->forget_before(4));
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->history("k")) == std::vector<HistoryEntry>{put_at(5, "d"), put_at(4, "c")});
     CHECK(must(db->get("k", 4)) == "c");
     CHECK(db->get("k", 3).status().code() == Code::kInvalidArgument);
@@ -91,7 +75,7 @@ TEST_CASE("history keeps versions at or above the mark and the newest one below 
 
   // With M past every write of "k", the newest one (below M) stays.
   must(db->forget_before(6));
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->history("k")) == std::vector<HistoryEntry>{put_at(5, "d")});
     CHECK(must(db->get("k")) == "d");
     CHECK(must(db->get("k", 6)) == "d");
@@ -104,13 +88,14 @@ TEST_CASE("a tombstone at or above the mark keeps the value it hides", "[db][ret
   must(db->del("k"));       // 2
   must(db->put("x", "y"));  // 3
   must(db->forget_before(2));
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->history("k")) == std::vector<HistoryEntry>{del_at(2), put_at(1, "a")});
     CHECK(must(db->get("k", 2)) == std::nullopt);
     CHECK(db->get("k", 1).status().code() == Code::kInvalidArgument);
   });
   must(db->forget_before(3));
-  before_and_after_compaction(*db, [&] { CHECK(must(db->history("k")).empty()); });
+  sand::test::check_in_memtable_flushed_and_compacted(
+      *db, [&] { CHECK(must(db->history("k")).empty()); });
 }
 
 TEST_CASE("reads below the mark are refused unless a snapshot pins their version",
@@ -121,7 +106,7 @@ TEST_CASE("reads below the mark are refused unless a snapshot pins their version
   must(db->put("k", "b"));  // 2
   must(db->put("k", "c"));  // 3
   must(db->forget_before(3));
-  before_and_after_compaction(*db, [&] {
+  sand::test::check_in_memtable_flushed_and_compacted(*db, [&] {
     CHECK(must(db->get("k", 1)) == "a");  // pinned
     CHECK(db->get("k", 2).status().code() == Code::kInvalidArgument);
     CHECK(db->scan({.at = 2}).status().code() == Code::kInvalidArgument);

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +35,23 @@ inline std::vector<std::pair<std::string, std::string>> collect(Iterator it) {
 
 // A database small enough that flushes and compactions happen every few
 // writes: 4 KiB memtables and output files, triggers of 2.
+// Runs `check` with the data in the memtable, again after flush(), and
+// again after compact(): answers must not depend on where the data lives.
+inline void check_in_memtable_flushed_and_compacted(DB& db, const std::function<void()>& check) {
+  {
+    INFO("in the memtable");
+    check();
+  }
+  must(db.flush());
+  {
+    INFO("after flush");
+    check();
+  }
+  must(db.compact());
+  INFO("after compact");
+  check();
+}
+
 inline Options tiny_compacting_options(std::shared_ptr<FileSystem> fs, Retention retention) {
   return Options{.memtable_size = 4096,
                  .block_size = 256,

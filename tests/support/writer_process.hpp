@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <optional>
 #include <string>
 
 #include "sand/sand.hpp"
@@ -37,6 +39,21 @@ inline Options busy_writer_options() {
 [[noreturn]] inline void child_exit(const char* who, int code, const std::string& what) {
   std::fprintf(stderr, "%s %d: %s\n", who, static_cast<int>(::getpid()), what.c_str());
   ::_exit(code);
+}
+
+// The writer's last version, published whole (written aside, then renamed)
+// for the follower to compare with what it saw. False if the rename failed.
+inline bool publish_final_version(const std::string& path, Version v) {
+  std::ofstream(path + ".tmp") << v;
+  return std::rename((path + ".tmp").c_str(), path.c_str()) == 0;
+}
+
+// The version publish_final_version wrote, or nullopt while there is none.
+inline std::optional<Version> read_final_version(const std::string& path) {
+  std::ifstream in(path);
+  Version v = 0;
+  if (in >> v) return v;
+  return std::nullopt;
 }
 
 }  // namespace sand::test
