@@ -385,8 +385,12 @@ class SAND_EXPORT DB {
   /// The latest values of many keys, read at one version (answers[i] for
   /// keys[i]; nullopt if absent or deleted).
   ///
-  /// Equals get() of each key at one version, but takes one view and reads
-  /// the keys in order. Errors: as get(); the first error fails the call.
+  /// Equals get() of each key at one version, but batched: it takes one
+  /// view, looks up each distinct key once, and asks each memtable and
+  /// table once for all the keys it may hold, in key order (filter probes
+  /// issued together, index searches resumed, a data block shared by
+  /// several keys read once). Errors: as get(); the first error fails the
+  /// call.
   Result<std::vector<std::optional<std::string>>> multi_get(
       std::span<const std::string_view> keys) const;
   /// The values of many keys as of version `at`.

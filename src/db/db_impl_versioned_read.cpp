@@ -47,21 +47,34 @@ Result<std::vector<std::optional<std::string>>> DB::Impl::multi_get(
   Status checked;
   const Version at = resolve_read_version(*view, requested, &checked);
   SAND_RETURN_IF_ERROR(checked);
-  // In key order, so consecutive lookups walk the same tables' indexes and
-  // blocks in order and meet them in the block cache (and the CPU's).
+  // The distinct keys in ascending order: each source is then asked once
+  // for all of them (point_lookup.hpp, newest_entries), and a repeated key
+  // is looked up once. slot[i]: where keys[i] went.
   std::vector<std::size_t> order(keys.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(),
             [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+  std::vector<std::string_view> sorted;
+  sorted.reserve(keys.size());
+  std::vector<std::size_t> slot(keys.size());
+  for (const std::size_t i : order) {
+    if (sorted.empty() || sorted.back() != keys[i]) sorted.push_back(keys[i]);
+    slot[i] = sorted.size() - 1;
+  }
+  std::vector<std::optional<PointEntry>> entries(sorted.size());
+  SAND_RETURN_IF_ERROR(newest_entries(*view, sorted, at, entries));
   std::vector<std::optional<std::string>> answers(keys.size());
-  for (std::size_t n = 0; n < order.size(); ++n) {
-    const std::size_t i = order[n];
-    if (n > 0 && keys[order[n - 1]] == keys[i]) {  // a repeated key: same answer
-      answers[i] = answers[order[n - 1]];
-      continue;
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> answered_by(sorted.size(), kNone);  // a repeat copies it
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto& entry = entries[slot[i]];
+    if (!entry || entry->kind != EntryKind::kPut) continue;
+    if (answered_by[slot[i]] == kNone) {
+      answers[i] = std::move(entry->value);
+      answered_by[slot[i]] = i;
+    } else {
+      answers[i] = answers[answered_by[slot[i]]];
     }
-    SAND_ASSIGN_OR_RETURN(auto found, newest_entry(*view, keys[i], at));
-    if (found && found->kind == EntryKind::kPut) answers[i] = std::move(found->value);
   }
   return answers;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,15 @@ std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string
 Result<std::optional<PointEntry>> newest_entry(
     const ReadView& view, std::string_view key, Version at,
     table::Table::Value value = table::Table::Value::kCopy);
+
+// newest_entry() of many keys at once (multi_get): out[i] becomes keys[i]'s
+// entry, or stays empty. Each source is consulted once for the keys still
+// unanswered, in key order: a table receives all of its keys in one
+// Table::get_batch, and a run's keys are split among its files in one pass.
+// REQUIRES: keys ascending and distinct, out.size() == keys.size(), every
+// out[i] empty. Errors: Corruption, IOError.
+Status newest_entries(const ReadView& view, std::span<const std::string_view> keys, Version at,
+                      std::span<std::optional<PointEntry>> out);
 
 // Whether history() with mark `mark` would show a tombstone of `key` at
 // version `v`: whether an older retained put of the key exists, i.e. a put

@@ -69,8 +69,24 @@ Result<BloomReader> BloomReader::parse(std::string_view filter, std::string_view
 }
 
 bool BloomReader::may_contain(std::string_view user_key) const {
+  return bits_.empty() || may_contain_hash(hash_key(user_key));
+}
+
+std::uint64_t BloomReader::hash(std::string_view user_key) { return hash_key(user_key); }
+
+void BloomReader::prefetch(std::uint64_t h) const {
+  if (bits_.empty()) return;
+  const auto h1 = static_cast<std::uint32_t>(h);
+  const auto h2 = static_cast<std::uint32_t>(h >> 32);
+  const auto m = static_cast<std::uint32_t>(bits_.size() * 8);
+  for (int i = 0; i < k_; ++i) {
+    const std::uint32_t bit = (h1 + static_cast<std::uint32_t>(i) * h2) % m;
+    __builtin_prefetch(bits_.data() + bit / 8);
+  }
+}
+
+bool BloomReader::may_contain_hash(std::uint64_t h) const {
   if (bits_.empty()) return true;
-  const std::uint64_t h = hash_key(user_key);
   const auto h1 = static_cast<std::uint32_t>(h);
   const auto h2 = static_cast<std::uint32_t>(h >> 32);
   const auto m = static_cast<std::uint32_t>(bits_.size() * 8);

@@ -60,6 +60,15 @@ class BloomReader {
   // False only if `user_key` was certainly never added.
   bool may_contain(std::string_view user_key) const;
 
+  // The same test in three steps, for a batch of keys: hash every key,
+  // prefetch every key's probe bytes, then test. The filter is one plain
+  // bit array, so each of a key's k probes is a likely cache miss; issuing
+  // all of a batch's loads before the first test overlaps those misses
+  // instead of paying them one after another.
+  static std::uint64_t hash(std::string_view user_key);
+  void prefetch(std::uint64_t hash) const;
+  bool may_contain_hash(std::uint64_t hash) const;
+
  private:
   std::string_view bits_;  // empty: no filter
   int k_ = 0;

@@ -2,6 +2,8 @@
 #include "table/table.hpp"
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
+#include <cassert>
 
 #include "table/table_iterator.hpp"
 
@@ -84,8 +86,8 @@ Status Table::load_index(const BlockHandle& handle) {
 
 bool Table::may_contain(std::string_view user_key) const { return bloom_.may_contain(user_key); }
 
-std::size_t Table::find_block(std::string_view target) const {
-  std::size_t lo = 0, hi = index_.size();
+std::size_t Table::find_block(std::string_view target, std::size_t from) const {
+  std::size_t lo = from, hi = index_.size();
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
     if (compare_internal_keys(last_key_of_block(mid), target) < 0) {
@@ -118,30 +120,93 @@ Result<Block> Table::data_block(std::size_t i) const {
   return Block::parse(contents.data, std::move(contents.owned), file_name_, h.offset);
 }
 
+Result<Table::InBlock> Table::seek_in_block(BlockIterator& it, std::size_t block,
+                                            std::string_view target, std::string_view user_key,
+                                            Value value, std::optional<Found>* out) const {
+  it.seek(target);
+  if (!it.valid()) {
+    // The index promised an entry >= target in this block; a well-formed
+    // table never gets here, but moving on is still correct.
+    SAND_RETURN_IF_ERROR(it.status());
+    return InBlock::kNextBlock;
+  }
+  ParsedKey parsed;
+  if (!parse_internal_key(it.key(), &parsed)) {
+    return Status::corruption(file_name_, index_[block].handle.offset,
+                              "bad internal key in data block");
+  }
+  if (parsed.user_key != user_key) return InBlock::kAbsent;
+  *out = Found{parsed.version, parsed.kind,
+               value == Value::kCopy ? std::string(it.value()) : std::string()};
+  return InBlock::kFound;
+}
+
 Result<std::optional<Table::Found>> Table::get(std::string_view user_key, Version at,
                                                Value value) const {
-  using Answer = std::optional<Found>;
-  if (!may_contain(user_key)) return Answer();
+  std::optional<Found> found;
+  if (!may_contain(user_key)) return found;
   const std::string target = seek_key(user_key, std::min(at, kMaxVersion));
   for (std::size_t i = find_block(target); i < index_.size(); ++i) {
     SAND_ASSIGN_OR_RETURN(Block block, data_block(i));
     BlockIterator it(std::move(block));
-    it.seek(target);
-    if (it.valid()) {
-      ParsedKey parsed;
-      if (!parse_internal_key(it.key(), &parsed)) {
-        return Status::corruption(file_name_, index_[i].handle.offset,
-                                  "bad internal key in data block");
-      }
-      if (parsed.user_key != user_key) return Answer();
-      return Answer(Found{parsed.version, parsed.kind,
-                          value == Value::kCopy ? std::string(it.value()) : std::string()});
-    }
-    SAND_RETURN_IF_ERROR(it.status());
-    // The index promised an entry >= target in this block; a well-formed
-    // table never gets here, but moving on is still correct.
+    SAND_ASSIGN_OR_RETURN(const InBlock where,
+                          seek_in_block(it, i, target, user_key, value, &found));
+    if (where != InBlock::kNextBlock) break;
   }
-  return Answer();
+  return found;
+}
+
+Status Table::get_batch(std::span<const std::string_view> keys, Version at,
+                        std::span<std::optional<Found>> out, Value value) const {
+  assert(out.size() == keys.size());
+  constexpr std::size_t kFiltered = static_cast<std::size_t>(-1);
+  const Version v = std::min(at, kMaxVersion);
+  std::string target;
+  // 1. Every key's filter probes, issued before the first is tested.
+  boost::container::small_vector<std::size_t, 64> block_of(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    block_of[k] = BloomReader::hash(keys[k]);
+    bloom_.prefetch(block_of[k]);
+  }
+  // 2. The data block each remaining key's search starts in (keys ascend,
+  // so each search starts where the one before ended), and a prefetch of
+  // the start of each block's stored bytes: the blocks are far apart in
+  // the file, and their first cache and TLB misses then overlap with the
+  // work on the blocks before them.
+  std::size_t from = 0;
+  std::size_t prefetched = index_.size();
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (!bloom_.may_contain_hash(block_of[k])) {
+      block_of[k] = kFiltered;
+      continue;
+    }
+    assign_seek_key(&target, keys[k], v);
+    const std::size_t i = find_block(target, from);
+    if (i < index_.size() && i != prefetched) {
+      const char* start = region_.data() + index_[i].handle.offset;
+      for (std::size_t line = 0; line < 256; line += 64) __builtin_prefetch(start + line);
+      prefetched = i;
+    }
+    block_of[k] = from = i;
+  }
+  // 3. The lookups; keys that share a block read it once.
+  std::optional<BlockIterator> it;
+  std::size_t loaded = index_.size();  // the block `it` reads; none yet
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (block_of[k] == kFiltered) continue;
+    assign_seek_key(&target, keys[k], v);
+    for (std::size_t i = block_of[k]; i < index_.size(); ++i) {
+      if (i != loaded) {
+        SAND_ASSIGN_OR_RETURN(Block block, data_block(i));
+        it.emplace(std::move(block));
+        loaded = i;
+      }
+      SAND_ASSIGN_OR_RETURN(const InBlock where,
+                            seek_in_block(*it, i, target, keys[k], value, &out[k]));
+      if (where != InBlock::kNextBlock) break;
+    }
+  }
+  return Status::ok();
 }
 
 std::unique_ptr<InternalIterator> Table::new_iterator() const {

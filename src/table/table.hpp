@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,16 @@ class Table : public std::enable_shared_from_this<Table> {
   Result<std::optional<Found>> get(std::string_view user_key, Version at,
                                    Value value = Value::kCopy) const;
 
+  // get() of many keys at one version: out[i] becomes keys[i]'s answer
+  // (left as it is when the table has no entry of the key). Cheaper than
+  // get() per key: every key's filter probes are issued before the first is
+  // tested (their cache misses overlap), the index search of each key starts
+  // at the block of the key before it, and keys that share a data block
+  // load it once. REQUIRES: keys ascending and distinct, out.size() ==
+  // keys.size(). Errors: Corruption (out is then partly filled).
+  Status get_batch(std::span<const std::string_view> keys, Version at,
+                   std::span<std::optional<Found>> out, Value value = Value::kCopy) const;
+
   // An iterator over every entry in internal-key order, initially !valid().
   // It keeps this Table alive.
   std::unique_ptr<InternalIterator> new_iterator() const;
@@ -88,9 +99,16 @@ class Table : public std::enable_shared_from_this<Table> {
   std::string_view last_key_of_block(std::size_t i) const {
     return std::string_view(index_keys_).substr(index_[i].key_offset, index_[i].key_size);
   }
-  // The first data block whose last key is >= target; num_data_blocks() if
-  // none.
-  std::size_t find_block(std::string_view target) const;
+  // The first data block at or after `from` whose last key is >= target;
+  // num_data_blocks() if none.
+  std::size_t find_block(std::string_view target, std::size_t from = 0) const;
+  // The entry `it` (a cursor over data block `block`) finds for `target`,
+  // the seek key of `user_key`: found, absent from the table, or (when the
+  // block ends first) to be looked for in the next block.
+  enum class InBlock { kFound, kAbsent, kNextBlock };
+  Result<InBlock> seek_in_block(BlockIterator& it, std::size_t block, std::string_view target,
+                                std::string_view user_key, Value value,
+                                std::optional<Found>* out) const;
   // Data block `i`, verified and decompressed (via the cache).
   Result<Block> data_block(std::size_t i) const;
 

@@ -27,22 +27,26 @@ enum class EntryKind : std::uint8_t { kDelete = 0, kPut = 1 };
 inline constexpr std::uint8_t kKindForSeek = 0xff;
 inline constexpr std::size_t kTrailerSize = 8;
 
-inline std::uint64_t pack_trailer(Version v, std::uint8_t kind) {
-  return (v << 8) | kind;
-}
+inline std::uint64_t pack_trailer(Version v, std::uint8_t kind) { return (v << 8) | kind; }
 
-inline void append_internal_key(std::string* dst, std::string_view user_key,
-                                Version v, EntryKind kind) {
+inline void append_internal_key(std::string* dst, std::string_view user_key, Version v,
+                                EntryKind kind) {
   dst->append(user_key);
   util::put_fixed64(dst, pack_trailer(v, static_cast<std::uint8_t>(kind)));
+}
+
+// Sets *dst to seek_key(user_key, v), reusing its buffer (a batch of
+// lookups builds one seek key after another without allocating).
+inline void assign_seek_key(std::string* dst, std::string_view user_key, Version v) {
+  dst->assign(user_key);
+  util::put_fixed64(dst, pack_trailer(v, kKindForSeek));
 }
 
 // A key that sorts just before every entry of `user_key` at versions <= v.
 inline std::string seek_key(std::string_view user_key, Version v) {
   std::string k;
   k.reserve(user_key.size() + kTrailerSize);
-  k.append(user_key);
-  util::put_fixed64(&k, pack_trailer(v, kKindForSeek));
+  assign_seek_key(&k, user_key, v);
   return k;
 }
 
@@ -56,8 +60,7 @@ struct ParsedKey {
 // is not a known EntryKind.
 inline bool parse_internal_key(std::string_view ikey, ParsedKey* out) {
   if (ikey.size() < kTrailerSize) return false;
-  const std::uint64_t trailer =
-      util::decode_fixed64(ikey.data() + ikey.size() - kTrailerSize);
+  const std::uint64_t trailer = util::decode_fixed64(ikey.data() + ikey.size() - kTrailerSize);
   const auto kind = static_cast<std::uint8_t>(trailer & 0xff);
   if (kind > static_cast<std::uint8_t>(EntryKind::kPut)) return false;
   out->user_key = ikey.substr(0, ikey.size() - kTrailerSize);

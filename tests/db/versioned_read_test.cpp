@@ -116,6 +116,43 @@ TEST_CASE("multi_get answers like one get per key", "[db][versioned]") {
   CHECK(must(db->multi_get(std::span<const std::string_view>())).empty());
 }
 
+TEST_CASE("multi_get splits its keys among many tables of every level", "[db][versioned]") {
+  auto fs = memory_file_system();
+  auto db = must(DB::open("/db", sand::test::tiny_compacting_options(fs, Retention::kAll)));
+  // Even keys only: the odd ones fall inside tables' key ranges and between
+  // neighbouring files of a run without being there.
+  auto key = [](int i) {
+    std::string n = std::to_string(i);
+    return "k" + std::string(5 - n.size(), '0') + n;
+  };
+  for (int i = 0; i < 3000; i += 2) must(db->put(key(i), "old" + std::to_string(i)));
+  must(db->compact());
+  const Version compacted = db->last_version();
+  for (int i = 0; i < 3000; i += 14) must(db->del(key(i)));
+  for (int i = 0; i < 3000; i += 6) must(db->put(key(i), "new" + std::to_string(i)));
+  must(db->flush());  // tables in level 0 (and runs in level 1) above level 2
+  for (int i = 0; i < 3000; i += 10) must(db->put(key(i), "mem" + std::to_string(i)));
+  const Stats stats = db->stats();
+  INFO("tables: L0 " << stats.tables[0] << ", L1 " << stats.tables[1] << ", L2 "
+                     << stats.tables[2]);
+  REQUIRE(stats.tables[2] >= 4);  // keys fall between the files of a run
+  std::vector<std::string> keys;
+  for (int i = 3001; i >= 0; --i) keys.push_back(key(i));  // descending: multi_get sorts
+  keys.push_back("a");                                     // before every table
+  keys.push_back("z");                                     // after every table
+  for (const Version at : {compacted, compacted + 100, db->last_version()}) {
+    const auto answers = must(db->multi_get(views(keys), at));
+    REQUIRE(answers.size() == keys.size());
+    std::size_t found = 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      INFO(keys[i] << " at " << at);
+      REQUIRE(answers[i] == must(db->get(keys[i], at)));
+      found += answers[i].has_value();
+    }
+    CHECK(found > 1000);
+  }
+}
+
 TEST_CASE("multi_get refuses bad arguments", "[db][versioned]") {
   auto db = must(DB::open("/db", {.file_system = memory_file_system()}));
   must(db->put("a", "1"));

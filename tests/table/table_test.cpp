@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "table/format.hpp"
@@ -127,6 +128,42 @@ TEST_CASE("table round trip against a map", "[table]") {
       if (it->valid()) RC_ASSERT(std::string(it->key()) == want->first);
     }
     RC_ASSERT(it->status().is_ok());
+  });
+}
+
+TEST_CASE("get_batch answers each key as get does", "[table]") {
+  rc::prop("a batch of sorted distinct keys at one version equals the model", [] {
+    Model m;
+    const auto tuples =
+        *rc::gen::container<std::vector<std::tuple<std::string, std::uint8_t, bool>>>(
+            rc::gen::tuple(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abcd"))),
+                           rc::gen::inRange<std::uint8_t>(1, 40), rc::gen::arbitrary<bool>()));
+    for (const auto& [user, version, put] : tuples) {
+      m[ikey(user, version, put ? EntryKind::kPut : EntryKind::kDelete)] =
+          put ? testing::compressible_value(*rc::gen::inRange<std::size_t>(0, 200), version) : "";
+    }
+    const TableOptions options{
+        .block_size = *rc::gen::element<std::size_t>(1, 64, 512, 4096),
+        .restart_interval = *rc::gen::element(1, 2, 16),
+        .compression = *rc::gen::element(Compression::kNone, Compression::kLz4),
+        .bloom_bits_per_key = *rc::gen::element(0, 10)};
+    auto cache = *rc::gen::arbitrary<bool>() ? std::make_shared<BlockCache>(1 << 20) : nullptr;
+    Result<std::shared_ptr<Table>> t = testing::open_bytes(testing::build_table(m, options), cache);
+    RC_ASSERT(t.is_ok());
+    // Written keys and absent ones, sorted and distinct.
+    auto users = *rc::gen::container<std::set<std::string>>(
+        rc::gen::container<std::string>(rc::gen::elementOf(std::string("abcde"))));
+    const std::vector<std::string> owned(users.begin(), users.end());
+    const std::vector<std::string_view> keys(owned.begin(), owned.end());
+    const Version at = *rc::gen::inRange<Version>(0, 45);
+    const auto value = *rc::gen::element(Table::Value::kCopy, Table::Value::kSkip);
+    std::vector<std::optional<Table::Found>> out(keys.size());
+    RC_ASSERT((*t)->get_batch(keys, at, out, value).is_ok());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      auto want = model_get(m, owned[i], at);
+      if (want && value == Table::Value::kSkip) want->value.clear();
+      RC_ASSERT(same(out[i], want));
+    }
   });
 }
 

@@ -1,0 +1,128 @@
+// Batched point lookups (newest_entries): the sources of a ReadView in the
+// order newest_entry() reads them, each asked once for every key it may
+// still answer.
+#include <algorithm>
+#include <cassert>
+
+#include "db/point_lookup.hpp"
+
+namespace sand {
+namespace {
+
+// The keys not answered yet, as indexes into the caller's keys (so still
+// ascending), and the buffers a table's batch is passed in, reused.
+class PendingKeys {
+ public:
+  PendingKeys(std::span<const std::string_view> keys, std::span<std::optional<PointEntry>> out)
+      : keys_(keys), out_(out), pending_(keys.size()) {
+    for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i] = i;
+  }
+
+  bool empty() const { return pending_.empty(); }
+
+  void ask_memtable(const MemTable& mem, Version at) {
+    for (const std::size_t i : pending_) {
+      if (const auto found = mem.get(keys_[i], at)) {
+        out_[i] = PointEntry{found->version, found->kind, std::string(found->value)};
+      }
+    }
+    settle();
+  }
+
+  // Asks `t` for the pending keys within its key range (at least one of its
+  // versions is <= at).
+  Status ask_table(const LiveTable& t, Version at) {
+    if (at < t.meta.min_version) return Status::ok();
+    const auto first =
+        std::lower_bound(pending_.begin(), pending_.end(), std::string_view(t.meta.smallest_key),
+                         [&](std::size_t i, std::string_view k) { return keys_[i] < k; });
+    const auto last =
+        std::upper_bound(first, pending_.end(), std::string_view(t.meta.largest_key),
+                         [&](std::string_view k, std::size_t i) { return k < keys_[i]; });
+    return ask(t, at, first, last);
+  }
+
+  // Asks each file of `run` for the pending keys within its range: one
+  // walk over the keys, each file found from where the last one was.
+  Status ask_run(const SortedRun& run, Version at) {
+    if (at < run.min_version) return Status::ok();
+    auto file = run.files.begin();
+    auto key = pending_.begin();
+    while (key != pending_.end() && file != run.files.end()) {
+      // The first file whose largest key is >= this key.
+      file = std::lower_bound(file, run.files.end(), keys_[*key],
+                              [](const TableRef& f, std::string_view k) {
+                                return std::string_view(f->meta.largest_key) < k;
+                              });
+      if (file == run.files.end()) break;
+      const std::string_view largest((*file)->meta.largest_key);
+      const auto end =
+          std::upper_bound(key, pending_.end(), largest,
+                           [&](std::string_view k, std::size_t i) { return k < keys_[i]; });
+      // Keys before the file's smallest key fall between files: no entry.
+      const auto begin =
+          std::lower_bound(key, end, std::string_view((*file)->meta.smallest_key),
+                           [&](std::size_t i, std::string_view k) { return keys_[i] < k; });
+      SAND_RETURN_IF_ERROR(ask(**file, at, begin, end));
+      key = end;
+      ++file;
+    }
+    settle();
+    return Status::ok();
+  }
+
+  // Drops the answered keys.
+  void settle() {
+    std::erase_if(pending_, [&](std::size_t i) { return out_[i].has_value(); });
+  }
+
+ private:
+  using Iter = std::vector<std::size_t>::iterator;
+
+  Status ask(const LiveTable& t, Version at, Iter begin, Iter end) {
+    if (begin == end) return Status::ok();
+    batch_keys_.clear();
+    for (auto it = begin; it != end; ++it) batch_keys_.push_back(keys_[*it]);
+    found_.assign(batch_keys_.size(), std::nullopt);
+    SAND_RETURN_IF_ERROR(t.table->get_batch(batch_keys_, at, found_));
+    for (std::size_t j = 0; j < found_.size(); ++j) {
+      if (!found_[j]) continue;
+      out_[begin[j]] = PointEntry{found_[j]->version, found_[j]->kind, std::move(found_[j]->value)};
+    }
+    return Status::ok();
+  }
+
+  std::span<const std::string_view> keys_;
+  std::span<std::optional<PointEntry>> out_;
+  std::vector<std::size_t> pending_;
+  std::vector<std::string_view> batch_keys_;
+  std::vector<std::optional<table::Table::Found>> found_;
+};
+
+}  // namespace
+
+Status newest_entries(const ReadView& view, std::span<const std::string_view> keys, Version at,
+                      std::span<std::optional<PointEntry>> out) {
+  assert(keys.size() == out.size());
+  assert(std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) == keys.end());
+  PendingKeys pending(keys, out);
+  pending.ask_memtable(*view.mem, at);
+  for (const auto& mem : view.frozen) {
+    if (pending.empty()) return Status::ok();
+    pending.ask_memtable(*mem, at);
+  }
+  // Level-0 tables may overlap each other: newest first, one at a time.
+  for (const auto& t : view.l0) {
+    if (pending.empty()) return Status::ok();
+    SAND_RETURN_IF_ERROR(pending.ask_table(*t, at));
+    pending.settle();
+  }
+  for (const auto& run : view.l1) {
+    if (pending.empty()) return Status::ok();
+    SAND_RETURN_IF_ERROR(pending.ask_run(run, at));
+  }
+  if (pending.empty()) return Status::ok();
+  return pending.ask_run(view.l2, at);
+}
+
+}  // namespace sand
