@@ -35,7 +35,10 @@ void add_memtable(const std::shared_ptr<MemTable>& mem, Version lo, Version unti
                   std::vector<std::unique_ptr<InternalIterator>>* out) {
   // An empty memtable reports 0/0, which never meets (lo, until].
   if (versions_meet(mem->min_version(), mem->max_version(), lo, until)) {
-    out->push_back(mem->new_iterator());
+    // Only the window's entries, found in the memtable's version log: a
+    // follower tailing a live writer reads its new changes, not the whole
+    // (up to memtable_size) memtable.
+    out->push_back(mem->entries_in_versions(lo, until));
   }
 }
 

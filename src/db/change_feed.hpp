@@ -18,10 +18,14 @@
 // hides a retained put, the rule of history()) takes a point lookup, which
 // may read an older table.
 //
-// Cost: a window reads the whole key range of each source it overlaps. A
-// follower catching up reads only the newest sources, once. Catching up over
-// more than a window's worth of data merged into one large run (e.g. since =
-// 0 after compact()) reads that run once per window.
+// Cost: from a memtable, a window reads only its entries with versions in
+// (lo, until], found by a binary search of the memtable's version log and
+// sorted into key order: O(log n + m log m) for m of its n entries. From a
+// table or a run, it reads the whole key range it overlaps within the
+// bounds. So a follower tailing a live writer pays for the new changes, not
+// for the memtable's size; one catching up reads only the newest sources,
+// once. Catching up over more than a window's worth of data merged into one
+// large run (e.g. since = 0 after compact()) reads that run once per window.
 //
 // Thread-safety: one thread at a time; the state shares the view (memtables
 // and tables stay alive), so it may outlive the DB.

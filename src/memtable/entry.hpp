@@ -57,6 +57,8 @@ inline std::string_view value(const char* entry) {
   return {p, size};
 }
 
+inline Version version(const char* entry) { return trailer_of(internal_key(entry)) >> 8; }
+
 // Copies one entry into `arena` and returns its first byte.
 // REQUIRES: user_key.size() + kTrailerSize and value.size() fit in uint32;
 // version <= kMaxVersion.

@@ -1,6 +1,7 @@
 // MemTable: entries in a skiplist over an arena (see memtable.hpp).
 #include "memtable/memtable.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -89,11 +90,24 @@ void MemTable::add(Version version, EntryKind kind, std::string_view user_key,
     max_version_.store(version, std::memory_order_relaxed);
   }
   const char* entry = memtable_entry::encode(&arena_, user_key, version, kind, value);
-  if (table_.insert_or_replace(entry)) {
+  Table::NodeRef node;
+  if (table_.insert_or_replace(entry, &node)) {
+    // A replacement adds no node: the logged one already reads the new
+    // entry, so the log never holds a (user key, version) twice.
+    log_node(node, version);
     // Release pairs with entries()'s acquire: a reader that counts n entries
     // can reach all n of them.
     entries_.fetch_add(1, std::memory_order_release);
   }
+}
+
+void MemTable::log_node(Table::NodeRef node, Version version) {
+  if (log_.size() > 0 && version < last_logged_version_) {
+    // Relaxed: the log's release store in append() publishes it.
+    logged_in_version_order_.store(false, std::memory_order_relaxed);
+  }
+  last_logged_version_ = version;
+  log_.append(node);
 }
 
 std::optional<MemTable::Found> MemTable::get(std::string_view user_key, Version at) const {
@@ -114,6 +128,47 @@ std::unique_ptr<InternalIterator> MemTable::new_iterator() const {
   std::shared_ptr<const MemTable> owner = weak_from_this().lock();
   assert(owner != nullptr && "MemTable must be owned by a std::shared_ptr");
   return std::make_unique<Iterator>(std::move(owner), &table_);
+}
+
+std::unique_ptr<EntryListIterator> MemTable::entries_in_versions(Version lo, Version until) const {
+  std::shared_ptr<const MemTable> owner = weak_from_this().lock();
+  assert(owner != nullptr && "MemTable must be owned by a std::shared_ptr");
+  std::vector<Table::NodeRef> nodes = logged_in_versions(lo, until);
+  const memtable_entry::Comparator cmp;
+  std::sort(nodes.begin(), nodes.end(), [&](const Table::NodeRef& a, const Table::NodeRef& b) {
+    return cmp(a.key(), b.key()) < 0;
+  });
+  return std::make_unique<EntryListIterator>(std::move(owner), std::move(nodes));
+}
+
+std::vector<MemTable::Table::NodeRef> MemTable::logged_in_versions(Version lo,
+                                                                   Version until) const {
+  std::vector<Table::NodeRef> out;
+  if (until <= lo) return out;
+  // The count first (acquire), then the flag: a count covering an
+  // out-of-order add comes with the flag's clearing.
+  const std::size_t n = log_.size();
+  const bool sorted = logged_in_version_order_.load(std::memory_order_relaxed);
+  const auto version_at = [this](std::size_t i) { return memtable_entry::version(log_[i].key()); };
+  if (!sorted) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Version v = version_at(i);
+      if (v > lo && v <= until) out.push_back(log_[i]);
+    }
+    return out;
+  }
+  // First slot with a version above lo: a binary search over [0, n).
+  std::size_t begin = 0, end = n;
+  while (begin < end) {
+    const std::size_t mid = begin + (end - begin) / 2;
+    if (version_at(mid) <= lo) {
+      begin = mid + 1;
+    } else {
+      end = mid;
+    }
+  }
+  for (std::size_t i = begin; i < n && version_at(i) <= until; ++i) out.push_back(log_[i]);
+  return out;
 }
 
 Version MemTable::min_version() const {

@@ -3,14 +3,21 @@
 //
 // Holds entries (user key, version, kind, value) in internal-key order (user
 // key ascending, version descending) in a lock-free-read skiplist whose nodes
-// and entry bytes live in an arena. Nothing is ever removed: an entry's bytes
-// live until the MemTable is destroyed, and the MemTable lives while any
-// iterator from new_iterator() does.
+// and entry bytes live in an arena. Beside it, a VersionLog lists the nodes in
+// the order add() created them, which is version order, so the entries of a
+// version range (the change feed's window) are found without a pass over the
+// whole table. Nothing is ever removed: an entry's bytes live until the
+// MemTable is destroyed, and the MemTable lives while any iterator from
+// new_iterator() or entries_in_versions() does.
 //
 // Invariants:
 // - At most one entry per (user key, version); add() of an existing pair
 //   replaces that entry, kind included (in a batch the later op wins).
 // - Every entry a reader can reach is fully written.
+// - The log holds each node once (a replacement adds none), in add() order.
+//   While adds come in non-decreasing version order (the DB's write path,
+//   WAL replay and followers all add that way) it is sorted by version;
+//   once one does not, entries_in_versions() scans the whole log instead.
 //
 // Thread-safety: add() needs external synchronisation (the DB's write path
 // serialises writers). Everything else is safe from any number of threads,
@@ -24,10 +31,13 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "memtable/arena.hpp"
 #include "memtable/entry.hpp"
+#include "memtable/entry_list_iterator.hpp"
 #include "memtable/skiplist.hpp"
+#include "memtable/version_log.hpp"
 #include "sand/options.hpp"
 #include "util/internal_iterator.hpp"
 #include "util/internal_key.hpp"
@@ -69,8 +79,19 @@ class MemTable : public std::enable_shared_from_this<MemTable> {
   // REQUIRES: this MemTable is owned by a std::shared_ptr.
   std::unique_ptr<InternalIterator> new_iterator() const;
 
-  // Arena bytes used by entries and skiplist nodes (replaced entries
-  // included, since their bytes stay). The DB freezes the memtable once this
+  // The entries with versions in (lo, until], in internal-key order, as an
+  // iterator like new_iterator()'s (seek, next, prev, ...; status() always
+  // OK; it holds this MemTable alive). The set is fixed at the call: entries
+  // added later never show, but a replaced one shows its newest content as
+  // of each move. Cost: O(log n + m log m) for m entries in range of n (a
+  // binary search of the version log, then a sort of the m); O(n + m log m)
+  // if adds ever came out of version order. Lock-free; thread-safe.
+  // REQUIRES: this MemTable is owned by a std::shared_ptr.
+  std::unique_ptr<EntryListIterator> entries_in_versions(Version lo, Version until) const;
+
+  // Arena bytes used by entries, skiplist nodes and version-log segments
+  // (replaced entries included, since their bytes stay; a log segment counts
+  // whole from its first slot). The DB freezes the memtable once this
   // passes Options::memtable_size. Thread-safe.
   std::size_t approximate_bytes() const { return arena_.bytes_used(); }
   // Bytes of arena blocks held from the system (>= approximate_bytes()).
@@ -86,11 +107,22 @@ class MemTable : public std::enable_shared_from_this<MemTable> {
 
  private:
   class Iterator;
-  using Table = SkipList<const char*, memtable_entry::Comparator>;
+  using Table = MemTableList;
 
-  // Declared before table_: the skiplist allocates from it.
+  // Appends a node add() created. Writer only.
+  void log_node(Table::NodeRef node, Version version);
+  // The logged nodes whose versions lie in (lo, until], in log order.
+  std::vector<Table::NodeRef> logged_in_versions(Version lo, Version until) const;
+
+  // Declared before table_ and log_: both allocate from it.
   Arena arena_;
   Table table_;
+  VersionLog<Table::NodeRef> log_{&arena_};
+  Version last_logged_version_ = 0;  // writer only
+  // Cleared for good by the first add() below the previous one, before the
+  // log's count publishes that add: a reader that sees true after loading
+  // the count may binary-search the slots it counted.
+  std::atomic<bool> logged_in_version_order_{true};
   std::atomic<std::uint64_t> entries_{0};
   // Sentinel above any real version while empty.
   std::atomic<Version> min_version_{std::numeric_limits<Version>::max()};

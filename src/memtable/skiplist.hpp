@@ -60,10 +60,31 @@ class SkipList {
   SkipList(const SkipList&) = delete;
   SkipList& operator=(const SkipList&) = delete;
 
+  // A handle on one node, for an index kept beside the list (the memtable's
+  // VersionLog). Valid while the arena lives; key() is an acquire load of
+  // the node's CURRENT key, so it shows a later replacement whole. Trivially
+  // copyable, so it can sit in a plain slot published by a release store.
+  class NodeRef {
+   public:
+    NodeRef() = default;
+    bool valid() const { return node_ != nullptr; }
+    // REQUIRES: valid().
+    Key key() const {
+      assert(valid());
+      return node_->key();
+    }
+
+   private:
+    friend class SkipList;
+    explicit NodeRef(const Node* node) : node_(node) {}
+    const Node* node_ = nullptr;
+  };
+
   // Inserts `key`, or if a key comparing equal is present, publishes `key` in
-  // that node instead. Returns true if a node was added, false if replaced.
+  // that node instead. Returns true if a node was added, false if replaced;
+  // when a node was added and `added` is non-null, *added names it.
   // REQUIRES: no concurrent insert_or_replace().
-  bool insert_or_replace(const Key& key) {
+  bool insert_or_replace(const Key& key, NodeRef* added = nullptr) {
     Node* prev[kMaxHeight];
     Node* x;
     if (tail_[0] != head_ && cmp_(tail_[0]->key(), key) < 0) {
@@ -97,6 +118,7 @@ class SkipList {
       prev[i]->set_next(i, x);
       if (prev[i] == tail_[i]) tail_[i] = x;
     }
+    if (added != nullptr) *added = NodeRef(x);
     return true;
   }
 
@@ -233,7 +255,6 @@ class SkipList {
     find_greater_or_equal(target, prev);
     return prev[0];
   }
-
 
   // Last node, or head_ if the list is empty.
   Node* find_last() const {

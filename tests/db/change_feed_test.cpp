@@ -6,7 +6,9 @@
 // where the data lives.
 #include "db/change_feed.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -422,4 +424,80 @@ TEST_CASE("catching up never reads a table whose versions all lie at or below si
         std::vector<ChangeBatch>(want.begin(), want.end() - 1));
   // The same feed from version 0 must read the old table, and fails.
   CHECK(status_of(*db, {}).code() == Code::kCorruption);
+}
+
+TEST_CASE("a feed tailing a large memtable reads only the range's entries and answers as before",
+          "[db][changes]") {
+  // 200 batches of 1000 puts (versions 1..200), then a tail of single
+  // writes (201..210), all in the active memtable.
+  auto db = must(DB::open("/db", plain_options()));
+  const auto key_of = [](int i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "key%06d", i * 7919 % 200000);  // distinct for i < 200000
+    return std::string(buf);
+  };
+  std::map<Version, std::vector<Change>> model;
+  for (int b = 0; b < 200; ++b) {
+    WriteBatch batch;
+    std::vector<Change> changes;
+    for (int j = 0; j < 1000; ++j) {
+      const int i = b * 1000 + j;
+      batch.put(key_of(i), "v" + std::to_string(i));
+      changes.push_back(put(key_of(i), "v" + std::to_string(i)));
+    }
+    std::sort(changes.begin(), changes.end(),
+              [](const Change& x, const Change& y) { return x.key < y.key; });
+    model[must(db->write(batch))] = std::move(changes);
+  }
+  REQUIRE(db->last_version() == 200);
+  for (int i = 0; i < 10; ++i) {
+    if (i == 3) {
+      model[must(db->del(key_of(17)))] = {del(key_of(17))};  // hides a put of version 1
+    } else if (i == 6) {
+      must(db->del("nothing-here"));  // hides nothing: no batch
+    } else {
+      const std::string k = i % 2 == 0 ? key_of(i) : "tail" + std::to_string(i);
+      model[must(db->put(k, "t" + std::to_string(i)))] = {put(k, "t" + std::to_string(i))};
+    }
+  }
+  REQUIRE(db->last_version() == 210);
+  const auto want_since = [&](Version since) {
+    std::vector<ChangeBatch> want;
+    for (auto it = model.upper_bound(since); it != model.end(); ++it) {
+      want.push_back({.version = it->first, .changes = it->second});
+    }
+    return want;
+  };
+
+  const auto point = detail::DbAccess::impl(*db).read_point();
+  REQUIRE(point.view->frozen.empty());
+  REQUIRE(point.view->all_tables().empty());
+  const MemTable& mem = *point.view->mem;
+  REQUIRE(mem.entries() == 200010);
+  // The tail's window takes its entries from the memtable's version log:
+  // 10, not 200010.
+  CHECK(mem.entries_in_versions(200, 210)->size() == 10);
+  CHECK(mem.entries_in_versions(199, 210)->size() == 1010);
+
+  CHECK(feed_of(*db, {.since = 200}) == want_since(200));
+  const auto after_205 = want_since(205);
+  REQUIRE(after_205.size() == 4);  // 206, 208, 209, 210
+  CHECK(feed_of(*db, {.since = 205, .until = 208}) ==
+        std::vector<ChangeBatch>(after_205.begin(), after_205.begin() + 2));
+  CHECK(feed_of(*db, {.since = 199, .prefix = "tail"}) ==
+        std::vector<ChangeBatch>{{.version = 202, .changes = {put("tail1", "t1")}},
+                                 {.version = 206, .changes = {put("tail5", "t5")}},
+                                 {.version = 208, .changes = {put("tail7", "t7")}},
+                                 {.version = 210, .changes = {put("tail9", "t9")}}});
+  // The whole memtable: more than one 16 MiB window.
+  CHECK(feed_of(*db) == want_since(0));
+
+  // One batch per window: each window reads its own slice of the log.
+  detail::ChangeFeedState state(point.view, {.since = 195, .until = point.last, .mark = point.mark},
+                                1);
+  std::vector<ChangeBatch> got;
+  for (state.start(); state.valid(); state.next()) got.push_back(state.batch());
+  REQUIRE(state.status().is_ok());
+  CHECK(got == want_since(195));
+  CHECK(state.windows_loaded() >= got.size());
 }
