@@ -21,9 +21,13 @@ class PendingKeys {
   bool empty() const { return pending_.empty(); }
 
   void ask_memtable(const MemTable& mem, Version at) {
-    for (const std::size_t i : pending_) {
-      if (const auto found = mem.get(keys_[i], at)) {
-        out_[i] = PointEntry{found->version, found->kind, std::string(found->value)};
+    if (mem.empty()) return;
+    gather_keys(pending_.begin(), pending_.end());
+    mem_found_.assign(batch_keys_.size(), std::nullopt);
+    mem.get_many(batch_keys_, at, mem_found_);
+    for (std::size_t j = 0; j < mem_found_.size(); ++j) {
+      if (const auto& found = mem_found_[j]) {
+        out_[pending_[j]] = PointEntry{found->version, found->kind, std::string(found->value)};
       }
     }
     settle();
@@ -81,8 +85,7 @@ class PendingKeys {
 
   Status ask(const LiveTable& t, Version at, Iter begin, Iter end) {
     if (begin == end) return Status::ok();
-    batch_keys_.clear();
-    for (auto it = begin; it != end; ++it) batch_keys_.push_back(keys_[*it]);
+    gather_keys(begin, end);
     found_.assign(batch_keys_.size(), std::nullopt);
     SAND_RETURN_IF_ERROR(t.table->get_batch(batch_keys_, at, found_));
     for (std::size_t j = 0; j < found_.size(); ++j) {
@@ -92,11 +95,17 @@ class PendingKeys {
     return Status::ok();
   }
 
+  void gather_keys(Iter begin, Iter end) {
+    batch_keys_.clear();
+    for (auto it = begin; it != end; ++it) batch_keys_.push_back(keys_[*it]);
+  }
+
   std::span<const std::string_view> keys_;
   std::span<std::optional<PointEntry>> out_;
   std::vector<std::size_t> pending_;
   std::vector<std::string_view> batch_keys_;
   std::vector<std::optional<table::Table::Found>> found_;
+  std::vector<std::optional<MemTable::Found>> mem_found_;
 };
 
 }  // namespace

@@ -114,7 +114,11 @@ std::optional<MemTable::Found> MemTable::get(std::string_view user_key, Version 
   Table::Iterator it(&table_);
   it.seek(memtable_entry::LookupKey::at_version(user_key, at));
   if (!it.valid()) return std::nullopt;
-  const char* entry = it.key();
+  return found_if_key(it.key(), user_key);
+}
+
+std::optional<MemTable::Found> MemTable::found_if_key(const char* entry,
+                                                      std::string_view user_key) {
   ParsedKey parsed;
   // The writer only stores well-formed keys, so the parse cannot fail.
   [[maybe_unused]] const bool ok = parse_internal_key(memtable_entry::internal_key(entry), &parsed);
@@ -122,6 +126,20 @@ std::optional<MemTable::Found> MemTable::get(std::string_view user_key, Version 
   if (parsed.user_key != user_key) return std::nullopt;
   return Found{
       .version = parsed.version, .kind = parsed.kind, .value = memtable_entry::value(entry)};
+}
+
+void MemTable::get_many(std::span<const std::string_view> keys, Version at,
+                        std::span<std::optional<Found>> out) const {
+  assert(out.size() == keys.size());
+  std::vector<memtable_entry::LookupKey> targets(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    targets[i] = memtable_entry::LookupKey::at_version(keys[i], at);
+  }
+  std::vector<std::optional<const char*>> entries(keys.size());
+  table_.seek_many(std::span<const memtable_entry::LookupKey>(targets), std::span(entries));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    out[i] = entries[i] ? found_if_key(*entries[i], keys[i]) : std::nullopt;
+  }
 }
 
 std::unique_ptr<InternalIterator> MemTable::new_iterator() const {

@@ -30,10 +30,13 @@
 // is used by one thread at a time.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <new>
+#include <optional>
+#include <span>
 #include <type_traits>
 
 #include "memtable/arena.hpp"
@@ -123,6 +126,82 @@ class SkipList {
   }
 
   bool empty() const { return head_->next(0) == nullptr; }
+
+  // The first key >= each target (out[i] for targets[i], nullopt past the
+  // end), found by interleaved searches: a lone search is a chain of
+  // dependent cache misses (a node, then its key's bytes, then the next
+  // node), so the searches of a batch take turns, each turn starting the
+  // load its search needs next and moving on, and the misses of different
+  // searches overlap instead of adding up. REQUIRES: out.size() ==
+  // targets.size().
+  template <typename Target>
+  void seek_many(std::span<const Target> targets, std::span<std::optional<Key>> out) const {
+    assert(out.size() == targets.size());
+    // Each search cycles through three steps, one per turn: kLoadNext reads
+    // x's link at `level` (x is in cache) and prefetches that node; kLoadKey
+    // reads the node's key (the node has arrived meanwhile) and prefetches
+    // the key's bytes; kCompare compares them with the target and moves
+    // right or down. A turn of the other searches runs between two steps.
+    enum class Step : std::uint8_t { kLoadNext, kLoadKey, kCompare, kDone };
+    struct Search {
+      const Node* x;
+      const Node* next;
+      Key key;
+      int level;
+      Step step;
+    };
+    constexpr std::size_t kInFlight = 16;
+    const int top = max_height_.load(std::memory_order_relaxed) - 1;
+    for (std::size_t base = 0; base < targets.size(); base += kInFlight) {
+      const std::size_t n = std::min(kInFlight, targets.size() - base);
+      Search s[kInFlight];
+      for (std::size_t i = 0; i < n; ++i)
+        s[i] = Search{head_, nullptr, Key{}, top, Step::kLoadNext};
+      std::size_t running = n;
+      while (running > 0) {
+        for (std::size_t i = 0; i < n; ++i) {
+          Search& q = s[i];
+          switch (q.step) {
+            case Step::kLoadNext:
+              q.next = q.x->next(q.level);
+              if (q.next == nullptr) {  // +infinity: go down
+                if (q.level == 0) {
+                  out[base + i].reset();
+                  q.step = Step::kDone;
+                  --running;
+                } else {
+                  --q.level;
+                }
+                break;
+              }
+              prefetch(q.next);
+              q.step = Step::kLoadKey;
+              break;
+            case Step::kLoadKey:
+              q.key = q.next->key();
+              key_prefetch(q.key);
+              q.step = Step::kCompare;
+              break;
+            case Step::kCompare:
+              if (cmp_(q.key, targets[base + i]) < 0) {
+                q.x = q.next;
+              } else if (q.level == 0) {
+                out[base + i] = q.key;
+                q.step = Step::kDone;
+                --running;
+                break;
+              } else {
+                --q.level;
+              }
+              q.step = Step::kLoadNext;
+              break;
+            case Step::kDone:
+              break;
+          }
+        }
+      }
+    }
+  }
 
   // A cursor over the list. Sees nodes inserted after it was created once it
   // moves past their position; never sees a half-built node.
@@ -247,6 +326,11 @@ class SkipList {
   }
 
   static void prefetch(const Node* n) { __builtin_prefetch(n); }
+  // Starts loading what a key points to, when it is a pointer (the
+  // memtable's keys point to entry bytes elsewhere in the arena).
+  static void key_prefetch(const Key& key) {
+    if constexpr (std::is_pointer_v<Key>) __builtin_prefetch(key);
+  }
 
   // Last node with key < target, or head_ if none: the level-0 predecessor
   // that the search for the first node >= target passes on its way.

@@ -1,5 +1,6 @@
 // MemTable under concurrency: one writer adds 100k entries (some replacing
-// earlier ones) while three readers scan forward, scan backward and get().
+// earlier ones) while three readers scan forward, scan backward, get() and
+// get_many().
 // Every read must see sorted, whole entries, and at least every entry the
 // writer had counted when the read began. Written to run under TSan.
 //
@@ -176,6 +177,25 @@ class Reader {
       if (!r) return fail("get missed key at " + std::to_string(at));
       if (r->version < v || r->version > at) return fail("get(at) outside [v, at]");
       if (auto bad = check_entry(key, r->version, r->kind, r->value); !bad.empty())
+        return fail(bad);
+    }
+    // The same through get_many (interleaved searches), many keys at one
+    // version: each answer is the key's entry at or below it, whole.
+    std::vector<Version> versions(40);
+    std::vector<std::string> keys;
+    for (Version& v : versions) {
+      v = pick(rng_);
+      keys.push_back(key_for(v));
+    }
+    const std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::vector<std::optional<MemTable::Found>> found(views.size());
+    mt_.get_many(views, published, found);
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      const auto& r = found[i];
+      if (!r) return fail("get_many missed version " + std::to_string(versions[i]));
+      if (r->version < versions[i] || r->version > published)
+        return fail("get_many gave a version outside [v, at]");
+      if (auto bad = check_entry(keys[i], r->version, r->kind, r->value); !bad.empty())
         return fail(bad);
     }
     ++passes;

@@ -464,5 +464,33 @@ TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
   });
 }
 
+TEST_CASE("get_many answers each key as get does", "[memtable]") {
+  rc::prop("many keys at one version equal one get per key", [] {
+    auto mt = std::make_shared<MemTable>();
+    const auto ops = *rc::gen::container<std::vector<std::tuple<std::string, std::uint8_t, bool>>>(
+        rc::gen::tuple(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abc"))),
+                       rc::gen::inRange<std::uint8_t>(1, 50), rc::gen::arbitrary<bool>()));
+    for (const auto& [key, version, put] : ops) {
+      mt->add(version, put ? EntryKind::kPut : EntryKind::kDelete, key,
+              put ? key + std::to_string(version) : "");
+    }
+    const auto keys_owned = *rc::gen::container<std::vector<std::string>>(
+        rc::gen::container<std::string>(rc::gen::elementOf(std::string("abcd"))));
+    const std::vector<std::string_view> keys(keys_owned.begin(), keys_owned.end());
+    const Version at = *rc::gen::element<Version>(0, 1, 10, 25, 49, 50, kMaxVersion,
+                                                  std::numeric_limits<Version>::max());
+    std::vector<std::optional<MemTable::Found>> out(keys.size());
+    mt->get_many(keys, at, out);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto want = mt->get(keys[i], at);
+      RC_ASSERT(out[i].has_value() == want.has_value());
+      if (!want) continue;
+      RC_ASSERT(out[i]->version == want->version);
+      RC_ASSERT(out[i]->kind == want->kind);
+      RC_ASSERT(out[i]->value == want->value);
+    }
+  });
+}
+
 }  // namespace
 }  // namespace sand
