@@ -15,40 +15,24 @@
 #include <utility>
 #include <vector>
 
+#include "memtable_test_model.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
 namespace {
 
-std::string ikey(std::string_view user_key, Version v, EntryKind kind) {
-  std::string k;
-  append_internal_key(&k, user_key, v, kind);
-  return k;
-}
-
-struct Entry {
-  std::string key;
-  std::string value;
-  friend bool operator==(const Entry&, const Entry&) = default;
-};
+using memtable_test::Entry;
+using memtable_test::ikey;
+using memtable_test::Model;
 
 std::vector<Entry> scan_forward(const MemTable& mt) {
-  std::vector<Entry> out;
   auto it = mt.new_iterator();
-  for (it->seek_to_first(); it->valid(); it->next()) {
-    out.push_back({std::string(it->key()), std::string(it->value())});
-  }
-  CHECK(it->status().is_ok());
-  return out;
+  return memtable_test::forward(*it);
 }
 
 std::vector<Entry> scan_backward(const MemTable& mt) {
-  std::vector<Entry> out;
   auto it = mt.new_iterator();
-  for (it->seek_to_last(); it->valid(); it->prev()) {
-    out.push_back({std::string(it->key()), std::string(it->value())});
-  }
-  return out;
+  return memtable_test::backward(*it);
 }
 
 // k: put "a"@3, delete@5, put "c"@9.
@@ -379,23 +363,6 @@ TEST_CASE("version 0 is a valid entry version", "[memtable]") {
 
 // ---- Model test against std::map ----
 
-struct ModelOrder {  // user key ascending, version descending
-  bool operator()(const std::pair<std::string, Version>& a,
-                  const std::pair<std::string, Version>& b) const {
-    if (a.first != b.first) return a.first < b.first;
-    return a.second > b.second;
-  }
-};
-using Model =
-    std::map<std::pair<std::string, Version>, std::pair<EntryKind, std::string>, ModelOrder>;
-
-rc::Gen<std::string> gen_user_key() {
-  return rc::gen::mapcat(rc::gen::inRange(0, 4), [](int n) {
-    return rc::gen::container<std::string>(static_cast<std::size_t>(n),
-                                           rc::gen::elementOf(std::string("\0ab\xff", 4)));
-  });
-}
-
 rc::Gen<Version> gen_version() {
   return rc::gen::weightedOneOf<Version>(
       {{8, rc::gen::inRange<Version>(0, 12)}, {1, rc::gen::just(kMaxVersion)}});
@@ -406,7 +373,7 @@ TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
     const auto ops =
         *rc::gen::container<std::vector<std::tuple<std::string, Version, bool, std::string>>>(
             rc::gen::tuple(
-                gen_user_key(), gen_version(), rc::gen::arbitrary<bool>(),
+                memtable_test::gen_user_key(), gen_version(), rc::gen::arbitrary<bool>(),
                 rc::gen::container<std::string>(rc::gen::elementOf(std::string("xyz")))));
     auto mt = std::make_shared<MemTable>();
     Model model;
@@ -417,10 +384,7 @@ TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
       model[{key, version}] = {kind, v};
     }
 
-    std::vector<Entry> want;
-    for (const auto& [kv, entry] : model) {
-      want.push_back({ikey(kv.first, kv.second, entry.first), entry.second});
-    }
+    const std::vector<Entry> want = memtable_test::model_entries(model);
     const auto got = scan_forward(*mt);
     RC_ASSERT(got == want);
     for (std::size_t i = 1; i < got.size(); ++i) {
@@ -431,16 +395,13 @@ TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
 
     // Seek to random internal keys, with every kind byte a target may carry.
     auto it = mt->new_iterator();
-    const auto targets =
-        *rc::gen::container<std::vector<std::tuple<std::string, Version, int>>>(rc::gen::tuple(
-            gen_user_key(), gen_version(), rc::gen::elementOf(std::vector<int>{0, 1, 0xff})));
+    const auto targets = *rc::gen::container<std::vector<std::tuple<std::string, Version, int>>>(
+        rc::gen::tuple(memtable_test::gen_user_key(), gen_version(),
+                       rc::gen::elementOf(std::vector<int>{0, 1, 0xff})));
     for (const auto& [key, version, kind] : targets) {
-      std::string target = key;
-      util::put_fixed64(&target, pack_trailer(version, static_cast<std::uint8_t>(kind)));
+      const std::string target = memtable_test::seek_target(key, version, kind);
       it->seek(target);
-      const auto pos = std::find_if(want.begin(), want.end(), [&](const Entry& e) {
-        return compare_internal_keys(e.key, target) >= 0;
-      });
+      const auto pos = memtable_test::first_at_or_after(want, target);
       if (pos == want.end()) {
         RC_ASSERT(!it->valid());
       } else {

@@ -16,39 +16,17 @@
 #include <vector>
 
 #include "memtable/memtable.hpp"
+#include "memtable_test_model.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
 namespace {
 
-std::string ikey(std::string_view user_key, Version v, EntryKind kind) {
-  std::string k;
-  append_internal_key(&k, user_key, v, kind);
-  return k;
-}
-
-struct Entry {
-  std::string key;  // internal key
-  std::string value;
-  friend bool operator==(const Entry&, const Entry&) = default;
-};
-
-std::vector<Entry> forward(InternalIterator& it) {
-  std::vector<Entry> out;
-  for (it.seek_to_first(); it.valid(); it.next()) {
-    out.push_back({std::string(it.key()), std::string(it.value())});
-  }
-  CHECK(it.status().is_ok());
-  return out;
-}
-
-std::vector<Entry> backward(InternalIterator& it) {
-  std::vector<Entry> out;
-  for (it.seek_to_last(); it.valid(); it.prev()) {
-    out.push_back({std::string(it.key()), std::string(it.value())});
-  }
-  return out;
-}
+using memtable_test::backward;
+using memtable_test::Entry;
+using memtable_test::forward;
+using memtable_test::ikey;
+using memtable_test::Model;
 
 std::vector<Entry> in_versions(const MemTable& mt, Version lo, Version until) {
   auto it = mt.entries_in_versions(lo, until);
@@ -231,23 +209,6 @@ TEST_CASE("adds out of version order still give exact version ranges",
 
 // ---- Model test against std::map ----
 
-struct ModelOrder {  // user key ascending, version descending
-  bool operator()(const std::pair<std::string, Version>& a,
-                  const std::pair<std::string, Version>& b) const {
-    if (a.first != b.first) return a.first < b.first;
-    return a.second > b.second;
-  }
-};
-using Model =
-    std::map<std::pair<std::string, Version>, std::pair<EntryKind, std::string>, ModelOrder>;
-
-rc::Gen<std::string> gen_user_key() {
-  return rc::gen::mapcat(rc::gen::inRange(0, 4), [](int n) {
-    return rc::gen::container<std::string>(static_cast<std::size_t>(n),
-                                           rc::gen::elementOf(std::string("\0ab\xff", 4)));
-  });
-}
-
 TEST_CASE("version ranges match a std::map model", "[memtable][version_range][property]") {
   rc::prop("entries_in_versions agrees with the model filtered by version", [] {
     // Each op: a key, the step from the previous op's version (0 keeps the
@@ -257,7 +218,8 @@ TEST_CASE("version ranges match a std::map model", "[memtable][version_range][pr
     const auto ops =
         *rc::gen::container<std::vector<std::tuple<std::string, Version, bool, std::string>>>(
             rc::gen::tuple(
-                gen_user_key(), rc::gen::inRange<Version>(0, 3), rc::gen::arbitrary<bool>(),
+                memtable_test::gen_user_key(), rc::gen::inRange<Version>(0, 3),
+                rc::gen::arbitrary<bool>(),
                 rc::gen::container<std::string>(rc::gen::elementOf(std::string("xyz")))));
     auto mt = std::make_shared<MemTable>();
     Model model;
@@ -274,11 +236,7 @@ TEST_CASE("version ranges match a std::map model", "[memtable][version_range][pr
     const auto ranges = *rc::gen::container<std::vector<std::pair<Version, Version>>>(rc::gen::pair(
         rc::gen::inRange<Version>(0, version + 3), rc::gen::inRange<Version>(0, version + 3)));
     for (const auto& [lo, until] : ranges) {
-      std::vector<Entry> want;
-      for (const auto& [kv, entry] : model) {
-        if (kv.second <= lo || kv.second > until) continue;
-        want.push_back({ikey(kv.first, kv.second, entry.first), entry.second});
-      }
+      const std::vector<Entry> want = memtable_test::model_entries(model, lo, until);
       auto it = mt->entries_in_versions(lo, until);
       RC_ASSERT(it->size() == want.size());
       RC_ASSERT(forward(*it) == want);
@@ -287,15 +245,12 @@ TEST_CASE("version ranges match a std::map model", "[memtable][version_range][pr
       // Seeks to random internal keys, with every kind byte a target may
       // carry, land on the model's first entry at or after the target.
       const auto targets = *rc::gen::container<std::vector<std::tuple<std::string, Version, int>>>(
-          rc::gen::tuple(gen_user_key(), rc::gen::inRange<Version>(0, version + 3),
+          rc::gen::tuple(memtable_test::gen_user_key(), rc::gen::inRange<Version>(0, version + 3),
                          rc::gen::elementOf(std::vector<int>{0, 1, 0xff})));
       for (const auto& [key, at, kind] : targets) {
-        std::string target = key;
-        util::put_fixed64(&target, pack_trailer(at, static_cast<std::uint8_t>(kind)));
+        const std::string target = memtable_test::seek_target(key, at, kind);
         it->seek(target);
-        const auto pos = std::find_if(want.begin(), want.end(), [&](const Entry& e) {
-          return compare_internal_keys(e.key, target) >= 0;
-        });
+        const auto pos = memtable_test::first_at_or_after(want, target);
         if (pos == want.end()) {
           RC_ASSERT(!it->valid());
           continue;
