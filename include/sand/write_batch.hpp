@@ -25,8 +25,9 @@ namespace sand {
 /// DB::write() returns. If a batch names a key twice, the later operation
 /// wins. The batch copies the keys and values it is given, and can be written
 /// any number of times (each write commits it under a new version). The
-/// write checks the limits: every key at most kMaxKeySize bytes, every value
-/// at most kMaxValueSize, the encoded batch at most 1 GiB (one WAL record).
+/// write checks the limits: every key at most kMaxKeySize bytes (the keys of
+/// preconditions too), every value at most kMaxValueSize, the encoded batch
+/// at most 1 GiB (one WAL record).
 ///
 /// A batch may also carry preconditions (expect_version(), expect_missing(),
 /// expect_exists()): the write then commits only if every one holds against

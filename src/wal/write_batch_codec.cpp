@@ -103,6 +103,15 @@ Status WriteBatchAccess::check_limits(const WriteBatch& b) {
   const std::string malformed = walk(b.rep_, &check, /*check_sizes=*/false);
   if (!malformed.empty()) return Status::invalid_argument(malformed);
   if (!error.empty()) return Status::invalid_argument(error);
+  // A precondition names a key like an operation does: no stored key can
+  // be longer, so such a condition is a caller's mistake, not "version 0".
+  for (std::size_t i = 0; i < b.conditions_.size(); ++i) {
+    const std::string bad_size = size_error(b.conditions_[i].key, {});
+    if (!bad_size.empty()) {
+      return Status::invalid_argument("write batch precondition " + std::to_string(i) + ": " +
+                                      bad_size);
+    }
+  }
   // Several maximal values fit the per-op limits but not one WAL record.
   if (b.rep_.size() > wal::kMaxRecordPayload) {
     return Status::invalid_argument("write batch of " + std::to_string(b.rep_.size()) +

@@ -51,7 +51,8 @@ class WriteBatchAccess {
   // encoded batch fits one WAL record (1 GiB). Errors: InvalidArgument naming
   // the operation (0-based index and kind) and the limit, e.g.
   // "write batch operation 2 (put): key of 65537 bytes exceeds kMaxKeySize
-  // (65536)".
+  // (65536)". A precondition's key has the same limit ("write batch
+  // precondition 0: key of 65537 bytes exceeds kMaxKeySize (65536)").
   static Status check_limits(const WriteBatch& b);
 
   // Decodes `rep` (a WAL record payload that started at `record_offset` in

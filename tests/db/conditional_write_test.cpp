@@ -317,6 +317,30 @@ TEST_CASE("preconditions work on binary keys", "[db][conditional]") {
   CHECK(must(db->get(key)) == "b");
 }
 
+TEST_CASE("a precondition on a key longer than kMaxKeySize is refused", "[db][conditional]") {
+  auto db = must(DB::open("/db", Options{.file_system = memory_file_system()}));
+  const std::string too_long(kMaxKeySize + 1, 'k');
+  for (const int which : {0, 1, 2}) {
+    WriteBatch batch;
+    batch.put("a", "1");
+    batch.expect_missing("a");
+    if (which == 0) batch.expect_version(too_long, 3);
+    if (which == 1) batch.expect_missing(too_long);
+    if (which == 2) batch.expect_exists(too_long);
+    const auto r = db->write(batch);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK(r.status().message() ==
+          "write batch precondition 1: key of 65537 bytes exceeds kMaxKeySize (65536)");
+  }
+  CHECK(db->last_version() == 0);  // nothing committed
+  // A key of exactly the limit is a key like any other.
+  WriteBatch batch;
+  batch.put("a", "1");
+  batch.expect_missing(std::string(kMaxKeySize, 'k'));
+  CHECK(must(db->write(batch)) == 1);
+}
+
 TEST_CASE("get_versioned shows the tombstone version but a precondition sees version 0",
           "[db][conditional]") {
   auto db = must(DB::open("/db", Options{.file_system = memory_file_system()}));
