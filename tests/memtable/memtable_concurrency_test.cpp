@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "memtable/memtable.hpp"
+#include "reader_tally.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
@@ -66,13 +67,13 @@ const std::vector<std::string>& all_ikeys() {
   return keys;
 }
 
-class Reader {
+class Reader : public memtable_test::ReaderTally {
  public:
-  Reader(const MemTable& mt, int id) : mt_(mt), rng_(static_cast<unsigned>(id)), id_(id) {}
+  Reader(const MemTable& mt, int id) : ReaderTally(id), mt_(mt), rng_(static_cast<unsigned>(id)) {}
 
   // One read pass; returns false after recording a failure.
   bool pass(int round) {
-    switch ((id_ + round) % 3) {
+    switch ((id() + round) % 3) {
       case 0:
         return scan(/*forward=*/true);
       case 1:
@@ -81,18 +82,8 @@ class Reader {
         return gets();
     }
   }
-  // Meaningful only after the reader's thread has been joined.
-  const std::string& failure() const { return failure_; }
-  // Passes completed, or -1 once a pass failed.
-  std::atomic<int> passes{0};
 
  private:
-  bool fail(std::string what) {
-    failure_ = "reader " + std::to_string(id_) + ": " + std::move(what);
-    passes.store(-1, std::memory_order_release);
-    return false;
-  }
-
   // Forward: the whole table. Backward: at most kBackwardSteps entries from
   // the last entry or from a random counted one, since each prev() is a
   // search from the head and a full backward pass is slow in Debug builds.
@@ -107,7 +98,7 @@ class Reader {
     std::string low, high, last;
     if (forward) {
       it->seek_to_first();
-    } else if (before == 0 || id_ % 2 == 0) {
+    } else if (before == 0 || id() % 2 == 0) {
       it->seek_to_last();
     } else {
       const Version v = std::uniform_int_distribution<Version>(1, before)(rng_);
@@ -153,8 +144,7 @@ class Reader {
     for (Version v = after + 2; v <= kEntries; ++v) {
       if (seen[v]) return fail("saw uncounted version " + std::to_string(v));
     }
-    ++passes;
-    return true;
+    return passed();
   }
 
   bool gets() {
@@ -198,14 +188,11 @@ class Reader {
       if (auto bad = check_entry(keys[i], r->version, r->kind, r->value); !bad.empty())
         return fail(bad);
     }
-    ++passes;
-    return true;
+    return passed();
   }
 
   const MemTable& mt_;
   std::mt19937_64 rng_;
-  int id_;
-  std::string failure_;
 };
 
 TEST_CASE("readers see a sorted, consistent prefix while one writer inserts",
@@ -235,9 +222,7 @@ TEST_CASE("readers see a sorted, consistent prefix while one writer inserts",
     if (v == kEntries / 2) {
       // Make sure every reader completes a pass while writes are under way,
       // however the threads get scheduled.
-      for (auto& r : readers) {
-        while (r->passes.load(std::memory_order_acquire) == 0) std::this_thread::yield();
-      }
+      memtable_test::wait_for_a_pass_each(readers);
     }
     mt->add(v, kind_for(v), key_for(v), value_for(v));
     if (v % 8 == 0) {
@@ -248,11 +233,7 @@ TEST_CASE("readers see a sorted, consistent prefix while one writer inserts",
   done.store(true, std::memory_order_release);
   for (auto& t : threads) t.join();
 
-  for (const auto& reader : readers) {
-    INFO(reader->failure());
-    CHECK(reader->failure().empty());
-    CHECK(reader->passes.load() >= 2);
-  }
+  memtable_test::check_readers(readers);
   CHECK(mt->entries() == kEntries);
   CHECK(mt->min_version() == 1);
   CHECK(mt->max_version() == kEntries);

@@ -35,16 +35,7 @@ std::vector<Entry> scan_backward(const MemTable& mt) {
   return memtable_test::backward(*it);
 }
 
-// k: put "a"@3, delete@5, put "c"@9.
-std::shared_ptr<MemTable> three_versions() {
-  auto mt = std::make_shared<MemTable>();
-  mt->add(3, EntryKind::kPut, "k", "a");
-  mt->add(9, EntryKind::kPut, "k", "c");
-  mt->add(5, EntryKind::kDelete, "k", "");
-  mt->add(4, EntryKind::kPut, "j", "before");
-  mt->add(4, EntryKind::kPut, "ka", "after");
-  return mt;
-}
+using memtable_test::three_versions;
 
 TEST_CASE("an empty memtable finds nothing", "[memtable]") {
   auto mt = std::make_shared<MemTable>();
@@ -54,15 +45,7 @@ TEST_CASE("an empty memtable finds nothing", "[memtable]") {
   CHECK(mt->max_version() == 0);
   CHECK_FALSE(mt->get("k", 100).has_value());
   CHECK_FALSE(mt->get("", kMaxVersion).has_value());
-  auto it = mt->new_iterator();
-  CHECK_FALSE(it->valid());
-  it->seek_to_first();
-  CHECK_FALSE(it->valid());
-  it->seek_to_last();
-  CHECK_FALSE(it->valid());
-  it->seek(ikey("k", 1, EntryKind::kPut));
-  CHECK_FALSE(it->valid());
-  CHECK(it->status().is_ok());
+  memtable_test::check_empty(*mt->new_iterator());
 }
 
 TEST_CASE("get at a version returns the newest entry at or below it", "[memtable]") {

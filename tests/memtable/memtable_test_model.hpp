@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "memtable/memtable.hpp"
 #include "util/coding.hpp"
 #include "util/internal_iterator.hpp"
 #include "util/internal_key.hpp"
@@ -30,6 +32,30 @@ struct Entry {
   std::string value;
   friend bool operator==(const Entry&, const Entry&) = default;
 };
+
+// k: put "a"@3, delete@5, put "c"@9, with "j"@4 and "ka"@4 beside it; added
+// out of version order (9 before 5 and 4).
+inline std::shared_ptr<MemTable> three_versions() {
+  auto mt = std::make_shared<MemTable>();
+  mt->add(3, EntryKind::kPut, "k", "a");
+  mt->add(9, EntryKind::kPut, "k", "c");
+  mt->add(5, EntryKind::kDelete, "k", "");
+  mt->add(4, EntryKind::kPut, "j", "before");
+  mt->add(4, EntryKind::kPut, "ka", "after");
+  return mt;
+}
+
+// An iterator over nothing: no move makes it valid, and its status is OK.
+inline void check_empty(InternalIterator& it) {
+  CHECK_FALSE(it.valid());
+  it.seek_to_first();
+  CHECK_FALSE(it.valid());
+  it.seek_to_last();
+  CHECK_FALSE(it.valid());
+  it.seek(ikey("k", 1, EntryKind::kPut));
+  CHECK_FALSE(it.valid());
+  CHECK(it.status().is_ok());
+}
 
 inline std::vector<Entry> forward(InternalIterator& it) {
   std::vector<Entry> out;

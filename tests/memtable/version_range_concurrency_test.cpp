@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "memtable/memtable.hpp"
+#include "reader_tally.hpp"
 #include "util/internal_key.hpp"
 
 namespace sand {
@@ -56,10 +57,10 @@ std::size_t entries_between(Version lo, Version until) {
   return n;
 }
 
-class Reader {
+class Reader : public memtable_test::ReaderTally {
  public:
   Reader(const MemTable& mt, const std::atomic<Version>& published, int id)
-      : mt_(mt), published_(published), rng_(static_cast<unsigned>(id) + 1), id_(id) {}
+      : ReaderTally(id), mt_(mt), published_(published), rng_(static_cast<unsigned>(id) + 1) {}
 
   // One range read; returns false after recording a failure.
   bool pass() {
@@ -97,22 +98,10 @@ class Reader {
       return fail("(" + std::to_string(lo) + ", " + std::to_string(until) + "] held " +
                   std::to_string(seen) + " entries");
     }
-    passes.fetch_add(1, std::memory_order_release);
-    return true;
+    return passed();
   }
-
-  // Meaningful only after the reader's thread has been joined.
-  const std::string& failure() const { return failure_; }
-  // Passes completed, or -1 once a pass failed.
-  std::atomic<int> passes{0};
 
  private:
-  bool fail(std::string what) {
-    failure_ = "reader " + std::to_string(id_) + ": " + std::move(what);
-    passes.store(-1, std::memory_order_release);
-    return false;
-  }
-
   // "" if the entry is one the writer wrote at k.version (its final content
   // when `final`), else what is wrong with it.
   static std::string check_entry(const ParsedKey& k, std::string_view value, bool final) {
@@ -132,8 +121,6 @@ class Reader {
   const MemTable& mt_;
   const std::atomic<Version>& published_;
   std::mt19937_64 rng_;
-  int id_;
-  std::string failure_;
 };
 
 TEST_CASE("version ranges read while one writer adds batches are exact and whole",
@@ -160,9 +147,7 @@ TEST_CASE("version ranges read while one writer adds batches are exact and whole
     if (v == kVersions / 2) {
       // Every reader completes a pass while writes are under way, however
       // the threads get scheduled (or has failed, which ends its thread).
-      for (auto& r : readers) {
-        while (r->passes.load(std::memory_order_acquire) == 0) std::this_thread::yield();
-      }
+      memtable_test::wait_for_a_pass_each(readers);
     }
     if (replaced(v)) mt->add(v, kind_for(v, 0), key_for(v, 0), early_value_for(v));
     for (int j = 0; j < batch_size(v); ++j)
@@ -173,11 +158,7 @@ TEST_CASE("version ranges read while one writer adds batches are exact and whole
   done.store(true, std::memory_order_release);
   for (auto& t : threads) t.join();
 
-  for (const auto& reader : readers) {
-    INFO(reader->failure());
-    CHECK(reader->failure().empty());
-    CHECK(reader->passes.load() >= 2);
-  }
+  memtable_test::check_readers(readers);
   CHECK(mt->entries() == entries_between(0, kVersions));
   auto all = mt->entries_in_versions(0, kVersions);
   CHECK(all->size() == entries_between(0, kVersions));

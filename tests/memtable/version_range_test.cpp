@@ -69,13 +69,7 @@ TEST_CASE("an empty memtable has no entries in any version range", "[memtable][v
   auto mt = std::make_shared<MemTable>();
   auto it = mt->entries_in_versions(0, kMaxVersion);
   CHECK(it->size() == 0);
-  it->seek_to_first();
-  CHECK_FALSE(it->valid());
-  it->seek_to_last();
-  CHECK_FALSE(it->valid());
-  it->seek(ikey("a", 1, EntryKind::kPut));
-  CHECK_FALSE(it->valid());
-  CHECK(it->status().is_ok());
+  memtable_test::check_empty(*it);
 }
 
 TEST_CASE("a replaced entry shows once in a version range with its newest content",
@@ -195,12 +189,7 @@ TEST_CASE("adds out of version order still give exact version ranges",
           "[memtable][version_range]") {
   // The DB never adds out of order, but a memtable must not answer wrongly
   // if a caller does: the range then comes from a pass over the whole log.
-  auto mt = std::make_shared<MemTable>();
-  mt->add(3, EntryKind::kPut, "k", "a");
-  mt->add(9, EntryKind::kPut, "k", "c");
-  mt->add(5, EntryKind::kDelete, "k", "");
-  mt->add(4, EntryKind::kPut, "j", "before");
-  mt->add(4, EntryKind::kPut, "ka", "after");
+  auto mt = memtable_test::three_versions();
   CHECK(in_versions(*mt, 3, 5) == std::vector<Entry>{{ikey("j", 4, EntryKind::kPut), "before"},
                                                      {ikey("k", 5, EntryKind::kDelete), ""},
                                                      {ikey("ka", 4, EntryKind::kPut), "after"}});
