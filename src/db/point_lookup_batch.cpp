@@ -3,6 +3,7 @@
 // still answer.
 #include <algorithm>
 #include <cassert>
+#include <functional>
 
 #include "db/point_lookup.hpp"
 
@@ -37,13 +38,8 @@ class PendingKeys {
   // versions is <= at).
   Status ask_table(const LiveTable& t, Version at) {
     if (at < t.meta.min_version) return Status::ok();
-    const auto first =
-        std::lower_bound(pending_.begin(), pending_.end(), std::string_view(t.meta.smallest_key),
-                         [&](std::size_t i, std::string_view k) { return keys_[i] < k; });
-    const auto last =
-        std::upper_bound(first, pending_.end(), std::string_view(t.meta.largest_key),
-                         [&](std::string_view k, std::size_t i) { return k < keys_[i]; });
-    return ask(t, at, first, last);
+    const auto first = first_at_or_after(pending_.begin(), pending_.end(), t.meta.smallest_key);
+    return ask(t, at, first, first_after(first, pending_.end(), t.meta.largest_key));
   }
 
   // Asks each file of `run` for the pending keys within its range: one
@@ -59,14 +55,9 @@ class PendingKeys {
                                 return std::string_view(f->meta.largest_key) < k;
                               });
       if (file == run.files.end()) break;
-      const std::string_view largest((*file)->meta.largest_key);
-      const auto end =
-          std::upper_bound(key, pending_.end(), largest,
-                           [&](std::string_view k, std::size_t i) { return k < keys_[i]; });
+      const auto end = first_after(key, pending_.end(), (*file)->meta.largest_key);
       // Keys before the file's smallest key fall between files: no entry.
-      const auto begin =
-          std::lower_bound(key, end, std::string_view((*file)->meta.smallest_key),
-                           [&](std::size_t i, std::string_view k) { return keys_[i] < k; });
+      const auto begin = first_at_or_after(key, end, (*file)->meta.smallest_key);
       SAND_RETURN_IF_ERROR(ask(**file, at, begin, end));
       key = end;
       ++file;
@@ -82,6 +73,16 @@ class PendingKeys {
 
  private:
   using Iter = std::vector<std::size_t>::iterator;
+
+  // The first pending key in [begin, end) that is >= key, or > key.
+  Iter first_at_or_after(Iter begin, Iter end, std::string_view key) const {
+    return std::lower_bound(begin, end, key,
+                            [&](std::size_t i, std::string_view k) { return keys_[i] < k; });
+  }
+  Iter first_after(Iter begin, Iter end, std::string_view key) const {
+    return std::upper_bound(begin, end, key,
+                            [&](std::string_view k, std::size_t i) { return k < keys_[i]; });
+  }
 
   Status ask(const LiveTable& t, Version at, Iter begin, Iter end) {
     if (begin == end) return Status::ok();

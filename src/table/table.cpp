@@ -163,20 +163,21 @@ Status Table::get_batch(std::span<const std::string_view> keys, Version at,
   const Version v = std::min(at, kMaxVersion);
   std::string target;
   // 1. Every key's filter probes, issued before the first is tested.
-  boost::container::small_vector<std::size_t, 64> block_of(keys.size());
+  boost::container::small_vector<std::uint64_t, 64> hashes(keys.size());
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    block_of[k] = BloomReader::hash(keys[k]);
-    bloom_.prefetch(block_of[k]);
+    hashes[k] = BloomReader::hash(keys[k]);
+    bloom_.prefetch(hashes[k]);
   }
   // 2. The data block each remaining key's search starts in (keys ascend,
   // so each search starts where the one before ended), and a prefetch of
   // the start of each block's stored bytes: the blocks are far apart in
   // the file, and their first cache and TLB misses then overlap with the
   // work on the blocks before them.
+  boost::container::small_vector<std::size_t, 64> block_of(keys.size());
   std::size_t from = 0;
   std::size_t prefetched = index_.size();
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (!bloom_.may_contain_hash(block_of[k])) {
+    if (!bloom_.may_contain_hash(hashes[k])) {
       block_of[k] = kFiltered;
       continue;
     }
