@@ -159,6 +159,10 @@ int main(int argc, char** argv) {
                  "sanddb only: latest (keep the newest version, like the peers) or all")
       ->capture_default_str()
       ->check(CLI::IsMember({"latest", "all"}));
+  app.add_option("--sand_value_separation", settings.sand_value_separation,
+                 "sanddb only: values of at least this many bytes are stored once, in the WAL "
+                 "(Options::value_separation_threshold; 0 = off)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   config.reads = reads < 0 ? config.num : static_cast<std::uint64_t>(reads);

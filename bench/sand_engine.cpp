@@ -103,6 +103,7 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
     sand::Options options{
         .create_if_missing = true,
         .memtable_size = s.write_buffer_size,
+        .value_separation_threshold = static_cast<std::size_t>(s.sand_value_separation),
         .block_size = s.block_size,
         .compression = s.compression == CompressionSetting::kLz4 ? sand::Compression::kLz4
                                                                  : sand::Compression::kNone,

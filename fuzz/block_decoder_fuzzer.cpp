@@ -77,7 +77,8 @@ void exercise(const table::Block& block, const Entries* expected, std::string_vi
     targets.push_back(fwd[i].first);
   }
   for (std::size_t i = 0; i + 1 < probe.size() && targets.size() < 64; i += 5) {
-    targets.push_back(seek_key(probe.substr(i, probe[i] & 3), static_cast<std::uint8_t>(probe[i + 1])));
+    targets.push_back(
+        seek_key(probe.substr(i, probe[i] & 3), static_cast<std::uint8_t>(probe[i + 1])));
   }
   for (const std::string& target : targets) {
     it->seek(target);
@@ -115,7 +116,7 @@ void built_mode(sand::fuzz::Bytes& in) {
     expected.emplace_back(k, v);
   }
   const std::string bytes(builder.finish());
-  auto block = table::Block::parse(bytes, nullptr, "built.blk", 0);
+  auto block = table::Block::parse(bytes, nullptr, "built.blk", 0, EntryKind::kValueRef);
   check(block.is_ok(), "built block does not parse", block.status().to_string());
   exercise(*block, &expected, "");
 }
@@ -131,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   // A heap copy of exactly the block's size, so ASan sees any overread.
   auto owned = std::make_shared<const std::string>(sand::fuzz::as_view(data + 1, size - 1));
-  auto block = table::Block::parse(*owned, owned, "000005.sst", 4096);
+  auto block = table::Block::parse(*owned, owned, "000005.sst", 4096, EntryKind::kValueRef);
   expect_corruption_or_ok(block.status(), "Block::parse");
   if (block.is_ok()) exercise(*block, nullptr, std::string_view(*owned).substr(0, 64));
   return 0;

@@ -47,7 +47,8 @@ std::vector<table::BlockHandle> data_handles(const std::string& file, const tabl
   std::vector<table::BlockHandle> out;
   auto contents = table::read_block(file, "fixture", f.index, true);
   check(contents.is_ok(), "fixture index unreadable", contents.status().to_string());
-  auto block = table::Block::parse(contents->data, contents->owned, "fixture", f.index.offset);
+  auto block = table::Block::parse(contents->data, contents->owned, "fixture", f.index.offset,
+                                   EntryKind::kValueRef);
   check(block.is_ok(), "fixture index does not parse");
   auto it = block->new_iterator();
   for (it->seek_to_first(); it->valid(); it->next()) {
@@ -80,7 +81,8 @@ void fix_checksums(std::string* file, const std::vector<table::BlockHandle>& dat
     h.size = util::decode_fixed64(file->data() + foot + 16 * i + 8);
     fix_trailer(file, h);
   }
-  util::encode_fixed32(file->data() + foot + 52, crc32c::mask(crc32c::value(file->data() + foot, 52)));
+  util::encode_fixed32(file->data() + foot + 52,
+                       crc32c::mask(crc32c::value(file->data() + foot, 52)));
 }
 
 }  // namespace
@@ -137,11 +139,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (r.begin >= r.end) continue;
     const std::size_t at = r.begin + off16 % (r.end - r.begin);
     switch ((op_region >> 4) % 6) {
-      case 0: file[at] = static_cast<char>(file[at] ^ (value | 1)); break;
-      case 1: file[at] = static_cast<char>(value); break;
-      case 2: file.insert(file.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>(value)); break;
-      case 3: file.erase(at, 1); break;
-      case 4: file.resize(at); break;
+      case 0:
+        file[at] = static_cast<char>(file[at] ^ (value | 1));
+        break;
+      case 1:
+        file[at] = static_cast<char>(value);
+        break;
+      case 2:
+        file.insert(file.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>(value));
+        break;
+      case 3:
+        file.erase(at, 1);
+        break;
+      case 4:
+        file.resize(at);
+        break;
       default:
         if (at + 1 < file.size()) std::swap(file[at], file[at + 1]);
         break;

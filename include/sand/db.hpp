@@ -146,6 +146,13 @@ class SAND_EXPORT Iterator {
   std::string_view key() const;
   /// The current key's value. The view stays valid until the iterator moves
   /// or is destroyed.
+  ///
+  /// A large value stored in a value file (Options::value_separation_threshold)
+  /// is read here, on the first call for the key, so a scan that only looks
+  /// at keys never reads one. If it cannot be read (its file is missing or
+  /// the bytes fail their checksum), the result is empty and the scan ends:
+  /// valid() turns false and status() is the Corruption naming the file and
+  /// offset.
   /// @pre valid().
   std::string_view value() const;
   /// The version that wrote the current key and value.

@@ -27,9 +27,11 @@ namespace sand {
 using Version = std::uint64_t;
 
 /// Hard limit on a key's size (64 KiB), enforced with InvalidArgument.
-inline constexpr std::size_t kMaxKeySize = 64 * 1024;             // 64 KiB
+inline constexpr std::size_t kMaxKeySize = 64 * 1024;  // 64 KiB
 /// Hard limit on a value's size (256 MiB), enforced with InvalidArgument.
-inline constexpr std::size_t kMaxValueSize = 256 * 1024 * 1024;   // 256 MiB
+inline constexpr std::size_t kMaxValueSize = 256 * 1024 * 1024;  // 256 MiB
+/// The smallest non-zero Options::value_separation_threshold.
+inline constexpr std::size_t kMinValueSeparationThreshold = 64;
 /// The largest version: versions are stored in 56 bits on disk
 /// (spec/encoding.md).
 inline constexpr Version kMaxVersion = (Version{1} << 56) - 1;
@@ -62,6 +64,14 @@ struct Options {
   /// A memtable is frozen and flushed to a table once it holds this many bytes
   /// of entries. Default: 64 MiB. Valid: at least 4096.
   std::size_t memtable_size = 64 << 20;
+  /// Values of at least this many bytes are stored once, in the WAL record
+  /// that commits them, and the memtable and tables hold only a small
+  /// reference to them (key-value separation, spec/values.md): flushes and
+  /// compactions then move references, not values. The WAL then stays as a
+  /// value file until no retained version references it. A memtable is also
+  /// frozen once its WAL holds memtable_size bytes. 0 turns separation off.
+  /// Default: 0 (off). Valid: 0, or 64 bytes to kMaxValueSize.
+  std::size_t value_separation_threshold = 0;
   /// Target size of an uncompressed table data block. Default: 4 KiB. Valid:
   /// 256 bytes to 64 MiB.
   std::size_t block_size = 4096;

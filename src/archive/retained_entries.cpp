@@ -39,6 +39,7 @@ Status for_each_retained(const ReadView& view, Version last, Version mark,
   std::string key;                       // the current user key
   std::vector<Version> held_tombstones;  // kept tombstones of `key`, newest first
   bool first = true;
+  std::string resolved;
   const auto it = whole_view_iterator(view);
   for (it->seek_to_first(); it->valid(); it->next()) {
     ParsedKey k;
@@ -60,6 +61,12 @@ Status for_each_retained(const ReadView& view, Version last, Version mark,
       SAND_RETURN_IF_ERROR(fn(key, v, EntryKind::kDelete, {}));
     }
     held_tombstones.clear();
+    if (k.kind == EntryKind::kValueRef) {
+      // An archive holds values, never references into this database's files.
+      SAND_RETURN_IF_ERROR(view.values->read(it->value(), &resolved));
+      SAND_RETURN_IF_ERROR(fn(key, k.version, EntryKind::kPut, resolved));
+      continue;
+    }
     SAND_RETURN_IF_ERROR(fn(key, k.version, EntryKind::kPut, it->value()));
   }
   return it->status();

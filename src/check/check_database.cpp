@@ -105,6 +105,10 @@ bool Checker::retired_wal(std::uint64_t number) {
   return now.is_ok() && now->wal_number > number;
 }
 
+bool Checker::retired_value_file(std::uint64_t number) {
+  Result<manifest::State> now = manifest::replay(fs_, dir_);
+  return now.is_ok() && !now->value_files.contains(number);
+}
 
 Result<CheckReport> Checker::run() {
   // MANIFEST first, then the listing: see the file comment.
@@ -143,10 +147,22 @@ Result<CheckReport> Checker::run() {
     const std::uint64_t needed = state_->wal_number;
     const bool needed_missing =
         needed != 0 && !std::binary_search(wals.begin(), wals.end(), needed);
-    planned_files_ = 1 + state_->tables.size() + live.size() + (needed_missing ? 1 : 0);
+    planned_files_ = 1 + state_->tables.size() + state_->value_files.size() + live.size() +
+                     (needed_missing ? 1 : 0);
     report_progress();
+    // Value files are mapped first: the tables' value references are
+    // resolved against them as the tables are checked.
+    open_value_files();
     for (const auto& [number, meta] : state_->tables) {
       check_table(number, &meta);
+      report_progress();
+    }
+    // Value files are WALs below wal_number (spec/values.md section 3), so
+    // they come first among the WALs, and their versions precede the live
+    // WALs'.
+    Version previous = 0;
+    for (const auto& [number, meta] : state_->value_files) {
+      check_value_file(number, &previous);
       report_progress();
     }
     if (needed_missing) {
@@ -159,7 +175,6 @@ Result<CheckReport> Checker::run() {
       }
       report_progress();
     }
-    Version previous = 0;
     const std::size_t newest = newest_wal(live);
     for (std::size_t i = 0; i < live.size(); ++i) {
       check_wal(live[i], i >= newest, &previous);
@@ -172,12 +187,25 @@ Result<CheckReport> Checker::run() {
              "writer's open deletes it)");
       }
     }
+    const std::map<std::uint64_t, std::uint64_t> referenced = state_->referenced_value_bytes();
     for (const std::uint64_t n : wals) {
-      if (n < state_->wal_number) {
+      if (n >= state_->wal_number) continue;
+      const std::string below =
+          "below the manifest's wal_number " + std::to_string(state_->wal_number);
+      if (!state_->value_files.contains(n)) {
         note(wal_file_name(n), kWholeFile,
-             "orphan WAL: below the manifest's wal_number " + std::to_string(state_->wal_number) +
-                 " (already flushed; a writer's open deletes it)");
+             "orphan WAL: " + below + " (already flushed; a writer's open deletes it)");
+        continue;
       }
+      // Not an orphan: checked above, as a sealed WAL that is not replayed.
+      const auto bytes = referenced.find(n);
+      const std::uint64_t live_bytes = bytes == referenced.end() ? 0 : bytes->second;
+      note(wal_file_name(n), kWholeFile,
+           "value file: a WAL " + below + " (already flushed)" +
+               (live_bytes == 0
+                    ? std::string(" that no live table references any more (nothing reads it)")
+                    : ", kept because live tables reference " + std::to_string(live_bytes) +
+                          " bytes of values in it; never replayed"));
     }
   } else {
     note(std::string(kManifestName), kWholeFile,

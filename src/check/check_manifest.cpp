@@ -51,7 +51,8 @@ void Checker::check_manifest(const Result<std::unique_ptr<ReadableFile>>& opened
     const bool first = framed++ == 0;
     // Decoding needs no context, so every record is decoded even once an
     // earlier one failed; applying does, so it stops at the first failure.
-    Result<manifest::Edit> edit = manifest::Edit::decode(r.payload, name, r.offset);
+    Result<manifest::Edit> edit =
+        manifest::Edit::decode(r.payload, name, r.offset, reader->format_version());
     if (!edit.is_ok()) {
       problem_from(manifest_file_, edit.status(), r.offset);
       applying = false;

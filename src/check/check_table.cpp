@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "table/block.hpp"
+#include "value/value_ref.hpp"
 
 namespace sand::checker {
 namespace {
@@ -56,14 +57,15 @@ void Checker::check_table(std::uint64_t number, const manifest::TableMeta* meta)
   const table::Table* t = table.is_ok() ? table->get() : nullptr;
 
   Contents found;
-  if (!check_data_blocks(file, bytes, t, &found)) return;
+  if (!check_data_blocks(file, bytes, t, meta, &found)) return;
   // Only a table whose every block was read can be compared as a whole.
   Result<table::Footer> footer = table::decode_footer(bytes, name);
   compare_contents(file, found, t, footer.is_ok() ? footer->properties.offset : 0, meta);
 }
 
 bool Checker::check_data_blocks(std::size_t file, std::string_view bytes,
-                                const table::Table* opened, Contents* contents) {
+                                const table::Table* opened, const manifest::TableMeta* meta,
+                                Contents* contents) {
   const std::string& name = report_.files[file].file;
   // Table::open keeps its index private, so the index is read again with the
   // same functions. When Table::open failed, it has already reported why the
@@ -79,7 +81,8 @@ bool Checker::check_data_blocks(std::size_t file, std::string_view bytes,
       table::read_block(region, name, footer->index, /*verify_checksum=*/true);
   if (!index.is_ok()) return index_failed(index.status());
   Result<table::Block> index_block =
-      table::Block::parse(index->data, index->owned, name, footer->index.offset);
+      table::Block::parse(index->data, index->owned, name, footer->index.offset,
+                          table::max_kind_of(footer->format_version));
   if (!index_block.is_ok()) return index_failed(index_block.status());
 
   bool all_good = true;
@@ -92,8 +95,8 @@ bool Checker::check_data_blocks(std::size_t file, std::string_view bytes,
       return index_failed(
           Status::corruption(name, footer->index.offset, "bad block handle in index"));
     }
-    if (!check_data_block(file, region, handle, it.key(), opened, footer->filter.offset,
-                          &previous_key, contents)) {
+    if (!check_data_block(file, region, handle, it.key(), opened, *footer, meta, &previous_key,
+                          contents)) {
       all_good = false;
       previous_key.clear();
     }
@@ -104,15 +107,17 @@ bool Checker::check_data_blocks(std::size_t file, std::string_view bytes,
 
 bool Checker::check_data_block(std::size_t file, std::string_view region,
                                const table::BlockHandle& h, std::string_view index_key,
-                               const table::Table* opened, std::uint64_t filter_offset,
-                               std::string* previous_key, Contents* contents) {
+                               const table::Table* opened, const table::Footer& footer,
+                               const manifest::TableMeta* meta, std::string* previous_key,
+                               Contents* contents) {
   const std::string& name = report_.files[file].file;
   Result<table::BlockContents> stored = table::read_block(region, name, h, true);
   if (!stored.is_ok()) {
     problem_from(file, stored.status(), h.offset);
     return false;
   }
-  Result<table::Block> block = table::Block::parse(stored->data, stored->owned, name, h.offset);
+  Result<table::Block> block = table::Block::parse(stored->data, stored->owned, name, h.offset,
+                                                   table::max_kind_of(footer.format_version));
   if (!block.is_ok()) {
     problem_from(file, block.status(), h.offset);
     return false;
@@ -141,8 +146,11 @@ bool Checker::check_data_block(std::size_t file, std::string_view region,
         (local.entries == 0 || parsed.user_key != last_user_key) &&
         !opened->may_contain(parsed.user_key)) {
       filter_reported_ = true;
-      problem(file, filter_offset,
+      problem(file, footer.filter.offset,
               "filter rejects key '" + printable(parsed.user_key) + "' that the table holds");
+    }
+    if (parsed.kind == EntryKind::kValueRef) {
+      check_value_ref(file, h.offset, it.key(), it.value(), meta, &local);
     }
     last_user_key = parsed.user_key;
     local.add(parsed, it.key().size(), it.value().size());
@@ -165,6 +173,61 @@ bool Checker::check_data_block(std::size_t file, std::string_view region,
   report_.files[file].entries += local.entries;
   contents->append(local);
   return true;
+}
+
+void Checker::check_value_ref(std::size_t file, std::uint64_t block_offset,
+                              std::string_view internal_key, std::string_view ref_bytes,
+                              const manifest::TableMeta* meta, Contents* contents) {
+  const std::string entry = "entry " + describe_key(internal_key);
+  const std::optional<value::ValueRef> ref = value::decode_value_ref(ref_bytes);
+  if (!ref) {
+    problem(file, block_offset,
+            entry + " holds a malformed value reference (" + std::to_string(ref_bytes.size()) +
+                " bytes)");
+    return;
+  }
+  contents->value_ref_bytes[ref->file] += ref->size;
+  if (!state_ || meta == nullptr) return;  // nothing to resolve it against
+  const std::string value_name = wal_file_name(ref->file);
+  const auto live = value_files_.find(ref->file);
+  if (live == value_files_.end()) {
+    problem(file, block_offset,
+            entry + " references " + value_name + ", which is not a live value file");
+    return;
+  }
+  const bool tallied =
+      std::any_of(meta->value_refs.begin(), meta->value_refs.end(),
+                  [&](const manifest::ValueRefTally& t) { return t.file == ref->file; });
+  if (!tallied) {
+    problem(file, block_offset,
+            entry + " references " + value_name +
+                ", which the manifest's value_refs for this table do not list");
+    return;
+  }
+  // Findings about the bytes name the value file, as a reader's do
+  // (spec/values.md section 2), and say who refers to them.
+  ValueFileCheck& v = live->second;
+  const std::string referrer = entry + " of " + report_.files[file].file;
+  const std::uint64_t end = ref->offset + ref->size;  // decode_value_ref rules out overflow
+  if (end > v.manifest_size) {
+    v.problems.emplace_back(ref->offset, "value reference of " + std::to_string(ref->size) +
+                                             " bytes reaches past the end of the file (" +
+                                             std::to_string(v.manifest_size) + " bytes; " +
+                                             referrer + ")");
+    return;
+  }
+  if (v.mapped == nullptr) return;  // missing or unreadable: reported with the file
+  const std::string_view bytes = v.mapped->contents();
+  if (end > bytes.size()) {
+    ++v.past_end;  // the file is shorter than the manifest says: reported with it
+    return;
+  }
+  if (value::value_checksum(bytes.substr(ref->offset, ref->size)) != ref->checksum) {
+    v.problems.emplace_back(ref->offset, "value of " + std::to_string(ref->size) +
+                                             " bytes does not match its checksum (" + referrer +
+                                             ")");
+    v.damaged.emplace_back(ref->offset, end);
+  }
 }
 
 void Checker::compare_contents(std::size_t file, const Contents& found, const table::Table* opened,
@@ -198,6 +261,21 @@ void Checker::compare_contents(std::size_t file, const Contents& found, const ta
               "the manifest's metadata (record at offset " +
                   std::to_string(added_at_[meta->number]) +
                   ") disagrees with the data blocks (blocks vs manifest): " + d.text());
+    }
+    // spec/values.md section 5, check 4. A file the blocks reference but the
+    // tally lacks was reported with the entries.
+    Differences refs;
+    for (const manifest::ValueRefTally& t : meta->value_refs) {
+      const auto found_bytes = found.value_ref_bytes.find(t.file);
+      refs.number(wal_file_name(t.file),
+                  found_bytes == found.value_ref_bytes.end() ? 0 : found_bytes->second, t.bytes);
+    }
+    if (!refs.empty()) {
+      problem(file, kWholeFile,
+              "the manifest's value_refs (record at offset " +
+                  std::to_string(added_at_[meta->number]) +
+                  ") disagree with the bytes the data blocks reference (blocks vs manifest): " +
+                  refs.text());
     }
   }
 }

@@ -1,6 +1,9 @@
-// Checking a WAL: every record and batch, versions increasing across WALs
-// (check/checker.hpp).
+// Checking a WAL: every record and batch, versions increasing across WALs;
+// and a value file, a sealed WAL that tables reference (spec/values.md
+// section 5; check/checker.hpp).
 #include "check/checker.hpp"
+
+#include <algorithm>
 
 #include "wal/log_format.hpp"
 #include "wal/record_reader.hpp"
@@ -37,8 +40,14 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
     }
     return;
   }
-  const std::string_view contents = *bytes;
-  report_.files[file].bytes = contents.size();
+  report_.files[file].bytes = bytes->size();
+  check_wal_bytes(file, number, *bytes, newest, previous, nullptr);
+}
+
+void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::string_view contents,
+                              bool newest, Version* previous,
+                              const std::vector<std::pair<std::uint64_t, std::uint64_t>>* damaged) {
+  const std::string name = wal_file_name(number);
   Result<wal::RecordReader> reader =
       wal::RecordReader::open(contents, name, wal::LogKind::kWal, false);
   if (!reader.is_ok()) {
@@ -55,7 +64,19 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
   for (;;) {
     Result<std::optional<wal::LogRecord>> record = reader->next();
     if (!record.is_ok()) {
-      problem_from(file, record.status(), reader->valid_end());
+      // The reader stops at the bad record (valid_end). A payload checksum
+      // that fails because a referenced value in it does is reported once,
+      // as that value (check_value_file).
+      const std::uint64_t at = reader->valid_end();
+      const char* header = contents.data() + at;
+      const bool explained =
+          damaged != nullptr && contents.size() - at >= wal::kRecordHeaderSize &&
+          wal::record_header_ok(header, number) &&
+          std::any_of(damaged->begin(), damaged->end(), [&](const auto& span) {
+            const std::uint64_t payload = at + wal::kRecordHeaderSize;
+            return span.first >= payload && span.second <= payload + wal::record_length(header);
+          });
+      if (!explained) problem_from(file, record.status(), at);
       return;  // past a bad record the framing is lost
     }
     if (!record->has_value()) break;
@@ -122,6 +143,56 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
     // preallocates (spec/wal.md "Preallocation"), which every live
     // writer's WAL shows. Not a finding.
   }
+}
+
+void Checker::open_value_files() {
+  for (const auto& [number, meta] : state_->value_files) {
+    ValueFileCheck& v = value_files_[number];
+    v.manifest_size = meta.size;
+    // A mapping, unlike a live WAL's copy: a value file is sealed and
+    // trimmed before the manifest lists it, and never changes after.
+    Result<std::unique_ptr<ReadableFile>> opened =
+        fs_.open_readable_file(path_of(wal_file_name(number)));
+    if (opened.is_ok()) {
+      v.mapped = std::move(opened).value();
+    } else {
+      v.open_status = opened.status();
+    }
+  }
+}
+
+void Checker::check_value_file(std::uint64_t number, Version* previous) {
+  const std::string name = wal_file_name(number);
+  const std::size_t file = add_file(name, CheckFileType::kWal);
+  const ValueFileCheck& v = value_files_.at(number);
+  if (v.mapped == nullptr) {
+    if (v.open_status.code() != Code::kNotFound) {
+      problem_from(file, v.open_status, kWholeFile);
+    } else if (retired_value_file(number)) {
+      report_.files[file].outcome = Outcome::kSkipped;  // compaction retired it meanwhile
+    } else {
+      problem(file, kWholeFile,
+              "missing: the manifest lists this value file but there is no such file");
+    }
+    for (const auto& [offset, what] : v.problems) problem(file, offset, what);
+    return;
+  }
+  const std::string_view contents = v.mapped->contents();
+  report_.files[file].bytes = contents.size();
+  if (contents.size() < v.manifest_size) {
+    problem(file, kWholeFile,
+            "file is " + std::to_string(contents.size()) +
+                " bytes, shorter than the manifest's value file size " +
+                std::to_string(v.manifest_size) +
+                (v.past_end == 0   ? std::string()
+                 : v.past_end == 1 ? std::string(" (1 value reference reaches past its end)")
+                                   : " (" + std::to_string(v.past_end) +
+                                         " value references reach past its end)"));
+  }
+  // The WAL it was, up to its manifest size (any bytes after that are no
+  // part of it): sealed, so never the newest.
+  check_wal_bytes(file, number, contents.substr(0, v.manifest_size), false, previous, &v.damaged);
+  for (const auto& [offset, what] : v.problems) problem(file, offset, what);
 }
 
 }  // namespace sand::checker

@@ -21,6 +21,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "db/filenames.hpp"
 #include "manifest/state.hpp"
@@ -52,6 +54,8 @@ struct Contents {
   Version max_version = 0;
   std::string smallest_user_key;
   std::string largest_user_key;
+  // Per value file, the sizes of the value references (kind 2) summed.
+  std::map<std::uint64_t, std::uint64_t> value_ref_bytes;
 
   void add(const ParsedKey& key, std::size_t internal_key_size, std::size_t value_size) {
     if (entries == 0) {
@@ -80,7 +84,26 @@ struct Contents {
     min_version = std::min(min_version, later.min_version);
     max_version = std::max(max_version, later.max_version);
     largest_user_key = later.largest_user_key;
+    for (const auto& [number, bytes] : later.value_ref_bytes) value_ref_bytes[number] += bytes;
   }
+};
+
+// A value file the manifest's state lists (spec/values.md section 3), mapped
+// once before the tables are checked so that every value reference is
+// resolved against it; its own check (as a WAL) comes with the WALs.
+struct ValueFileCheck {
+  std::uint64_t manifest_size = 0;  // its tag-10 size
+  // The mapping; null when the file could not be opened (`open_status`).
+  std::shared_ptr<const ReadableFile> mapped;
+  Status open_status;
+  // References found past the file's real end but inside its manifest size
+  // (a truncated file: reported once, with the size).
+  std::uint64_t past_end = 0;
+  // Findings about its bytes made while checking the tables that reference
+  // it: (offset, what), reported under its name when it is checked.
+  std::vector<std::pair<std::uint64_t, std::string>> problems;
+  // [begin, end) of each referenced value that fails its checksum.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> damaged;
 };
 
 // Collects "name A (the file) vs B (the other source)" differences.
@@ -129,13 +152,31 @@ class Checker {
   // good blocks hold to *contents. Returns whether every block passed (and
   // the index could be walked at all).
   bool check_data_blocks(std::size_t file, std::string_view bytes, const table::Table* opened,
-                         Contents* contents);
+                         const manifest::TableMeta* meta, Contents* contents);
   bool check_data_block(std::size_t file, std::string_view region, const table::BlockHandle& h,
                         std::string_view index_key, const table::Table* opened,
-                        std::uint64_t filter_offset, std::string* previous_key, Contents* contents);
+                        const table::Footer& footer, const manifest::TableMeta* meta,
+                        std::string* previous_key, Contents* contents);
   void compare_contents(std::size_t file, const Contents& found, const table::Table* opened,
                         std::uint64_t properties_offset, const manifest::TableMeta* meta);
+  // Checks the value reference of the kind-2 entry `internal_key` in the
+  // data block at `block_offset`, adding its size to contents->value_ref_bytes.
+  void check_value_ref(std::size_t file, std::uint64_t block_offset, std::string_view internal_key,
+                       std::string_view ref_bytes, const manifest::TableMeta* meta,
+                       Contents* contents);
   void check_wal(std::uint64_t number, bool newest, Version* previous);
+  // The record, batch and seal checks of a WAL's bytes (check_wal). For a
+  // value file, `damaged` lists the referenced values that failed their
+  // checksum: a record whose payload checksum fails for them is reported
+  // through those values only.
+  void check_wal_bytes(std::size_t file, std::uint64_t number, std::string_view contents,
+                       bool newest, Version* previous,
+                       const std::vector<std::pair<std::uint64_t, std::uint64_t>>* damaged);
+  // Maps every value file of the state (before the tables are checked).
+  void open_value_files();
+  // Checks the value file `number` of the state as a sealed WAL and reports
+  // what the tables' references found in it.
+  void check_value_file(std::uint64_t number, Version* previous);
   // The index in `wals` (sorted) of the newest WAL: the last that can hold a
   // record (wal::may_hold_records), as recovery decides it.
   std::size_t newest_wal(const std::vector<std::uint64_t>& wals) const;
@@ -144,6 +185,7 @@ class Checker {
   // WAL (so deleting it was legitimate). False if MANIFEST cannot be read.
   bool retired_table(std::uint64_t number);
   bool retired_wal(std::uint64_t number);
+  bool retired_value_file(std::uint64_t number);
 
   std::string path_of(std::string_view name) const { return join_path(dir_, name); }
 
@@ -156,6 +198,8 @@ class Checker {
   std::optional<manifest::State> state_;
   // The offset in MANIFEST of the record that added each live table.
   std::map<std::uint64_t, std::uint64_t> added_at_;
+  // The state's value files, by number (open_value_files).
+  std::map<std::uint64_t, ValueFileCheck> value_files_;
   std::size_t manifest_file_ = 0;
   bool filter_reported_ = false;  // one filter problem per table is enough
 };

@@ -15,16 +15,25 @@ namespace {
 Json counter(const std::optional<std::uint64_t>& value) { return value ? Json(*value) : Json(); }
 
 Json table_json(const manifest::TableMeta& t, const DumpSink& sink) {
-  return Json{{"number", t.number},
-              {"level", t.level},
-              {"file_size", t.file_size},
-              {"entries", t.entries},
-              {"tombstones", t.tombstones},
-              {"min_version", t.min_version},
-              {"max_version", t.max_version},
-              {"smallest_key", sink.bytes(t.smallest_key)},
-              {"largest_key", sink.bytes(t.largest_key)},
-              {"run", t.run}};
+  Json table{{"number", t.number},
+             {"level", t.level},
+             {"file_size", t.file_size},
+             {"entries", t.entries},
+             {"tombstones", t.tombstones},
+             {"min_version", t.min_version},
+             {"max_version", t.max_version},
+             {"smallest_key", sink.bytes(t.smallest_key)},
+             {"largest_key", sink.bytes(t.largest_key)},
+             {"run", t.run}};
+  // Only tables that reference value files (manifest format 3) have it.
+  if (!t.value_refs.empty()) {
+    Json refs = Json::array();
+    for (const manifest::ValueRefTally& r : t.value_refs) {
+      refs.push_back(Json{{"file", r.file}, {"bytes", r.bytes}});
+    }
+    table["value_refs"] = std::move(refs);
+  }
+  return table;
 }
 
 Json edit_record(std::string_view contents, std::uint64_t offset, const manifest::Edit& e,
@@ -39,6 +48,16 @@ Json edit_record(std::string_view contents, std::uint64_t offset, const manifest
   Json added = Json::array();
   for (const manifest::TableMeta& t : e.added) added.push_back(table_json(t, sink));
   record["added"] = std::move(added);
+  // Only edits that add or remove value files (manifest format 3) have them.
+  if (!e.added_value_files.empty()) {
+    Json files = Json::array();
+    for (const manifest::ValueFileMeta& f : e.added_value_files) {
+      files.push_back(Json{
+          {"number", f.number}, {"kind", static_cast<std::uint32_t>(f.kind)}, {"size", f.size}});
+    }
+    record["added_value_files"] = std::move(files);
+  }
+  if (!e.removed_value_files.empty()) record["removed_value_files"] = e.removed_value_files;
   return record;
 }
 
@@ -61,7 +80,8 @@ Result<ManifestRead> dump_manifest(std::string_view contents, std::string_view f
     SAND_ASSIGN_OR_RETURN(const std::optional<wal::LogRecord> record, reader.next());
     if (!record) break;
     SAND_ASSIGN_OR_RETURN(const manifest::Edit edit,
-                          manifest::Edit::decode(record->payload, file_name, record->offset));
+                          manifest::Edit::decode(record->payload, file_name, record->offset,
+                                                 reader.format_version()));
     if (sink != nullptr) sink->emit(edit_record(contents, record->offset, edit, *sink));
     if (first && !edit.snapshot) {
       return Status::corruption(file_name, record->offset,

@@ -12,6 +12,7 @@
 #include "table/table.hpp"
 #include "util/coding.hpp"
 #include "util/internal_key.hpp"
+#include "value/value_ref.hpp"
 
 namespace sand::cli {
 namespace {
@@ -62,17 +63,28 @@ void add_restarts(const table::Block& block, Json* record) {
 
 // The members describing one stored entry of a section-3 block: where it is
 // and how its key is shared, then the internal key split up.
+std::string_view kind_name(EntryKind kind) {
+  switch (kind) {
+    case EntryKind::kDelete:
+      return "delete";
+    case EntryKind::kPut:
+      return "put";
+    case EntryKind::kValueRef:
+      return "value_ref";
+  }
+  return "unknown";
+}
+
 Json entry_json(const table::BlockIterator& it, const ParsedKey& key, const DumpSink& sink) {
   const table::BlockIterator::EntryLayout layout = it.layout();
-  return Json{
-      {"offset", layout.offset},     {"shared", layout.shared},
-      {"unshared", layout.unshared}, {"key", sink.bytes(key.user_key)},
-      {"version", key.version},      {"kind", key.kind == EntryKind::kPut ? "put" : "delete"}};
+  return Json{{"offset", layout.offset},     {"shared", layout.shared},
+              {"unshared", layout.unshared}, {"key", sink.bytes(key.user_key)},
+              {"version", key.version},      {"kind", kind_name(key.kind)}};
 }
 
 Result<table::Block> parse_block(const table::BlockContents& contents, std::string_view name,
-                                 const BlockHandle& h) {
-  return table::Block::parse(contents.data, contents.owned, name, h.offset);
+                                 const BlockHandle& h, EntryKind max_kind) {
+  return table::Block::parse(contents.data, contents.owned, name, h.offset, max_kind);
 }
 
 void dump_footer(std::string_view contents, const table::Footer& footer, DumpSink& sink) {
@@ -128,10 +140,11 @@ Status dump_filter(std::string_view region, std::string_view name, const BlockHa
 
 // Dumps the index block and returns its handles, in order.
 Result<std::vector<BlockHandle>> dump_index(std::string_view region, std::string_view name,
-                                            const BlockHandle& h, DumpSink& sink) {
+                                            const BlockHandle& h, EntryKind max_kind,
+                                            DumpSink& sink) {
   SAND_ASSIGN_OR_RETURN(const table::BlockContents contents,
                         table::read_block(region, name, h, true));
-  SAND_ASSIGN_OR_RETURN(table::Block block, parse_block(contents, name, h));
+  SAND_ASSIGN_OR_RETURN(table::Block block, parse_block(contents, name, h, max_kind));
   Json record = stored_block(Json{{"record", "index"}}, region, h, contents.data.size());
   add_restarts(block, &record);
   sink.emit(record);
@@ -160,10 +173,10 @@ Result<std::vector<BlockHandle>> dump_index(std::string_view region, std::string
 }
 
 Status dump_data_block(std::string_view region, std::string_view name, std::size_t position,
-                       const BlockHandle& h, DumpSink& sink) {
+                       const BlockHandle& h, EntryKind max_kind, DumpSink& sink) {
   SAND_ASSIGN_OR_RETURN(const table::BlockContents contents,
                         table::read_block(region, name, h, true));
-  SAND_ASSIGN_OR_RETURN(table::Block block, parse_block(contents, name, h));
+  SAND_ASSIGN_OR_RETURN(table::Block block, parse_block(contents, name, h, max_kind));
   Json record =
       stored_block(Json{{"record", "block"}, {"block", position}}, region, h, contents.data.size());
   add_restarts(block, &record);
@@ -177,6 +190,15 @@ Status dump_data_block(std::string_view region, std::string_view name, std::size
     Json line{{"record", "entry"}, {"block", position}};
     line.update(entry_json(it, key, sink));
     line["value"] = sink.bytes(it.value());
+    if (key.kind == EntryKind::kValueRef) {
+      const std::optional<value::ValueRef> ref = value::decode_value_ref(it.value());
+      if (!ref)
+        return Status::corruption(name, h.offset, "malformed value reference in data block");
+      line["ref"] = Json{{"file", ref->file},
+                         {"offset", ref->offset},
+                         {"size", ref->size},
+                         {"checksum", ref->checksum}};
+    }
     sink.emit(line, 1);
   }
   return it.status();
@@ -190,15 +212,17 @@ Status dump_table(std::string_view contents, std::string_view file_name, DumpSin
   const std::string_view region = contents.substr(0, contents.size() - table::kFooterSize);
   SAND_RETURN_IF_ERROR(dump_properties(region, file_name, footer.properties, sink));
   SAND_RETURN_IF_ERROR(dump_filter(region, file_name, footer.filter, sink));
-  SAND_ASSIGN_OR_RETURN(const std::vector<BlockHandle> handles,
-                        dump_index(region, file_name, footer.index, sink));
+  SAND_ASSIGN_OR_RETURN(
+      const std::vector<BlockHandle> handles,
+      dump_index(region, file_name, footer.index, table::max_kind_of(footer.format_version), sink));
   // The checks of an open the parts above do not repeat: index keys in
   // order, data block handles in order and in bounds, one per data block.
   SAND_RETURN_IF_ERROR(
       table::Table::open(std::make_unique<ViewFile>(contents), std::string(file_name), 0, nullptr)
           .status());
   for (std::size_t i = 0; i < handles.size(); ++i) {
-    SAND_RETURN_IF_ERROR(dump_data_block(region, file_name, i, handles[i], sink));
+    SAND_RETURN_IF_ERROR(dump_data_block(region, file_name, i, handles[i],
+                                         table::max_kind_of(footer.format_version), sink));
   }
   return Status::ok();
 }

@@ -2,8 +2,8 @@
 //
 //   sand [--db DIR] [--read-only] [--sync] [--json] [--compression none|lz4]
 //        [--memtable-size SIZE] [--block-size SIZE] [--block-cache-size SIZE]
-//        [--target-file-size SIZE] [--l0-trigger N] [--l1-trigger N]
-//        [--retention all|latest]
+//        [--target-file-size SIZE] [--value-separation-threshold SIZE]
+//        [--l0-trigger N] [--l1-trigger N] [--retention all|latest]
 //        put KEY VALUE | put KEY - | put KEY --value-file F |
 //        get KEY [--at V] [--output F] | del KEY |
 //        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
@@ -184,6 +184,7 @@ struct Args {
   std::optional<std::string> block_size;
   std::optional<std::string> block_cache_size;
   std::optional<std::string> target_file_size;
+  std::optional<std::string> value_separation_threshold;
   std::optional<std::string> l0_trigger;
   std::optional<std::string> l1_trigger;
   std::optional<std::string> retention;
@@ -368,6 +369,8 @@ sand::Result<sand::Options> make_options(const Args& args, const sand::cli::Tuni
       apply_size("--block-cache-size", args.block_cache_size, options.block_cache_size));
   SAND_RETURN_IF_ERROR(
       apply_size("--target-file-size", args.target_file_size, options.target_file_size));
+  SAND_RETURN_IF_ERROR(apply_size("--value-separation-threshold", args.value_separation_threshold,
+                                  options.value_separation_threshold));
   sand::cli::apply_tuning(tuning, options);
   // A compaction of a mistyped --db should say so, not create an empty
   // database. (Reads open read-only, which never creates one.)
@@ -552,6 +555,10 @@ int main(int argc, char** argv) {
       ->type_name("SIZE");
   app.add_option("--target-file-size", args.target_file_size,
                  "Compaction output file size, e.g. 128MiB (default 64MiB)")
+      ->type_name("SIZE");
+  app.add_option("--value-separation-threshold", args.value_separation_threshold,
+                 "Values this large or larger are stored once, in the WAL, and referenced "
+                 "(spec/values.md); 0 = off, else at least 64 (default 0)")
       ->type_name("SIZE");
   // Decoded by tuning.hpp after parsing, so the tests share one decoder.
   app.add_option("--l0-trigger", args.l0_trigger,

@@ -1,5 +1,6 @@
 // Size: the byte counts the `sand` flags take (--memtable-size,
-// --block-size, --block-cache-size, --target-file-size), written as a whole
+// --block-size, --block-cache-size, --target-file-size,
+// --value-separation-threshold), written as a whole
 // number with an optional unit:
 //   512 or 512B       bytes
 //   4K, 4KiB          4 * 1024      (K M G T: powers of 1024)

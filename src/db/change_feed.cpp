@@ -245,13 +245,20 @@ Status ChangeFeedState::load_window() {
   } else {
     stream->seek_to_first();
   }
+  std::string resolved;  // a value read through its value reference
   for (; stream->valid(); stream->next()) {
     ParsedKey k;
     if (!parse_internal_key(stream->key(), &k)) {
       return Status::corruption("change feed: malformed internal key");
     }
     if (!bounds.below_upper(k.user_key)) break;
-    collector.offer(k, stream->value());
+    std::string_view value = stream->value();
+    // Only entries the window may still take are worth reading.
+    if (k.kind == EntryKind::kValueRef && k.version > lo && k.version <= collector.cap()) {
+      SAND_RETURN_IF_ERROR(view_->values->read(value, &resolved));
+      value = resolved;
+    }
+    collector.offer(k, value);
   }
   SAND_RETURN_IF_ERROR(stream->status());
 

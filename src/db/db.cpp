@@ -123,7 +123,7 @@ std::string_view Iterator::key() const {
 }
 std::string_view Iterator::value() const {
   state_->position_if_needed();
-  return state_->value;
+  return state_->current_value();
 }
 Version Iterator::version() const {
   state_->position_if_needed();

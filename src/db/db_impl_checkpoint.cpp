@@ -10,7 +10,7 @@
 //     state needs and the active WAL's size, each WAL opened for reading.
 //     write_mu_ serialises write groups, so the active WAL then holds whole
 //     records of versions <= L only; the frozen WALs are sealed and closed;
-//  3. without locks: link every table into tmp, link the sealed WALs (or
+//  3. without locks: link every table and value file into tmp, link the sealed WALs (or
 //     copy them from the open file if the flush thread deleted them since),
 //     copy the active WAL's first `size` bytes (never a link: the source
 //     keeps appending), write a MANIFEST holding the state with
@@ -108,6 +108,11 @@ Result<Version> DB::Impl::checkpoint(const std::string& dir) {
   const auto build = [&]() -> Status {
     for (const auto& [number, meta] : pinned.state.tables) {
       const std::string name = table_file_name(number);
+      SAND_RETURN_IF_ERROR(fs_->link_file(join_path(path_, name), join_path(tmp, name)));
+    }
+    // Value files are immutable WALs, pinned by the view like its tables.
+    for (const auto& [number, meta] : pinned.state.value_files) {
+      const std::string name = wal_file_name(number);
       SAND_RETURN_IF_ERROR(fs_->link_file(join_path(path_, name), join_path(tmp, name)));
     }
     for (const WalSource& w : wals) {

@@ -33,14 +33,30 @@ void DB::Impl::flush_loop() {
 Status DB::Impl::flush_oldest() {
   // Only this thread removes frozen memtables, so the oldest stays put.
   const std::optional<VersionSet::Frozen> frozen = versions_.oldest_frozen();
-  SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
-                        write_level0_table(*fs_, path_, versions_.new_file_number(),
-                                           *frozen->mem, options_));
+  SAND_ASSIGN_OR_RETURN(
+      manifest::TableMeta meta,
+      write_level0_table(*fs_, path_, versions_.new_file_number(), *frozen->mem, options_));
   SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
+  // A memtable references values only in its own WAL (insert_batch), so a
+  // table with references keeps that WAL, as a value file.
+  const std::string wal_path = join_path(path_, wal_file_name(frozen->wal_number));
+  std::optional<manifest::ValueFileMeta> kept_wal;
+  if (!meta.value_refs.empty()) {
+    if (meta.value_refs.size() != 1 || meta.value_refs[0].file != frozen->wal_number) {
+      return Status::corruption(table_file_name(meta.number) +
+                                ": a flushed memtable references values outside its WAL " +
+                                wal_file_name(frozen->wal_number));
+    }
+    SAND_ASSIGN_OR_RETURN(auto wal, fs_->open_readable_file(wal_path));
+    kept_wal = manifest::ValueFileMeta{.number = frozen->wal_number,
+                                       .kind = manifest::ValueFileKind::kWal,
+                                       .size = wal->contents().size()};
+  }
   {
     MutexLock lock(state_mu_);
     manifest::Edit edit;
     edit.added.push_back(meta);
+    if (kept_wal) edit.added_value_files.push_back(*kept_wal);
     edit.last_version = meta.max_version;
     // Counted before the new view wakes flush() waiters, so a stats() call
     // right after flush() returns sees this flush.
@@ -52,8 +68,9 @@ Status DB::Impl::flush_oldest() {
     change.drop_oldest_frozen = true;
     SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
   }
-  // Only now is the WAL's content durable elsewhere.
-  fs_->remove_file(join_path(path_, wal_file_name(frozen->wal_number))).ignore();
+  // Only now is the WAL's content durable elsewhere (or the WAL a value file
+  // that compaction retires once no table references it).
+  if (!kept_wal) fs_->remove_file(wal_path).ignore();
   return Status::ok();
 }
 

@@ -28,6 +28,13 @@ Status DB::Impl::validate_options(const Options& o) {
   if (o.memtable_size < 4096) {
     return Status::invalid_argument("memtable_size must be at least 4096 bytes");
   }
+  // A reference takes up to 38 bytes: separating smaller values saves nothing.
+  if (o.value_separation_threshold != 0 &&
+      (o.value_separation_threshold < kMinValueSeparationThreshold ||
+       o.value_separation_threshold > kMaxValueSize)) {
+    return Status::invalid_argument("value_separation_threshold must be 0 or 64 bytes to " +
+                                    std::to_string(kMaxValueSize));
+  }
   if (o.block_size < 256 || o.block_size > (64u << 20)) {
     return Status::invalid_argument("block_size must be in [256, 64 MiB]");
   }
@@ -58,7 +65,7 @@ DB::Impl::Impl(std::string path, Options options)
       options_(std::move(options)),
       fs_(options_.file_system ? options_.file_system : posix_file_system()),
       block_cache_(std::make_shared<table::BlockCache>(options_.block_cache_size)),
-      versions_(*fs_, path_, options_.manifest_rollover_size) {}
+      versions_(fs_, path_, options_.manifest_rollover_size) {}
 
 DB::Impl::~Impl() { close().ignore(); }
 
@@ -145,9 +152,9 @@ Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
   // recovery stopped early, and the new manifest's wal_number retires every
   // replayed WAL.
   if (!mem->empty()) {
-    SAND_ASSIGN_OR_RETURN(manifest::TableMeta meta,
-                          write_level0_table(*fs_, path_, versions_.new_file_number(), *mem,
-                                             options_));
+    SAND_ASSIGN_OR_RETURN(
+        manifest::TableMeta meta,
+        write_level0_table(*fs_, path_, versions_.new_file_number(), *mem, options_));
     counters_.flush_bytes_written += meta.file_size;
     ++counters_.flushes;
     SAND_ASSIGN_OR_RETURN(auto live, open_table(meta));
@@ -173,8 +180,9 @@ Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
 }
 
 void DB::Impl::remove_obsolete_files(std::vector<std::string> names) {
-  // What the manifest does not reference: WALs already flushed, tables a
-  // crash left behind mid-flush, a half-written MANIFEST.tmp. Oldest WAL
+  // What the manifest does not reference: WALs already flushed (and no
+  // longer value files), tables a crash left behind mid-flush, a
+  // half-written MANIFEST.tmp. Oldest WAL
   // first, as flushes do: a read-only process that still finds the oldest
   // WAL its state needs may then trust that no newer one is gone (spec rule
   // W3).
@@ -186,14 +194,19 @@ void DB::Impl::remove_obsolete_files(std::vector<std::string> names) {
     return number_of(a) < number_of(b);
   });
   const std::uint64_t oldest_wal = versions_.oldest_needed_wal();
+  const auto view = versions_.current();
   std::set<std::uint64_t> live_tables;
-  for (const auto& t : versions_.current()->all_tables()) live_tables.insert(t->meta.number);
+  for (const auto& t : view->all_tables()) live_tables.insert(t->meta.number);
+  // A WAL below the oldest needed one is kept while it is a live value file.
+  const value::ValueFiles::Map& value_files = view->values->files();
   for (const auto& name : names) {
     const auto parsed = parse_file_name(name);
     if (!parsed) continue;
-    const bool orphan = (parsed->type == FileType::kWal && parsed->number < oldest_wal) ||
-                        (parsed->type == FileType::kTable && !live_tables.contains(parsed->number)) ||
-                        parsed->type == FileType::kManifestTemp;
+    const bool orphan =
+        (parsed->type == FileType::kWal && parsed->number < oldest_wal &&
+         !value_files.contains(parsed->number)) ||
+        (parsed->type == FileType::kTable && !live_tables.contains(parsed->number)) ||
+        parsed->type == FileType::kManifestTemp;
     if (orphan) fs_->remove_file(join_path(path_, name)).ignore();  // best effort
   }
 }

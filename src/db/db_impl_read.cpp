@@ -95,6 +95,7 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
   const Version last = view_last_version(*view);
   const Version mark = effective_mark();
   std::vector<HistoryEntry> all;
+  std::vector<bool> by_reference;  // all[i].value holds a value reference
   // Sources hold disjoint, descending version ranges, so appending source by
   // source keeps the list newest first.
   auto collect = [&](InternalIterator& it) -> Status {
@@ -104,10 +105,11 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
         return Status::corruption("history: malformed internal key");
       }
       if (k.user_key != key) break;
-      all.push_back(HistoryEntry{
-          .version = k.version,
-          .deleted = k.kind == EntryKind::kDelete,
-          .value = k.kind == EntryKind::kPut ? std::string(it.value()) : std::string()});
+      all.push_back(
+          HistoryEntry{.version = k.version,
+                       .deleted = k.kind == EntryKind::kDelete,
+                       .value = is_put(k.kind) ? std::string(it.value()) : std::string()});
+      by_reference.push_back(k.kind == EntryKind::kValueRef);
     }
     return it.status();
   };
@@ -123,8 +125,14 @@ Result<std::vector<HistoryEntry>> DB::Impl::history(std::string_view key) const 
   RetentionFilter filter(mark, {});
   filter.start_key();
   std::vector<HistoryEntry> out;
-  for (auto& e : all) {
-    if (filter.keep(e.version)) out.push_back(std::move(e));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!filter.keep(all[i].version)) continue;
+    // Only the values history returns are read from their value files.
+    if (by_reference[i]) {
+      const std::string ref = std::move(all[i].value);
+      SAND_RETURN_IF_ERROR(view->values->read(ref, &all[i].value));
+    }
+    out.push_back(std::move(all[i]));
   }
   while (!out.empty() && out.back().deleted) out.pop_back();
   return out;

@@ -19,7 +19,7 @@ Status DB::Impl::open_read_only() {
   {
     MutexLock lock(refresh_mu_);
     follower_ = std::make_unique<Follower>(
-        *fs_, path_, options_.point_in_time_recovery,
+        fs_, path_, options_.point_in_time_recovery,
         [this](const manifest::TableMeta& meta) { return open_table(meta); });
   }
   return refresh();
@@ -44,6 +44,7 @@ Status DB::Impl::refresh() {
   base.mem = std::move(picture.mem);
   base.frozen = std::move(picture.frozen);
   base.last_version = picture.last_version;
+  base.values = std::make_shared<value::ValueFiles>(std::move(picture.values));
   {
     MutexLock state_lock(state_mu_);
     versions_.publish_followed(base.with_tables(std::move(picture.tables)));

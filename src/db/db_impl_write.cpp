@@ -144,6 +144,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
     records.push_back(group_reps_[i]);
     sync = sync || group[i]->sync;
   }
+  const std::uint64_t first_record = wal_->size();  // where the group's records start
   Status s = wal_->add_records(records);
   if (s.is_ok() && sync) s = wal_->sync();  // one fsync for the whole group
   if (!s.is_ok()) {
@@ -157,11 +158,14 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   // fail, but a failure must still not be ignored.
   MemTable& mem = *current_view()->mem;
   std::uint64_t user_bytes = 0;
+  std::uint64_t record = first_record;
   for (std::size_t i = 0; i < group.size(); ++i) {
     const Version v = first + i;
     group[i]->version = v;
     Result<std::uint64_t> added =
-        insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), 0);
+        insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), wal_number_, record,
+                     options_.value_separation_threshold);
+    record += wal::kRecordHeaderSize + group_reps_[i].size();
     group[i]->status = added.status();
     if (added.is_ok()) user_bytes += *added;
   }
@@ -176,7 +180,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   // The fullness check needs no lock (write_mu_ pins the memtable); only a
   // full one costs the state_mu_ round trip for the frozen count.
   bool freeze_now = false;
-  if (mem.approximate_bytes() >= options_.memtable_size) {
+  if (memtable_full()) {
     MutexLock lock(state_mu_);
     freeze_now = room_to_freeze();
   }
@@ -188,7 +192,11 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
 }
 
 bool DB::Impl::memtable_full() const {
-  return current_view()->mem->approximate_bytes() >= options_.memtable_size;
+  // With separated values the memtable holds only references, so the WAL
+  // (which holds the values) must bound it too: it is replayed at open and
+  // becomes a value file of about this size.
+  return current_view()->mem->approximate_bytes() >= options_.memtable_size ||
+         wal_bytes_.load(std::memory_order_relaxed) >= options_.memtable_size;
 }
 
 bool DB::Impl::room_to_freeze() const {

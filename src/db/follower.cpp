@@ -10,8 +10,9 @@
 
 namespace sand {
 
-Follower::Follower(FileSystem& fs, std::string dir, bool point_in_time, OpenTable open_table)
-    : fs_(fs),
+Follower::Follower(std::shared_ptr<FileSystem> fs, std::string dir, bool point_in_time,
+                   OpenTable open_table)
+    : fs_(std::move(fs)),
       dir_(std::move(dir)),
       point_in_time_(point_in_time),
       open_table_(std::move(open_table)),
@@ -41,8 +42,9 @@ Result<Follower::Picture> Follower::refresh() {
 }
 
 Result<bool> Follower::catch_up(std::string* missing) {
-  SAND_ASSIGN_OR_RETURN(const bool moved, manifest_.update(fs_));
+  SAND_ASSIGN_OR_RETURN(const bool moved, manifest_.update(*fs_));
   SAND_RETURN_IF_ERROR(sync_tables(missing));
+  if (missing->empty()) SAND_RETURN_IF_ERROR(sync_value_files(missing));
   if (missing->empty()) SAND_RETURN_IF_ERROR(read_wals(missing));
   return moved;
 }
@@ -63,11 +65,29 @@ Status Follower::sync_tables(std::string* missing) {
   return Status::ok();
 }
 
+Status Follower::sync_value_files(std::string* missing) {
+  const auto& live = manifest_.state().value_files;
+  std::erase_if(value_files_, [&](const auto& entry) { return !live.contains(entry.first); });
+  for (const auto& [number, meta] : live) {
+    if (value_files_.contains(number)) continue;
+    auto file =
+        std::make_shared<value::ValueFile>(fs_, join_path(dir_, wal_file_name(number)), number);
+    file->set_size(meta.size);
+    if (Status s = file->map_now(); !s.is_ok()) {
+      if (s.code() != Code::kNotFound) return s;
+      *missing = wal_file_name(number);  // retired by an edit not read yet?
+      return Status::ok();
+    }
+    value_files_.emplace(number, std::move(file));
+  }
+  return Status::ok();
+}
+
 Status Follower::read_wals(std::string* missing) {
   const std::uint64_t oldest = manifest_.state().wal_number;
   std::erase_if(wals_, [&](const WalTail& t) { return t.number < oldest; });  // flushed
 
-  SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_.list_dir(dir_));
+  SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->list_dir(dir_));
   const std::vector<std::uint64_t> numbers = list_database_files(names).wals_from(oldest);
   // A WAL the state needs is gone: it was flushed and deleted since the
   // manifest was read. WALs are deleted oldest first and the WAL `oldest`
@@ -126,7 +146,7 @@ Status Follower::read_wal(WalTail& tail, Version previous, bool* corrupt_tail,
   const std::string name = wal_file_name(tail.number);
   // A copy, not a mapping: a file truncated under a mapping faults it
   // (SIGBUS), and a reader must survive whatever happens to the files.
-  auto bytes = fs_.read_file_from(join_path(dir_, name), tail.read_to);
+  auto bytes = fs_->read_file_from(join_path(dir_, name), tail.read_to);
   if (!bytes.is_ok()) {
     if (bytes.status().code() != Code::kNotFound) return bytes.status();
     *missing = name;
@@ -135,9 +155,13 @@ Status Follower::read_wal(WalTail& tail, Version previous, bool* corrupt_tail,
   // Re-adding an entry a failed earlier refresh added is harmless: the
   // memtable replaces the same (key, version), and readers cannot see
   // versions above the published last version anyway.
+  // Values stay whole in a follower's memtable: it holds a copy of these
+  // bytes already, and a reference would tie its reads to a WAL the writer
+  // may delete once it is flushed.
   SAND_ASSIGN_OR_RETURN(WalReplay replayed,
                         replay_wal_into(*tail.mem, *bytes, tail.read_to, tail.number,
-                                        point_in_time_, std::max(previous, tail.last_version)));
+                                        point_in_time_, std::max(previous, tail.last_version),
+                                        /*separation_threshold=*/0));
   tail.read_to = replayed.stats.valid_end;
   if (replayed.last_version != 0) tail.last_version = replayed.last_version;
   // The seal is the last record; a later read from past it finds nothing.
@@ -152,6 +176,7 @@ Follower::Picture Follower::picture() const {
   Picture p;
   const manifest::State& state = manifest_.state();
   for (const auto& [number, table] : tables_) p.tables.push_back(table);
+  p.values = value_files_;
   p.mem = wals_.empty() ? empty_ : wals_.back().mem;
   for (auto it = wals_.rbegin(); it != wals_.rend(); ++it) {
     if (it != wals_.rbegin()) p.frozen.push_back(it->mem);

@@ -6,7 +6,8 @@
 // records. refresh() brings all three up to date without writing or deleting
 // anything:
 //  1. apply the new manifest records (or re-read a replaced MANIFEST);
-//  2. open the tables it names that are not open yet, drop the others;
+//  2. open the tables and map the value files it names that are not open
+//     yet, drop the others;
 //  3. drop the WALs below its wal_number (flushed), then read every WAL at or
 //     above it from where the last refresh stopped, up to the last complete
 //     record. An older WAL that ends torn or without its seal, followed by a
@@ -47,12 +48,14 @@ class Follower {
  public:
   using OpenTable = std::function<Result<TableRef>(const manifest::TableMeta&)>;
 
-  Follower(FileSystem& fs, std::string dir, bool point_in_time, OpenTable open_table);
+  Follower(std::shared_ptr<FileSystem> fs, std::string dir, bool point_in_time,
+           OpenTable open_table);
 
   struct Picture {
     std::vector<TableRef> tables;
     std::shared_ptr<MemTable> mem;                  // the newest WAL's writes
     std::vector<std::shared_ptr<MemTable>> frozen;  // older WALs', newest first
+    value::ValueFiles::Map values;                  // the state's value files, mapped
     Version last_version = 0;
     Version low_water_mark = 0;
     std::uint64_t manifest_bytes = 0;
@@ -71,9 +74,9 @@ class Follower {
   struct WalTail {
     std::uint64_t number = 0;
     std::shared_ptr<MemTable> mem = std::make_shared<MemTable>();
-    std::uint64_t read_to = 0;      // file offset after the last record read
-    Version last_version = 0;       // of the last record read; 0 before any
-    bool sealed = false;            // its seal record was read
+    std::uint64_t read_to = 0;  // file offset after the last record read
+    Version last_version = 0;   // of the last record read; 0 before any
+    bool sealed = false;        // its seal record was read
   };
 
   // One round of steps 1-3; returns whether MANIFEST moved. Sets *missing
@@ -81,18 +84,21 @@ class Follower {
   // gone, so the round must be redone.
   Result<bool> catch_up(std::string* missing);
   Status sync_tables(std::string* missing);
+  // Step 2 for value files: maps those the state names, drops the others.
+  Status sync_value_files(std::string* missing);
   Status read_wals(std::string* missing);
   // Reads `tail`'s new complete records into its memtable. Sets
   // *corrupt_tail when point-in-time replay stopped at a corrupt record.
   Status read_wal(WalTail& tail, Version previous, bool* corrupt_tail, std::string* missing);
   Picture picture() const;
 
-  FileSystem& fs_;
+  const std::shared_ptr<FileSystem> fs_;
   const std::string dir_;
   const bool point_in_time_;
   const OpenTable open_table_;
   manifest::ManifestTail manifest_;
   std::map<std::uint64_t, TableRef> tables_;  // by number: the manifest's live set
+  value::ValueFiles::Map value_files_;        // by number: the manifest's live set
   std::vector<WalTail> wals_;                 // ascending numbers
   const std::shared_ptr<MemTable> empty_ = std::make_shared<MemTable>();
 };

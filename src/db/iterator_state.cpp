@@ -162,10 +162,11 @@ void IteratorState::find_next_ascending(bool skip_saved_key) {
       continue;
     }
     // The newest visible version of this key decides it.
-    if (k.kind == EntryKind::kPut) {
+    if (is_put(k.kind)) {
       valid = true;
       key = k.user_key;
       value = input_->value();
+      value_is_ref_ = k.kind == EntryKind::kValueRef;
       version = k.version;
       return;
     }
@@ -193,20 +194,33 @@ void IteratorState::find_prev_descending() {
       if (e.version <= at_) {
         decided = e.kind;
         decided_version = e.version;
-        if (e.kind == EntryKind::kPut) saved_value_.assign(input_->value());
+        if (is_put(e.kind)) saved_value_.assign(input_->value());
       }
       input_->prev();
     }
     if (!input_->status().is_ok()) break;
-    if (decided == EntryKind::kPut) {
+    if (decided && is_put(*decided)) {
       valid = true;
       key = saved_key_;
       value = saved_value_;
+      value_is_ref_ = *decided == EntryKind::kValueRef;
       version = decided_version;
       return;
     }
   }
   end();
+}
+
+std::string_view IteratorState::current_value() {
+  if (!valid || !value_is_ref_) return value;
+  if (status = view_->values->read(value, &resolved_value_); !status.is_ok()) {
+    valid = false;
+    return {};
+  }
+  // The iterator stays on this key until it moves: later calls need no read.
+  value = resolved_value_;
+  value_is_ref_ = false;
+  return value;
 }
 
 void IteratorState::end() {

@@ -59,9 +59,15 @@ struct IteratorState {
   void seek_to_first();
   void seek_to_last();
 
+  // The current value, read from its value file first if it is stored by
+  // reference (a key-only scan never pays for that read). A value that
+  // cannot be read (a missing file, a failed checksum) ends the scan with
+  // that error: not valid, and status says why.
+  std::string_view current_value();
+
   bool valid = false;
   std::string_view key;    // current user key
-  std::string_view value;  // current value
+  std::string_view value;  // current value, or its value reference's bytes
   Version version = 0;     // the version that wrote key and value
   Status status;
 
@@ -100,7 +106,9 @@ struct IteratorState {
   // Ascending: the key whose older entries to skip. Descending: the current
   // key (key views it).
   std::string saved_key_;
-  std::string saved_value_;  // descending: the current value
+  std::string saved_value_;     // descending: the current value
+  bool value_is_ref_ = false;   // `value` holds a value reference
+  std::string resolved_value_;  // the value read for a reference
 };
 
 }  // namespace sand::detail

@@ -11,6 +11,17 @@ bool in_key_range(const LiveTable& t, std::string_view key) {
 
 }  // namespace
 
+Status resolve_value(const ReadView& view, bool copy, PointEntry* e) {
+  if (e->kind != EntryKind::kValueRef) return Status::ok();
+  e->kind = EntryKind::kPut;
+  if (!copy) {
+    e->value.clear();
+    return Status::ok();
+  }
+  const std::string ref = std::move(e->value);
+  return view.values->read(ref, &e->value);
+}
+
 std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string_view key,
                                                Version at) {
   std::vector<const LiveTable*> out;
@@ -27,8 +38,10 @@ std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string
   return out;
 }
 
-Result<std::optional<PointEntry>> newest_entry(const ReadView& view, std::string_view key,
-                                               Version at, table::Table::Value value) {
+namespace {
+
+Result<std::optional<PointEntry>> newest_stored_entry(const ReadView& view, std::string_view key,
+                                                      Version at, table::Table::Value value) {
   using Answer = std::optional<PointEntry>;
   const bool copy = value == table::Table::Value::kCopy;
   auto from_memtable = [&](const MemTable& mem) -> Answer {
@@ -46,6 +59,17 @@ Result<std::optional<PointEntry>> newest_entry(const ReadView& view, std::string
     if (found) return Answer(PointEntry{found->version, found->kind, std::move(found->value)});
   }
   return Answer();
+}
+
+}  // namespace
+
+Result<std::optional<PointEntry>> newest_entry(const ReadView& view, std::string_view key,
+                                               Version at, table::Table::Value value) {
+  SAND_ASSIGN_OR_RETURN(std::optional<PointEntry> found, newest_stored_entry(view, key, at, value));
+  if (found) {
+    SAND_RETURN_IF_ERROR(resolve_value(view, value == table::Table::Value::kCopy, &*found));
+  }
+  return found;
 }
 
 Result<bool> tombstone_shows(const ReadView& view, std::string_view key, Version v, Version mark) {

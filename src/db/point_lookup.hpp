@@ -27,6 +27,12 @@ struct PointEntry {
   std::string value;  // empty for a tombstone
 };
 
+// Turns a value-reference entry into the put it stands for, reading the
+// value from its value file if `copy` (else leaving the value empty); other
+// entries are left alone. Errors: Corruption (a malformed or dangling
+// reference, a value that fails its checksum), IOError.
+Status resolve_value(const ReadView& view, bool copy, PointEntry* e);
+
 // The tables a point read of `key` at `at` may need, newest first (key
 // range and version range checked; the bloom filter is the table's own).
 std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string_view key,
@@ -34,7 +40,9 @@ std::vector<const LiveTable*> point_candidates(const ReadView& view, std::string
 
 // The newest entry of `key` with version <= `at`, a tombstone included;
 // with Value::kSkip its value is left empty (only the version and kind are
-// wanted, and values may be 256 MiB). Errors: Corruption, IOError.
+// wanted, and values may be 256 MiB). A value reference comes back
+// resolved: as a put with the referenced value (none read with kSkip).
+// Errors: Corruption, IOError.
 Result<std::optional<PointEntry>> newest_entry(
     const ReadView& view, std::string_view key, Version at,
     table::Table::Value value = table::Table::Value::kCopy);

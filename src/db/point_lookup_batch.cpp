@@ -111,10 +111,11 @@ class PendingKeys {
 
 }  // namespace
 
-Status newest_entries(const ReadView& view, std::span<const std::string_view> keys, Version at,
-                      std::span<std::optional<PointEntry>> out) {
-  assert(keys.size() == out.size());
-  assert(std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) == keys.end());
+namespace {
+
+// The stored entries: value references still unresolved.
+Status newest_stored_entries(const ReadView& view, std::span<const std::string_view> keys,
+                             Version at, std::span<std::optional<PointEntry>> out) {
   PendingKeys pending(keys, out);
   pending.ask_memtable(*view.mem, at);
   for (const auto& mem : view.frozen) {
@@ -133,6 +134,19 @@ Status newest_entries(const ReadView& view, std::span<const std::string_view> ke
   }
   if (pending.empty()) return Status::ok();
   return pending.ask_run(view.l2, at);
+}
+
+}  // namespace
+
+Status newest_entries(const ReadView& view, std::span<const std::string_view> keys, Version at,
+                      std::span<std::optional<PointEntry>> out) {
+  assert(keys.size() == out.size());
+  assert(std::adjacent_find(keys.begin(), keys.end(), std::greater_equal<>()) == keys.end());
+  SAND_RETURN_IF_ERROR(newest_stored_entries(view, keys, at, out));
+  for (std::optional<PointEntry>& e : out) {
+    if (e) SAND_RETURN_IF_ERROR(resolve_value(view, /*copy=*/true, &*e));
+  }
+  return Status::ok();
 }
 
 }  // namespace sand

@@ -21,6 +21,7 @@
 #include "manifest/state.hpp"
 #include "memtable/memtable.hpp"
 #include "table/table.hpp"
+#include "value/value_files.hpp"
 
 namespace sand {
 
@@ -30,7 +31,9 @@ namespace sand {
 struct LiveTable {
   LiveTable(manifest::TableMeta m, std::shared_ptr<table::Table> t,
             std::shared_ptr<FileSystem> file_system, std::string file_path)
-      : meta(std::move(m)), table(std::move(t)), fs(std::move(file_system)),
+      : meta(std::move(m)),
+        table(std::move(t)),
+        fs(std::move(file_system)),
         path(std::move(file_path)) {}
   ~LiveTable();
   LiveTable(const LiveTable&) = delete;
@@ -62,6 +65,9 @@ struct ReadView {
   std::vector<TableRef> l0;                       // newest first
   std::vector<SortedRun> l1;                      // newest first
   SortedRun l2;
+  // The files the value references of these memtables and tables point
+  // into: the live value files of the manifest and the memtables' WALs.
+  std::shared_ptr<const value::ValueFiles> values = std::make_shared<value::ValueFiles>();
   // Read-only handles: the last version this view holds, which their reads
   // use as "latest" and as the newest readable version, so a view and its
   // version always belong together (db_impl_read_only.cpp). 0 in a writer's
@@ -70,7 +76,8 @@ struct ReadView {
 
   // Every live table, in no particular order.
   std::vector<TableRef> all_tables() const;
-  // The same memtables with `tables` arranged into levels and runs.
+  // The same memtables and value files with `tables` arranged into levels
+  // and runs.
   std::shared_ptr<ReadView> with_tables(std::vector<TableRef> tables) const;
 };
 

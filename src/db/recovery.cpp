@@ -39,6 +39,11 @@ Status check_files_present(const std::string& dir, const manifest::State& state,
       return Status::corruption(dir + "/MANIFEST: live table " + table_file_name(number) + why);
     }
   }
+  for (const auto& [number, meta] : state.value_files) {
+    if (!listed(listing.wals, number)) {
+      return Status::corruption(dir + "/MANIFEST: live value file " + wal_file_name(number) + why);
+    }
+  }
   // 0: a new database's first manifest, written before its first WAL.
   if (state.wal_number != 0 && !listed(listing.wals, state.wal_number)) {
     return Status::corruption(dir + "/MANIFEST: " + wal_file_name(state.wal_number) +
@@ -50,8 +55,8 @@ Status check_files_present(const std::string& dir, const manifest::State& state,
 bool lost_its_tail(const wal::ReplayStats& stats) { return stats.torn_tail || !stats.sealed; }
 
 Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
-                                     const std::vector<std::uint64_t>& numbers,
-                                     bool point_in_time, MemTable& mem) {
+                                     const std::vector<std::uint64_t>& numbers, bool point_in_time,
+                                     MemTable& mem) {
   std::vector<std::pair<std::uint64_t, std::unique_ptr<ReadableFile>>> wals;
   for (const std::uint64_t number : numbers) {
     SAND_ASSIGN_OR_RETURN(auto file, fs.open_readable_file(join_path(dir, wal_file_name(number))));
@@ -65,20 +70,24 @@ Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
 
   Version last = 0;
   for (std::size_t i = 0; i < wals.size(); ++i) {
+    // Replayed values go into the memtable whole, never by reference: open
+    // writes them into a table and deletes every replayed WAL, so a
+    // recovered database never depends on a WAL that had a damaged or torn
+    // tail (doc/design.md section 11).
     SAND_ASSIGN_OR_RETURN(WalReplay replayed,
                           replay_wal_into(mem, wals[i].second->contents(), 0, wals[i].first,
-                                          point_in_time, last));
+                                          point_in_time, last, /*separation_threshold=*/0));
     if (replayed.last_version != 0) last = replayed.last_version;
     // Point-in-time recovery keeps what precedes the damage and drops the
     // rest, including every later WAL (rule P6).
     if (!replayed.stats.tail_error.is_ok()) break;
     if (i < newest && lost_its_tail(replayed.stats)) {
       if (point_in_time) break;
-      return Status::corruption(
-          wal_file_name(wals[i].first), replayed.stats.valid_end,
-          replayed.stats.torn_tail ? "torn record in a WAL that is not the newest"
-                                   : "a WAL that is not the newest ends without its seal "
-                                     "(its tail was lost)");
+      return Status::corruption(wal_file_name(wals[i].first), replayed.stats.valid_end,
+                                replayed.stats.torn_tail
+                                    ? "torn record in a WAL that is not the newest"
+                                    : "a WAL that is not the newest ends without its seal "
+                                      "(its tail was lost)");
     }
   }
   return last;

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "manifest/edit.hpp"
 #include "sand/file_system.hpp"
@@ -28,8 +30,9 @@ class TableFileWriter {
                                                          std::uint64_t number, int level,
                                                          std::uint64_t run, const Options& options);
 
-  // Adds an entry (internal keys in ascending order). Errors: IOError (the
-  // builder's, sticky).
+  // Adds an entry (internal keys in ascending order); a value reference is
+  // tallied for the manifest (TableMeta::value_refs). Errors: IOError (the
+  // builder's, sticky); Corruption for a malformed value reference.
   Status add(std::string_view internal_key, std::string_view value);
   std::uint64_t file_size() const { return builder_.file_size(); }
 
@@ -37,14 +40,17 @@ class TableFileWriter {
   Result<manifest::TableMeta> finish();
 
  private:
-  TableFileWriter(std::unique_ptr<WritableFile> file, std::uint64_t number, int level,
-                  std::uint64_t run, const Options& options);
+  TableFileWriter(std::unique_ptr<WritableFile> file, std::string dir, std::uint64_t number,
+                  int level, std::uint64_t run, const Options& options);
+  std::vector<manifest::ValueRefTally> tally() const;
 
+  const std::string dir_;
   const std::unique_ptr<WritableFile> file_;
   table::TableBuilder builder_;  // writes to file_, declared before it
   const std::uint64_t number_;
   const int level_;
   const std::uint64_t run_;
+  std::map<std::uint64_t, std::uint64_t> value_refs_;  // value file -> bytes referenced
 };
 
 }  // namespace sand

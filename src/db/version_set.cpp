@@ -7,8 +7,9 @@
 
 namespace sand {
 
-VersionSet::VersionSet(FileSystem& fs, std::string dir, std::uint64_t manifest_rollover_size)
-    : fs_(fs), dir_(std::move(dir)), rollover_size_(manifest_rollover_size) {
+VersionSet::VersionSet(std::shared_ptr<FileSystem> fs, std::string dir,
+                       std::uint64_t manifest_rollover_size)
+    : fs_(std::move(fs)), dir_(std::move(dir)), rollover_size_(manifest_rollover_size) {
   auto empty = std::make_shared<ReadView>();
   empty->mem = std::make_shared<MemTable>();
   view_ = std::move(empty);
@@ -18,6 +19,21 @@ void VersionSet::recover(manifest::State state) {
   MutexLock lock(mu_);
   state_ = std::move(state);
   active_wal_ = state_.wal_number;
+  value_files_.clear();
+  for (const auto& [number, meta] : state_.value_files) {
+    value_files_[number] = value_file(number);
+    value_files_[number]->set_size(meta.size);
+  }
+}
+
+std::shared_ptr<value::ValueFile> VersionSet::value_file(std::uint64_t number) {
+  if (auto it = value_files_.find(number); it != value_files_.end()) return it->second;
+  // Every value file is a WAL kept after its flush (ValueFileKind::kWal).
+  return std::make_shared<value::ValueFile>(fs_, join_path(dir_, wal_file_name(number)), number);
+}
+
+std::shared_ptr<const value::ValueFiles> VersionSet::values_for_view() const {
+  return std::make_shared<value::ValueFiles>(value_files_);
 }
 
 std::uint64_t VersionSet::new_file_number() {
@@ -39,11 +55,38 @@ Status VersionSet::log_and_apply(manifest::Edit edit, ViewChange change) {
   }
   manifest::State next = state_;
   SAND_RETURN_IF_ERROR(next.apply(edit, kManifestName, 0));
+  // Value files no table references any more leave in the same edit.
+  bool values_changed = !edit.added_value_files.empty();
+  for (const auto& [number, bytes] : next.referenced_value_bytes()) {
+    if (bytes == 0) edit.removed_value_files.push_back(number);
+  }
+  if (!edit.removed_value_files.empty()) {
+    values_changed = true;
+    next = state_;
+    SAND_RETURN_IF_ERROR(next.apply(edit, kManifestName, 0));
+  }
   SAND_RETURN_IF_ERROR(write_edit(edit, next));
   state_ = std::move(next);
+  for (const std::uint64_t number : edit.removed_value_files) {
+    if (auto it = value_files_.find(number); it != value_files_.end()) {
+      it->second->obsolete.store(true);  // deleted once the last reader lets go
+      value_files_.erase(it);
+    }
+  }
+  for (const manifest::ValueFileMeta& f : edit.added_value_files) {
+    value_files_[f.number] = value_file(f.number);
+    value_files_[f.number]->set_size(f.size);
+  }
   // The first edit after recover() names the WAL the new memtable writes to.
-  if (edit.wal_number && !change.drop_oldest_frozen) active_wal_ = *edit.wal_number;
-  if (change.added.empty() && change.removed.empty() && !change.drop_oldest_frozen) {
+  if (edit.wal_number && !change.drop_oldest_frozen) {
+    active_wal_ = *edit.wal_number;
+    if (active_wal_ != 0) {
+      value_files_[active_wal_] = value_file(active_wal_);
+      values_changed = true;
+    }
+  }
+  if (change.added.empty() && change.removed.empty() && !change.drop_oldest_frozen &&
+      !values_changed) {
     return Status::ok();  // counters only: the view stays
   }
 
@@ -60,9 +103,13 @@ Status VersionSet::log_and_apply(manifest::Edit edit, ViewChange change) {
   for (auto& t : change.added) tables.push_back(std::move(t));
   ReadView base = *old;
   if (change.drop_oldest_frozen) {
+    // Its WAL stays readable only as a value file this edit added.
+    const std::uint64_t flushed_wal = frozen_.front().wal_number;
+    if (!state_.value_files.contains(flushed_wal)) value_files_.erase(flushed_wal);
     frozen_.pop_front();
     base.frozen.pop_back();  // the view lists them newest first
   }
+  base.values = values_for_view();
   publish(base.with_tables(std::move(tables)));
   return Status::ok();
 }
@@ -72,7 +119,7 @@ Status VersionSet::write_edit(const manifest::Edit& edit, manifest::State& next)
   // Recovery, or a log past its rollover size: the whole state as one
   // snapshot record in a new MANIFEST (tmp + rename). It draws the new log's
   // id from next.next_file_number.
-  SAND_ASSIGN_OR_RETURN(auto fresh, manifest::ManifestLog::create(fs_, dir_, next));
+  SAND_ASSIGN_OR_RETURN(auto fresh, manifest::ManifestLog::create(*fs_, dir_, next));
   std::swap(log_, fresh);
   // The new log is durable and current; the old one is garbage now, so an
   // error closing it changes nothing.
@@ -87,6 +134,8 @@ void VersionSet::freeze_active(std::uint64_t new_wal) {
   view->frozen.insert(view->frozen.begin(), view->mem);
   view->mem = std::make_shared<MemTable>();
   active_wal_ = new_wal;
+  value_files_[new_wal] = value_file(new_wal);
+  view->values = values_for_view();
   publish(std::move(view));
 }
 

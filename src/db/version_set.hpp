@@ -14,6 +14,13 @@
 // state as a fresh MANIFEST (as a rollover does) instead of appending to the
 // replayed file, whose torn tail would otherwise sit before the new records.
 //
+// Value files (spec/values.md) live here too: the view's ValueFiles holds
+// the manifest's live value files and the WALs of the active and frozen
+// memtables, whose values those memtables reference. An edit that leaves a
+// value file without references removes it in the same edit (see
+// log_and_apply), and the file is deleted when the last view holding it
+// lets go, as a retired table is.
+//
 // Thread-safety: internally locked. mu_ guards the state, the log, the
 // counter and the frozen queue and is held across a manifest append (rare);
 // view_mu_ guards only the view pointer, so current() never waits for a
@@ -47,7 +54,7 @@ struct ViewChange {
 
 class VersionSet {
  public:
-  VersionSet(FileSystem& fs, std::string dir, std::uint64_t manifest_rollover_size);
+  VersionSet(std::shared_ptr<FileSystem> fs, std::string dir, std::uint64_t manifest_rollover_size);
 
   // Adopts `state`, replayed from the files, with an empty view and no
   // manifest log; the next log_and_apply() writes a fresh MANIFEST. The
@@ -61,7 +68,11 @@ class VersionSet {
   // Fills in next_file_number; with change.drop_oldest_frozen also
   // wal_number (the next frozen memtable's WAL, else the active one's).
   // last_version and low_water_mark only ever rise: a value at or below the
-  // current one is left out of the edit. Errors: IOError or Corruption from
+  // current one is left out of the edit. Every live value file that no table
+  // references once the edit is applied is removed by the same edit (tag 11)
+  // and marked obsolete. With drop_oldest_frozen, the flushed memtable's WAL
+  // stays readable if the edit adds it as a value file; otherwise the caller
+  // deletes it. Errors: IOError or Corruption from
   // the manifest; then the edit's durability is unknown, nothing changed in
   // memory, and the caller must stop writing (a failed append leaves the
   // log unusable).
@@ -109,16 +120,21 @@ class VersionSet {
   // next.next_file_number).
   Status write_edit(const manifest::Edit& edit, manifest::State& next) SAND_REQUIRES(mu_);
   void publish(std::shared_ptr<const ReadView> view) SAND_EXCLUDES(view_mu_);
+  // The ValueFile of WAL or value file `number`, from value_files_ or new.
+  std::shared_ptr<value::ValueFile> value_file(std::uint64_t number) SAND_REQUIRES(mu_);
+  std::shared_ptr<const value::ValueFiles> values_for_view() const SAND_REQUIRES(mu_);
 
-  FileSystem& fs_;
+  const std::shared_ptr<FileSystem> fs_;
   const std::string dir_;
   const std::uint64_t rollover_size_;
 
   mutable Mutex mu_;
   manifest::State state_ SAND_GUARDED_BY(mu_);
   std::unique_ptr<manifest::ManifestLog> log_ SAND_GUARDED_BY(mu_);  // null until recovered
-  std::deque<Frozen> frozen_ SAND_GUARDED_BY(mu_);                  // oldest first
+  std::deque<Frozen> frozen_ SAND_GUARDED_BY(mu_);                   // oldest first
   std::uint64_t active_wal_ SAND_GUARDED_BY(mu_) = 0;
+  // The state's value files and the active and frozen memtables' WALs.
+  value::ValueFiles::Map value_files_ SAND_GUARDED_BY(mu_);
 
   mutable Mutex view_mu_;
   std::shared_ptr<const ReadView> view_ SAND_GUARDED_BY(view_mu_);

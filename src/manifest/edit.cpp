@@ -40,6 +40,16 @@ void Edit::encode(std::string* dst) const {
   put_scalar(dst, Tag::kLastVersion, last_version);
   put_scalar(dst, Tag::kWalNumber, wal_number);
   put_scalar(dst, Tag::kLowWaterMark, low_water_mark);
+  for (std::uint64_t number : removed_value_files) {
+    put_tag(dst, Tag::kRemoveValueFile);
+    util::put_varint64(dst, number);
+  }
+  for (const ValueFileMeta& f : added_value_files) {
+    put_tag(dst, Tag::kAddValueFile);
+    util::put_varint64(dst, f.number);
+    util::put_varint32(dst, static_cast<std::uint32_t>(f.kind));
+    util::put_varint64(dst, f.size);
+  }
   for (std::uint64_t number : removed) {
     put_tag(dst, Tag::kRemoveTable);
     util::put_varint64(dst, number);
@@ -60,16 +70,39 @@ void Edit::encode(std::string* dst) const {
       util::put_varint64(dst, t.number);
       util::put_varint64(dst, t.run);
     }
+    if (!t.value_refs.empty()) {
+      put_tag(dst, Tag::kTableValueRefs);
+      util::put_varint64(dst, t.number);
+      util::put_varint64(dst, t.value_refs.size());
+      for (const ValueRefTally& r : t.value_refs) {
+        util::put_varint64(dst, r.file);
+        util::put_varint64(dst, r.bytes);
+      }
+    }
   }
 }
 
-Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::uint64_t offset) {
+Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::uint64_t offset,
+                          std::uint32_t format_version) {
   Edit e;
   std::string_view in = payload;
+  // The table a tag 8 or 9 refers to: one added earlier in this edit.
+  auto added_table = [&](std::uint64_t number) -> TableMeta* {
+    auto t = std::find_if(e.added.rbegin(), e.added.rend(),
+                          [&](const TableMeta& m) { return m.number == number; });
+    return t == e.added.rend() ? nullptr : &*t;
+  };
   while (!in.empty()) {
     std::uint32_t tag = 0;
     if (!util::get_varint32(&in, &tag)) {
       return Status::corruption(file, offset, "truncated manifest edit tag");
+    }
+    if (format_version < kManifestFormatVersion &&
+        tag >= static_cast<std::uint32_t>(Tag::kTableValueRefs) &&
+        tag <= static_cast<std::uint32_t>(Tag::kRemoveValueFile)) {
+      return Status::corruption(file, offset,
+                                "unknown manifest edit tag " + std::to_string(tag) +
+                                    " (value-file tags need manifest format version 3)");
     }
     const std::string field = "manifest edit field (tag " + std::to_string(tag) + ")";
     auto get_scalar = [&](std::optional<std::uint64_t>* v) -> Status {
@@ -124,18 +157,74 @@ Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::
         if (!util::get_varint64(&in, &number) || !util::get_varint64(&in, &run)) {
           return Status::corruption(file, offset, "truncated " + field);
         }
-        auto t = std::find_if(e.added.rbegin(), e.added.rend(),
-                              [&](const TableMeta& m) { return m.number == number; });
-        if (t == e.added.rend()) {
-          return Status::corruption(file, offset,
-                                    "run given for table " + std::to_string(number) +
-                                        " that this edit does not add");
+        TableMeta* t = added_table(number);
+        if (t == nullptr) {
+          return Status::corruption(
+              file, offset,
+              "run given for table " + std::to_string(number) + " that this edit does not add");
         }
         if (t->run != 0 || run == 0) {
           return Status::corruption(file, offset,
                                     "table " + std::to_string(number) + ": bad or repeated run");
         }
         t->run = run;
+        break;
+      }
+      case Tag::kTableValueRefs: {
+        std::uint64_t number = 0, count = 0;
+        if (!util::get_varint64(&in, &number) || !util::get_varint64(&in, &count)) {
+          return Status::corruption(file, offset, "truncated " + field);
+        }
+        TableMeta* t = added_table(number);
+        if (t == nullptr) {
+          return Status::corruption(file, offset,
+                                    "value references given for table " + std::to_string(number) +
+                                        " that this edit does not add");
+        }
+        if (!t->value_refs.empty() || count == 0) {
+          return Status::corruption(
+              file, offset,
+              "table " + std::to_string(number) + ": empty or repeated value references");
+        }
+        // Each pair takes at least 2 bytes: a count beyond that is a lie
+        // that must not size an allocation.
+        if (count > in.size() / 2) return Status::corruption(file, offset, "truncated " + field);
+        for (std::uint64_t i = 0; i < count; ++i) {
+          ValueRefTally r;
+          if (!util::get_varint64(&in, &r.file) || !util::get_varint64(&in, &r.bytes)) {
+            return Status::corruption(file, offset, "truncated " + field);
+          }
+          if (r.bytes == 0 || (!t->value_refs.empty() && r.file <= t->value_refs.back().file)) {
+            return Status::corruption(file, offset,
+                                      "table " + std::to_string(number) +
+                                          ": value references not in ascending file order or of "
+                                          "0 bytes");
+          }
+          t->value_refs.push_back(r);
+        }
+        break;
+      }
+      case Tag::kAddValueFile: {
+        ValueFileMeta f;
+        std::uint32_t kind = 0;
+        if (!util::get_varint64(&in, &f.number) || !util::get_varint32(&in, &kind) ||
+            !util::get_varint64(&in, &f.size)) {
+          return Status::corruption(file, offset, "truncated " + field);
+        }
+        if (kind != static_cast<std::uint32_t>(ValueFileKind::kWal)) {
+          return Status::corruption(
+              file, offset,
+              "value file " + std::to_string(f.number) + ": unknown kind " + std::to_string(kind));
+        }
+        e.added_value_files.push_back(f);
+        break;
+      }
+      case Tag::kRemoveValueFile: {
+        std::uint64_t number = 0;
+        if (!util::get_varint64(&in, &number)) {
+          return Status::corruption(file, offset, "truncated " + field);
+        }
+        e.removed_value_files.push_back(number);
         break;
       }
       case Tag::kSnapshot:

@@ -30,6 +30,36 @@ enum class Tag : std::uint32_t {
   kSnapshot = 7,        // no body: the record holds the full state
   kTableRun = 8,        // varint64 table number, varint64 run: the sorted run
                         // of a table added earlier in the same edit
+  // Format version 3 and later (a version-2 manifest holding them is corrupt):
+  kTableValueRefs = 9,   // varint64 table number, varint64 count, then count x
+                         // (varint64 value file, varint64 bytes): what a table
+                         // added earlier in the same edit references
+  kAddValueFile = 10,    // varint64 number, varint32 kind, varint64 size
+  kRemoveValueFile = 11  // varint64 number
+};
+
+// Manifest format versions: 2 knows tags 1-8; 3 adds the value-file tags
+// 9-11 (spec/manifest.md). Writers write 3; readers read both.
+inline constexpr std::uint32_t kManifestFormatV2 = 2;
+inline constexpr std::uint32_t kManifestFormatVersion = 3;
+
+// A file that holds values tables refer to (spec/values.md). Kind 0 is a WAL
+// (`NNNNNN.wal`) kept after its flush because the flushed table references
+// values in its records; other kinds are reserved.
+enum class ValueFileKind : std::uint32_t { kWal = 0 };
+
+struct ValueFileMeta {
+  std::uint64_t number = 0;
+  ValueFileKind kind = ValueFileKind::kWal;
+  std::uint64_t size = 0;  // the file's length in bytes when it was added
+  friend bool operator==(const ValueFileMeta&, const ValueFileMeta&) = default;
+};
+
+// The bytes of values one table references in one value file.
+struct ValueRefTally {
+  std::uint64_t file = 0;
+  std::uint64_t bytes = 0;
+  friend bool operator==(const ValueRefTally&, const ValueRefTally&) = default;
 };
 
 // Levels are 0 (overlapping flushes), 1 (sorted runs) and 2 (last level).
@@ -49,6 +79,10 @@ struct TableMeta {
   // overlap in keys). 0: the table is not part of a multi-file run (level 0
   // tables, each a run of its own; level 2, the level's one run).
   std::uint64_t run = 0;
+  // The value files the table's value references point into, by ascending
+  // file number, each with the bytes referenced (> 0). Recorded as a tag 9
+  // right after the table's tag 5 (and tag 8); empty: no tag 9.
+  std::vector<ValueRefTally> value_refs{};
   friend bool operator==(const TableMeta&, const TableMeta&) = default;
 };
 
@@ -60,20 +94,28 @@ struct Edit {
   std::optional<Version> low_water_mark;
   std::vector<TableMeta> added;
   std::vector<std::uint64_t> removed;
+  std::vector<ValueFileMeta> added_value_files;
+  std::vector<std::uint64_t> removed_value_files;
   bool snapshot = false;  // the edit is a full state (first record of a file)
 
   friend bool operator==(const Edit&, const Edit&) = default;
 
   // Appends the encoding to `dst`, fields in tag order 7, 1, 2, 3, 4, then
-  // one tag 6 per removed table, then one tag 5 per added table.
+  // one tag 11 per removed value file, one tag 10 per added value file, one
+  // tag 6 per removed table, then one tag 5 per added table (each followed
+  // by its tag 8 and tag 9 if it has them).
   // REQUIRES: every added level is in 0..kMaxLevel.
   void encode(std::string* dst) const;
 
   // Decodes a record payload (fields in any order) that started at `offset`
-  // in `file`. Errors: Corruption "<file>: offset <offset>: <what>" for an
-  // unknown tag (naming it), a truncated field, a field 1-4 or 7 given twice,
-  // or a table level above kMaxLevel.
-  static Result<Edit> decode(std::string_view payload, std::string_view file, std::uint64_t offset);
+  // in `file`, a manifest of `format_version` (2 or 3). Errors: Corruption
+  // "<file>: offset <offset>: <what>" for an unknown tag (naming it; tags 9-11
+  // are unknown in version 2), a truncated field, a field 1-4 or 7 given
+  // twice, a table level above kMaxLevel, a tag 8 or 9 naming a table the
+  // edit has not added or given twice for it, a value-file kind other than 0,
+  // or a tag 9 whose files do not ascend or whose bytes are 0.
+  static Result<Edit> decode(std::string_view payload, std::string_view file, std::uint64_t offset,
+                             std::uint32_t format_version = kManifestFormatVersion);
 };
 
 }  // namespace sand::manifest

@@ -12,7 +12,9 @@
 namespace sand::manifest {
 namespace {
 
-std::uint64_t prefix_hash(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+std::uint64_t prefix_hash(std::string_view bytes) {
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
 
 }  // namespace
 
@@ -35,13 +37,15 @@ Result<bool> ManifestTail::update(FileSystem& fs) {
     SAND_ASSIGN_OR_RETURN(reader,
                           wal::RecordReader::open(contents, path, wal::LogKind::kManifest, false));
   }
+  const std::uint32_t format_version = same_file ? format_version_ : reader->format_version();
 
   bool first = !same_file;
   bool changed = !same_file;
   for (;;) {
     SAND_ASSIGN_OR_RETURN(std::optional<wal::LogRecord> record, reader->next());
     if (!record) break;
-    SAND_ASSIGN_OR_RETURN(Edit edit, Edit::decode(record->payload, path, record->offset));
+    SAND_ASSIGN_OR_RETURN(Edit edit,
+                          Edit::decode(record->payload, path, record->offset, format_version));
     if (first && !edit.snapshot) {
       return Status::corruption(path, record->offset, "first manifest record is not a snapshot");
     }
@@ -54,6 +58,7 @@ Result<bool> ManifestTail::update(FileSystem& fs) {
   }
   applied_ = reader->valid_end();
   log_id_ = reader->log_id();
+  format_version_ = format_version;
   applied_hash_ = prefix_hash(contents.substr(0, applied_));
   state_ = std::move(state);
   return changed;

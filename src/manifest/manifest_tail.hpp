@@ -43,9 +43,10 @@ class ManifestTail {
  private:
   std::string dir_;
   State state_;
-  std::uint64_t applied_ = 0;       // 0: nothing read yet
-  std::uint64_t applied_hash_ = 0;  // XXH3-64 of the first applied_ bytes
-  std::uint64_t log_id_ = 0;        // the log id in the applied file's header
+  std::uint64_t applied_ = 0;         // 0: nothing read yet
+  std::uint64_t applied_hash_ = 0;    // XXH3-64 of the first applied_ bytes
+  std::uint32_t format_version_ = 0;  // of the file applied_ counts bytes of
+  std::uint64_t log_id_ = 0;          // the log id in the applied file's header
 };
 
 }  // namespace sand::manifest

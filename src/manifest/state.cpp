@@ -21,6 +21,63 @@ Status check_forward(const char* name, std::uint64_t current,
 
 std::string table_name(std::uint64_t number) { return "table " + std::to_string(number); }
 
+std::string value_file_name(std::uint64_t number) { return "value file " + std::to_string(number); }
+
+// The value-file half of validate(): `removed_tables` and `added_tables`
+// are the edit's table numbers, already checked.
+Status validate_value_files(const State& base, const Edit& e,
+                            const std::set<std::uint64_t>& removed_tables,
+                            const std::set<std::uint64_t>& added_tables, std::string_view file,
+                            std::uint64_t offset) {
+  std::set<std::uint64_t> removed;
+  for (std::uint64_t number : e.removed_value_files) {
+    if (!base.value_files.contains(number)) {
+      return Status::corruption(file, offset,
+                                "removes " + value_file_name(number) + ", which is not live");
+    }
+    if (!removed.insert(number).second) {
+      return Status::corruption(file, offset, "removes " + value_file_name(number) + " twice");
+    }
+  }
+  const std::uint64_t wal_number = e.wal_number.value_or(base.wal_number);
+  std::set<std::uint64_t> added;
+  for (const ValueFileMeta& f : e.added_value_files) {
+    const std::string name = value_file_name(f.number);
+    if (base.value_files.contains(f.number) || removed.contains(f.number) ||
+        base.tables.contains(f.number) || added_tables.contains(f.number) ||
+        !added.insert(f.number).second) {
+      return Status::corruption(file, offset, "adds " + name + ", a number already in use");
+    }
+    if (f.number >= wal_number) {
+      return Status::corruption(file, offset,
+                                "adds " + name + ", a WAL not below wal_number " +
+                                    std::to_string(wal_number) + " (not flushed yet)");
+    }
+  }
+  // Afterwards every reference of a live table must name a live value file.
+  auto live = [&](std::uint64_t number) {
+    return added.contains(number) ||
+           (base.value_files.contains(number) && !removed.contains(number));
+  };
+  auto check_table = [&](const TableMeta& t) -> Status {
+    for (const ValueRefTally& r : t.value_refs) {
+      if (!live(r.file)) {
+        return Status::corruption(file, offset,
+                                  table_name(t.number) + " references " + value_file_name(r.file) +
+                                      ", which is not live");
+      }
+    }
+    return Status::ok();
+  };
+  for (const TableMeta& t : e.added) SAND_RETURN_IF_ERROR(check_table(t));
+  if (!removed.empty()) {
+    for (const auto& [number, t] : base.tables) {
+      if (!removed_tables.contains(number)) SAND_RETURN_IF_ERROR(check_table(t));
+    }
+  }
+  return Status::ok();
+}
+
 // Checks `e` against `base` without changing anything, so that apply() is
 // all-or-nothing without copying the table map.
 Status validate(const State& base, const Edit& e, std::string_view file, std::uint64_t offset) {
@@ -47,7 +104,7 @@ Status validate(const State& base, const Edit& e, std::string_view file, std::ui
   for (const TableMeta& t : e.added) {
     const std::string name = table_name(t.number);
     if (base.tables.contains(t.number) || removed.contains(t.number) ||
-        !added.insert(t.number).second) {
+        base.value_files.contains(t.number) || !added.insert(t.number).second) {
       return Status::corruption(file, offset, "adds " + name + ", a number already in use");
     }
     // File numbers are never reused; a number at or past next_file_number
@@ -80,7 +137,7 @@ Status validate(const State& base, const Edit& e, std::string_view file, std::ui
                                 "adds " + name + " with more tombstones than entries");
     }
   }
-  return Status::ok();
+  return validate_value_files(base, e, removed, added, file, offset);
 }
 
 }  // namespace
@@ -103,7 +160,18 @@ Status State::apply(const Edit& e, std::string_view file, std::uint64_t offset) 
   if (e.low_water_mark) low_water_mark = *e.low_water_mark;
   for (std::uint64_t number : e.removed) tables.erase(number);
   for (const TableMeta& t : e.added) tables.emplace(t.number, t);
+  for (std::uint64_t number : e.removed_value_files) value_files.erase(number);
+  for (const ValueFileMeta& f : e.added_value_files) value_files.emplace(f.number, f);
   return Status::ok();
+}
+
+std::map<std::uint64_t, std::uint64_t> State::referenced_value_bytes() const {
+  std::map<std::uint64_t, std::uint64_t> bytes;
+  for (const auto& [number, f] : value_files) bytes[number] = 0;
+  for (const auto& [number, t] : tables) {
+    for (const ValueRefTally& r : t.value_refs) bytes[r.file] += r.bytes;
+  }
+  return bytes;
 }
 
 Edit State::snapshot_edit() const {
@@ -113,6 +181,7 @@ Edit State::snapshot_edit() const {
   e.last_version = last_version;
   e.wal_number = wal_number;
   e.low_water_mark = low_water_mark;
+  for (const auto& [number, f] : value_files) e.added_value_files.push_back(f);
   e.added.reserve(tables.size());
   for (const auto& [number, table] : tables) e.added.push_back(table);
   return e;

@@ -20,11 +20,12 @@
 namespace sand::manifest {
 
 struct State {
-  std::uint64_t next_file_number = 1;         // the next unused file number
-  Version last_version = 0;                   // newest version this record knows of
-  std::uint64_t wal_number = 0;               // WALs numbered >= it are replayed
-  Version low_water_mark = 0;                 // retention mark (forget_before)
-  std::map<std::uint64_t, TableMeta> tables;  // live tables by number
+  std::uint64_t next_file_number = 1;                  // the next unused file number
+  Version last_version = 0;                            // newest version this record knows of
+  std::uint64_t wal_number = 0;                        // WALs numbered >= it are replayed
+  Version low_water_mark = 0;                          // retention mark (forget_before)
+  std::map<std::uint64_t, TableMeta> tables;           // live tables by number
+  std::map<std::uint64_t, ValueFileMeta> value_files;  // live value files by number
 
   friend bool operator==(const State&, const State&) = default;
 
@@ -36,11 +37,20 @@ struct State {
   // twice, an added number is already live, removed by the same edit, added
   // twice, or not below next_file_number (after the edit), an added level is
   // above kMaxLevel, or an added table has min_version > max_version,
-  // smallest_key > largest_key, or more tombstones than entries.
+  // smallest_key > largest_key, or more tombstones than entries; when a
+  // removed value file is not live or removed twice, an added one's number
+  // is in use (by a live value file or table) or not below wal_number (a
+  // value file is a WAL whose writes are flushed), or when afterwards a live
+  // table references a value file that is not live.
   Status apply(const Edit& e, std::string_view file, std::uint64_t offset);
 
-  // One snapshot edit (all four counters set, every table added in number
-  // order) that recreates this state when applied to any state.
+  // Per live value file, the bytes the live tables reference in it (0 for
+  // one no table references any more: garbage, to be removed).
+  std::map<std::uint64_t, std::uint64_t> referenced_value_bytes() const;
+
+  // One snapshot edit (all four counters set, every value file and table
+  // added in number order) that recreates this state when applied to any
+  // state.
   Edit snapshot_edit() const;
 };
 

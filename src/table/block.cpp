@@ -9,7 +9,8 @@
 namespace sand::table {
 
 Result<Block> Block::parse(std::string_view contents, std::shared_ptr<const void> owner,
-                           std::string_view file_name, std::uint64_t block_offset) {
+                           std::string_view file_name, std::uint64_t block_offset,
+                           EntryKind max_kind) {
   constexpr std::size_t kU32 = sizeof(std::uint32_t);
   if (contents.size() < kU32) {
     return Status::corruption(file_name, block_offset, "block too short for a restart count");
@@ -48,6 +49,7 @@ Result<Block> Block::parse(std::string_view contents, std::shared_ptr<const void
   block.owner_ = std::move(owner);
   block.file_name_ = file_name;
   block.block_offset_ = block_offset;
+  block.max_kind_ = max_kind;
   return block;
 }
 
@@ -126,10 +128,10 @@ bool BlockIterator::parse_next() {
     corrupt("block entry key shorter than the 8-byte trailer");
     return false;
   }
-  // The trailer's low byte (first, little-endian) is the kind: only put and
-  // delete are ever stored.
+  // The trailer's low byte (first, little-endian) is the kind: put and
+  // delete, and in format version 2 value references.
   if (static_cast<unsigned char>(key_[key_.size() - kTrailerSize]) >
-      static_cast<unsigned char>(EntryKind::kPut)) {
+      static_cast<unsigned char>(block_.max_kind_)) {
     corrupt("block entry key has an unknown kind");
     return false;
   }

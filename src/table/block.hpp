@@ -7,8 +7,8 @@
 // Corrupt bytes never escape: the iterator bounds-checks every entry and, on
 // the first bad one, becomes !valid() with a Corruption status naming the file
 // and the block's offset. Keys are internal keys (compare_internal_keys) of
-// stored entries: a key shorter than its trailer or with a kind other than put
-// or delete is corrupt.
+// stored entries: a key shorter than its trailer or with a kind the table's
+// format version does not allow is corrupt.
 // Thread-safety: a Block is immutable and shareable; an iterator is used by
 // one thread at a time.
 #pragma once
@@ -21,6 +21,7 @@
 
 #include "sand/status.hpp"
 #include "util/internal_iterator.hpp"
+#include "util/internal_key.hpp"
 
 namespace sand::table {
 
@@ -29,8 +30,11 @@ class Block {
   // Validates the restart array of `contents` (a block's bytes after
   // decompression). `block_offset` is where the block is stored in its file.
   // Errors: Corruption naming `file_name` and `block_offset`.
+  // `max_kind` is the largest entry kind the table's format version allows
+  // (max_kind_of in table/format.hpp); an entry of a larger kind is corrupt.
   static Result<Block> parse(std::string_view contents, std::shared_ptr<const void> owner,
-                             std::string_view file_name, std::uint64_t block_offset);
+                             std::string_view file_name, std::uint64_t block_offset,
+                             EntryKind max_kind);
 
   // An iterator over the block's entries, initially !valid(). It shares
   // ownership of the bytes.
@@ -52,6 +56,7 @@ class Block {
   std::shared_ptr<const void> owner_;
   std::string_view file_name_;
   std::uint64_t block_offset_ = 0;
+  EntryKind max_kind_ = EntryKind::kPut;
 };
 
 // Cursor over one Block. Concrete (not only via new_iterator()) so the table

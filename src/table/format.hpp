@@ -17,11 +17,22 @@
 #include "sand/options.hpp"
 #include "sand/status.hpp"
 #include "table/block_buffer.hpp"
+#include "util/internal_key.hpp"
 
 namespace sand::table {
 
-// On-disk: never change or reuse. The current table format version.
-inline constexpr std::uint32_t kFormatVersion = 1;
+// On-disk: never change or reuse. Table format versions: 1 holds put and
+// delete entries only; 2 may also hold value-reference entries
+// (EntryKind::kValueRef, spec/values.md). Writers write 1 for a table without
+// value references, so databases that never separate a value stay readable
+// by version-1 readers; readers accept both and reject any other version.
+inline constexpr std::uint32_t kFormatVersionInline = 1;
+inline constexpr std::uint32_t kFormatVersion = 2;  // the newest
+
+// The largest entry kind a table of `format_version` may hold.
+inline EntryKind max_kind_of(std::uint32_t format_version) {
+  return format_version >= 2 ? EntryKind::kValueRef : EntryKind::kPut;
+}
 // On-disk: never change. The last 8 bytes of every table file are these ASCII
 // bytes (53 41 4e 44 53 53 54 31); as a big-endian uint64 they read
 // 0x53414e4453535431. They are compared as bytes, not as an integer.
@@ -62,7 +73,7 @@ struct Footer {
   BlockHandle filter;  // is_null() when the table has no filter
   BlockHandle index;
   BlockHandle properties;
-  std::uint32_t format_version = kFormatVersion;
+  std::uint32_t format_version = kFormatVersionInline;
 };
 
 // Exactly kFooterSize bytes: the handles as fixed64 pairs, the version, the

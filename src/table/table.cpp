@@ -25,6 +25,7 @@ Result<std::shared_ptr<Table>> Table::open(std::unique_ptr<ReadableFile> file,
   const std::string_view name = table->file_name_;
   SAND_ASSIGN_OR_RETURN(const Footer footer, decode_footer(table->contents_, name));
   table->region_ = table->contents_.substr(0, table->contents_.size() - kFooterSize);
+  table->max_kind_ = max_kind_of(footer.format_version);
 
   SAND_ASSIGN_OR_RETURN(const BlockContents props,
                         read_block(table->region_, name, footer.properties, true));
@@ -47,8 +48,8 @@ Result<std::shared_ptr<Table>> Table::open(std::unique_ptr<ReadableFile> file,
 Status Table::load_index(const BlockHandle& handle) {
   SAND_ASSIGN_OR_RETURN(const BlockContents contents,
                         read_block(region_, file_name_, handle, true));
-  SAND_ASSIGN_OR_RETURN(Block block,
-                        Block::parse(contents.data, contents.owned, file_name_, handle.offset));
+  SAND_ASSIGN_OR_RETURN(Block block, Block::parse(contents.data, contents.owned, file_name_,
+                                                  handle.offset, max_kind_));
   auto bad = [&](std::string_view what) {
     return Status::corruption(file_name_, handle.offset, what);
   };
@@ -104,7 +105,7 @@ Result<Block> Table::data_block(std::size_t i) const {
   if (cache_ != nullptr) {
     if (std::shared_ptr<const BlockBuffer> hit = cache_->lookup(file_number_, h.offset)) {
       const std::string_view data = hit->view();
-      return Block::parse(data, std::move(hit), file_name_, h.offset);
+      return Block::parse(data, std::move(hit), file_name_, h.offset, max_kind_);
     }
   }
   std::atomic<std::uint64_t>& word = verified_[i / 64];
@@ -117,7 +118,7 @@ Result<Block> Table::data_block(std::size_t i) const {
   if (contents.owned != nullptr && cache_ != nullptr) {
     cache_->insert(file_number_, h.offset, contents.owned);
   }
-  return Block::parse(contents.data, std::move(contents.owned), file_name_, h.offset);
+  return Block::parse(contents.data, std::move(contents.owned), file_name_, h.offset, max_kind_);
 }
 
 Result<Table::InBlock> Table::seek_in_block(BlockIterator& it, std::size_t block,

@@ -116,6 +116,7 @@ class Table : public std::enable_shared_from_this<Table> {
   const std::string_view contents_;  // the whole file
   std::string_view region_;          // the file before the footer
   const std::string file_name_;
+  EntryKind max_kind_ = EntryKind::kPut;  // what the format version allows
   const std::uint64_t file_number_;
   const std::shared_ptr<BlockCache> cache_;
 

@@ -52,6 +52,7 @@ void TableBuilder::add(std::string_view internal_key, std::string_view value) {
   }
   ++props_.entries;
   if (parsed.kind == EntryKind::kDelete) ++props_.tombstones;
+  if (parsed.kind == EntryKind::kValueRef) has_value_refs_ = true;
   props_.raw_key_bytes += internal_key.size();
   props_.raw_value_bytes += value.size();
   last_key_.assign(internal_key);
@@ -77,6 +78,7 @@ Status TableBuilder::finish() {
   finished_ = true;
   flush_data_block();
   Footer footer;
+  footer.format_version = has_value_refs_ ? kFormatVersion : kFormatVersionInline;
   if (bloom_) {
     // Bloom bits are random: LZ4 would never save 1/8, so don't try.
     footer.filter = write_block(bloom_->finish(), Compression::kNone);

@@ -20,7 +20,14 @@
 namespace sand {
 
 // The kind of an entry. On-disk: never change or reuse these values.
-enum class EntryKind : std::uint8_t { kDelete = 0, kPut = 1 };
+// kValueRef is a put whose value lives in a value file: the entry's value is
+// a value reference (value/value_ref.hpp). It appears in memtables and in
+// tables of format version 2, never in a WAL batch or an archive; reads
+// resolve it to a put of the referenced bytes.
+enum class EntryKind : std::uint8_t { kDelete = 0, kPut = 1, kValueRef = 2 };
+
+// Whether an entry of `kind` holds a value (inline or by reference).
+inline bool is_put(EntryKind kind) { return kind != EntryKind::kDelete; }
 
 // The largest kind byte; a seek key for (k, v) uses it so it sorts before
 // every real entry of k at version v.
@@ -62,7 +69,7 @@ inline bool parse_internal_key(std::string_view ikey, ParsedKey* out) {
   if (ikey.size() < kTrailerSize) return false;
   const std::uint64_t trailer = util::decode_fixed64(ikey.data() + ikey.size() - kTrailerSize);
   const auto kind = static_cast<std::uint8_t>(trailer & 0xff);
-  if (kind > static_cast<std::uint8_t>(EntryKind::kPut)) return false;
+  if (kind > static_cast<std::uint8_t>(EntryKind::kValueRef)) return false;
   out->user_key = ikey.substr(0, ikey.size() - kTrailerSize);
   out->version = trailer >> 8;
   out->kind = static_cast<EntryKind>(kind);

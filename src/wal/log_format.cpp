@@ -24,9 +24,22 @@ std::string_view log_magic(LogKind kind) {
 
 std::string_view log_kind_name(LogKind kind) { return kind == LogKind::kWal ? "WAL" : "manifest"; }
 
+std::uint32_t log_format_version(LogKind kind) {
+  return kind == LogKind::kWal ? kLogFormatVersion : kManifestLogFormatVersion;
+}
+
+bool log_version_readable(LogKind kind, std::uint32_t version) {
+  return version == kLogFormatVersion ||
+         (kind == LogKind::kManifest && version == kManifestLogFormatVersion);
+}
+
 std::string log_header_prefix(LogKind kind) {
+  return log_header_prefix(kind, log_format_version(kind));
+}
+
+std::string log_header_prefix(LogKind kind, std::uint32_t version) {
   std::string header(log_magic(kind));
-  util::put_fixed32(&header, kLogFormatVersion);
+  util::put_fixed32(&header, version);
   util::put_fixed32(&header, crc32c::mask(crc32c::value(header)));
   return header;
 }
@@ -34,8 +47,7 @@ std::string log_header_prefix(LogKind kind) {
 std::string log_file_header(LogKind kind, std::uint64_t log_id) {
   std::string header = log_header_prefix(kind);
   util::put_fixed64(&header, log_id);
-  util::put_fixed32(&header,
-                    crc32c::mask(crc32c::value(header.data() + kHeaderLogIdOffset, 8)));
+  util::put_fixed32(&header, crc32c::mask(crc32c::value(header.data() + kHeaderLogIdOffset, 8)));
   return header;
 }
 

@@ -27,9 +27,18 @@ enum class LogKind { kWal, kManifest };
 // the magic).
 inline constexpr std::string_view kWalMagic{"SANDWAL\0", 8};
 inline constexpr std::string_view kManifestMagic{"SANDMAN\0", 8};
-// On-disk: the only format version written and read. Version 1 (8-byte record
-// headers, no log id) is rejected like any other unknown version.
+// On-disk: the format versions. A WAL is version 2, the only one written and
+// read. A manifest is written as version 3 (the framing of version 2; its
+// edits may use the value-file tags, manifest/edit.hpp) and read as 2 or 3.
+// Version 1 (8-byte record headers, no log id) is rejected like any other
+// unknown version.
 inline constexpr std::uint32_t kLogFormatVersion = 2;
+inline constexpr std::uint32_t kManifestLogFormatVersion = 3;
+
+// The version a writer of `kind` puts in the header.
+std::uint32_t log_format_version(LogKind kind);
+// Whether a reader of `kind` accepts a file of `version`.
+bool log_version_readable(LogKind kind, std::uint32_t version);
 
 // The first 16 bytes keep one layout in every format version (magic, uint32
 // version, uint32 masked CRC32C of the first 12), so a reader can tell a file
@@ -51,8 +60,11 @@ std::string_view log_magic(LogKind kind);
 // "WAL" or "manifest", as used in messages.
 std::string_view log_kind_name(LogKind kind);
 
-// The 16 bytes every version-2 file of `kind` starts with (a constant).
+// The 16 bytes every file a writer of `kind` creates starts with (a
+// constant: magic, log_format_version(kind), checksum).
 std::string log_header_prefix(LogKind kind);
+// The same for a file of `version` (a reader accepts several).
+std::string log_header_prefix(LogKind kind, std::uint32_t version);
 // The whole file header a writer of `kind` puts at offset 0 for log `log_id`
 // (a WAL's id is its file number; a manifest's is a number drawn from the
 // same counter when the file is written, so every log file has its own).

@@ -14,7 +14,6 @@ RecordReader::RecordReader(std::string_view contents, std::string file_name, boo
 Result<RecordReader> RecordReader::open(std::string_view contents, std::string file_name,
                                         LogKind kind, bool point_in_time) {
   RecordReader reader(contents, std::move(file_name), point_in_time);
-  const std::string prefix = log_header_prefix(kind);
   const std::string_view name = reader.file_name_;
   // A crash between creating the file and writing its header leaves it
   // empty, cut short, or (after the file system extended it, or a writer
@@ -22,10 +21,20 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   // append, so a short start that matches, followed only by zeros, is that
   // too (rule H1 looks at the file without its trailing zeros).
   const std::string_view written = contents.substr(0, written_size(contents));
-  if (written.empty() ||
-      (written.size() < kFileHeaderSize &&
-       written.substr(0, kHeaderPrefixSize) ==
-           std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize)))) {
+  // Any version this reader accepts may have been cut short (a manifest of
+  // version 2 or 3).
+  auto starts_a_header = [&] {
+    for (const std::uint32_t version : {kLogFormatVersion, kManifestLogFormatVersion}) {
+      if (!log_version_readable(kind, version)) continue;
+      const std::string prefix = log_header_prefix(kind, version);
+      if (written.substr(0, kHeaderPrefixSize) ==
+          std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize))) {
+        return true;
+      }
+    }
+    return false;
+  };
+  if (written.empty() || (written.size() < kFileHeaderSize && starts_a_header())) {
     reader.stop_torn(0);
     return reader;
   }
@@ -47,7 +56,7 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   // Checked after the checksum so that a damaged version field reads as
   // damage, not as a file from another version.
   const std::uint32_t version = util::decode_fixed32(contents.data() + kHeaderVersionOffset);
-  if (version != kLogFormatVersion) {
+  if (!log_version_readable(kind, version)) {
     return Status::corruption(name, kHeaderVersionOffset,
                               "unsupported " + std::string(log_kind_name(kind)) +
                                   " format version " + std::to_string(version));
@@ -62,14 +71,14 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
     return Status::corruption(name, kHeaderLogIdCrcOffset, "file header checksum mismatch");
   }
   reader.log_id_ = util::decode_fixed64(contents.data() + kHeaderLogIdOffset);
+  reader.format_version_ = version;
   reader.pos_ = kFileHeaderSize;
   reader.valid_end_ = kFileHeaderSize;
   return reader;
 }
 
 RecordReader RecordReader::resume(std::string_view rest, std::uint64_t base_offset,
-                                  std::string file_name, std::uint64_t log_id,
-                                  bool point_in_time) {
+                                  std::string file_name, std::uint64_t log_id, bool point_in_time) {
   RecordReader reader(rest, std::move(file_name), point_in_time);
   reader.base_ = base_offset;
   reader.valid_end_ = base_offset;

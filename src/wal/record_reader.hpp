@@ -64,6 +64,9 @@ class RecordReader {
 
   // The id the file header carries (a WAL's file number; a manifest's own).
   std::uint64_t log_id() const { return log_id_; }
+  // The header's format version (open() only; 0 after resume() or a torn
+  // header).
+  std::uint32_t format_version() const { return format_version_; }
 
   // The offset just past the last good record (or past the header): where
   // the caller may truncate the file. Final once next() returned nullopt.
@@ -90,6 +93,7 @@ class RecordReader {
   std::uint64_t base_ = 0;  // the file offset of contents_[0]
   std::string file_name_;
   std::uint64_t log_id_ = 0;
+  std::uint32_t format_version_ = 0;
   bool point_in_time_ = false;
   std::uint64_t pos_ = 0;
   std::uint64_t valid_end_ = 0;

@@ -10,8 +10,8 @@
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -181,8 +181,8 @@ Layout layout_of(FileSystem& fs, const std::string& path, const std::string& nam
   layout.footer = must(table::decode_footer(bytes, name));
   const std::string_view region = std::string_view(bytes).substr(0, layout.footer_offset());
   auto index = must(table::read_block(region, name, layout.footer.index, true));
-  table::BlockIterator it(
-      must(table::Block::parse(index.data, index.owned, name, layout.footer.index.offset)));
+  table::BlockIterator it(must(table::Block::parse(
+      index.data, index.owned, name, layout.footer.index.offset, EntryKind::kValueRef)));
   for (it.seek_to_first(); it.valid(); it.next()) {
     std::string_view value = it.value();
     table::BlockHandle h;
@@ -682,9 +682,9 @@ TEST_CASE("check: any flipped WAL byte is a problem or a torn-tail note", "[db][
 
 // Writes WAL number db.wal + 1 holding one batch (at version 500).
 void write_newer_wal(Fixture& db) {
-  auto newer = must(wal::RecordWriter::create(
-      must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))), wal::LogKind::kWal,
-      db.wal + 1));
+  auto newer = must(
+      wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))),
+                                wal::LogKind::kWal, db.wal + 1));
   WriteBatch batch;
   batch.put("x", "y");
   std::string rep = WriteBatchAccess::rep(batch);

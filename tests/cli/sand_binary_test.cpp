@@ -654,6 +654,16 @@ TEST_CASE("sand: size flags take units", "[cli][binary][size]") {
   CHECK(garbage.err ==
         "ERR InvalidArgument: --memtable-size: expected a byte count such as 4096, 64KiB or "
         "1GiB, got '64Mb/s'\n");
+  // Values of 64 bytes or more go to value files; below 64 is refused by
+  // the database (exit 3), like any out-of-range size.
+  const std::string big(100, 'b');
+  CHECK(run_sand(dir, "--db sep --value-separation-threshold 64 put big " + big).out == "OK 1\n");
+  CHECK(run_sand(dir, "--db sep --value-separation-threshold 64 flush").exit_code == 0);
+  CHECK(run_sand(dir, "--db sep get big").out == big + "\n");
+  Run too_small = run_sand(dir, "--db sep --value-separation-threshold 32 put k v");
+  CHECK(too_small.exit_code == 3);
+  CHECK(too_small.err ==
+        "ERR InvalidArgument: value_separation_threshold must be 0 or 64 bytes to 268435456\n");
   Run overflow = run_sand(dir, "--db other --block-size 99999999999TiB put k v");
   CHECK(overflow.exit_code == 2);
   CHECK(overflow.err ==

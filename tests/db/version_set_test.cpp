@@ -2,11 +2,12 @@
 // the file numbers, the frozen memtables and the read view. These tests drive
 // it directly and check the manifest on disk (manifest::replay) against the
 // view after every change.
+#include "db/version_set.hpp"
+
 #include <catch2/catch.hpp>
 #include <set>
 
 #include "db/filenames.hpp"
-#include "db/version_set.hpp"
 #include "manifest/manifest_log.hpp"
 #include "support/temp_dir.hpp"
 
@@ -49,7 +50,7 @@ std::set<std::uint64_t> numbers_in(const manifest::State& state) {
 struct Fixture {
   test::TempDir dir;
   std::shared_ptr<FileSystem> fs = posix_file_system();
-  VersionSet versions{*fs, dir.path(), 1 << 20};
+  VersionSet versions{fs, dir.path(), 1 << 20};
 
   // A recovered empty database writing to WAL `wal`.
   void start(std::uint64_t wal) {
@@ -195,11 +196,10 @@ TEST_CASE("last_version and the retention mark only rise", "[version_set]") {
   CHECK(disk.low_water_mark == 20);
 }
 
-TEST_CASE("past the rollover size the MANIFEST is rewritten as one snapshot",
-          "[version_set]") {
+TEST_CASE("past the rollover size the MANIFEST is rewritten as one snapshot", "[version_set]") {
   test::TempDir dir;
   auto fs = posix_file_system();
-  VersionSet versions(*fs, dir.path(), /*manifest_rollover_size=*/256);
+  VersionSet versions(fs, dir.path(), /*manifest_rollover_size=*/256);
   versions.recover(manifest::State{});
   manifest::Edit first;
   first.wal_number = 1;

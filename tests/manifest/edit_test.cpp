@@ -128,8 +128,8 @@ TEST_CASE("decode accepts fields in any order", "[manifest][edit]") {
 }
 
 TEST_CASE("an unknown tag is Corruption naming the tag", "[manifest][edit]") {
-  CHECK(decode_status(tagged(1, "\x05") + tagged(9, "\x01")) ==
-        Status::corruption("MANIFEST", 123, "unknown manifest edit tag 9"));
+  CHECK(decode_status(tagged(1, "\x05") + tagged(12, "\x01")) ==
+        Status::corruption("MANIFEST", 123, "unknown manifest edit tag 12"));
   CHECK(decode_status(tagged(0)) ==
         Status::corruption("MANIFEST", 123, "unknown manifest edit tag 0"));
   CHECK(decode_status(tagged(1000000)) ==

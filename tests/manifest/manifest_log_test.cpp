@@ -344,9 +344,9 @@ TEST_CASE("an unknown tag in a record is Corruption naming offset and tag", "[ma
   const std::string snap = encoded(initial().snapshot_edit());
   std::vector<std::uint64_t> offsets;
   write_file(*db.fs, "/db/MANIFEST",
-             test::make_log(wal::LogKind::kManifest, {snap, std::string("\x0b\x01", 2)}, &offsets));
+             test::make_log(wal::LogKind::kManifest, {snap, std::string("\x0c\x01", 2)}, &offsets));
   CHECK(replay(*db.fs, db.dir).status() ==
-        Status::corruption("/db/MANIFEST", offsets[1], "unknown manifest edit tag 11"));
+        Status::corruption("/db/MANIFEST", offsets[1], "unknown manifest edit tag 12"));
 }
 
 TEST_CASE("an edit the state rejects is Corruption at its record", "[manifest][log]") {

@@ -12,6 +12,8 @@
 // The damaged files of spec/testdata/bad/ are checked by bad_files_test.cpp.
 // Set SAND_UPDATE_TESTDATA=1 to rewrite the vectors after a deliberate format
 // change (which must come with a format version bump and a spec update).
+#include <xxhash.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -258,12 +260,64 @@ void write_torn_wal(const std::string& dir) {
   fsys::resize_file(wal_name, size - 26 + 5);
 }
 
+// A value of `n` bytes: `word` repeated, so a hex dump shows what it is.
+std::string repeated(std::string_view word, std::size_t n) {
+  std::string v;
+  while (v.size() < n) v += word;
+  v.resize(n);
+  return v;
+}
+
+// values: key-value separation (value_separation_threshold 64): values of 64
+// bytes or more are referenced in their WAL record. A flush leaves a level-0
+// table whose value references point into WAL 000002.wal, which stays as a
+// value file (manifest tags 9 and 10); later writes, one large, are in the
+// live WAL, where a WAL always holds values whole.
+void write_values(const std::string& dir) {
+  auto db = must(
+      DB::open(dir, Options{.value_separation_threshold = 64, .compression = Compression::kNone}));
+  must(db->put("note", "short"));                      // 1: inline (5 bytes)
+  must(db->put("photo", repeated("photo-v2 ", 100)));  // 2: by reference
+  must(db->put("doc", repeated("doc-v3 ", 64)));       // 3: by reference (exactly 64)
+  WriteBatch b;                                        // 4
+  b.put("photo", repeated("photo-v4 ", 90));
+  b.del("doc");
+  b.put("edge", repeated("e", 63));  // one byte under the threshold: inline
+  must(db->write(b));
+  must(db->flush());
+  must(db->put("doc", repeated("doc-v5 ", 120)));  // 5: in the live WAL
+  must(db->close());
+}
+
 const std::map<std::string, void (*)(const std::string&)> kGenerators = {
-    {"db_plain", write_plain},       {"db_lz4", write_lz4},
-    {"db_runs", write_runs},         {"db_nofilter", write_nofilter},
-    {"db_restart4", write_restart4}, {"db_manifest_rollover", write_manifest_rollover},
+    {"db_values", write_values},
+    {"db_plain", write_plain},
+    {"db_lz4", write_lz4},
+    {"db_runs", write_runs},
+    {"db_nofilter", write_nofilter},
+    {"db_restart4", write_restart4},
+    {"db_manifest_rollover", write_manifest_rollover},
     {"db_torn_wal", write_torn_wal},
 };
+
+// The value a value reference names, read as spec/values.md says: the
+// reference's four fields, the live value file it names, its bytes at the
+// offset, which must hash (XXH3-64) to the checksum.
+std::string referenced_value(const std::string& dir, const manifest::State& state,
+                             std::string_view ref) {
+  std::uint64_t file = 0, offset = 0, size = 0, checksum = 0;
+  REQUIRE(util::get_varint64(&ref, &file));
+  REQUIRE(util::get_varint64(&ref, &offset));
+  REQUIRE(util::get_varint64(&ref, &size));
+  REQUIRE(util::get_fixed64(&ref, &checksum));
+  REQUIRE(ref.empty());
+  REQUIRE(state.value_files.contains(file));
+  const std::string bytes = read_file(fsys::path(dir) / wal_file_name(file));
+  REQUIRE(offset + size <= bytes.size());
+  const std::string value = bytes.substr(offset, size);
+  CHECK(XXH3_64bits(value.data(), value.size()) == checksum);
+  return value;
+}
 
 // Decodes a database directory the way spec/README.md "Reading a database"
 // says, with no DB object: manifest, then every live table and WAL.
@@ -279,6 +333,11 @@ std::pair<Version, std::vector<Entry>> decode_directory(const std::string& dir) 
     for (it->seek_to_first(); it->valid(); it->next()) {
       ParsedKey k;
       REQUIRE(parse_internal_key(it->key(), &k));
+      if (k.kind == EntryKind::kValueRef) {
+        entries.push_back({std::string(k.user_key), k.version, EntryKind::kPut,
+                           referenced_value(dir, state, it->value())});
+        continue;
+      }
       entries.push_back({std::string(k.user_key), k.version, k.kind, std::string(it->value())});
     }
     REQUIRE(it->status().is_ok());
@@ -460,6 +519,26 @@ TEST_CASE("spec test vectors: each database holds the case it is named for", "[s
     CHECK(per_run.begin()->second == 2);
   }
 
+  SECTION("db_values: a table references values in a WAL kept as a value file") {
+    const std::string dir = (kTestdata / "db_values").string();
+    const manifest::State state = state_of("db_values");
+    REQUIRE(state.value_files.size() == 1);
+    const auto& [file, meta] = *state.value_files.begin();
+    CHECK(meta.kind == manifest::ValueFileKind::kWal);
+    CHECK(file < state.wal_number);
+    CHECK(meta.size == fsys::file_size(fsys::path(dir) / wal_file_name(file)));
+    REQUIRE(state.tables.size() == 1);
+    const manifest::TableMeta& table = state.tables.begin()->second;
+    REQUIRE(table.value_refs.size() == 1);
+    CHECK(table.value_refs[0].file == file);
+    // photo v2 (100) + doc v3 (64) + photo v4 (90); "edge" (63) is inline.
+    CHECK(table.value_refs[0].bytes == 100 + 64 + 90);
+    const std::string name = table_file_name(table.number);
+    const std::string bytes = read_file(fsys::path(dir) / name);
+    CHECK(must(table::decode_footer(bytes, name)).format_version == table::kFormatVersion);
+    CHECK(read_file(fsys::path(dir) / "MANIFEST").substr(8, 1) == "\x03");
+  }
+
   SECTION("db_nofilter: no table has a filter block") {
     const std::string dir = (kTestdata / "db_nofilter").string();
     const manifest::State state = state_of("db_nofilter");
@@ -482,8 +561,8 @@ TEST_CASE("spec test vectors: each database holds the case it is named for", "[s
     const std::string_view region = std::string_view(bytes).substr(0, bytes.size() - 64);
     const table::BlockContents index_bytes =
         must(table::read_block(region, name, footer.index, true));
-    const table::Block index =
-        must(table::Block::parse(index_bytes.data, nullptr, name, footer.index.offset));
+    const table::Block index = must(table::Block::parse(index_bytes.data, nullptr, name,
+                                                        footer.index.offset, EntryKind::kValueRef));
     int blocks = 0;
     std::uint64_t shared_entries = 0;
     auto it = index.new_iterator();
@@ -493,7 +572,8 @@ TEST_CASE("spec test vectors: each database holds the case it is named for", "[s
       std::string_view v = it->value();
       REQUIRE(table::decode_block_handle(&v, &handle));
       const table::BlockContents data = must(table::read_block(region, name, handle, true));
-      const table::Block block = must(table::Block::parse(data.data, nullptr, name, handle.offset));
+      const table::Block block =
+          must(table::Block::parse(data.data, nullptr, name, handle.offset, EntryKind::kValueRef));
       // Walk the entries by hand (sstable.md section 3): entry i is a
       // restart entry (whole key, listed in the restart array) iff i % 4 == 0.
       const std::string_view c = data.data;

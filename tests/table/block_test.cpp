@@ -27,14 +27,16 @@ std::string build_block(const Model& model, int restart_interval) {
   return std::string(b.finish());
 }
 
-// The iterator views `contents`, which must outlive it.
-BlockIterator iterator_over(const std::string& contents) {
-  Result<Block> block = Block::parse(contents, nullptr, kFile, kOffset);
+// The iterator views `contents`, which must outlive it. `max_kind`: what the
+// table's format version allows (kValueRef: version 2).
+BlockIterator iterator_over(const std::string& contents,
+                            EntryKind max_kind = EntryKind::kValueRef) {
+  Result<Block> block = Block::parse(contents, nullptr, kFile, kOffset, max_kind);
   REQUIRE(block.is_ok());
   return BlockIterator(std::move(block).value());
 }
 
-BlockIterator iterator_over(std::string&&) = delete;
+BlockIterator iterator_over(std::string&&, EntryKind = EntryKind::kValueRef) = delete;
 
 // Keys from a tiny alphabet so neighbours share prefixes and user keys repeat
 // at several versions.
@@ -158,7 +160,7 @@ TEST_CASE("block round trip against a map", "[table][block]") {
 }
 
 TEST_CASE("block shorter than its restart count is corrupt", "[table][block]") {
-  Result<Block> b = Block::parse("abc", nullptr, kFile, kOffset);
+  Result<Block> b = Block::parse("abc", nullptr, kFile, kOffset, EntryKind::kValueRef);
   REQUIRE_FALSE(b.is_ok());
   CHECK(b.status().code() == Code::kCorruption);
   CHECK(b.status().message() == "000042.sst: offset 4096: block too short for a restart count");
@@ -167,13 +169,13 @@ TEST_CASE("block shorter than its restart count is corrupt", "[table][block]") {
 TEST_CASE("zero or oversized restart counts are corrupt", "[table][block]") {
   std::string zero;
   util::put_fixed32(&zero, 0);
-  Result<Block> b = Block::parse(zero, nullptr, kFile, kOffset);
+  Result<Block> b = Block::parse(zero, nullptr, kFile, kOffset, EntryKind::kValueRef);
   REQUIRE_FALSE(b.is_ok());
   CHECK(b.status().message() == "000042.sst: offset 4096: bad restart count 0 in block");
 
   std::string big(8, '\0');
   util::put_fixed32(&big, 3);  // room for 2 restarts only
-  b = Block::parse(big, nullptr, kFile, kOffset);
+  b = Block::parse(big, nullptr, kFile, kOffset, EntryKind::kValueRef);
   REQUIRE_FALSE(b.is_ok());
   CHECK(b.status().code() == Code::kCorruption);
 }
@@ -236,12 +238,29 @@ TEST_CASE("keys shorter than the trailer are corrupt", "[table][block]") {
 TEST_CASE("keys with an unknown kind are corrupt", "[table][block]") {
   Model m{{ikey("a", 1), "x"}};
   std::string contents = build_block(m, 16);
-  contents[3 + 1] = 2;  // the trailer's kind byte, just after the user key "a"
+  contents[3 + 1] = 3;  // the trailer's kind byte, just after the user key "a"
   const std::string& bytes = contents;
   BlockIterator it = iterator_over(bytes);
   it.seek_to_first();
   CHECK_FALSE(it.valid());
   CHECK(it.status().message() == "000042.sst: offset 4096: block entry key has an unknown kind");
+}
+
+TEST_CASE("a value reference is a known kind only in format version 2", "[table][block]") {
+  Model m{{ikey("a", 1), "x"}};
+  std::string contents = build_block(m, 16);
+  contents[3 + 1] = 2;  // EntryKind::kValueRef
+  const std::string& bytes = contents;
+  BlockIterator v2 = iterator_over(bytes, EntryKind::kValueRef);
+  v2.seek_to_first();
+  REQUIRE(v2.valid());
+  ParsedKey k;
+  REQUIRE(parse_internal_key(v2.key(), &k));
+  CHECK(k.kind == EntryKind::kValueRef);
+  BlockIterator v1 = iterator_over(bytes, EntryKind::kPut);
+  v1.seek_to_first();
+  CHECK_FALSE(v1.valid());
+  CHECK(v1.status().message() == "000042.sst: offset 4096: block entry key has an unknown kind");
 }
 
 // Four entries "k0".."k3" with restart interval 2: restart offsets at entry 0
@@ -253,7 +272,7 @@ std::string four_entry_block() {
 }
 
 std::string parse_error(const std::string& contents) {
-  Result<Block> b = Block::parse(contents, nullptr, kFile, kOffset);
+  Result<Block> b = Block::parse(contents, nullptr, kFile, kOffset, EntryKind::kValueRef);
   REQUIRE_FALSE(b.is_ok());
   CHECK(b.status().code() == Code::kCorruption);
   return b.status().message();
@@ -263,20 +282,23 @@ TEST_CASE("restart offsets out of order are corrupt at parse", "[table][block]")
   std::string past = four_entry_block();
   // The second offset points into the restart array itself.
   util::encode_fixed32(past.data() + past.size() - 8, 0xfff0);
-  CHECK(parse_error(past) == "000042.sst: offset 4096: restart offset 1 (65520) out of order in block");
+  CHECK(parse_error(past) ==
+        "000042.sst: offset 4096: restart offset 1 (65520) out of order in block");
 
   std::string first = four_entry_block();
   util::encode_fixed32(first.data() + first.size() - 12, 1);  // must be 0
-  CHECK(parse_error(first) == "000042.sst: offset 4096: restart offset 0 (1) out of order in block");
+  CHECK(parse_error(first) ==
+        "000042.sst: offset 4096: restart offset 0 (1) out of order in block");
 
   std::string repeated = four_entry_block();
   util::encode_fixed32(repeated.data() + repeated.size() - 8, 0);  // not ascending
-  CHECK(parse_error(repeated) == "000042.sst: offset 4096: restart offset 1 (0) out of order in block");
+  CHECK(parse_error(repeated) ==
+        "000042.sst: offset 4096: restart offset 1 (0) out of order in block");
 
   // A block with entries whose only restart offset is 0 stays valid.
   std::string empty_entries(4, '\0');
   util::put_fixed32(&empty_entries, 1);
-  CHECK(Block::parse(empty_entries, nullptr, kFile, kOffset).is_ok());
+  CHECK(Block::parse(empty_entries, nullptr, kFile, kOffset, EntryKind::kValueRef).is_ok());
 }
 
 TEST_CASE("a restart offset inside an entry is corrupt in both directions", "[table][block]") {
@@ -310,7 +332,7 @@ TEST_CASE("a restart offset inside an entry is corrupt in both directions", "[ta
 TEST_CASE("arbitrary bytes never crash the block iterator", "[table][block]") {
   rc::prop("random blocks fail cleanly or iterate", [] {
     const std::string contents = *rc::gen::container<std::string>(rc::gen::character<char>());
-    Result<Block> block = Block::parse(contents, nullptr, kFile, kOffset);
+    Result<Block> block = Block::parse(contents, nullptr, kFile, kOffset, EntryKind::kValueRef);
     if (!block.is_ok()) {
       RC_ASSERT(block.status().code() == Code::kCorruption);
       return;

@@ -67,7 +67,7 @@ TEST_CASE("footer round trips", "[table][format]") {
   CHECK(f->filter == BlockHandle{10, 20});
   CHECK(f->index == BlockHandle{35, 30});
   CHECK(f->properties == BlockHandle{70, 25});
-  CHECK(f->format_version == kFormatVersion);
+  CHECK(f->format_version == kFormatVersionInline);  // a Footer's default
 }
 
 TEST_CASE("file shorter than a footer is corrupt", "[table][format]") {
@@ -88,16 +88,26 @@ TEST_CASE("wrong magic names the magic's offset", "[table][format]") {
 
 TEST_CASE("unknown format version is rejected by number", "[table][format]") {
   Footer footer = some_footer();
-  footer.format_version = 2;  // with a valid checksum: a future writer
+  footer.format_version = 3;  // with a valid checksum: a future writer
   Result<Footer> f = decode_footer(file_with_footer(100, footer), kFile);
   REQUIRE_FALSE(f.is_ok());
   CHECK(f.status().code() == Code::kCorruption);
-  CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 2");
+  CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 3");
+  footer.format_version = 0;
+  f = decode_footer(file_with_footer(100, footer), kFile);
+  REQUIRE_FALSE(f.is_ok());
+  CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 0");
+  for (const std::uint32_t known : {kFormatVersionInline, kFormatVersion}) {
+    footer.format_version = known;
+    f = decode_footer(file_with_footer(100, footer), kFile);
+    REQUIRE(f.is_ok());
+    CHECK(f->format_version == known);
+  }
 }
 
 TEST_CASE("a damaged version field reads as damage, not as a new version", "[table][format]") {
   std::string file = file_with_footer(100, some_footer());
-  file[100 + 48] = 2;
+  file[100 + 48] = 3;
   Result<Footer> f = decode_footer(file, kFile);
   REQUIRE_FALSE(f.is_ok());
   CHECK(f.status().message() == "000009.sst: offset 100: table footer checksum mismatch");

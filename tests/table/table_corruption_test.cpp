@@ -45,7 +45,8 @@ Layout layout_of(const std::string& file) {
   l.footer_offset = file.size() - kFooterSize;
   Result<BlockContents> index = read_block(file, "x", l.footer.index, true);
   REQUIRE(index.is_ok());
-  Result<Block> block = Block::parse(index->data, index->owned, "x", l.footer.index.offset);
+  Result<Block> block =
+      Block::parse(index->data, index->owned, "x", l.footer.index.offset, EntryKind::kValueRef);
   REQUIRE(block.is_ok());
   BlockIterator it(std::move(block).value());
   for (it.seek_to_first(); it.valid(); it.next()) {
@@ -160,12 +161,12 @@ TEST_CASE("wrong magic is rejected", "[table][corruption]") {
 TEST_CASE("unknown format version is rejected", "[table][corruption]") {
   std::string bytes = testing::build_table(sample_model(), {});
   const std::size_t footer = bytes.size() - kFooterSize;
-  util::encode_fixed32(bytes.data() + footer + 48, 2);
+  util::encode_fixed32(bytes.data() + footer + 48, 3);
   util::encode_fixed32(bytes.data() + footer + 52,
                        crc32c::mask(crc32c::value(bytes.data() + footer, 52)));
   Status s = open_status(bytes);
   CHECK(s.code() == Code::kCorruption);
-  CHECK(s.message() == prefix_for(footer + 48) + "unsupported table format version 2");
+  CHECK(s.message() == prefix_for(footer + 48) + "unsupported table format version 3");
 }
 
 TEST_CASE("truncated tables are rejected", "[table][corruption]") {

@@ -1,0 +1,418 @@
+// check_database (sand/check.hpp) on databases with value files
+// (spec/values.md section 5): a WAL below wal_number that the manifest lists
+// as a value file is checked as a sealed WAL, not noted as an orphan; a
+// missing or truncated value file, a referenced value whose bytes fail their
+// checksum, a reference past the file's end, a reference to a file its
+// table's value_refs omit, and value_refs that do not sum the references are
+// each a problem; spec/testdata/db_values checks clean.
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/filenames.hpp"
+#include "manifest/manifest_log.hpp"
+#include "sand/check.hpp"
+#include "support/db_helpers.hpp"
+#include "support/temp_dir.hpp"
+#include "wal/log_format.hpp"
+
+using namespace sand;
+using sand::test::must;
+
+namespace {
+
+constexpr const char* kDir = "/db";
+constexpr std::size_t kValueSize = 100;  // referenced: the threshold is 64
+
+std::string key(int i) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "key%03d", i);
+  return buf;
+}
+
+// kValueSize bytes, different for every i (so each is found once in the
+// value files).
+std::string big_value(int i) {
+  std::string v = "value-" + std::to_string(i) + "-";
+  while (v.size() < kValueSize) v += static_cast<char>('a' + (i + v.size()) % 26);
+  return v;
+}
+
+Options value_options(std::shared_ptr<FileSystem> fs) {
+  Options o;
+  o.value_separation_threshold = 64;
+  o.l0_trigger = 100;  // no compaction: the tables and value files stay as flushed
+  o.l0_stop = 200;
+  o.file_system = std::move(fs);
+  return o;
+}
+
+std::string read_all(FileSystem& fs, const std::string& path) {
+  auto file = must(fs.open_readable_file(path));
+  return std::string(file->contents());
+}
+
+void write_all(FileSystem& fs, const std::string& path, std::string_view bytes) {
+  auto file = must(fs.new_writable_file(path));
+  must(file->append(bytes));
+  must(file->close());
+}
+
+// Two flushes of 8 referenced values and 4 short ones each (two value files),
+// then unflushed writes in the live WAL.
+std::map<std::string, std::string> build_database() {
+  auto fs = memory_file_system();
+  {
+    auto db = must(DB::open(kDir, value_options(fs)));
+    for (int round = 0; round < 2; ++round) {
+      for (int i = 0; i < 8; ++i) must(db->put(key(round * 10 + i), big_value(round * 10 + i)));
+      for (int i = 8; i < 10; ++i) must(db->put(key(round * 10 + i), "short"));
+      must(db->del(key(round * 10 + 8)));
+      must(db->flush());
+    }
+    must(db->put(key(50), big_value(50)));
+    must(db->put(key(51), "short"));
+    must(db->close());
+  }
+  std::map<std::string, std::string> out;
+  for (const std::string& name : must(fs->list_dir(kDir))) {
+    out[name] = read_all(*fs, join_path(kDir, name));
+  }
+  return out;
+}
+
+const std::map<std::string, std::string>& pristine_files() {
+  static const std::map<std::string, std::string> files = build_database();
+  return files;
+}
+
+// A fresh copy of the shared database.
+struct Fixture {
+  Fixture() {
+    must(fs->create_dir(kDir));
+    for (const auto& [name, bytes] : pristine_files()) write_all(*fs, join_path(kDir, name), bytes);
+    state = must(manifest::replay(*fs, kDir));
+  }
+  std::string path(std::string_view name) const { return join_path(kDir, name); }
+  CheckReport check() const { return must(check_database(kDir, Options{.file_system = fs})); }
+  // The value file holding big_value(i), and where in it the value starts.
+  std::pair<std::string, std::uint64_t> value_at(int i) const {
+    for (const auto& [number, meta] : state.value_files) {
+      const std::string bytes = read_all(*fs, path(wal_file_name(number)));
+      const std::size_t at = bytes.find(big_value(i));
+      if (at != std::string::npos) return {wal_file_name(number), at};
+    }
+    FAIL("big_value(" << i << ") is in no value file");
+    return {};
+  }
+  // Writes a MANIFEST that describes `s`.
+  void rewrite_manifest(manifest::State s) const {
+    must(must(manifest::ManifestLog::create(*fs, kDir, s))->close());
+  }
+
+  std::shared_ptr<FileSystem> fs = memory_file_system();
+  manifest::State state;
+};
+
+const CheckedFile& file_named(const CheckReport& r, const std::string& name) {
+  for (const CheckedFile& f : r.files) {
+    if (f.file == name) return f;
+  }
+  FAIL("no checked file " << name);
+  return r.files.front();
+}
+
+std::string describe(const CheckReport& r) {
+  std::string out;
+  for (const CheckProblem& p : r.problems) {
+    out += "problem " + p.file + " @" + std::to_string(p.offset) + ": " + p.what + "\n";
+  }
+  for (const CheckNote& n : r.notes) {
+    out += "note " + n.file + " @" + std::to_string(n.offset) + ": " + n.what + "\n";
+  }
+  return out;
+}
+
+// Asserts exactly one problem, naming `file` at `offset`; returns its text.
+std::string one_problem(const CheckReport& r, const std::string& file, std::uint64_t offset) {
+  INFO(describe(r));
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].file == file);
+  CHECK(r.problems[0].offset == offset);
+  CHECK(file_named(r, file).outcome == CheckedFile::Outcome::kBad);
+  return r.problems[0].what;
+}
+
+bool has_problem(const CheckReport& r, const CheckProblem& p) {
+  return std::find(r.problems.begin(), r.problems.end(), p) != r.problems.end();
+}
+
+// The number of the live table that references values in `value_file`.
+std::uint64_t table_referencing(const manifest::State& s, std::uint64_t value_file) {
+  for (const auto& [number, meta] : s.tables) {
+    for (const manifest::ValueRefTally& t : meta.value_refs) {
+      if (t.file == value_file) return number;
+    }
+  }
+  FAIL("no table references " << wal_file_name(value_file));
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("value files: a clean database with value files is ok and none is an orphan",
+          "[db][check][values]") {
+  Fixture db;
+  REQUIRE(db.state.value_files.size() == 2);
+  std::uint64_t done = 0, total = 0;
+  const CheckReport r =
+      must(check_database(kDir, Options{.file_system = db.fs},
+                          CheckOptions{.progress = [&](std::uint64_t files_done,
+                                                       std::uint64_t files_total, std::uint64_t) {
+                            done = files_done;
+                            total = files_total;
+                          }}));
+  INFO(describe(r));
+  CHECK(r.ok());
+  CHECK(done == r.files.size());
+  CHECK(total == r.files.size());
+
+  // MANIFEST, the tables, the value files (below wal_number), the live WALs.
+  std::vector<std::string> expected = {"MANIFEST"};
+  for (const auto& [number, meta] : db.state.tables) expected.push_back(table_file_name(number));
+  for (const auto& [number, meta] : db.state.value_files) expected.push_back(wal_file_name(number));
+  std::uint64_t live_wals = 0;
+  for (const auto& [name, bytes] : pristine_files()) {
+    const auto parsed = parse_file_name(name);
+    if (parsed && parsed->type == FileType::kWal && parsed->number >= db.state.wal_number) {
+      expected.push_back(name);
+      ++live_wals;
+    }
+  }
+  std::vector<std::string> order;
+  for (const CheckedFile& f : r.files) order.push_back(f.file);
+  CHECK(order == expected);
+
+  for (const auto& [number, meta] : db.state.value_files) {
+    const std::string name = wal_file_name(number);
+    INFO(name);
+    CHECK(number < db.state.wal_number);
+    const CheckedFile& f = file_named(r, name);
+    CHECK(f.outcome == CheckedFile::Outcome::kOk);
+    CHECK(f.type == CheckFileType::kWal);
+    CHECK(f.bytes == meta.size);
+    CHECK(f.units == 11);  // 8 + 2 puts and 1 delete, a batch each
+    CHECK(f.entries == 11);
+  }
+  // One note per value file saying what it is; none calls it an orphan.
+  CHECK(r.notes.size() == db.state.value_files.size());
+  for (const CheckNote& n : r.notes) {
+    CHECK_FALSE(n.what.starts_with("orphan"));
+    CHECK(n.what.starts_with("value file: a WAL below the manifest's wal_number " +
+                             std::to_string(db.state.wal_number)));
+    const auto parsed = parse_file_name(n.file);
+    REQUIRE(parsed);
+    CHECK(db.state.value_files.contains(parsed->number));
+  }
+  CHECK(r.wals.files == db.state.value_files.size() + live_wals);
+}
+
+TEST_CASE("value files: a flipped byte inside a referenced value is one problem at the reference",
+          "[db][check][values]") {
+  Fixture db;
+  const auto [name, offset] = db.value_at(3);
+  std::string bytes = read_all(*db.fs, db.path(name));
+  bytes[offset + 10] = static_cast<char>(bytes[offset + 10] ^ 0x40);
+  write_all(*db.fs, db.path(name), bytes);
+  const CheckReport r = db.check();
+  const std::string what = one_problem(r, name, offset);
+  CHECK(what.starts_with("value of " + std::to_string(kValueSize) +
+                         " bytes does not match its checksum"));
+  CHECK(what.find("entry '" + key(3) + "'@") != std::string::npos);
+  CHECK(what.find(".sst") != std::string::npos);
+  // The damaged record is reported through its value only; the tables and
+  // the other value file are fine.
+  for (const CheckedFile& f : r.files) {
+    if (f.file != name) CHECK(f.outcome == CheckedFile::Outcome::kOk);
+  }
+}
+
+TEST_CASE("value files: a flipped byte of a value file outside its values is a record problem",
+          "[db][check][values]") {
+  Fixture db;
+  const std::string name = wal_file_name(db.state.value_files.begin()->first);
+  // The first record's payload starts with its batch's version: no value.
+  const std::uint64_t record = wal::kFileHeaderSize;
+  std::string bytes = read_all(*db.fs, db.path(name));
+  bytes[record + wal::kRecordHeaderSize] ^= 0x01;
+  write_all(*db.fs, db.path(name), bytes);
+  CHECK(one_problem(db.check(), name, record) == "record payload checksum mismatch");
+}
+
+TEST_CASE("value files: a deleted value file is a problem naming it", "[db][check][values]") {
+  Fixture db;
+  for (const auto& [number, meta] : db.state.value_files) {
+    Fixture fresh;
+    const std::string name = wal_file_name(number);
+    must(fresh.fs->remove_file(fresh.path(name)));
+    const CheckReport r = fresh.check();
+    CHECK(one_problem(r, name, kWholeFile) ==
+          "missing: the manifest lists this value file but there is no such file");
+    for (const CheckNote& n : r.notes) CHECK(n.file != name);
+  }
+}
+
+TEST_CASE("value files: a value file cut below its manifest size is a problem",
+          "[db][check][values]") {
+  Fixture db;
+  const auto [name, offset] = db.value_at(17);  // the second flush's last big value
+  const std::uint64_t size = db.state.value_files.rbegin()->second.size;
+  REQUIRE(name == wal_file_name(db.state.value_files.rbegin()->first));
+  const std::string bytes = read_all(*db.fs, db.path(name));
+  REQUIRE(bytes.size() == size);
+  const std::uint64_t cut = offset + kValueSize / 2;  // inside the value
+  write_all(*db.fs, db.path(name), std::string_view(bytes).substr(0, cut));
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(has_problem(
+      r, CheckProblem{.file = name,
+                      .offset = kWholeFile,
+                      .what = "file is " + std::to_string(cut) +
+                              " bytes, shorter than the manifest's value file size " +
+                              std::to_string(size) + " (1 value reference reaches past its end)"}));
+  for (const CheckProblem& p : r.problems) CHECK(p.file == name);
+  CHECK(file_named(r, name).outcome == CheckedFile::Outcome::kBad);
+}
+
+TEST_CASE("value files: a reference past the manifest size names the value file",
+          "[db][check][values]") {
+  Fixture db;
+  const auto [name, offset] = db.value_at(7);  // the first flush's last big value
+  manifest::State s = db.state;
+  const std::uint64_t number = s.value_files.begin()->first;
+  REQUIRE(name == wal_file_name(number));
+  s.value_files[number].size = offset + kValueSize - 1;
+  db.rewrite_manifest(s);
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.problems.size() == 2);  // the reference, and the WAL cut short there
+  REQUIRE(!r.problems.empty());
+  CHECK(r.problems.back().file == name);
+  CHECK(r.problems.back().offset == offset);
+  CHECK(r.problems.back().what.starts_with("value reference of " + std::to_string(kValueSize) +
+                                           " bytes reaches past the end of the file (" +
+                                           std::to_string(offset + kValueSize - 1) +
+                                           " bytes; entry '" + key(7) + "'@"));
+}
+
+TEST_CASE("value files: value_refs that do not sum the references are a table problem",
+          "[db][check][values]") {
+  Fixture db;
+  manifest::State s = db.state;
+  const std::uint64_t number = s.value_files.begin()->first;
+  const std::uint64_t table = table_referencing(s, number);
+  manifest::ValueRefTally& tally = s.tables[table].value_refs.at(0);
+  REQUIRE(tally.file == number);
+  CHECK(tally.bytes == 8 * kValueSize);
+  ++tally.bytes;
+  db.rewrite_manifest(s);
+  const std::string what = one_problem(db.check(), table_file_name(table), kWholeFile);
+  CHECK(what.starts_with("the manifest's value_refs (record at offset "));
+  CHECK(
+      what.ends_with(") disagree with the bytes the data blocks reference (blocks vs manifest): " +
+                     wal_file_name(number) + " " + std::to_string(8 * kValueSize) + " vs " +
+                     std::to_string(8 * kValueSize + 1)));
+}
+
+TEST_CASE("value files: a reference outside its table's value_refs is a table problem",
+          "[db][check][values]") {
+  Fixture db;
+  manifest::State s = db.state;
+  const std::uint64_t number = s.value_files.begin()->first;
+  const std::uint64_t table = table_referencing(s, number);
+  s.tables[table].value_refs.clear();
+  std::string expected;
+  SECTION("the value file is live") {
+    expected = ", which the manifest's value_refs for this table do not list";
+  }
+  SECTION("the value file is not live") {
+    s.value_files.erase(number);
+    expected = ", which is not a live value file";
+  }
+  db.rewrite_manifest(s);
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.problems.size() == 8);  // one per reference
+  for (const CheckProblem& p : r.problems) {
+    CHECK(p.file == table_file_name(table));
+    CHECK(p.offset != kWholeFile);
+    CHECK(p.what.starts_with("entry '"));
+    CHECK(p.what.ends_with(" references " + wal_file_name(number) + expected));
+  }
+}
+
+TEST_CASE("value files: a copy of spec/testdata/db_values checks clean", "[db][check][values]") {
+  test::TempDir dir;
+  const std::filesystem::path source =
+      std::filesystem::path(SAND_SOURCE_DIR) / "spec" / "testdata" / "db_values";
+  for (const auto& entry : std::filesystem::directory_iterator(source)) {
+    std::filesystem::copy_file(entry.path(),
+                               std::filesystem::path(dir.path()) / entry.path().filename());
+  }
+  const CheckReport r = must(check_database(dir.path()));
+  INFO(describe(r));
+  CHECK(r.ok());
+  const CheckedFile& value_file = file_named(r, "000002.wal");
+  CHECK(value_file.outcome == CheckedFile::Outcome::kOk);
+  CHECK(value_file.units == 4);
+  CHECK(value_file.entries == 6);
+  REQUIRE(r.notes.size() == 1);
+  CHECK(r.notes[0].file == "000002.wal");
+  CHECK(r.notes[0].what ==
+        "value file: a WAL below the manifest's wal_number 4 (already flushed), kept because live "
+        "tables reference 254 bytes of values in it; never replayed");
+}
+
+TEST_CASE("value files: check finds no problem while a writer with value files compacts",
+          "[db][check][values]") {
+  auto fs = memory_file_system();
+  Options o = sand::test::tiny_compacting_options(fs, Retention::kLatestOnly);
+  o.value_separation_threshold = 64;
+  auto db = must(DB::open(kDir, o));
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      if (!db->put(key(i % 200), big_value(i)).is_ok()) return;
+    }
+  });
+  int checks = 0, with_value_files = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const CheckReport r = must(check_database(kDir, Options{.file_system = fs}));
+    INFO(describe(r));
+    // CHECK and stop, not REQUIRE: the writer thread must be joined below.
+    CHECK(r.ok());
+    if (!r.ok()) break;
+    for (const CheckNote& n : r.notes) {
+      if (n.what.starts_with("value file:")) {
+        ++with_value_files;
+        break;
+      }
+    }
+    ++checks;
+  }
+  stop = true;
+  writer.join();
+  CHECK(db->stats().compactions > 0);
+  must(db->close());
+  INFO(checks << " checks, " << with_value_files << " with value files");
+  CHECK(checks > 5);
+  CHECK(with_value_files > 0);
+}
