@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "check_report_util.hpp"
 #include "db/filenames.hpp"
 #include "manifest/manifest_log.hpp"
 #include "support/db_helpers.hpp"
@@ -37,8 +38,11 @@
 #include "wal/write_batch_codec.hpp"
 
 using namespace sand;
+using sand::test::describe;
+using sand::test::file_named;
 using sand::test::HookFileSystem;
 using sand::test::must;
+using sand::test::one_problem;
 
 namespace {
 
@@ -322,36 +326,6 @@ std::string add_table(const std::shared_ptr<FileSystem>& fs, manifest::State sta
                           .largest_key = std::max(p.smallest_user_key, p.largest_user_key)};
   must(must(manifest::ManifestLog::create(*fs, kDir, state))->close());
   return name;
-}
-
-const CheckedFile& file_named(const CheckReport& r, const std::string& name) {
-  for (const CheckedFile& f : r.files) {
-    if (f.file == name) return f;
-  }
-  FAIL("no checked file " << name);
-  return r.files.front();
-}
-
-std::string describe(const CheckReport& r) {
-  std::string out;
-  for (const CheckProblem& p : r.problems) {
-    out += "problem " + p.file + " @" + std::to_string(p.offset) + ": " + p.what + "\n";
-  }
-  for (const CheckNote& n : r.notes) {
-    out += "note " + n.file + " @" + std::to_string(n.offset) + ": " + n.what + "\n";
-  }
-  return out;
-}
-
-// Asserts exactly one problem, naming `file` at `offset`; returns its text.
-std::string one_problem(const CheckReport& r, const std::string& file, std::uint64_t offset) {
-  INFO(describe(r));
-  REQUIRE(r.problems.size() == 1);
-  CHECK(r.problems[0].file == file);
-  CHECK(r.problems[0].offset == offset);
-  CHECK(file_named(r, file).outcome == CheckedFile::Outcome::kBad);
-  CHECK_FALSE(r.ok());
-  return r.problems[0].what;
 }
 
 }  // namespace
