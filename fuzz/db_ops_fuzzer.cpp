@@ -8,7 +8,8 @@
 // scan, history, snapshot take, snapshot release, flush, compact, reopen,
 // forget_before.
 // Byte 0 picks options: bit 0 LZ4, bit 1 bloom filter, bit 2
-// Retention::kLatestOnly.
+// Retention::kLatestOnly, bit 3 key-value separation (values of 64 bytes or
+// more stored by reference in their WAL, spec/values.md).
 // Deterministic in its answers (background threads may change timing, not
 // results); no output on success; no real file I/O.
 #include <algorithm>
@@ -48,9 +49,7 @@ std::string make_value(sand::fuzz::Bytes& in) {
   return std::string(static_cast<std::size_t>(b) * 2, static_cast<char>('a' + b % 26));
 }
 
-Version make_version(sand::fuzz::Bytes& in, const Model& m) {
-  return in.u8() % (m.last + 2);
-}
+Version make_version(sand::fuzz::Bytes& in, const Model& m) { return in.u8() % (m.last + 2); }
 
 std::string show(const std::optional<std::string>& v) { return v ? "\"" + *v + "\"" : "<none>"; }
 
@@ -67,6 +66,7 @@ class Harness {
     options_.compression = (config & 1) ? Compression::kLz4 : Compression::kNone;
     options_.bloom_bits_per_key = (config & 2) ? 10 : 0;
     options_.retention = (config & 4) ? Retention::kLatestOnly : Retention::kAll;
+    options_.value_separation_threshold = (config & 8) ? kMinValueSeparationThreshold : 0;
     model_.latest_only = (config & 4) != 0;
     open();
   }
@@ -146,7 +146,9 @@ class Harness {
               show(*got) + " want " + show(want));
         break;
       }
-      case 5: scan(in); break;
+      case 5:
+        scan(in);
+        break;
       case 6: {
         const std::string k = make_key(in);
         auto got = db_->history(k);

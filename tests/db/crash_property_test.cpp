@@ -4,7 +4,9 @@
 // clean reopen) interleaved with crashes, run on a
 // FaultFileSystem under tiny options (4 KiB memtables, 256-byte manifest
 // rollover, triggers of 2) so that WAL switches, flushes, compactions and
-// manifest rollovers happen every few commands.
+// manifest rollovers happen every few commands. Half the cases separate
+// values of 64 bytes or more (spec/values.md), so value files are kept and
+// retired across the same crashes.
 //
 // Two kinds of crash:
 //  - Crash: power is lost now (seeded torn tails or none), with whatever the
@@ -306,7 +308,8 @@ rc::Gen<Cmd> gen_cmd() {
       {3, cmd<Scan>(gen_key(), gen_key(), rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
                     gen_at(), n)},
       {4, cmd<History>(gen_key())},
-      {5, cmd<PutIf>(gen_key(), rc::gen::inRange(0, 4), sand::test::gen_put_or_delete(gen_value()), gen_sync())},
+      {5, cmd<PutIf>(gen_key(), rc::gen::inRange(0, 4), sand::test::gen_put_or_delete(gen_value()),
+                     gen_sync())},
       {3, cmd<GetVersioned>(gen_key(), gen_at(), n)},
       {2, cmd<Changes>(n)},
       {2, bare<Pin>()},
@@ -317,9 +320,9 @@ rc::Gen<Cmd> gen_cmd() {
       {2, bare<Reopen>()},
       {9, cmd<Crash>(gen_tear())},
       {11, cmd<CrashMid>(rc::gen::element(Mid::kFlush, Mid::kCompact, Mid::kWalBurst,
-                                         Mid::kManifestBurst, Mid::kReopen),
-                        rc::gen::inRange<std::uint32_t>(0, 1000), gen_tear(),
-                        rc::gen::inRange<std::uint32_t>(0, 1000))},
+                                          Mid::kManifestBurst, Mid::kReopen),
+                         rc::gen::inRange<std::uint32_t>(0, 1000), gen_tear(),
+                         rc::gen::inRange<std::uint32_t>(0, 1000))},
   });
 }
 
@@ -373,7 +376,10 @@ struct Outcome {
 
 class Runner {
  public:
-  Runner(Retention retention, bool tolerate_known_bugs) : retention_(retention), model_(retention) {
+  // `separation`: Options::value_separation_threshold (0: off); the values
+  // (2 to ~300 bytes) then live in WALs kept as value files.
+  Runner(Retention retention, bool tolerate_known_bugs, std::size_t separation = 0)
+      : retention_(retention), separation_(separation), model_(retention) {
     model_.tolerate_mark_above_last = tolerate_known_bugs;
   }
 
@@ -404,7 +410,7 @@ class Runner {
   }
 
   std::string open(const std::string& what) {
-    auto opened = DB::open(kDir, crash_options(fs_, retention_));
+    auto opened = DB::open(kDir, options());
     if (!opened.is_ok()) return what + ": " + opened.status().to_string();
     db_ = std::move(opened).value();
     return "";
@@ -535,7 +541,7 @@ class Runner {
       ++crashes_;
       sand::test::crash_and_reboot(*fs_, db_, c.tear);
       fs_->power_loss_after(fs_->ops() + k, cut);
-      auto opened = DB::open(kDir, crash_options(fs_, retention_));
+      auto opened = DB::open(kDir, options());
       if (opened.is_ok()) db_ = std::move(opened).value();
       sand::test::crash_and_reboot(*fs_, db_, c.tear);
       return recover();
@@ -579,7 +585,14 @@ class Runner {
     return recover();
   }
 
+  Options options() const {
+    Options o = crash_options(fs_, retention_);
+    o.value_separation_threshold = separation_;
+    return o;
+  }
+
   const Retention retention_;
+  const std::size_t separation_;
   const std::shared_ptr<FaultFileSystem> fs_ = std::make_shared<FaultFileSystem>();
   std::unique_ptr<DB> db_;
   CrashModel model_;
@@ -587,8 +600,9 @@ class Runner {
   std::uint64_t rollovers_ = 0;
 };
 
-Outcome run_commands(const std::vector<Cmd>& cmds, Retention retention, bool tolerate_known_bugs) {
-  return Runner(retention, tolerate_known_bugs).run(cmds);
+Outcome run_commands(const std::vector<Cmd>& cmds, Retention retention, bool tolerate_known_bugs,
+                     std::size_t separation = 0) {
+  return Runner(retention, tolerate_known_bugs, separation).run(cmds);
 }
 
 bool user_set_max_success() {
@@ -616,8 +630,12 @@ TEST_CASE("after any power loss the DB equals the model at some version in the d
       [&] {
         const bool latest_only = *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
         const Retention retention = latest_only ? Retention::kLatestOnly : Retention::kAll;
+        // Half the cases store values of 64 bytes or more by reference, in
+        // WALs kept as value files (spec/values.md).
+        const std::size_t separation = *rc::gen::element<std::size_t>(0, 64);
         const auto cmds = *rc::gen::scale(4.0, rc::gen::container<std::vector<Cmd>>(gen_cmd()));
-        const Outcome out = run_commands(cmds, retention, /*tolerate_known_bugs=*/false);
+        const Outcome out =
+            run_commands(cmds, retention, /*tolerate_known_bugs=*/false, separation);
         ++cases;
         crashes += out.crashes;
         unsynced += out.recovered_unsynced;
