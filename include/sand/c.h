@@ -265,6 +265,17 @@ SAND_C_EXPORT void sand_options_set_error_if_exists(sand_options_t* opts, int va
 SAND_C_EXPORT void sand_options_set_memtable_size(sand_options_t* opts, size_t value);
 
 /**
+ * Key-value separation: values of at least this many bytes are stored once,
+ * in their WAL record, and tables hold a reference to them, so flushes and
+ * compactions stop copying them (spec/values.md). 0 keeps every value inline;
+ * otherwise at least 64 (and at most 256 MiB): sand_open() fails with
+ * ::SAND_INVALID_ARGUMENT for other values. Default: 0.
+ * @param opts The options; NULL: no-op.
+ * @param value Bytes; 0: off.
+ */
+SAND_C_EXPORT void sand_options_set_value_separation_threshold(sand_options_t* opts, size_t value);
+
+/**
  * Target size of an uncompressed table data block (256 to 64 MiB).
  * Default: 4 KiB.
  * @param opts The options; NULL: no-op.

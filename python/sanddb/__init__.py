@@ -71,7 +71,8 @@ del _cls
 # by kind of value. Bounds the engine checks (e.g. memtable_size >= 4096) are
 # left to it: it raises InvalidArgument naming the option.
 _BOOL_OPTIONS = frozenset({"create_if_missing", "error_if_exists", "sync", "point_in_time_recovery"})
-_SIZE_OPTIONS = frozenset({"memtable_size", "block_size", "block_cache_size", "target_file_size",
+_SIZE_OPTIONS = frozenset({"memtable_size", "value_separation_threshold", "block_size",
+                           "block_cache_size", "target_file_size",
                            "manifest_rollover_size"})  # C++ size_t
 _INT_OPTIONS = frozenset({"block_restart_interval", "bloom_bits_per_key", "l0_trigger", "l0_stop",
                           "l1_trigger", "max_frozen_memtables"})  # C++ int
@@ -110,8 +111,11 @@ def open(path, *, read_only=False, in_memory=False, **options):  # noqa: A001 (l
 
     Keyword options are named as the fields of the C++ sand::Options, with
     the same defaults: create_if_missing (True), error_if_exists (False),
-    memtable_size (64 MiB), block_size (4096), block_restart_interval (16),
-    compression ("lz4" or "none"; "lz4"), bloom_bits_per_key (10),
+    memtable_size (64 MiB), value_separation_threshold (0: off; otherwise
+    at least 64: values of at least this many bytes are stored once, in the
+    WAL, and tables hold a reference to them), block_size (4096),
+    block_restart_interval (16), compression ("lz4" or "none"; "lz4"),
+    bloom_bits_per_key (10),
     block_cache_size (32 MiB), sync (False: writes survive a process crash,
     not a power loss), retention ("all", or "latest" to keep only the newest
     state), l0_trigger (4), l0_stop (12), l1_trigger (4), target_file_size

@@ -198,7 +198,7 @@ def test_unknown_keyword_is_a_type_error(path):
 @pytest.mark.parametrize("name, value", [
     ("sync", 1), ("create_if_missing", "yes"), ("memtable_size", 4096.0),
     ("l0_trigger", "4"), ("block_size", True), ("compression", None), ("retention", 0),
-    ("read_only", 1), ("in_memory", None),
+    ("read_only", 1), ("in_memory", None), ("value_separation_threshold", "64"),
 ])
 def test_wrong_type_is_a_type_error_naming_the_option(path, name, value):
     with pytest.raises(TypeError, match=name):
@@ -208,6 +208,7 @@ def test_wrong_type_is_a_type_error_naming_the_option(path, name, value):
 @pytest.mark.parametrize("name, value", [
     ("compression", "zstd"), ("retention", "some"), ("memtable_size", -1),
     ("block_size", 2**64), ("l0_trigger", 2**31), ("bloom_bits_per_key", -(2**31) - 1),
+    ("value_separation_threshold", -1),
 ])
 def test_bad_value_is_a_value_error_naming_the_option(path, name, value):
     with pytest.raises(ValueError, match=name):
@@ -218,7 +219,7 @@ def test_bad_value_is_a_value_error_naming_the_option(path, name, value):
 @pytest.mark.parametrize("name, value", [
     ("memtable_size", 100), ("block_size", 10), ("block_restart_interval", 0),
     ("bloom_bits_per_key", 65), ("l0_trigger", 0), ("target_file_size", 1),
-    ("max_frozen_memtables", 0),
+    ("max_frozen_memtables", 0), ("value_separation_threshold", 10),
 ])
 def test_values_the_engine_refuses_are_invalid_argument(path, name, value):
     with pytest.raises(sanddb.InvalidArgument, match=name):

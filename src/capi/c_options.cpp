@@ -32,6 +32,10 @@ void sand_options_set_memtable_size(sand_options_t* opts, size_t value) {
   if (opts != nullptr) opts->options.memtable_size = value;
 }
 
+void sand_options_set_value_separation_threshold(sand_options_t* opts, size_t value) {
+  if (opts != nullptr) opts->options.value_separation_threshold = value;
+}
+
 void sand_options_set_block_size(sand_options_t* opts, size_t value) {
   if (opts != nullptr) opts->options.block_size = value;
 }

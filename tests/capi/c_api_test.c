@@ -128,6 +128,7 @@ static void test_options(void) {
   sand_options_set_create_if_missing(opts, 1);
   sand_options_set_error_if_exists(opts, 0);
   sand_options_set_memtable_size(opts, 8192);
+  sand_options_set_value_separation_threshold(opts, 64);
   sand_options_set_block_size(opts, 512);
   sand_options_set_block_restart_interval(opts, 8);
   CHECK_OK(sand_options_set_compression(opts, SAND_COMPRESSION_NONE, &err));
@@ -193,6 +194,17 @@ static void test_options(void) {
   sand_options_set_memtable_size(opts, 10);
   CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT, "memtable_size");
   sand_options_set_memtable_size(opts, 8192);
+  sand_options_set_value_separation_threshold(opts, 10); /* 1 to 63: too small to pay */
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT,
+                "value_separation_threshold");
+  CHECK(db == NULL);
+  sand_options_set_value_separation_threshold(opts, 63);
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT,
+                "value_separation_threshold");
+  sand_options_set_value_separation_threshold(opts, (size_t)256 * 1024 * 1024 + 1); /* > max */
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT,
+                "value_separation_threshold");
+  sand_options_set_value_separation_threshold(opts, 0);
   sand_options_set_l0_stop(opts, 2);
   CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT, "l0_stop");
   CHECK(db == NULL);
@@ -546,6 +558,191 @@ static void test_flush_compact_stats(const char* dir) {
   sand_options_destroy(opts);
 }
 
+/* ---- Key-value separation ------------------------------------------------ */
+
+enum { kSepKeys = 45 };
+
+/* The value of key `i` written in `round` (1, 2, 3): its size cycles through
+ * sizes around the threshold of 64, and its bytes name the key and round, so
+ * a value read from the wrong place cannot pass for the right one. In a
+ * static buffer, valid until the next call. */
+static const char* sep_value(int i, int round) {
+  static const size_t sizes[] = {0, 1, 40, 63, 64, 65, 200, 1500, 5000};
+  static char buf[5001];
+  const size_t n = sizes[(size_t)(i + round) % (sizeof sizes / sizeof sizes[0])];
+  const int head = snprintf(buf, sizeof buf, "k%d@%d:", i, round);
+  for (size_t j = (size_t)head; j < n; ++j) buf[j] = (char)('a' + (j * 7 + (size_t)round) % 26);
+  buf[n] = '\0';
+  return buf;
+}
+
+static const char* sep_key(int i) {
+  static char key[16];
+  snprintf(key, sizeof key, "sep%03d", i);
+  return key;
+}
+
+/* What the separated database holds: the latest round of each key (0:
+ * deleted), the version of its round-1 write, and the rounds that wrote it,
+ * oldest first. */
+typedef struct {
+  int latest[kSepKeys];
+  uint64_t first[kSepKeys];
+  int rounds[kSepKeys][3];
+  int writes[kSepKeys];
+} sep_model_t;
+
+/* Puts round `round` of key `i` and records it in `m`. */
+static void sep_put(sand_db_t* db, sep_model_t* m, int i, int round) {
+  const char* value = sep_value(i, round);
+  uint64_t v = 0;
+  CHECK_OK(sand_put(db, NULL, sep_key(i), 6, value, strlen(value), &v, &err));
+  if (round == 1) m->first[i] = v;
+  m->latest[i] = round;
+  m->rounds[i][m->writes[i]++] = round;
+}
+
+/* Every read path answers from the model: get, get_at, a scan with values,
+ * history. */
+static void check_sep_reads(sand_db_t* db, const sep_model_t* m) {
+  int live = 0;
+  for (int i = 0; i < kSepKeys; ++i) {
+    const char* want = m->latest[i] == 0 ? NULL : sep_value(i, m->latest[i]);
+    if (!CHECK(value_is(db, 0, sep_key(i), want))) printf("  key %d, round %d\n", i, m->latest[i]);
+    CHECK(value_is(db, m->first[i], sep_key(i), sep_value(i, 1)));
+    if (m->latest[i] != 0) ++live;
+  }
+  sand_scan_options_t* sopts = sand_scan_options_create();
+  CHECK_OK(sand_scan_options_set_prefix(sopts, "sep", 3, &err));
+  sand_iterator_t* it = NULL;
+  CHECK_OK(sand_scan(db, sopts, &it, &err));
+  int seen = 0;
+  int prev = -1;
+  for (; it != NULL && sand_iterator_valid(it); sand_iterator_next(it)) {
+    size_t klen = 0;
+    size_t vlen = 0;
+    const char* key = sand_iterator_key(it, &klen);
+    const char* value = sand_iterator_value(it, &vlen);
+    /* "sepNNN", not NUL-terminated */
+    const int i = klen == 6 ? (key[3] - '0') * 100 + (key[4] - '0') * 10 + (key[5] - '0') : -1;
+    CHECK(i > prev && i < kSepKeys && m->latest[i] != 0);
+    if (i > prev && i < kSepKeys && m->latest[i] != 0) {
+      const char* want = sep_value(i, m->latest[i]);
+      CHECK(vlen == strlen(want) && memcmp(value, want, vlen) == 0);
+    }
+    prev = i;
+    ++seen;
+  }
+  CHECK(seen == live);
+  CHECK_OK(sand_iterator_status(it, &err));
+  sand_iterator_destroy(it);
+  sand_scan_options_destroy(sopts);
+  /* Keys never deleted (not multiples of 5): the history lists every
+   * round that wrote them, newest first. */
+  for (int i = 0; i < kSepKeys; ++i) {
+    if (i % 5 == 0) continue;
+    const int n = m->writes[i];
+    sand_history_t* history = NULL;
+    CHECK_OK(sand_get_history(db, sep_key(i), 6, &history, &err));
+    CHECK(sand_history_count(history) == (size_t)n);
+    for (int k = 0; k < n; ++k) {
+      const sand_history_entry_t* e = sand_history_at(history, (size_t)k);
+      const char* want = sep_value(i, m->rounds[i][n - 1 - k]);
+      CHECK(e != NULL && e->deleted == 0 && e->value_len == strlen(want) &&
+            memcmp(e->value, want, e->value_len) == 0);
+    }
+    const sand_history_entry_t* oldest = sand_history_at(history, (size_t)n - 1);
+    CHECK(oldest != NULL && oldest->version == m->first[i]);
+    sand_history_destroy(history);
+  }
+}
+
+/* sand_check's count of WAL files (live WALs and value files) in `dir`. */
+static uint64_t checked_wal_files(const char* dir) {
+  sand_check_report_t* report = NULL;
+  CHECK_OK(sand_check(dir, NULL, &report, &err));
+  CHECK(sand_check_report_ok(report) == 1);
+  const sand_check_totals_t* wals = sand_check_report_totals(report, SAND_CHECK_WAL);
+  const uint64_t n = wals != NULL ? wals->files : 0;
+  sand_check_report_destroy(report);
+  return n;
+}
+
+/* Values of at least the threshold are stored once and referenced: every
+ * read answers as if inline, from the memtable, after flush and compaction,
+ * after reopening (also with separation off), and a value file stays. */
+static void test_value_separation(const char* dir) {
+  char sep_dir[4096];
+  snprintf(sep_dir, sizeof sep_dir, "%s", join(dir, "sep"));
+  sand_options_t* opts = small_options();
+  sand_options_set_value_separation_threshold(opts, 64);
+  sand_db_t* db = open_db(sep_dir, opts);
+  sep_model_t m;
+  memset(&m, 0, sizeof m);
+  uint64_t v = 0;
+  for (int i = 0; i < kSepKeys; ++i) sep_put(db, &m, i, 1);
+  /* Round 2 for even keys, in one batch; multiples of 5 deleted. */
+  sand_write_batch_t* batch = sand_write_batch_create();
+  for (int i = 0; i < kSepKeys; i += 2) {
+    const char* value = sep_value(i, 2);
+    CHECK_OK(sand_write_batch_put(batch, sep_key(i), 6, value, strlen(value), &err));
+    m.latest[i] = 2;
+    m.rounds[i][m.writes[i]++] = 2;
+  }
+  CHECK_OK(sand_write(db, NULL, batch, &v, &err));
+  sand_write_batch_destroy(batch);
+  for (int i = 0; i < kSepKeys; i += 5) {
+    CHECK_OK(sand_del(db, NULL, sep_key(i), 6, &v, &err));
+    m.latest[i] = 0;
+  }
+  check_sep_reads(db, &m); /* memtables and level 0 */
+  CHECK_OK(sand_flush(db, &err));
+  check_sep_reads(db, &m);
+  CHECK_OK(sand_compact(db, &err));
+  check_sep_reads(db, &m); /* level 2 */
+  const uint64_t last = sand_last_version(db);
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  /* The tables reference values in sealed WALs: value files stay next to
+   * the live WAL. */
+  CHECK(checked_wal_files(sep_dir) >= 2);
+
+  db = open_db(sep_dir, opts);
+  CHECK(sand_last_version(db) == last);
+  check_sep_reads(db, &m);
+  /* Round 3 for keys 1, 4, 7, ... after the reopen, then compacted. */
+  for (int i = 1; i < kSepKeys; i += 3) {
+    if (i % 5 != 0) sep_put(db, &m, i, 3); /* deleted keys stay deleted */
+  }
+  CHECK_OK(sand_compact(db, &err));
+  check_sep_reads(db, &m);
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+
+  /* Separation off: the references written before still resolve. */
+  sand_options_set_value_separation_threshold(opts, 0);
+  db = open_db(sep_dir, opts);
+  check_sep_reads(db, &m);
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  CHECK(checked_wal_files(sep_dir) >= 2);
+
+  /* The same writes with separation off leave no value file: the setter
+   * is what made the difference. */
+  char inline_dir[4096];
+  snprintf(inline_dir, sizeof inline_dir, "%s", join(dir, "inline"));
+  db = open_db(inline_dir, opts);
+  for (int i = 0; i < kSepKeys; ++i) {
+    const char* value = sep_value(i, 1);
+    CHECK_OK(sand_put(db, NULL, sep_key(i), 6, value, strlen(value), &v, &err));
+  }
+  CHECK_OK(sand_compact(db, &err));
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  CHECK(checked_wal_files(inline_dir) == 1);
+  sand_options_destroy(opts);
+}
+
 /* Versions continue across a reopen; a closed handle refuses writes. */
 static void test_reopen_and_close(const char* dir) {
   sand_db_t* db = open_db(dir, NULL);
@@ -820,6 +1017,7 @@ static void test_null_arguments(const char* dir) {
   sand_options_set_create_if_missing(NULL, 1);
   sand_options_set_error_if_exists(NULL, 1);
   sand_options_set_memtable_size(NULL, 1);
+  sand_options_set_value_separation_threshold(NULL, 64);
   sand_options_set_block_size(NULL, 1);
   sand_options_set_block_restart_interval(NULL, 1);
   sand_options_set_bloom_bits_per_key(NULL, 1);
@@ -931,6 +1129,7 @@ int main(void) {
   run(test_scans);
   run(test_snapshots_and_retention);
   run(test_flush_compact_stats);
+  run(test_value_separation);
   run(test_reopen_and_close);
   run(test_read_only_and_busy);
   run(test_check);
