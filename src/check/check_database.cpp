@@ -120,19 +120,21 @@ Result<CheckReport> Checker::run() {
     }
     return names.status();
   }
-  std::vector<std::uint64_t> tables, wals;
+  std::vector<std::uint64_t> tables, wals, value_logs;
   bool manifest_temp = false;
   for (const std::string& name : *names) {
     const std::optional<ParsedFileName> parsed = parse_file_name(name);
     if (!parsed) continue;
     if (parsed->type == FileType::kTable) tables.push_back(parsed->number);
     if (parsed->type == FileType::kWal) wals.push_back(parsed->number);
+    if (parsed->type == FileType::kValueLog) value_logs.push_back(parsed->number);
     if (parsed->type == FileType::kManifestTemp) manifest_temp = true;
   }
   std::sort(tables.begin(), tables.end());
   std::sort(wals.begin(), wals.end());
+  std::sort(value_logs.begin(), value_logs.end());
   if (!manifest.is_ok() && manifest.status().code() == Code::kNotFound && tables.empty() &&
-      wals.empty()) {
+      wals.empty() && value_logs.empty()) {
     return Status::not_found(dir_ + ": no database (no MANIFEST)");
   }
 
@@ -157,9 +159,9 @@ Result<CheckReport> Checker::run() {
       check_table(number, &meta);
       report_progress();
     }
-    // Value files are WALs below wal_number (spec/values.md section 3), so
-    // they come first among the WALs, and their versions precede the live
-    // WALs'.
+    // Value files of the WAL kind are WALs below wal_number (spec/values.md
+    // section 3), so they come first among the WALs, and their versions
+    // precede the live WALs'. Value logs hold no versions.
     Version previous = 0;
     for (const auto& [number, meta] : state_->value_files) {
       check_value_file(number, &previous);
@@ -188,18 +190,25 @@ Result<CheckReport> Checker::run() {
       }
     }
     const std::map<std::uint64_t, std::uint64_t> referenced = state_->referenced_value_bytes();
+    const auto live_value_bytes = [&](std::uint64_t n) {
+      const auto bytes = referenced.find(n);
+      return bytes == referenced.end() ? std::uint64_t{0} : bytes->second;
+    };
+    const auto value_file_of_kind = [&](std::uint64_t n, manifest::ValueFileKind kind) {
+      const auto f = state_->value_files.find(n);
+      return f != state_->value_files.end() && f->second.kind == kind;
+    };
     for (const std::uint64_t n : wals) {
       if (n >= state_->wal_number) continue;
       const std::string below =
           "below the manifest's wal_number " + std::to_string(state_->wal_number);
-      if (!state_->value_files.contains(n)) {
+      if (!value_file_of_kind(n, manifest::ValueFileKind::kWal)) {
         note(wal_file_name(n), kWholeFile,
              "orphan WAL: " + below + " (already flushed; a writer's open deletes it)");
         continue;
       }
       // Not an orphan: checked above, as a sealed WAL that is not replayed.
-      const auto bytes = referenced.find(n);
-      const std::uint64_t live_bytes = bytes == referenced.end() ? 0 : bytes->second;
+      const std::uint64_t live_bytes = live_value_bytes(n);
       note(wal_file_name(n), kWholeFile,
            "value file: a WAL " + below + " (already flushed)" +
                (live_bytes == 0
@@ -207,10 +216,27 @@ Result<CheckReport> Checker::run() {
                     : ", kept because live tables reference " + std::to_string(live_bytes) +
                           " bytes of values in it; never replayed"));
     }
+    for (const std::uint64_t n : value_logs) {
+      if (!value_file_of_kind(n, manifest::ValueFileKind::kValueLog)) {
+        note(value_log_file_name(n), kWholeFile,
+             "orphan value log: not named by the manifest (left by a crashed compaction; a "
+             "writer's open deletes it)");
+        continue;
+      }
+      // Not an orphan: checked above, as a value log.
+      const std::uint64_t live_bytes = live_value_bytes(n);
+      note(value_log_file_name(n), kWholeFile,
+           std::string("value log: values compaction moved out of mostly-dead value files") +
+               (live_bytes == 0
+                    ? std::string(", that no live table references any more (nothing reads it)")
+                    : ", kept because live tables reference " + std::to_string(live_bytes) +
+                          " bytes of values in it"));
+    }
   } else {
     note(std::string(kManifestName), kWholeFile,
-         "no usable manifest: every table and WAL in the directory was checked on its own");
-    planned_files_ = 1 + tables.size() + wals.size();
+         "no usable manifest: every table, WAL and value log in the directory was checked on "
+         "its own");
+    planned_files_ = 1 + tables.size() + wals.size() + value_logs.size();
     report_progress();
     for (const std::uint64_t n : tables) {
       check_table(n, nullptr);
@@ -220,6 +246,16 @@ Result<CheckReport> Checker::run() {
     const std::size_t newest = newest_wal(wals);
     for (std::size_t i = 0; i < wals.size(); ++i) {
       check_wal(wals[i], i >= newest, &previous);
+      report_progress();
+    }
+    // A value log on its own: its records only, against its whole length.
+    for (const std::uint64_t n : value_logs) {
+      ValueFileCheck& v = value_files_[n];
+      v.kind = manifest::ValueFileKind::kValueLog;
+      v.name = value_log_file_name(n);
+      map_value_file(v);
+      if (v.mapped != nullptr) v.manifest_size = v.mapped->contents().size();
+      check_value_file(n, &previous);
       report_progress();
     }
   }

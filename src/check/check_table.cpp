@@ -1,10 +1,9 @@
 // Checking a table: its structure through Table::open, then every data block
 // and what the blocks hold against the properties and the manifest
 // (check/checker.hpp).
-#include "check/checker.hpp"
-
 #include <algorithm>
 
+#include "check/checker.hpp"
 #include "table/block.hpp"
 #include "value/value_ref.hpp"
 
@@ -188,8 +187,11 @@ void Checker::check_value_ref(std::size_t file, std::uint64_t block_offset,
   }
   contents->value_ref_bytes[ref->file] += ref->size;
   if (!state_ || meta == nullptr) return;  // nothing to resolve it against
-  const std::string value_name = wal_file_name(ref->file);
   const auto live = value_files_.find(ref->file);
+  // A live value file's own name (NNNNNN.wal or NNNNNN.val, by its kind); a
+  // number the manifest does not list is named as the WAL it would be.
+  const std::string value_name =
+      live == value_files_.end() ? wal_file_name(ref->file) : live->second.name;
   if (live == value_files_.end()) {
     problem(file, block_offset,
             entry + " references " + value_name + ", which is not a live value file");
@@ -267,7 +269,8 @@ void Checker::compare_contents(std::size_t file, const Contents& found, const ta
     Differences refs;
     for (const manifest::ValueRefTally& t : meta->value_refs) {
       const auto found_bytes = found.value_ref_bytes.find(t.file);
-      refs.number(wal_file_name(t.file),
+      const auto live = value_files_.find(t.file);
+      refs.number(live == value_files_.end() ? wal_file_name(t.file) : live->second.name,
                   found_bytes == found.value_ref_bytes.end() ? 0 : found_bytes->second, t.bytes);
     }
     if (!refs.empty()) {

@@ -1,10 +1,9 @@
 // Checking a WAL: every record and batch, versions increasing across WALs;
-// and a value file, a sealed WAL that tables reference (spec/values.md
-// section 5; check/checker.hpp).
-#include "check/checker.hpp"
-
+// and a value file, a sealed WAL or a value log that tables reference
+// (spec/values.md section 5; check/checker.hpp).
 #include <algorithm>
 
+#include "check/checker.hpp"
 #include "wal/log_format.hpp"
 #include "wal/record_reader.hpp"
 #include "wal/wal_file.hpp"
@@ -145,34 +144,45 @@ void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::strin
   }
 }
 
+void Checker::map_value_file(ValueFileCheck& v) {
+  // A mapping, unlike a live WAL's copy: a value file is sealed and trimmed
+  // (a value log written whole and synced) before the manifest lists it,
+  // and never changes after.
+  Result<std::unique_ptr<ReadableFile>> opened = fs_.open_readable_file(path_of(v.name));
+  if (opened.is_ok()) {
+    v.mapped = std::move(opened).value();
+  } else {
+    v.open_status = opened.status();
+  }
+}
+
 void Checker::open_value_files() {
   for (const auto& [number, meta] : state_->value_files) {
     ValueFileCheck& v = value_files_[number];
+    v.kind = meta.kind;
+    v.name = value_file_name(meta);
     v.manifest_size = meta.size;
-    // A mapping, unlike a live WAL's copy: a value file is sealed and
-    // trimmed before the manifest lists it, and never changes after.
-    Result<std::unique_ptr<ReadableFile>> opened =
-        fs_.open_readable_file(path_of(wal_file_name(number)));
-    if (opened.is_ok()) {
-      v.mapped = std::move(opened).value();
-    } else {
-      v.open_status = opened.status();
-    }
+    map_value_file(v);
   }
 }
 
 void Checker::check_value_file(std::uint64_t number, Version* previous) {
-  const std::string name = wal_file_name(number);
-  const std::size_t file = add_file(name, CheckFileType::kWal);
   const ValueFileCheck& v = value_files_.at(number);
+  const bool value_log = v.kind == manifest::ValueFileKind::kValueLog;
+  // CheckFileType (sand/check.hpp) has no value-log type: a value log is
+  // counted with the WALs, as the log it is.
+  const std::size_t file = add_file(v.name, CheckFileType::kWal);
   if (v.mapped == nullptr) {
     if (v.open_status.code() != Code::kNotFound) {
       problem_from(file, v.open_status, kWholeFile);
-    } else if (retired_value_file(number)) {
+    } else if (state_ && retired_value_file(number)) {
       report_.files[file].outcome = Outcome::kSkipped;  // compaction retired it meanwhile
+    } else if (!state_) {
+      report_.files[file].outcome = Outcome::kSkipped;  // deleted since the listing
     } else {
       problem(file, kWholeFile,
-              "missing: the manifest lists this value file but there is no such file");
+              std::string("missing: the manifest lists this ") +
+                  (value_log ? "value log" : "value file") + " but there is no such file");
     }
     for (const auto& [offset, what] : v.problems) problem(file, offset, what);
     return;
@@ -188,11 +198,98 @@ void Checker::check_value_file(std::uint64_t number, Version* previous) {
                  : v.past_end == 1 ? std::string(" (1 value reference reaches past its end)")
                                    : " (" + std::to_string(v.past_end) +
                                          " value references reach past its end)"));
+  } else if (value_log && contents.size() > v.manifest_size) {
+    // Written whole and synced before the manifest named it, with its size.
+    problem(file, v.manifest_size,
+            "file is " + std::to_string(contents.size()) +
+                " bytes, longer than the manifest's value file size " +
+                std::to_string(v.manifest_size));
   }
-  // The WAL it was, up to its manifest size (any bytes after that are no
-  // part of it): sealed, so never the newest.
-  check_wal_bytes(file, number, contents.substr(0, v.manifest_size), false, previous, &v.damaged);
+  if (value_log) {
+    check_value_log_bytes(file, number, contents.substr(0, v.manifest_size), v.damaged);
+  } else {
+    // The WAL it was, up to its manifest size (any bytes after that are no
+    // part of it): sealed, so never the newest.
+    check_wal_bytes(file, number, contents.substr(0, v.manifest_size), false, previous, &v.damaged);
+  }
   for (const auto& [offset, what] : v.problems) problem(file, offset, what);
+}
+
+namespace {
+
+// The end of the record at `at` when its header verifies, its payload is
+// whole and it holds one of the `damaged` values (whose checksum failure
+// explains its payload checksum's); 0 otherwise.
+std::uint64_t explained_record_end(
+    std::string_view contents, std::uint64_t at, std::uint64_t log_id,
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& damaged) {
+  if (contents.size() - at < wal::kRecordHeaderSize) return 0;
+  const char* header = contents.data() + at;
+  if (!wal::record_header_ok(header, log_id)) return 0;
+  const std::uint64_t payload = at + wal::kRecordHeaderSize;
+  const std::uint64_t end = payload + wal::record_length(header);
+  if (end > contents.size()) return 0;
+  const bool explained = std::any_of(damaged.begin(), damaged.end(), [&](const auto& span) {
+    return span.first >= payload && span.second <= end;
+  });
+  return explained ? end : 0;
+}
+
+}  // namespace
+
+void Checker::check_value_log_bytes(
+    std::size_t file, std::uint64_t number, std::string_view contents,
+    const std::vector<std::pair<std::uint64_t, std::uint64_t>>& damaged) {
+  const std::string name = report_.files[file].file;
+  Result<wal::RecordReader> opened =
+      wal::RecordReader::open(contents, name, wal::LogKind::kValueLog, false);
+  if (!opened.is_ok()) {
+    problem_from(file, opened.status(), 0);
+    return;
+  }
+  if (opened->valid_end() < wal::kFileHeaderSize) {
+    problem(file, 0,
+            "torn header: a value log is written whole before the manifest names it, but this "
+            "one holds no complete header");
+    return;
+  }
+  if (opened->log_id() != number) {
+    problem(file, wal::kHeaderLogIdOffset,
+            "value log header names log " + std::to_string(opened->log_id()) + ", not " +
+                std::to_string(number) + " as its file name");
+    return;  // its checksums would all fail: they include the log id
+  }
+  wal::RecordReader reader = std::move(opened).value();
+  for (;;) {
+    Result<std::optional<wal::LogRecord>> record = reader.next();
+    if (record.is_ok() && record->has_value()) {
+      // One value per record (spec/values.md): no batch to decode, no
+      // versions, no seal.
+      ++report_.files[file].units;
+      ++report_.files[file].entries;
+      continue;
+    }
+    if (record.is_ok() && !reader.torn_tail()) return;  // ends at its last record
+    // A bad record, or a torn tail: the reader stopped at valid_end. A
+    // payload checksum that fails because a referenced value in it does is
+    // reported once, as that value (check_value_ref); its header verified,
+    // so reading goes on after it.
+    const std::uint64_t at = reader.valid_end();
+    const std::uint64_t next = explained_record_end(contents, at, number, damaged);
+    if (next != 0) {
+      reader = wal::RecordReader::resume(contents.substr(next), next, name, number, false);
+      continue;
+    }
+    if (!record.is_ok()) {
+      problem_from(file, record.status(), at);
+    } else {
+      problem(file, at,
+              "torn record in a value log (written whole and synced before the manifest names "
+              "it): " +
+                  std::to_string(contents.size() - at) + " bytes from here are no good record");
+    }
+    return;  // past a bad record the framing is lost
+  }
 }
 
 }  // namespace sand::checker

@@ -90,8 +90,11 @@ struct Contents {
 
 // A value file the manifest's state lists (spec/values.md section 3), mapped
 // once before the tables are checked so that every value reference is
-// resolved against it; its own check (as a WAL) comes with the WALs.
+// resolved against it; its own check (as a sealed WAL, or as a value log)
+// comes with the WALs.
 struct ValueFileCheck {
+  manifest::ValueFileKind kind = manifest::ValueFileKind::kWal;
+  std::string name;                 // NNNNNN.wal or NNNNNN.val, by kind
   std::uint64_t manifest_size = 0;  // its tag-10 size
   // The mapping; null when the file could not be opened (`open_status`).
   std::shared_ptr<const ReadableFile> mapped;
@@ -174,9 +177,17 @@ class Checker {
                        const std::vector<std::pair<std::uint64_t, std::uint64_t>>* damaged);
   // Maps every value file of the state (before the tables are checked).
   void open_value_files();
-  // Checks the value file `number` of the state as a sealed WAL and reports
-  // what the tables' references found in it.
+  // Maps the value file `v.name` into `v`.
+  void map_value_file(ValueFileCheck& v);
+  // Checks the value file `number` of value_files_ (a WAL kind as a sealed
+  // WAL, a value log as one) and reports what the tables' references found
+  // in it.
   void check_value_file(std::uint64_t number, Version* previous);
+  // The record checks of a value log's bytes (spec/values.md): every record
+  // verifies and the file ends at its last record. `damaged` as for
+  // check_wal_bytes.
+  void check_value_log_bytes(std::size_t file, std::uint64_t number, std::string_view contents,
+                             const std::vector<std::pair<std::uint64_t, std::uint64_t>>& damaged);
   // The index in `wals` (sorted) of the newest WAL: the last that can hold a
   // record (wal::may_hold_records), as recovery decides it.
   std::size_t newest_wal(const std::vector<std::uint64_t>& wals) const;

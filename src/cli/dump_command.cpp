@@ -6,6 +6,7 @@
 #include "cli/dump_db.hpp"
 #include "cli/dump_manifest.hpp"
 #include "cli/dump_table.hpp"
+#include "cli/dump_value_log.hpp"
 #include "cli/dump_wal.hpp"
 #include "cli/format.hpp"
 #include "cli/json_format.hpp"
@@ -15,15 +16,16 @@ namespace sand::cli {
 DumpTarget DumpCli::target() const {
   if (sst->parsed()) return DumpTarget::kTable;
   if (wal->parsed()) return DumpTarget::kWal;
+  if (val != nullptr && val->parsed()) return DumpTarget::kValueLog;
   if (manifest->parsed()) return DumpTarget::kManifest;
   return DumpTarget::kDb;
 }
 
 void add_dump_command(CLI::App& app, DumpCli& cli) {
-  cli.dump = app.add_subcommand(
-      "dump",
-      "Print every decoded field of a table, WAL or MANIFEST file, or the live state (dump db); "
-      "--json for JSON lines");
+  cli.dump = app.add_subcommand("dump",
+                                "Print every decoded field of a table, WAL, value log or MANIFEST "
+                                "file, or the live state (dump db); "
+                                "--json for JSON lines");
   cli.dump->require_subcommand(1);
   const auto add_file = [&cli](const char* name, const char* what) {
     CLI::App* sub = cli.dump->add_subcommand(name, what);
@@ -34,9 +36,10 @@ void add_dump_command(CLI::App& app, DumpCli& cli) {
   };
   cli.sst = add_file("sst", "A table: footer, properties, filter, index, every block and entry");
   cli.wal = add_file("wal", "A WAL: header, every record, batch and operation");
+  cli.val = add_file("val", "A value log: header, every record and the value it holds");
   cli.manifest = add_file("manifest", "A MANIFEST: header, every record and edit");
   cli.db = cli.dump->add_subcommand(
-      "db", "The database in --db: counters, levels, runs, tables, live WALs");
+      "db", "The database in --db: counters, levels, runs, tables, live WALs, value files");
 }
 
 Status dump(FileSystem& fs, DumpTarget target, const std::string& path, DumpSink& sink) {
@@ -48,6 +51,8 @@ Status dump(FileSystem& fs, DumpTarget target, const std::string& path, DumpSink
       return dump_table(contents, path, sink);
     case DumpTarget::kWal:
       return dump_wal(contents, path, sink);
+    case DumpTarget::kValueLog:
+      return dump_value_log(contents, path, sink);
     case DumpTarget::kManifest:
       return dump_manifest(contents, path, &sink).status();
     case DumpTarget::kDb:

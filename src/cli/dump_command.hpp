@@ -1,7 +1,8 @@
 // `sand dump`: prints every decoded field of one database file, or the live
 // state of a database, as text or (--json) JSON lines (spec/dump.md).
 //
-//   sand dump sst FILE | dump wal FILE | dump manifest FILE   (FILE: a path)
+//   sand dump sst FILE | dump wal FILE | dump val FILE | dump manifest FILE
+//                                                        (FILE: a path)
 //   sand [--db DIR] dump db
 //
 // It only reads: no lock, nothing created or written, so it works on a
@@ -31,28 +32,29 @@ namespace sand::cli {
 inline constexpr int kDumpExitOk = 0;
 inline constexpr int kDumpExitFailed = 3;
 
-enum class DumpTarget { kTable, kWal, kManifest, kDb };
+enum class DumpTarget { kTable, kWal, kValueLog, kManifest, kDb };
 
 // The `dump` subcommand as registered on the command line.
 struct DumpCli {
   CLI::App* dump = nullptr;
   CLI::App* sst = nullptr;
   CLI::App* wal = nullptr;
+  CLI::App* val = nullptr;
   CLI::App* manifest = nullptr;
   CLI::App* db = nullptr;
-  std::string file;  // FILE of sst, wal, manifest
+  std::string file;  // FILE of sst, wal, val, manifest
 
   bool parsed() const { return dump != nullptr && dump->parsed(); }
   // Which dump was asked for. REQUIRES: parsed().
   DumpTarget target() const;
 };
 
-// Registers `dump` and its four subcommands on `app`; `cli` must outlive
+// Registers `dump` and its five subcommands on `app`; `cli` must outlive
 // the parse (CLI11 writes FILE into it).
 void add_dump_command(CLI::App& app, DumpCli& cli);
 
 // Dumps `path` (a file, or for kDb a database directory) to `sink`.
-// Errors: as dump_table, dump_wal, dump_manifest, dump_db; NotFound or
+// Errors: as dump_table, dump_wal, dump_value_log, dump_manifest, dump_db; NotFound or
 // IOError naming `path` when it cannot be read.
 Status dump(FileSystem& fs, DumpTarget target, const std::string& path, DumpSink& sink);
 

@@ -36,8 +36,16 @@ Json table_json(const manifest::TableMeta& t, const DumpSink& sink) {
   return table;
 }
 
+// A tag 10: from manifest format version 4 (value logs) with its
+// value_bytes, which older manifests do not record (and dump without).
+Json value_file_json(const manifest::ValueFileMeta& f, std::uint32_t format_version) {
+  Json file{{"number", f.number}, {"kind", static_cast<std::uint32_t>(f.kind)}, {"size", f.size}};
+  if (format_version >= manifest::kManifestFormatVersion) file["value_bytes"] = f.value_bytes;
+  return file;
+}
+
 Json edit_record(std::string_view contents, std::uint64_t offset, const manifest::Edit& e,
-                 const DumpSink& sink) {
+                 std::uint32_t format_version, const DumpSink& sink) {
   Json record = log_record("edit", contents, offset);
   record["snapshot"] = e.snapshot;
   record["next_file_number"] = counter(e.next_file_number);
@@ -52,8 +60,7 @@ Json edit_record(std::string_view contents, std::uint64_t offset, const manifest
   if (!e.added_value_files.empty()) {
     Json files = Json::array();
     for (const manifest::ValueFileMeta& f : e.added_value_files) {
-      files.push_back(Json{
-          {"number", f.number}, {"kind", static_cast<std::uint32_t>(f.kind)}, {"size", f.size}});
+      files.push_back(value_file_json(f, format_version));
     }
     record["added_value_files"] = std::move(files);
   }
@@ -82,7 +89,8 @@ Result<ManifestRead> dump_manifest(std::string_view contents, std::string_view f
     SAND_ASSIGN_OR_RETURN(const manifest::Edit edit,
                           manifest::Edit::decode(record->payload, file_name, record->offset,
                                                  reader.format_version()));
-    if (sink != nullptr) sink->emit(edit_record(contents, record->offset, edit, *sink));
+    if (sink != nullptr)
+      sink->emit(edit_record(contents, record->offset, edit, reader.format_version(), *sink));
     if (first && !edit.snapshot) {
       return Status::corruption(file_name, record->offset,
                                 "first manifest record is not a snapshot");

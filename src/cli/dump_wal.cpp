@@ -14,16 +14,6 @@
 namespace sand::cli {
 namespace {
 
-// The WAL number `file_name` carries, if its last component is a WAL name.
-std::optional<std::uint64_t> wal_number_of(std::string_view file_name) {
-  const std::size_t slash = file_name.rfind('/');
-  const std::string_view base =
-      slash == std::string_view::npos ? file_name : file_name.substr(slash + 1);
-  const std::optional<ParsedFileName> parsed = parse_file_name(base);
-  if (!parsed || parsed->type != FileType::kWal) return std::nullopt;
-  return parsed->number;
-}
-
 // One batch record and its operations.
 Status dump_batch(std::string_view contents, std::string_view file_name, std::string_view rep,
                   std::uint64_t offset, DumpSink& sink) {
@@ -62,7 +52,7 @@ Status dump_wal(std::string_view contents, std::string_view file_name, DumpSink&
     sink.emit(*header);
   }
   // A file not named like a WAL is checked against its own log id only.
-  const std::uint64_t number = wal_number_of(file_name).value_or(reader.log_id());
+  const std::uint64_t number = number_in_path(file_name, FileType::kWal).value_or(reader.log_id());
   SAND_ASSIGN_OR_RETURN(const wal::ReplayStats stats,
                         wal::replay(contents, file_name, number, false,
                                     [&](std::string_view rep, std::uint64_t offset) {

@@ -11,6 +11,11 @@
 namespace sand {
 namespace {
 
+bool is_value_ref(std::string_view ikey) {
+  return ikey.size() >= kTrailerSize &&
+         static_cast<EntryKind>(trailer_of(ikey) & 0xff) == EntryKind::kValueRef;
+}
+
 // Cuts the kept entries into output tables of about the target size.
 class OutputWriter {
  public:
@@ -26,11 +31,15 @@ class OutputWriter {
 
   Status add(std::string_view ikey, std::string_view value) {
     if (!out_) {
-      SAND_ASSIGN_OR_RETURN(out_, TableFileWriter::create(fs_, dir_, next_file_number_(),
-                                                          spec_.output_level, spec_.output_run,
-                                                          options_));
+      SAND_ASSIGN_OR_RETURN(
+          out_, TableFileWriter::create(fs_, dir_, next_file_number_(), spec_.output_level,
+                                        spec_.output_run, options_));
     }
     ++result_->entries_out;
+    if (spec_.values != nullptr && is_value_ref(ikey)) {
+      SAND_ASSIGN_OR_RETURN(const bool moved, spec_.values->rewrite(value, &moved_ref_));
+      if (moved) return out_->add(ikey, moved_ref_);
+    }
     return out_->add(ikey, value);
   }
 
@@ -57,6 +66,7 @@ class OutputWriter {
   const std::function<std::uint64_t()>& next_file_number_;
   CompactionResult* result_;
   std::unique_ptr<TableFileWriter> out_;
+  std::string moved_ref_;  // the reference to a value just moved
 };
 
 }  // namespace

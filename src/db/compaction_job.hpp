@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "db/value_rewriter.hpp"
 #include "manifest/state.hpp"
 #include "sand/options.hpp"
 #include "util/internal_iterator.hpp"
@@ -28,6 +29,9 @@ struct CompactionSpec {
   Version low_water_mark = 0;
   std::vector<Version> snapshots;  // pinned versions, ascending
   bool last_level = false;         // inputs hold every older version of their keys
+  // Moves the values of due value files (db/value_gc.hpp) into value logs as
+  // the kept entries are written; nullptr: references are copied as they are.
+  ValueRewriter* values = nullptr;
 };
 
 struct CompactionResult {

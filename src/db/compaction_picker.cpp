@@ -18,7 +18,9 @@ std::optional<CompactionKind> pick_compaction(const LevelShape& shape, RunningJo
     if (running.any()) return std::nullopt;
     return CompactionKind::kFull;
   }
-  if (is_running(running, CompactionKind::kFull)) return std::nullopt;
+  if (is_running(running, CompactionKind::kFull) || is_running(running, CompactionKind::kValueGc)) {
+    return std::nullopt;
+  }
   if (shape.l0_tables >= static_cast<std::size_t>(triggers.l0_trigger) &&
       !is_running(running, CompactionKind::kLevel0)) {
     return CompactionKind::kLevel0;
@@ -27,6 +29,9 @@ std::optional<CompactionKind> pick_compaction(const LevelShape& shape, RunningJo
       !is_running(running, CompactionKind::kDeep)) {
     return CompactionKind::kDeep;
   }
+  // After the merges: they may move the due values themselves, and a
+  // rewrite must not race a merge for the same tables.
+  if (shape.value_gc_due && running.none()) return CompactionKind::kValueGc;
   return std::nullopt;
 }
 
@@ -37,6 +42,7 @@ CompactionPlan plan_for(CompactionKind kind) {
     case CompactionKind::kDeep:
       return {.takes_level0 = false, .takes_deep = true, .output_level = 2, .last_level = true};
     case CompactionKind::kFull:
+    case CompactionKind::kValueGc:
       break;
   }
   return {.takes_level0 = true, .takes_deep = true, .output_level = 2, .last_level = true};

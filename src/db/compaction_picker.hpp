@@ -9,9 +9,13 @@
 //  2. level 0 holds l0_trigger tables: merge all of level 0 into one new
 //     level-1 sorted run (kLevel0);
 //  3. level 1 holds l1_trigger runs: merge all of level 1 and level 2 into
-//     level 2 (kDeep).
+//     level 2 (kDeep);
+//  4. a level-1 or level-2 table references a value file due for garbage
+//     collection (db/value_gc.hpp): rewrite those tables, moving their
+//     values to a new value log (kValueGc), once no other job runs.
 // A kLevel0 and a kDeep job may run at once (disjoint inputs; the new level-1
-// run is newer than everything the deep merge writes); a kFull job runs alone.
+// run is newer than everything the deep merge writes); a kFull or kValueGc
+// job runs alone.
 #pragma once
 
 #include <bitset>
@@ -20,15 +24,17 @@
 
 namespace sand {
 
-enum class CompactionKind { kLevel0 = 0, kDeep = 1, kFull = 2 };  // L0->L1, L1+L2->L2, all->L2
+// L0->L1, L1+L2->L2, all->L2, value files' live values moved.
+enum class CompactionKind { kLevel0 = 0, kDeep = 1, kFull = 2, kValueGc = 3 };
 
 struct LevelShape {
   std::size_t l0_tables = 0;
   std::size_t l1_runs = 0;
+  bool value_gc_due = false;  // policy 4 applies
 };
 
 // Jobs under way, indexed by CompactionKind.
-using RunningJobs = std::bitset<3>;
+using RunningJobs = std::bitset<4>;
 
 struct CompactionTriggers {
   int l0_trigger = 4;
@@ -40,7 +46,8 @@ std::optional<CompactionKind> pick_compaction(const LevelShape& shape, RunningJo
                                               bool manual_pending,
                                               const CompactionTriggers& triggers);
 
-// What a job of `kind` reads and writes.
+// What a job of `kind` (other than kValueGc, which keeps each table's level)
+// reads and writes.
 struct CompactionPlan {
   bool takes_level0 = false;  // every level-0 table
   bool takes_deep = false;    // every level-1 run and level 2

@@ -44,6 +44,8 @@
 #include "db/read_view.hpp"
 #include "db/recovery.hpp"
 #include "db/snapshot_list.hpp"
+#include "db/value_gc.hpp"
+#include "db/value_rewriter.hpp"
 #include "db/version_set.hpp"
 #include "db/version_waiters.hpp"
 #include "db/write_queue.hpp"
@@ -172,6 +174,24 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   // a running one; state_mu_ is released while the job runs.
   Status maybe_compact(bool* did_work) SAND_REQUIRES(state_mu_);
   Status run_job(const ReadView& view, CompactionKind kind) SAND_REQUIRES(state_mu_);
+  // Opens the tables a job wrote, appending them to *outputs.
+  Status open_outputs(const std::vector<manifest::TableMeta>& metas, std::vector<TableRef>* outputs)
+      const;
+  // The edit and view change of a job: `inputs` go, `outputs` and the value
+  // logs it wrote come.
+  static void replace_tables(const std::vector<TableRef>& inputs, std::vector<TableRef> outputs,
+                             std::vector<manifest::ValueFileMeta> value_logs, manifest::Edit* edit,
+                             ViewChange* change);
+
+  // --- value-file garbage collection (db_impl_value_gc.cpp) ---
+  // Rewrites the level-1 and level-2 tables that reference a value file due
+  // under `mode` (db/value_gc.hpp), moving those values to new value logs,
+  // in one manifest edit; state_mu_ is released while it writes.
+  Status run_value_gc(ValueGcMode mode) SAND_REQUIRES(state_mu_);
+  // A rewriter for the files due under `mode`, reading from `view`.
+  ValueRewriter value_rewriter_for(const ReadView& view, ValueGcMode mode);
+  // Finishes `rewriter`'s logs and syncs the directory if it wrote any.
+  Status finish_value_logs(ValueRewriter & rewriter, std::vector<manifest::ValueFileMeta> * logs);
 
   // --- the background status (db_impl_write.cpp) ---
   void set_background_error(const Status& s) SAND_REQUIRES(state_mu_);

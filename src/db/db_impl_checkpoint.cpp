@@ -110,9 +110,10 @@ Result<Version> DB::Impl::checkpoint(const std::string& dir) {
       const std::string name = table_file_name(number);
       SAND_RETURN_IF_ERROR(fs_->link_file(join_path(path_, name), join_path(tmp, name)));
     }
-    // Value files are immutable WALs, pinned by the view like its tables.
+    // Value files are immutable (sealed WALs and value logs), pinned by the
+    // view like its tables.
     for (const auto& [number, meta] : pinned.state.value_files) {
-      const std::string name = wal_file_name(number);
+      const std::string name = value_file_name(meta);
       SAND_RETURN_IF_ERROR(fs_->link_file(join_path(path_, name), join_path(tmp, name)));
     }
     for (const WalSource& w : wals) {

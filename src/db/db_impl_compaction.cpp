@@ -18,6 +18,7 @@
 #include "db/db_impl.hpp"
 #include "db/level_iterator.hpp"
 #include "db/merging_iterator.hpp"
+#include "db/value_gc.hpp"
 
 namespace sand {
 
@@ -42,9 +43,13 @@ void DB::Impl::compaction_loop() {
 Status DB::Impl::maybe_compact(bool* did_work) {
   const std::shared_ptr<const ReadView> view = current_view();
   const std::uint64_t ticket = manual_requested_;
+  const std::set<std::uint64_t> due =
+      value_files_due(versions_.value_file_usage(), ValueGcMode::kHalfDead);
   const std::optional<CompactionKind> kind = pick_compaction(
-      LevelShape{.l0_tables = view->l0.size(), .l1_runs = view->l1.size()}, running_,
-      manual_requested_ > manual_done_,
+      LevelShape{.l0_tables = view->l0.size(),
+                 .l1_runs = view->l1.size(),
+                 .value_gc_due = !deep_tables_referencing(*view, due).empty()},
+      running_, manual_requested_ > manual_done_,
       CompactionTriggers{.l0_trigger = options_.l0_trigger, .l1_trigger = options_.l1_trigger});
   if (!kind) return Status::ok();
   *did_work = true;
@@ -58,6 +63,7 @@ Status DB::Impl::maybe_compact(bool* did_work) {
 }
 
 Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
+  if (kind == CompactionKind::kValueGc) return run_value_gc(ValueGcMode::kHalfDead);
   const CompactionPlan plan = plan_for(kind);
   CompactionSpec spec;
   spec.output_level = plan.output_level;
@@ -87,23 +93,23 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
   spec.snapshots = snapshots_->pinned();
   std::uint64_t bytes_read = 0;
   for (const auto& t : inputs) bytes_read += t->meta.file_size;
+  // compact() is asked for to give space back: it moves every value of a
+  // file that lost any (value_gc.hpp).
+  ValueRewriter rewriter = value_rewriter_for(
+      view, kind == CompactionKind::kFull ? ValueGcMode::kAnyDead : ValueGcMode::kHalfDead);
+  if (!rewriter.idle()) spec.values = &rewriter;
 
   // The merge runs without the lock; the view and its tables stay alive.
   state_mu_.unlock();
   Status status;
   std::vector<TableRef> outputs;
+  std::vector<manifest::ValueFileMeta> value_logs;
   auto merged = new_merging_iterator(std::move(streams));
   auto result = run_compaction(*fs_, path_, *merged, spec, options_,
                                [this] { return versions_.new_file_number(); });
   if (result.is_ok()) {
-    for (const auto& meta : result->outputs) {
-      auto opened = open_table(meta);
-      if (!opened.is_ok()) {
-        status = opened.status();
-        break;
-      }
-      outputs.push_back(std::move(opened).value());
-    }
+    status = open_outputs(result->outputs, &outputs);
+    if (status.is_ok()) status = finish_value_logs(rewriter, &value_logs);
   } else {
     status = result.status();
   }
@@ -114,14 +120,8 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
 
   manifest::Edit edit;
   ViewChange change;
-  for (const auto& t : inputs) {
-    edit.removed.push_back(t->meta.number);
-    change.removed.push_back(t->meta.number);
-  }
-  for (auto& t : outputs) {
-    edit.added.push_back(t->meta);
-    change.added.push_back(std::move(t));
-  }
+  const std::uint64_t log_bytes = value_log_bytes(value_logs);
+  replace_tables(inputs, std::move(outputs), std::move(value_logs), &edit, &change);
   // Record the mark the outputs were cut with (it moves with every write
   // under Retention::kLatestOnly), so whoever reads this manifest later (a
   // read-only process, or this database reopened with kAll) refuses reads at
@@ -132,11 +132,37 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
   // the database read-only anyway.
   counters_.compactions.fetch_add(1);
   counters_.compaction_bytes_read.fetch_add(bytes_read);
-  counters_.compaction_bytes_written.fetch_add(result->bytes_written);
+  counters_.compaction_bytes_written.fetch_add(result->bytes_written + log_bytes);
   SAND_RETURN_IF_ERROR(log_and_apply(std::move(edit), std::move(change)));
   const Version mark = versions_.low_water_mark();
   if (mark > low_water_mark_.load()) low_water_mark_.store(mark);
+  // The merge dropped versions, so files it did not find due may be now:
+  // compact() leaves no value file holding a value nothing references.
+  if (kind == CompactionKind::kFull) return run_value_gc(ValueGcMode::kAnyDead);
   return Status::ok();
+}
+
+Status DB::Impl::open_outputs(const std::vector<manifest::TableMeta>& metas,
+                              std::vector<TableRef>* outputs) const {
+  for (const auto& meta : metas) {
+    SAND_ASSIGN_OR_RETURN(TableRef opened, open_table(meta));
+    outputs->push_back(std::move(opened));
+  }
+  return Status::ok();
+}
+
+void DB::Impl::replace_tables(const std::vector<TableRef>& inputs, std::vector<TableRef> outputs,
+                              std::vector<manifest::ValueFileMeta> value_logs, manifest::Edit* edit,
+                              ViewChange* change) {
+  for (const TableRef& t : inputs) {
+    edit->removed.push_back(t->meta.number);
+    change->removed.push_back(t->meta.number);
+  }
+  for (TableRef& t : outputs) {
+    edit->added.push_back(t->meta);
+    change->added.push_back(std::move(t));
+  }
+  edit->added_value_files = std::move(value_logs);
 }
 
 Status DB::Impl::compact() {

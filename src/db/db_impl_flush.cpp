@@ -50,7 +50,8 @@ Status DB::Impl::flush_oldest() {
     SAND_ASSIGN_OR_RETURN(auto wal, fs_->open_readable_file(wal_path));
     kept_wal = manifest::ValueFileMeta{.number = frozen->wal_number,
                                        .kind = manifest::ValueFileKind::kWal,
-                                       .size = wal->contents().size()};
+                                       .size = wal->contents().size(),
+                                       .value_bytes = meta.value_refs[0].bytes};
   }
   {
     MutexLock lock(state_mu_);

@@ -205,6 +205,7 @@ void DB::Impl::remove_obsolete_files(std::vector<std::string> names) {
     const bool orphan =
         (parsed->type == FileType::kWal && parsed->number < oldest_wal &&
          !value_files.contains(parsed->number)) ||
+        (parsed->type == FileType::kValueLog && !value_files.contains(parsed->number)) ||
         (parsed->type == FileType::kTable && !live_tables.contains(parsed->number)) ||
         parsed->type == FileType::kManifestTemp;
     if (orphan) fs_->remove_file(join_path(path_, name)).ignore();  // best effort

@@ -21,6 +21,12 @@ std::string numbered(std::uint64_t number, std::string_view suffix) {
 
 std::string table_file_name(std::uint64_t number) { return numbered(number, ".sst"); }
 std::string wal_file_name(std::uint64_t number) { return numbered(number, ".wal"); }
+std::string value_log_file_name(std::uint64_t number) { return numbered(number, ".val"); }
+
+std::string value_file_name(const manifest::ValueFileMeta& file) {
+  return file.kind == manifest::ValueFileKind::kWal ? wal_file_name(file.number)
+                                                    : value_log_file_name(file.number);
+}
 
 std::string join_path(std::string_view dir, std::string_view name) {
   std::string path(dir);
@@ -45,6 +51,8 @@ std::optional<ParsedFileName> parse_file_name(std::string_view name) {
     type = FileType::kTable;
   } else if (name.ends_with(".wal")) {
     type = FileType::kWal;
+  } else if (name.ends_with(".val")) {
+    type = FileType::kValueLog;
   } else {
     return std::nullopt;
   }
@@ -58,6 +66,14 @@ std::optional<ParsedFileName> parse_file_name(std::string_view name) {
   // (spec/README.md "Directory layout").
   if (name != numbered(number, name.substr(digits.size()))) return std::nullopt;
   return ParsedFileName{type, number};
+}
+
+std::optional<std::uint64_t> number_in_path(std::string_view path, FileType type) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const std::optional<ParsedFileName> parsed = parse_file_name(base);
+  if (!parsed || parsed->type != type) return std::nullopt;
+  return parsed->number;
 }
 
 }  // namespace sand

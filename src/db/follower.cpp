@@ -71,11 +71,11 @@ Status Follower::sync_value_files(std::string* missing) {
   for (const auto& [number, meta] : live) {
     if (value_files_.contains(number)) continue;
     auto file =
-        std::make_shared<value::ValueFile>(fs_, join_path(dir_, wal_file_name(number)), number);
+        std::make_shared<value::ValueFile>(fs_, join_path(dir_, value_file_name(meta)), number);
     file->set_size(meta.size);
     if (Status s = file->map_now(); !s.is_ok()) {
       if (s.code() != Code::kNotFound) return s;
-      *missing = wal_file_name(number);  // retired by an edit not read yet?
+      *missing = value_file_name(meta);  // retired by an edit not read yet?
       return Status::ok();
     }
     value_files_.emplace(number, std::move(file));

@@ -18,13 +18,30 @@ DirListing list_database_files(const std::vector<std::string>& names) {
   DirListing listing;
   for (const auto& name : names) {
     const auto parsed = parse_file_name(name);
-    if (!parsed || (parsed->type != FileType::kTable && parsed->type != FileType::kWal)) continue;
-    listing.has_tables_or_wals = true;
+    if (!parsed) continue;
+    std::vector<std::uint64_t>* numbers = nullptr;
+    switch (parsed->type) {
+      case FileType::kTable:
+        numbers = &listing.tables;
+        break;
+      case FileType::kWal:
+        numbers = &listing.wals;
+        break;
+      case FileType::kValueLog:
+        numbers = &listing.value_logs;
+        break;
+      default:
+        continue;
+    }
+    numbers->push_back(parsed->number);
     listing.max_number = std::max(listing.max_number, parsed->number);
-    (parsed->type == FileType::kWal ? listing.wals : listing.tables).push_back(parsed->number);
+    // A value log alone (an orphan of a crashed first compaction) never
+    // makes a database: compaction needs tables.
+    if (parsed->type != FileType::kValueLog) listing.has_tables_or_wals = true;
   }
   std::sort(listing.wals.begin(), listing.wals.end());
   std::sort(listing.tables.begin(), listing.tables.end());
+  std::sort(listing.value_logs.begin(), listing.value_logs.end());
   return listing;
 }
 
@@ -40,8 +57,9 @@ Status check_files_present(const std::string& dir, const manifest::State& state,
     }
   }
   for (const auto& [number, meta] : state.value_files) {
-    if (!listed(listing.wals, number)) {
-      return Status::corruption(dir + "/MANIFEST: live value file " + wal_file_name(number) + why);
+    const bool wal = meta.kind == manifest::ValueFileKind::kWal;
+    if (!listed(wal ? listing.wals : listing.value_logs, number)) {
+      return Status::corruption(dir + "/MANIFEST: live value file " + value_file_name(meta) + why);
     }
   }
   // 0: a new database's first manifest, written before its first WAL.

@@ -22,9 +22,10 @@ namespace sand {
 // which names those are; others are ignored).
 struct DirListing {
   std::vector<std::uint64_t> wals;  // ascending
-  std::uint64_t max_number = 0;     // of any table or WAL; 0 if none
+  std::uint64_t max_number = 0;     // of any table, WAL or value log; 0 if none
   bool has_tables_or_wals = false;
-  std::vector<std::uint64_t> tables;  // ascending
+  std::vector<std::uint64_t> tables;      // ascending
+  std::vector<std::uint64_t> value_logs;  // ascending
 
   // The WALs numbered >= `oldest` (the manifest's wal_number), ascending.
   std::vector<std::uint64_t> wals_from(std::uint64_t oldest) const;
@@ -52,7 +53,7 @@ bool lost_its_tail(const wal::ReplayStats& stats);
 // that mode, at an older WAL that lost its tail. Errors: Corruption (file,
 // offset) for damage, including an older WAL that lost its tail; IOError.
 Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
-                                     const std::vector<std::uint64_t>& numbers,
-                                     bool point_in_time, MemTable& mem);
+                                     const std::vector<std::uint64_t>& numbers, bool point_in_time,
+                                     MemTable& mem);
 
 }  // namespace sand

@@ -21,19 +21,37 @@ void VersionSet::recover(manifest::State state) {
   active_wal_ = state_.wal_number;
   value_files_.clear();
   for (const auto& [number, meta] : state_.value_files) {
-    value_files_[number] = value_file(number);
+    value_files_[number] = value_file(meta);
     value_files_[number]->set_size(meta.size);
   }
 }
 
-std::shared_ptr<value::ValueFile> VersionSet::value_file(std::uint64_t number) {
-  if (auto it = value_files_.find(number); it != value_files_.end()) return it->second;
-  // Every value file is a WAL kept after its flush (ValueFileKind::kWal).
-  return std::make_shared<value::ValueFile>(fs_, join_path(dir_, wal_file_name(number)), number);
+std::shared_ptr<value::ValueFile> VersionSet::value_file(const manifest::ValueFileMeta& meta) {
+  if (auto it = value_files_.find(meta.number); it != value_files_.end()) return it->second;
+  return std::make_shared<value::ValueFile>(fs_, join_path(dir_, value_file_name(meta)),
+                                            meta.number);
+}
+
+std::shared_ptr<value::ValueFile> VersionSet::wal_value_file(std::uint64_t number) {
+  return value_file(
+      manifest::ValueFileMeta{.number = number, .kind = manifest::ValueFileKind::kWal});
 }
 
 std::shared_ptr<const value::ValueFiles> VersionSet::values_for_view() const {
   return std::make_shared<value::ValueFiles>(value_files_);
+}
+
+std::vector<ValueFileUsage> VersionSet::value_file_usage() const {
+  MutexLock lock(mu_);
+  std::vector<ValueFileUsage> usage;
+  const std::map<std::uint64_t, std::uint64_t> referenced = state_.referenced_value_bytes();
+  for (const auto& [number, meta] : state_.value_files) {
+    const auto it = referenced.find(number);
+    usage.push_back({.number = number,
+                     .value_bytes = meta.value_bytes,
+                     .referenced = it == referenced.end() ? 0 : it->second});
+  }
+  return usage;
 }
 
 std::uint64_t VersionSet::new_file_number() {
@@ -74,14 +92,14 @@ Status VersionSet::log_and_apply(manifest::Edit edit, ViewChange change) {
     }
   }
   for (const manifest::ValueFileMeta& f : edit.added_value_files) {
-    value_files_[f.number] = value_file(f.number);
+    value_files_[f.number] = value_file(f);
     value_files_[f.number]->set_size(f.size);
   }
   // The first edit after recover() names the WAL the new memtable writes to.
   if (edit.wal_number && !change.drop_oldest_frozen) {
     active_wal_ = *edit.wal_number;
     if (active_wal_ != 0) {
-      value_files_[active_wal_] = value_file(active_wal_);
+      value_files_[active_wal_] = wal_value_file(active_wal_);
       values_changed = true;
     }
   }
@@ -134,7 +152,7 @@ void VersionSet::freeze_active(std::uint64_t new_wal) {
   view->frozen.insert(view->frozen.begin(), view->mem);
   view->mem = std::make_shared<MemTable>();
   active_wal_ = new_wal;
-  value_files_[new_wal] = value_file(new_wal);
+  value_files_[new_wal] = wal_value_file(new_wal);
   view->values = values_for_view();
   publish(std::move(view));
 }

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "db/read_view.hpp"
+#include "db/value_gc.hpp"
 #include "manifest/manifest_log.hpp"
 #include "manifest/state.hpp"
 #include "util/mutex.hpp"
@@ -108,6 +109,10 @@ class VersionSet {
   };
   Pinned pin() const SAND_EXCLUDES(mu_);
 
+  // Every live value file with its value bytes and what live tables
+  // reference in it now (garbage collection, db/value_gc.hpp).
+  std::vector<ValueFileUsage> value_file_usage() const SAND_EXCLUDES(mu_);
+
   Version low_water_mark() const SAND_EXCLUDES(mu_);
   // The manifest's wal_number: older WALs are flushed.
   std::uint64_t oldest_needed_wal() const SAND_EXCLUDES(mu_);
@@ -120,8 +125,11 @@ class VersionSet {
   // next.next_file_number).
   Status write_edit(const manifest::Edit& edit, manifest::State& next) SAND_REQUIRES(mu_);
   void publish(std::shared_ptr<const ReadView> view) SAND_EXCLUDES(view_mu_);
-  // The ValueFile of WAL or value file `number`, from value_files_ or new.
-  std::shared_ptr<value::ValueFile> value_file(std::uint64_t number) SAND_REQUIRES(mu_);
+  // The ValueFile of value file `meta`, or of WAL `number`, from
+  // value_files_ or new.
+  std::shared_ptr<value::ValueFile> value_file(const manifest::ValueFileMeta& meta)
+      SAND_REQUIRES(mu_);
+  std::shared_ptr<value::ValueFile> wal_value_file(std::uint64_t number) SAND_REQUIRES(mu_);
   std::shared_ptr<const value::ValueFiles> values_for_view() const SAND_REQUIRES(mu_);
 
   const std::shared_ptr<FileSystem> fs_;

@@ -49,6 +49,7 @@ void Edit::encode(std::string* dst) const {
     util::put_varint64(dst, f.number);
     util::put_varint32(dst, static_cast<std::uint32_t>(f.kind));
     util::put_varint64(dst, f.size);
+    util::put_varint64(dst, f.value_bytes);
   }
   for (std::uint64_t number : removed) {
     put_tag(dst, Tag::kRemoveTable);
@@ -97,7 +98,7 @@ Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::
     if (!util::get_varint32(&in, &tag)) {
       return Status::corruption(file, offset, "truncated manifest edit tag");
     }
-    if (format_version < kManifestFormatVersion &&
+    if (format_version < kManifestFormatV3 &&
         tag >= static_cast<std::uint32_t>(Tag::kTableValueRefs) &&
         tag <= static_cast<std::uint32_t>(Tag::kRemoveValueFile)) {
       return Status::corruption(file, offset,
@@ -211,11 +212,23 @@ Result<Edit> Edit::decode(std::string_view payload, std::string_view file, std::
             !util::get_varint64(&in, &f.size)) {
           return Status::corruption(file, offset, "truncated " + field);
         }
-        if (kind != static_cast<std::uint32_t>(ValueFileKind::kWal)) {
-          return Status::corruption(
-              file, offset,
-              "value file " + std::to_string(f.number) + ": unknown kind " + std::to_string(kind));
+        f.value_bytes = f.size;  // version 3: not recorded
+        if (format_version >= kManifestFormatVersion && !util::get_varint64(&in, &f.value_bytes)) {
+          return Status::corruption(file, offset, "truncated " + field);
         }
+        const std::string name = "value file " + std::to_string(f.number);
+        const std::uint32_t max_kind = format_version >= kManifestFormatVersion
+                                           ? static_cast<std::uint32_t>(ValueFileKind::kValueLog)
+                                           : static_cast<std::uint32_t>(ValueFileKind::kWal);
+        if (kind > max_kind) {
+          return Status::corruption(file, offset, name + ": unknown kind " + std::to_string(kind));
+        }
+        if (f.value_bytes > f.size) {
+          return Status::corruption(file, offset,
+                                    name + ": value_bytes " + std::to_string(f.value_bytes) +
+                                        " above its size " + std::to_string(f.size));
+        }
+        f.kind = static_cast<ValueFileKind>(kind);
         e.added_value_files.push_back(f);
         break;
       }

@@ -34,24 +34,35 @@ enum class Tag : std::uint32_t {
   kTableValueRefs = 9,   // varint64 table number, varint64 count, then count x
                          // (varint64 value file, varint64 bytes): what a table
                          // added earlier in the same edit references
-  kAddValueFile = 10,    // varint64 number, varint32 kind, varint64 size
+  kAddValueFile = 10,    // varint64 number, varint32 kind, varint64 size, and
+                         // from format version 4 varint64 value_bytes
   kRemoveValueFile = 11  // varint64 number
 };
 
 // Manifest format versions: 2 knows tags 1-8; 3 adds the value-file tags
-// 9-11 (spec/manifest.md). Writers write 3; readers read both.
+// 9-11; 4 adds value logs (tag 10 kind 1) and gives every tag 10 the bytes
+// of values its file held when added (spec/manifest.md). Writers write 4;
+// readers read all three.
 inline constexpr std::uint32_t kManifestFormatV2 = 2;
-inline constexpr std::uint32_t kManifestFormatVersion = 3;
+inline constexpr std::uint32_t kManifestFormatV3 = 3;
+inline constexpr std::uint32_t kManifestFormatVersion = 4;
 
 // A file that holds values tables refer to (spec/values.md). Kind 0 is a WAL
 // (`NNNNNN.wal`) kept after its flush because the flushed table references
-// values in its records; other kinds are reserved.
-enum class ValueFileKind : std::uint32_t { kWal = 0 };
+// values in its records; kind 1 is a value log (`NNNNNN.val`), one value per
+// record, written by compaction when it moves the live values out of a
+// mostly-dead value file. Other kinds are reserved.
+enum class ValueFileKind : std::uint32_t { kWal = 0, kValueLog = 1 };
 
 struct ValueFileMeta {
   std::uint64_t number = 0;
   ValueFileKind kind = ValueFileKind::kWal;
   std::uint64_t size = 0;  // the file's length in bytes when it was added
+  // The bytes of the values live tables referenced in the file when it was
+  // added: what garbage collection measures the still-referenced bytes
+  // against (a file also holds framing, keys and small values). A version-3
+  // manifest does not record it; it reads as `size`.
+  std::uint64_t value_bytes = 0;
   friend bool operator==(const ValueFileMeta&, const ValueFileMeta&) = default;
 };
 
@@ -108,12 +119,13 @@ struct Edit {
   void encode(std::string* dst) const;
 
   // Decodes a record payload (fields in any order) that started at `offset`
-  // in `file`, a manifest of `format_version` (2 or 3). Errors: Corruption
+  // in `file`, a manifest of `format_version` (2, 3 or 4). Errors: Corruption
   // "<file>: offset <offset>: <what>" for an unknown tag (naming it; tags 9-11
   // are unknown in version 2), a truncated field, a field 1-4 or 7 given
   // twice, a table level above kMaxLevel, a tag 8 or 9 naming a table the
-  // edit has not added or given twice for it, a value-file kind other than 0,
-  // or a tag 9 whose files do not ascend or whose bytes are 0.
+  // edit has not added or given twice for it, a value-file kind other than 0
+  // (or 1 from version 4), a value_bytes above the file's size, or a tag 9
+  // whose files do not ascend or whose bytes are 0.
   static Result<Edit> decode(std::string_view payload, std::string_view file, std::uint64_t offset,
                              std::uint32_t format_version = kManifestFormatVersion);
 };

@@ -48,10 +48,19 @@ Status validate_value_files(const State& base, const Edit& e,
         !added.insert(f.number).second) {
       return Status::corruption(file, offset, "adds " + name + ", a number already in use");
     }
-    if (f.number >= wal_number) {
+    // A WAL becomes a value file only once flushed; a value log is written
+    // whole before the edit that adds it, and like a table its number must
+    // never be handed out again.
+    if (f.kind == ValueFileKind::kWal && f.number >= wal_number) {
       return Status::corruption(file, offset,
                                 "adds " + name + ", a WAL not below wal_number " +
                                     std::to_string(wal_number) + " (not flushed yet)");
+    }
+    const std::uint64_t next_file = e.next_file_number.value_or(base.next_file_number);
+    if (f.kind == ValueFileKind::kValueLog && f.number >= next_file) {
+      return Status::corruption(
+          file, offset,
+          "adds " + name + ", not below next_file_number " + std::to_string(next_file));
     }
   }
   // Afterwards every reference of a live table must name a live value file.

@@ -19,18 +19,47 @@ std::uint32_t header_crc(std::uint64_t log_id, const char* header) {
 }  // namespace
 
 std::string_view log_magic(LogKind kind) {
-  return kind == LogKind::kWal ? kWalMagic : kManifestMagic;
+  switch (kind) {
+    case LogKind::kWal:
+      return kWalMagic;
+    case LogKind::kManifest:
+      return kManifestMagic;
+    case LogKind::kValueLog:
+      return kValueLogMagic;
+  }
+  return {};
 }
 
-std::string_view log_kind_name(LogKind kind) { return kind == LogKind::kWal ? "WAL" : "manifest"; }
+std::string_view log_kind_name(LogKind kind) {
+  switch (kind) {
+    case LogKind::kWal:
+      return "WAL";
+    case LogKind::kManifest:
+      return "manifest";
+    case LogKind::kValueLog:
+      return "value log";
+  }
+  return {};
+}
 
 std::uint32_t log_format_version(LogKind kind) {
-  return kind == LogKind::kWal ? kLogFormatVersion : kManifestLogFormatVersion;
+  switch (kind) {
+    case LogKind::kWal:
+      return kLogFormatVersion;
+    case LogKind::kManifest:
+      return kManifestLogFormatVersion;
+    case LogKind::kValueLog:
+      return kValueLogFormatVersion;
+  }
+  return 0;
 }
 
 bool log_version_readable(LogKind kind, std::uint32_t version) {
-  return version == kLogFormatVersion ||
-         (kind == LogKind::kManifest && version == kManifestLogFormatVersion);
+  if (kind == LogKind::kManifest) {
+    // Version 2 predates value files, 3 predates value logs: same framing.
+    return version >= kLogFormatVersion && version <= kManifestLogFormatVersion;
+  }
+  return version == log_format_version(kind);
 }
 
 std::string log_header_prefix(LogKind kind) {

@@ -1,5 +1,5 @@
-// Log framing shared by the WAL and the manifest (spec/wal.md sections 1 and
-// 3), format version 2:
+// Log framing shared by the WAL, the manifest and value logs (spec/wal.md
+// sections 1 and 3, spec/values.md), format version 2 of the framing:
 //   file header (28 bytes): magic, uint32 version, uint32 crc of the first 12
 //     bytes, uint64 log id, uint32 crc of the log id;
 //   record: uint32 header crc, uint32 length, uint32 payload crc, payload.
@@ -8,8 +8,8 @@
 // copied from another log never replays), and a damaged length is caught
 // from the header alone, before it is trusted to find the payload.
 //
-// Both file kinds use the same framing and differ only in their magic, so one
-// writer and one reader serve both. Everything here is constant or pure and
+// Every file kind uses the same framing and differs only in its magic and
+// format version, so one writer and one reader serve all. Everything here is constant or pure and
 // thread-safe.
 #pragma once
 
@@ -21,19 +21,26 @@
 namespace sand::wal {
 
 // Which log a file holds. Selects the magic and the name used in messages.
-enum class LogKind { kWal, kManifest };
+// A value log (`NNNNNN.val`) holds one value per record: the live values
+// compaction moved out of mostly-dead value files (spec/values.md).
+enum class LogKind { kWal, kManifest, kValueLog };
 
 // On-disk: never change or reuse. 8 bytes each (the trailing NUL is part of
 // the magic).
 inline constexpr std::string_view kWalMagic{"SANDWAL\0", 8};
 inline constexpr std::string_view kManifestMagic{"SANDMAN\0", 8};
+inline constexpr std::string_view kValueLogMagic{"SANDVAL\0", 8};
 // On-disk: the format versions. A WAL is version 2, the only one written and
 // read. A manifest is written as version 3 (the framing of version 2; its
 // edits may use the value-file tags, manifest/edit.hpp) and read as 2 or 3.
 // Version 1 (8-byte record headers, no log id) is rejected like any other
-// unknown version.
+// unknown version. A manifest is written as version 4 (value logs: tag 10
+// kind 1 and its value_bytes) and read as 2, 3 or 4. A value log, new with
+// manifest version 4, is version 1 of its own kind, in the same framing.
 inline constexpr std::uint32_t kLogFormatVersion = 2;
-inline constexpr std::uint32_t kManifestLogFormatVersion = 3;
+inline constexpr std::uint32_t kManifestLogFormatV3 = 3;
+inline constexpr std::uint32_t kManifestLogFormatVersion = 4;
+inline constexpr std::uint32_t kValueLogFormatVersion = 1;
 
 // The version a writer of `kind` puts in the header.
 std::uint32_t log_format_version(LogKind kind);
@@ -57,7 +64,7 @@ inline constexpr std::size_t kRecordHeaderSize = 12;
 inline constexpr std::uint32_t kMaxRecordPayload = std::uint32_t{1} << 30;
 
 std::string_view log_magic(LogKind kind);
-// "WAL" or "manifest", as used in messages.
+// "WAL", "manifest" or "value log", as used in messages.
 std::string_view log_kind_name(LogKind kind);
 
 // The 16 bytes every file a writer of `kind` creates starts with (a

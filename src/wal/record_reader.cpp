@@ -21,18 +21,13 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   // append, so a short start that matches, followed only by zeros, is that
   // too (rule H1 looks at the file without its trailing zeros).
   const std::string_view written = contents.substr(0, written_size(contents));
-  // Any version this reader accepts may have been cut short (a manifest of
-  // version 2 or 3).
+  // Only the prefix a writer creates now can be cut short by a crash (rule
+  // H1): an older version's header was written whole long ago, so a cut one
+  // is damage (H2-H6 report it).
   auto starts_a_header = [&] {
-    for (const std::uint32_t version : {kLogFormatVersion, kManifestLogFormatVersion}) {
-      if (!log_version_readable(kind, version)) continue;
-      const std::string prefix = log_header_prefix(kind, version);
-      if (written.substr(0, kHeaderPrefixSize) ==
-          std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize))) {
-        return true;
-      }
-    }
-    return false;
+    const std::string prefix = log_header_prefix(kind);
+    return written.substr(0, kHeaderPrefixSize) ==
+           std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize));
   };
   if (written.empty() || (written.size() < kFileHeaderSize && starts_a_header())) {
     reader.stop_torn(0);

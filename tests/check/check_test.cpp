@@ -43,6 +43,8 @@ using sand::test::file_named;
 using sand::test::HookFileSystem;
 using sand::test::must;
 using sand::test::one_problem;
+using sand::test::read_all;
+using sand::test::write_all;
 
 namespace {
 
@@ -66,17 +68,6 @@ Options test_options(std::shared_ptr<FileSystem> fs, int l0_trigger) {
   o.l1_trigger = 1000;
   o.file_system = std::move(fs);
   return o;
-}
-
-std::string read_all(FileSystem& fs, const std::string& path) {
-  auto file = must(fs.open_readable_file(path));
-  return std::string(file->contents());
-}
-
-void write_all(FileSystem& fs, const std::string& path, std::string_view bytes) {
-  auto file = must(fs.new_writable_file(path));
-  must(file->append(bytes));
-  must(file->close());
 }
 
 void flip_byte(FileSystem& fs, const std::string& path, std::uint64_t offset) {

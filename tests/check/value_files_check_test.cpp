@@ -4,7 +4,10 @@
 // missing or truncated value file, a referenced value whose bytes fail their
 // checksum, a reference past the file's end, a reference to a file its
 // table's value_refs omit, and value_refs that do not sum the references are
-// each a problem; spec/testdata/db_values checks clean.
+// each a problem; spec/testdata/db_values checks clean. A value log
+// (`NNNNNN.val`, written by compaction) is checked as one: a clean one is
+// ok, a damaged value, a damaged record or a truncated file is a problem
+// naming it, and one the manifest does not name is an orphan note.
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -29,6 +32,8 @@ using sand::test::describe;
 using sand::test::file_named;
 using sand::test::must;
 using sand::test::one_problem;
+using sand::test::read_all;
+using sand::test::write_all;
 
 namespace {
 
@@ -56,17 +61,6 @@ Options value_options(std::shared_ptr<FileSystem> fs) {
   o.l0_stop = 200;
   o.file_system = std::move(fs);
   return o;
-}
-
-std::string read_all(FileSystem& fs, const std::string& path) {
-  auto file = must(fs.open_readable_file(path));
-  return std::string(file->contents());
-}
-
-void write_all(FileSystem& fs, const std::string& path, std::string_view bytes) {
-  auto file = must(fs.new_writable_file(path));
-  must(file->append(bytes));
-  must(file->close());
 }
 
 // Two flushes of 8 referenced values and 4 short ones each (two value files),
@@ -97,12 +91,61 @@ const std::map<std::string, std::string>& pristine_files() {
   return files;
 }
 
-// A fresh copy of the shared database.
+// 1000 bytes, different for every key and round.
+std::string log_value(int i, int round) {
+  std::string v = "round-" + std::to_string(round) + "-" + key(i) + "-";
+  while (v.size() < 1000) v += static_cast<char>('a' + (i * 7 + round + v.size()) % 26);
+  return v;
+}
+
+// A database where compaction wrote a value log: three flushed rounds of
+// overwrites of 30 keys with 1000-byte values, then forget_before the last
+// version and compact(), which moves the live values of the partly dead
+// value files into a value log.
+std::map<std::string, std::string> build_value_log_database() {
+  auto fs = memory_file_system();
+  {
+    Options o;
+    o.value_separation_threshold = 64;
+    o.memtable_size = 16 << 10;
+    o.retention = Retention::kAll;
+    o.file_system = fs;
+    auto db = must(DB::open(kDir, o));
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 30; ++i) must(db->put(key(i), log_value(i, round)));
+      must(db->flush());
+    }
+    must(db->forget_before(db->last_version()));
+    must(db->compact());
+    must(db->close());
+  }
+  std::map<std::string, std::string> out;
+  for (const std::string& name : must(fs->list_dir(kDir))) {
+    out[name] = read_all(*fs, join_path(kDir, name));
+  }
+  return out;
+}
+
+const std::map<std::string, std::string>& value_log_files() {
+  static const std::map<std::string, std::string> files = build_value_log_database();
+  return files;
+}
+
+// A fresh copy of the shared database (or of `files`).
 struct Fixture {
-  Fixture() {
+  Fixture() : Fixture(pristine_files()) {}
+  explicit Fixture(const std::map<std::string, std::string>& files) {
     must(fs->create_dir(kDir));
-    for (const auto& [name, bytes] : pristine_files()) write_all(*fs, join_path(kDir, name), bytes);
+    for (const auto& [name, bytes] : files) write_all(*fs, join_path(kDir, name), bytes);
     state = must(manifest::replay(*fs, kDir));
+  }
+  // The name of the first value log the manifest lists.
+  std::string first_value_log() const {
+    for (const auto& [number, meta] : state.value_files) {
+      if (meta.kind == manifest::ValueFileKind::kValueLog) return value_log_file_name(number);
+    }
+    FAIL("the manifest lists no value log");
+    return {};
   }
   std::string path(std::string_view name) const { return join_path(kDir, name); }
   CheckReport check() const { return must(check_database(kDir, Options{.file_system = fs})); }
@@ -390,4 +433,112 @@ TEST_CASE("value files: check finds no problem while a writer with value files c
   INFO(checks << " checks, " << with_value_files << " with value files");
   CHECK(checks > 5);
   CHECK(with_value_files > 0);
+}
+
+TEST_CASE("value files: a value log written by compaction checks clean", "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string name = db.first_value_log();
+  const std::string bytes = read_all(*db.fs, db.path(name));
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.ok());
+  CHECK(r.problems.empty());
+  const CheckedFile& f = file_named(r, name);
+  CHECK(f.outcome == CheckedFile::Outcome::kOk);
+  CHECK(f.bytes == bytes.size());
+  // One value per record: at most the 30 live values, each 1000 bytes.
+  CHECK(f.units > 0);
+  CHECK(f.units <= 30);
+  CHECK(f.entries == f.units);
+  CHECK(f.bytes > wal::kFileHeaderSize + f.units * 1000);
+  bool noted = false;
+  for (const CheckNote& n : r.notes) {
+    CHECK_FALSE(n.what.starts_with("orphan"));
+    if (n.file == name) {
+      noted = true;
+      CHECK(n.what.starts_with("value log: "));
+    }
+  }
+  CHECK(noted);
+}
+
+TEST_CASE("value files: a flipped byte inside a value of a value log is one problem there",
+          "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string name = db.first_value_log();
+  std::string bytes = read_all(*db.fs, db.path(name));
+  // The first record's payload is its value, whole.
+  const std::uint64_t value = wal::kFileHeaderSize + wal::kRecordHeaderSize;
+  REQUIRE(bytes.size() > value + 10);
+  bytes[value + 10] = static_cast<char>(bytes[value + 10] ^ 0x40);
+  write_all(*db.fs, db.path(name), bytes);
+  const CheckReport r = db.check();
+  const std::string what = one_problem(r, name, value);
+  CHECK(what.starts_with("value of 1000 bytes does not match its checksum"));
+  CHECK(what.find(".sst") != std::string::npos);
+}
+
+TEST_CASE("value files: a flipped record header byte of a value log is a record problem",
+          "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string name = db.first_value_log();
+  std::string bytes = read_all(*db.fs, db.path(name));
+  bytes[wal::kFileHeaderSize] ^= 0x01;  // the first record's header crc
+  write_all(*db.fs, db.path(name), bytes);
+  const CheckReport r = db.check();
+  // A damaged record followed by good ones is a checksum mismatch; a damaged
+  // last record reads as torn, which a value log never is.
+  const std::string what = one_problem(r, name, wal::kFileHeaderSize);
+  CHECK((what.find("checksum") != std::string::npos || what.starts_with("torn record")));
+}
+
+TEST_CASE("value files: a truncated value log is a problem naming it", "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string name = db.first_value_log();
+  const std::string bytes = read_all(*db.fs, db.path(name));
+  const std::uint64_t cut = bytes.size() - 500;  // inside its last value
+  write_all(*db.fs, db.path(name), std::string_view(bytes).substr(0, cut));
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  REQUIRE_FALSE(r.problems.empty());
+  for (const CheckProblem& p : r.problems) CHECK(p.file == name);
+  CHECK(r.problems[0].offset == kWholeFile);
+  CHECK(r.problems[0].what.starts_with("file is " + std::to_string(cut) +
+                                       " bytes, shorter than the manifest's value file size " +
+                                       std::to_string(bytes.size())));
+  CHECK(file_named(r, name).outcome == CheckedFile::Outcome::kBad);
+}
+
+TEST_CASE("value files: a value log the manifest does not name is an orphan note",
+          "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string orphan = value_log_file_name(db.state.next_file_number + 10);
+  write_all(*db.fs, db.path(orphan), "not a value log");
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(r.ok());
+  for (const CheckedFile& f : r.files) CHECK(f.file != orphan);
+  bool noted = false;
+  for (const CheckNote& n : r.notes) {
+    if (n.file != orphan) continue;
+    noted = true;
+    CHECK(n.offset == kWholeFile);
+    CHECK(n.what ==
+          "orphan value log: not named by the manifest (left by a crashed compaction; a "
+          "writer's open deletes it)");
+  }
+  CHECK(noted);
+}
+
+TEST_CASE("value files: a deleted value log is a problem naming it", "[db][check][values]") {
+  Fixture db(value_log_files());
+  const std::string name = db.first_value_log();
+  must(db.fs->remove_file(db.path(name)));
+  const CheckReport r = db.check();
+  INFO(describe(r));
+  CHECK(has_problem(r, CheckProblem{.file = name,
+                                    .offset = kWholeFile,
+                                    .what = "missing: the manifest lists this value log but there "
+                                            "is no such file"}));
+  for (const CheckProblem& p : r.problems) CHECK(p.file == name);
 }

@@ -82,7 +82,9 @@ TEST_CASE("dump: live tables and WALs together hold exactly the vector's entries
           const Json& ref = e.at("ref");
           const auto file = ref.at("file").get<std::uint64_t>();
           CHECK(state->value_files.contains(file));
-          std::ifstream f(dir / sand::wal_file_name(file), std::ios::binary);
+          REQUIRE(state->value_files.contains(file));
+          std::ifstream f(dir / sand::value_file_name(state->value_files.at(file)),
+                          std::ios::binary);
           REQUIRE(f);
           const std::string bytes(std::istreambuf_iterator<char>(f), {});
           value = bytes.substr(ref.at("offset").get<std::uint64_t>(),

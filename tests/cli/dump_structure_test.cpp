@@ -155,7 +155,7 @@ TEST_CASE("dump manifest: the worked example of spec/manifest.md section 6", "[c
   const std::vector<Json> d = dump_bytes(
       dir, "MANIFEST", bytes_of_hex_file(kTestdata / "manifest_small.hex"), DumpTarget::kManifest);
   const Json header = records_of(d, "header").at(0);
-  CHECK(header.at("prefix_crc") == 0xc7e5b01a);  // format version 3
+  CHECK(header.at("prefix_crc") == 0xf779e21b);  // format version 4
   CHECK(header.at("log_id") == 2);
   CHECK(header.at("log_id_crc") == 0x340b2778);
   const std::vector<Json> edits = records_of(d, "edit");

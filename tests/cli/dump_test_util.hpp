@@ -98,6 +98,7 @@ inline std::optional<DumpTarget> target_of(const std::string& name) {
   if (name == "MANIFEST") return DumpTarget::kManifest;
   if (name.ends_with(".sst")) return DumpTarget::kTable;
   if (name.ends_with(".wal")) return DumpTarget::kWal;
+  if (name.ends_with(".val")) return DumpTarget::kValueLog;
   return std::nullopt;
 }
 

@@ -2,11 +2,11 @@
 // row is a level shape, the jobs under way and whether compact() waits, and
 // the job the picker must start (or none). The policy is tested here apart
 // from the threads that run it; compaction_test.cpp tests what the jobs do.
+#include "db/compaction_picker.hpp"
+
 #include <catch2/catch.hpp>
 #include <optional>
 #include <string>
-
-#include "db/compaction_picker.hpp"
 
 using namespace sand;
 
@@ -15,6 +15,7 @@ namespace {
 constexpr auto kL0 = CompactionKind::kLevel0;
 constexpr auto kDeep = CompactionKind::kDeep;
 constexpr auto kFull = CompactionKind::kFull;
+constexpr auto kGc = CompactionKind::kValueGc;
 
 RunningJobs running(std::initializer_list<CompactionKind> kinds) {
   RunningJobs r;
@@ -25,9 +26,14 @@ RunningJobs running(std::initializer_list<CompactionKind> kinds) {
 std::string name(std::optional<CompactionKind> k) {
   if (!k) return "none";
   switch (*k) {
-    case CompactionKind::kLevel0: return "L0->L1";
-    case CompactionKind::kDeep: return "L1+L2->L2";
-    case CompactionKind::kFull: return "full";
+    case CompactionKind::kLevel0:
+      return "L0->L1";
+    case CompactionKind::kDeep:
+      return "L1+L2->L2";
+    case CompactionKind::kFull:
+      return "full";
+    case CompactionKind::kValueGc:
+      return "value gc";
   }
   return "?";
 }
@@ -39,6 +45,7 @@ struct Row {
   RunningJobs running;
   bool manual;
   std::optional<CompactionKind> want;
+  bool value_gc_due = false;
 };
 
 }  // namespace
@@ -64,11 +71,22 @@ TEST_CASE("pick_compaction follows the policy table", "[compaction_picker]") {
       {"compact() asked waits for a running L0 job", 4, 0, running({kL0}), true, std::nullopt},
       {"compact() asked waits for a running deep job, and starts nothing else", 4, 3,
        running({kDeep}), true, std::nullopt},
+      {"value gc due, nothing else: it starts", 0, 0, {}, false, kGc, true},
+      {"value gc due and level 0 due: the merge first", 4, 0, {}, false, kL0, true},
+      {"value gc due and level 1 due: the merge first", 0, 3, {}, false, kDeep, true},
+      {"value gc due, a merge running: it waits", 0, 0, running({kL0}), false, std::nullopt, true},
+      {"value gc due, a deep merge running: it waits", 0, 0, running({kDeep}), false, std::nullopt,
+       true},
+      {"a value gc job runs alone", 4, 3, running({kGc}), false, std::nullopt, true},
+      {"compact() asked waits for a value gc job", 0, 0, running({kGc}), true, std::nullopt},
+      {"compact() asked beats value gc", 0, 0, {}, true, kFull, true},
   };
   for (const Row& row : rows) {
     INFO(row.why);
-    const auto got = pick_compaction(LevelShape{.l0_tables = row.l0_tables, .l1_runs = row.l1_runs},
-                                     row.running, row.manual, triggers);
+    const auto got = pick_compaction(
+        LevelShape{
+            .l0_tables = row.l0_tables, .l1_runs = row.l1_runs, .value_gc_due = row.value_gc_due},
+        row.running, row.manual, triggers);
     CHECK(name(got) == name(row.want));
   }
 }

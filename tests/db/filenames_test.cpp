@@ -29,6 +29,8 @@ std::string describe(const std::optional<ParsedFileName>& p) {
       return "table " + std::to_string(p->number);
     case FileType::kWal:
       return "wal " + std::to_string(p->number);
+    case FileType::kValueLog:
+      return "value log " + std::to_string(p->number);
     case FileType::kManifest:
       return "MANIFEST";
     case FileType::kManifestTemp:
@@ -92,6 +94,10 @@ TEST_CASE("parse_file_name accepts exactly the canonical names", "[db][filenames
       {"MANIFEST", "MANIFEST"},
       {"MANIFEST.tmp", "MANIFEST.tmp"},
       {"000036.wal", "wal 36"},
+      {"000036.val", "value log 36"},
+      {"1234567.val", "value log 1234567"},
+      {"36.val", "not a database file"},
+      {"0000036.val", "not a database file"},
       {"000036.sst", "table 36"},
       {"000000.sst", "table 0"},
       {"000001.wal", "wal 1"},

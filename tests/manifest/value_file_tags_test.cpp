@@ -58,8 +58,10 @@ TableMeta table(std::uint64_t number, std::vector<ValueRefTally> refs = {}) {
                    .value_refs = std::move(refs)};
 }
 
+// value_bytes: half the size, so that it is told apart from the size.
 ValueFileMeta vfile(std::uint64_t number, std::uint64_t size = 1000) {
-  return ValueFileMeta{.number = number, .kind = ValueFileKind::kWal, .size = size};
+  return ValueFileMeta{
+      .number = number, .kind = ValueFileKind::kWal, .size = size, .value_bytes = size / 2};
 }
 
 // The encoding of an add-table field (tag 5) for a plain level-0 table.
@@ -171,11 +173,12 @@ TEST_CASE("value-file tags encode as 11 then 10 then each table's 5 then 8 then 
                               .run = 2,
                               .value_refs = {{5, 300}, {6, 7}}});
   // By hand: tag 3 wal 9; tag 11 file 4; tag 11 file 2; tag 10 number 5,
-  // kind 0, size 1000 (0x3e8: 0xe8 0x07); tag 5 level 1, number 8, size 100
+  // kind 0, size 1000 (0x3e8: 0xe8 0x07), value_bytes 500 (0x1f4: 0xf4
+  // 0x03); tag 5 level 1, number 8, size 100
   // (0x64), entries 2, tombstones 0, versions 1 and 2, keys "a" and "b"; tag
   // 8 table 8 run 2; tag 9 table 8, count 2, (5, 300 = 0xac 0x02), (6, 7).
   const std::string expected = std::string("\x03\x09", 2) + std::string("\x0b\x04\x0b\x02", 4) +
-                               std::string("\x0a\x05\x00\xe8\x07", 5) +
+                               std::string("\x0a\x05\x00\xe8\x07\xf4\x03", 7) +
                                std::string(
                                    "\x05\x01\x08\x64\x02\x00\x01\x02\x01"
                                    "a\x01"
@@ -260,9 +263,9 @@ TEST_CASE("format version 2 rejects tags 9 10 and 11 as unknown", "[manifest][va
   const std::string tag10 = tagged(10, varints({5, 0, 1000}));
   const std::string tag11 = tagged(11, varints({5}));
   // Each is well-formed at version 3.
-  CHECK(decode_status(tag9).is_ok());
-  CHECK(decode_status(tag10).is_ok());
-  CHECK(decode_status(tag11).is_ok());
+  CHECK(decode_status(tag9, kManifestFormatV3).is_ok());
+  CHECK(decode_status(tag10, kManifestFormatV3).is_ok());
+  CHECK(decode_status(tag11, kManifestFormatV3).is_ok());
   const std::vector<std::pair<int, std::string>> fields = {{9, tag9}, {10, tag10}, {11, tag11}};
   for (const auto& [tag, bytes] : fields) {
     INFO("tag " << tag);
@@ -344,18 +347,36 @@ TEST_CASE("a truncated tag 9 is Corruption", "[manifest][value_tags]") {
         Status::corruption("MANIFEST", 123, "truncated manifest edit field (tag 9)"));
 }
 
-TEST_CASE("tag 10 with a kind other than 0 is Corruption", "[manifest][value_tags]") {
-  const auto ok = Edit::decode(tagged(10, varints({5, 0, 1000})), "MANIFEST", 123);
+TEST_CASE("tag 10 kinds: 0 from version 3 and 1 from version 4", "[manifest][value_tags]") {
+  const auto ok = Edit::decode(tagged(10, varints({5, 0, 1000, 500})), "MANIFEST", 123);
   REQUIRE(ok.is_ok());
   CHECK(ok->added_value_files == std::vector<ValueFileMeta>{vfile(5, 1000)});
-  CHECK(decode_status(tagged(10, varints({5, 1, 1000}))) ==
-        Status::corruption("MANIFEST", 123, "value file 5: unknown kind 1"));
-  CHECK(decode_status(tagged(10, varints({5, 7, 1000}))) ==
+  const auto log = Edit::decode(tagged(10, varints({6, 1, 1000, 1000})), "MANIFEST", 123);
+  REQUIRE(log.is_ok());
+  CHECK(log->added_value_files ==
+        std::vector<ValueFileMeta>{ValueFileMeta{
+            .number = 6, .kind = ValueFileKind::kValueLog, .size = 1000, .value_bytes = 1000}});
+  CHECK(decode_status(tagged(10, varints({5, 2, 1000, 10}))) ==
+        Status::corruption("MANIFEST", 123, "value file 5: unknown kind 2"));
+  CHECK(decode_status(tagged(10, varints({5, 7, 1000, 10}))) ==
         Status::corruption("MANIFEST", 123, "value file 5: unknown kind 7"));
+  // Version 3: no value_bytes (it reads as the size), and no value logs.
+  const auto v3 =
+      Edit::decode(tagged(10, varints({5, 0, 1000})), "MANIFEST", 123, kManifestFormatV3);
+  REQUIRE(v3.is_ok());
+  CHECK(v3->added_value_files[0].value_bytes == 1000);
+  CHECK(decode_status(tagged(10, varints({5, 1, 1000})), kManifestFormatV3) ==
+        Status::corruption("MANIFEST", 123, "value file 5: unknown kind 1"));
+}
+
+TEST_CASE("tag 10 with value_bytes above its size is Corruption", "[manifest][value_tags]") {
+  CHECK(decode_status(tagged(10, varints({5, 0, 1000, 1000}))).is_ok());
+  CHECK(decode_status(tagged(10, varints({5, 1, 1000, 1001}))) ==
+        Status::corruption("MANIFEST", 123, "value file 5: value_bytes 1001 above its size 1000"));
 }
 
 TEST_CASE("a truncated tag 10 or 11 is Corruption", "[manifest][value_tags]") {
-  const std::string add = tagged(10, varints({5, 0, 1000}));
+  const std::string add = tagged(10, varints({5, 0, 1000, 500}));
   for (std::size_t cut = 1; cut < add.size(); ++cut) {
     INFO("cut at " << cut);
     CHECK(decode_status(add.substr(0, cut)) ==
@@ -481,6 +502,24 @@ TEST_CASE("adding a value file at or above wal_number is Corruption", "[manifest
   const State s = expect_applied(e);
   CHECK(s.wal_number == 16);
   CHECK(s.value_files.contains(15));
+}
+
+TEST_CASE("a value log may be numbered past wal_number but not past next_file_number",
+          "[manifest][value_tags]") {
+  // base(): wal_number 10, next_file_number 20.
+  const ValueFileMeta log{
+      .number = 15, .kind = ValueFileKind::kValueLog, .size = 110, .value_bytes = 70};
+  Edit e;
+  e.added_value_files = {log};
+  e.added = {table(16, {{15, 70}})};
+  const State s = expect_applied(e);
+  CHECK(s.value_files.at(15) == log);
+  CHECK(s.referenced_value_bytes().at(15) == 70);
+  e.added_value_files[0].number = 20;
+  e.added = {};
+  expect_rejected(e, "adds value file 20, not below next_file_number 20");
+  e.next_file_number = 21;
+  CHECK(expect_applied(e).value_files.contains(20));
 }
 
 TEST_CASE("adding a value file whose number is in use is Corruption", "[manifest][value_tags]") {

@@ -61,10 +61,15 @@ TEST_CASE("the 16-byte header prefix is a constant per kind", "[wal][format]") {
   // mask shows up here (the values for spec/wal.md section 1.1).
   const std::string wal = log_header_prefix(LogKind::kWal);
   const std::string manifest = log_header_prefix(LogKind::kManifest);
+  const std::string value_log = log_header_prefix(LogKind::kValueLog);
   CHECK(test::to_hex_lines(wal).substr(0, 35) == "53 41 4e 44 57 41 4c 00 02 00 00 00");
-  CHECK(test::to_hex_lines(manifest).substr(0, 35) == "53 41 4e 44 4d 41 4e 00 03 00 00 00");
+  CHECK(test::to_hex_lines(manifest).substr(0, 35) == "53 41 4e 44 4d 41 4e 00 04 00 00 00");
+  CHECK(test::to_hex_lines(value_log).substr(0, 35) == "53 41 4e 44 56 41 4c 00 01 00 00 00");
   CHECK(util::decode_fixed32(wal.data() + 12) == masked(wal.substr(0, 12)));
   CHECK(util::decode_fixed32(manifest.data() + 12) == masked(manifest.substr(0, 12)));
+  CHECK(util::decode_fixed32(value_log.data() + 12) == masked(value_log.substr(0, 12)));
+  // spec/wal.md section 1.1 quotes the checksums.
+  INFO(test::to_hex_lines(manifest) << " / " << test::to_hex_lines(value_log));
   CHECK(log_file_header(LogKind::kWal, 1) != log_file_header(LogKind::kWal, 2));
 }
 
