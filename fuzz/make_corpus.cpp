@@ -12,7 +12,9 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "db/filenames.hpp"
 #include "fuzz_support.hpp"
 #include "manifest/edit.hpp"
 #include "manifest/manifest_log.hpp"
@@ -22,6 +24,7 @@
 #include "table/format.hpp"
 #include "table_fixture.hpp"
 #include "util/coding.hpp"
+#include "value/value_ref.hpp"
 #include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
@@ -312,6 +315,118 @@ void archive_seeds() {
   save("archive_reader", "damaged_entry", damaged);
 }
 
+// value_file_fuzzer.cpp's input: flags, S - body size, cut, count, then the
+// references (raw: a mode byte (length << 1), then the bytes), then the body.
+std::string value_file_input(std::uint8_t flags, std::int8_t delta, std::uint8_t cut,
+                             const std::vector<std::string>& raw_refs, std::string_view synth,
+                             int synth_count, std::string_view body) {
+  std::string in;
+  in.push_back(static_cast<char>(flags));
+  in.push_back(static_cast<char>(delta));
+  in.push_back(static_cast<char>(cut));
+  in.push_back(static_cast<char>(raw_refs.size() + static_cast<std::size_t>(synth_count)));
+  for (const std::string& r : raw_refs) {
+    check(r.size() < 48, "raw value ref too long");
+    in.push_back(static_cast<char>(r.size() << 1));
+    in += r;
+  }
+  in += synth;
+  in += body;
+  return in;
+}
+
+std::string value_ref_bytes(std::uint64_t file, std::uint64_t offset, std::uint64_t size,
+                            std::uint64_t checksum) {
+  std::string out;
+  value::encode_value_ref({.file = file, .offset = offset, .size = size, .checksum = checksum},
+                          &out);
+  return out;
+}
+
+// A reference into `body` at [offset, offset + size), its checksum taken of
+// the bytes that are there (fewer when it reaches past the end).
+std::string ref_into(std::string_view body, std::uint64_t offset, std::uint64_t size) {
+  const std::string_view there = offset < body.size() ? body.substr(offset, size) : "";
+  return value_ref_bytes(7, offset, size, value::value_checksum(there));
+}
+
+void value_file_seeds() {
+  // A WAL the engine kept as a value file, with three separated values.
+  auto fs = memory_file_system();
+  std::vector<std::string> values;
+  {
+    auto db = DB::open("/vf", Options{.value_separation_threshold = 64, .file_system = fs});
+    check(db.is_ok(), "DB::open", db.status().to_string());
+    for (int i = 0; i < 3; ++i) {
+      std::string v = "value" + std::to_string(i) + ":";
+      while (v.size() < static_cast<std::size_t>(100 + 300 * i))
+        v.push_back(static_cast<char>('a' + v.size() * 7 % 26));
+      check((*db)->put("key" + std::to_string(i), v).is_ok(), "put");
+      values.push_back(v);
+    }
+    check((*db)->put("small", "inline").is_ok(), "put");
+    check((*db)->flush().is_ok(), "flush");
+    check((*db)->close().is_ok(), "close");
+  }
+  auto state = manifest::replay(*fs, "/vf");
+  check(state.is_ok() && state->value_files.size() == 1, "one value file");
+  const std::string body = read(*fs, "/vf/" + wal_file_name(state->value_files.begin()->first));
+  std::vector<std::string> valid;
+  for (const std::string& v : values) {
+    const std::size_t at = body.find(v);
+    check(at != std::string::npos, "value not in its value file");
+    valid.push_back(value_ref_bytes(7, at, v.size(), value::value_checksum(v)));
+  }
+  const std::uint64_t n = body.size();
+  save("value_file", "values", value_file_input(0, 0, 0, valid, "", 0, body));
+  // The last 20 bytes exactly; one past the end; size 0 at the end and one past it.
+  const std::vector<std::string> edges = {ref_into(body, n - 20, 20), ref_into(body, n - 19, 20),
+                                          ref_into(body, n, 0), ref_into(body, n + 1, 0)};
+  save("value_file", "edges", value_file_input(0, 0, 0, edges, "", 0, body));
+  // S one byte short of the file: the last reference is past S.
+  save("value_file", "set_size_short",
+       value_file_input(1, -1, 0, {valid[0], edges[0], edges[2]}, "", 0, body));
+  std::string wrong = valid[1];
+  wrong.back() = static_cast<char>(wrong.back() ^ 0x01);
+  std::string flipped = body;
+  const std::size_t inside = body.find(values[2]) + 10;
+  flipped[inside] = static_cast<char>(flipped[inside] ^ 0x20);
+  save("value_file", "wrong_checksum", value_file_input(0, 0, 0, {wrong, valid[0]}, "", 0, body));
+  save("value_file", "damaged_value", value_file_input(0, 0, 0, valid, "", 0, flipped));
+  // The file grows between two rounds of reads; mapped first.
+  save("value_file", "grows",
+       value_file_input(2 | 4, 0, 128, {valid[0], valid[2], edges[0]}, "", 0, body));
+  // Malformed: truncated, a byte left over, an 11-byte varint, file 0, size
+  // over 256 MiB, offset + size = 2^64; then synthesized references to the
+  // missing file 9, file 5 outside the set, and file 7 (checksum right,
+  // flipped, and from the input).
+  std::string over = valid[0];
+  over.insert(0, "\x87\x80\x80\x80\x80\x80\x80\x80\x80\x80", 10);
+  over.erase(10, 1);
+  const std::vector<std::string> malformed = {valid[0].substr(0, valid[0].size() - 1),
+                                              valid[0] + "x",
+                                              over,
+                                              value_ref_bytes(0, 0, 1, 0),
+                                              value_ref_bytes(7, 0, 268435457, 0),
+                                              value_ref_bytes(7, ~std::uint64_t{0} - 4, 5, 0)};
+  std::string synth;
+  // Mode bytes: file 9, file 5, file 7 with the right checksum, with it
+  // flipped; each at offset 16, size 64 (u16 each).
+  for (const std::uint8_t mode : {0x03, 0x05, 0x01, 0x11}) {
+    synth.push_back(static_cast<char>(mode));
+    util::put_fixed32(&synth, 0x00400010);
+  }
+  // File 7 with a checksum from the input.
+  std::string from_input(1, '\x19');
+  util::put_fixed32(&from_input, 0x00400010);
+  util::put_fixed32(&from_input, 0xdeadbeef);
+  // Only five references fit (count % 6): two seeds.
+  save("value_file", "malformed",
+       value_file_input(0, 0, 0, {malformed.begin(), malformed.begin() + 5}, "", 0, body));
+  save("value_file", "synthesized", value_file_input(8 | 2, 0, 0, {malformed[5]}, synth, 4, body));
+  save("value_file", "checksum_from_input", value_file_input(0, 0, 0, {}, from_input, 1, body));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -328,5 +443,6 @@ int main(int argc, char** argv) {
   coding_seeds();
   db_ops_seeds();
   archive_seeds();
+  value_file_seeds();
   return 0;
 }

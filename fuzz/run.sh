@@ -19,7 +19,7 @@ usage() {
   exit 2
 }
 targets=(wal_reader manifest_reader sstable_reader sstable_mutator block_decoder lz4_block coding db_ops
-         archive_reader)
+         archive_reader value_file)
 [[ $# -eq 2 ]] || usage
 target=$1
 seconds=$2
@@ -72,6 +72,7 @@ case $target in
   block_decoder) dict=block ;;
   coding) dict=coding ;;
   archive_reader) dict=archive ;;
+  value_file) dict=value ;;
   lz4_block|db_ops) dict= ;;
   *) usage ;;
 esac
