@@ -3,6 +3,7 @@
 # workloads, same flags, engines run alternately; prints the ratio table.
 #
 # Usage: bash bench/compare.sh [--num N] [--repeats R] [--quick] [--sweep | --api]
+#                              [--sand-value-separation BYTES]
 #                              [--out DIR] [--build DIR] [--db DIR]
 #   --num N      keys per fill (default 1000000)
 #   --repeats R  repeats of the whole suite (default 3)
@@ -16,6 +17,9 @@
 #                putif on a fillrandom database (its own invocation: RocksDB
 #                then opens as an OptimisticTransactionDB), putif --threads=4
 #                (--reads num/4: contention), and sanddb only: changes
+#   --sand-value-separation BYTES
+#                sanddb runs with Options::value_separation_threshold = BYTES
+#                (sand_bench --sand_value_separation; default: the library's)
 #   --out DIR    results (default build/compare-<UTC date>): results.csv (every
 #                sand_bench row, prefixed by repeat and invocation set),
 #                ratios.md (the tables, ready for the README), *.png charts,
@@ -58,6 +62,7 @@ api=0
 out=""
 build="$root/build/release"
 db_root="/tmp/sand_compare"
+sand_separation=""
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 need_value() { [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }; }
@@ -76,6 +81,8 @@ while [ $# -gt 0 ]; do
     --build=*) build="${1#*=}"; shift ;;
     --db) need_value "$@"; db_root="$2"; shift 2 ;;
     --db=*) db_root="${1#*=}"; shift ;;
+    --sand-value-separation) need_value "$@"; sand_separation="$2"; shift 2 ;;
+    --sand-value-separation=*) sand_separation="${1#*=}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -90,6 +97,9 @@ if [ "$quick" = 1 ]; then
 fi
 case "$num$repeats" in
   *[!0-9]*) echo "compare.sh: --num and --repeats take positive integers" >&2; exit 2 ;;
+esac
+case "$sand_separation" in
+  *[!0-9]*) echo "compare.sh: --sand-value-separation takes a byte count" >&2; exit 2 ;;
 esac
 if [ "$num" -lt 1 ] || [ "$repeats" -lt 1 ]; then
   echo "compare.sh: --num and --repeats take positive integers" >&2
@@ -137,6 +147,13 @@ results="$out/results.csv"
 timings="$out/timings.csv"
 echo "set,engine,repeat,seconds" >"$timings"
 
+# engine_flags ENGINE: the flags only ENGINE's runs get.
+engine_flags() {
+  if [ "$1" = sand ] && [ -n "$sand_separation" ]; then
+    echo "--sand_value_separation=$sand_separation"
+  fi
+}
+
 # run SET ENGINE REPEAT [sand_bench flags...]: one sand_bench invocation whose
 # CSV rows go to results.csv prefixed by "REPEAT,SET,".
 run() {
@@ -145,7 +162,8 @@ run() {
   local log="$out/logs/r$repeat-$set-$engine.log" rows="$out/logs/rows.csv"
   local t0=$EPOCHREALTIME
   rm -f "$rows"
-  if ! "$bench" --engine="$engine" --db="$db_root/$engine" --csv="$rows" "$@" >"$log" 2>&1; then
+  if ! "$bench" --engine="$engine" --db="$db_root/$engine" --csv="$rows" $(engine_flags "$engine") \
+      "$@" >"$log" 2>&1; then
     tail -n 20 "$log" >&2
     echo "compare.sh: sand_bench failed (log: $log)" >&2
     exit 1
@@ -168,7 +186,8 @@ prepare() {
   shift 3
   local log="$out/logs/r$repeat-$set-$engine-prepare.log"
   local t0=$EPOCHREALTIME
-  if ! "$bench" --engine="$engine" --db="$db_root/$engine" "$@" >"$log" 2>&1; then
+  if ! "$bench" --engine="$engine" --db="$db_root/$engine" $(engine_flags "$engine") "$@" \
+      >"$log" 2>&1; then
     tail -n 20 "$log" >&2
     echo "compare.sh: sand_bench failed (log: $log)" >&2
     exit 1
@@ -276,6 +295,8 @@ cxx_version="$(sed -n 's/^set(CMAKE_CXX_COMPILER_\(ID\|VERSION\) "\(.*\)")$/\2/p
     case "$log" in *sanddb-only*) ;; *) grep -h '^Note:' "$log" || true ;; esac
   done | grep -v 'assertions enabled' | sed 's/^Note: *//' | sort -u | sed 's/^/Note: /'
   [ "$sweep" = 1 ] || echo "Note: the sanddb-only table runs with --sand_retention=all (every version kept)"
+  [ -z "$sand_separation" ] ||
+    echo "Note: sanddb ran with value_separation_threshold $sand_separation (--sand-value-separation)"
   echo "Wall time: ${wall} s for the runs and the build"
 } >"$out/meta.txt"
 

@@ -159,6 +159,9 @@ class VersionedEngine {
   // Reads the change feed of versions (since, last_version()] to its end,
   // reporting every batch to `visitor`. Returns the last version covered.
   virtual std::uint64_t changes(std::uint64_t since, ChangeVisitor& visitor) = 0;
+  // Lets every version below `version` go except each key's newest
+  // (sand::DB::forget_before): what compaction may then drop.
+  virtual void forget_before(std::uint64_t version) = 0;
 };
 
 // Optimistic read-modify-write, for putif. Engines without transactions

@@ -36,6 +36,8 @@
 //   changes           sanddb only (--sand_retention=all): rounds of num/100
 //                     puts (not timed), then a timed catch-up with changes()
 //                     since before them; ops are changes read
+//   forget            sanddb only: forget_before(last version), timed (with
+//                     compact after it: the space retention gives back)
 // Each prints one db_bench line ("fillrandom   :       1.234 micros/op
 // 810372 ops/sec;   89.6 MB/s"); a summary table closes the run; --csv and
 // --json append one row/object per workload.

@@ -228,6 +228,9 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
     return true;
   }
   bool retains_history() override { return retention_ == sand::Retention::kAll; }
+  void forget_before(std::uint64_t version) override {
+    check(db_->forget_before(version), "forget_before");
+  }
   std::uint64_t changes(std::uint64_t since, ChangeVisitor& visitor) override {
     auto feed = check(db_->changes(sand::ChangeOptions{.since = since}), "changes");
     for (; feed.valid(); feed.next()) {

@@ -32,7 +32,8 @@ const std::vector<std::string> kNames = {"fillseq",  "fillrandom",  "overwrite",
                                          "fillsync", "readrandom",  "readmissing",      "readhot",
                                          "readseq",  "readreverse", "seekrandom",       "seekprev",
                                          "multiget", "putif",       "readwhilewriting", "compact",
-                                         "stats",    "history",     "getatversion",     "changes"};
+                                         "stats",    "history",     "getatversion",     "changes",
+                                         "forget"};
 
 // changes: at most this many rounds of (1% of --num puts, catch up).
 constexpr std::uint64_t kMaxChangeRounds = 10;
@@ -120,7 +121,7 @@ bool format_counter(std::uint64_t n, std::string& out) {
 const std::vector<std::string>& workload_names() { return kNames; }
 
 bool is_sand_only(std::string_view name) {
-  return name == "history" || name == "getatversion" || name == "changes";
+  return name == "history" || name == "getatversion" || name == "changes" || name == "forget";
 }
 
 struct Workloads::Thread {
@@ -312,6 +313,7 @@ WorkloadResult Workloads::run(std::string_view name) {
   if (name == "readwhilewriting") return read_while_writing();
   if (name == "compact") return compact();
   if (name == "history") return history();
+  if (name == "forget") return forget();
   if (name == "getatversion") return get_at_version();
   WorkloadResult r;  // "stats"
   r.name = std::string(name);
@@ -639,6 +641,17 @@ WorkloadResult Workloads::compact() {
   Totals totals = run_threads("compact", 1, [&](Thread& t) {
     OpTimer timer(t, true);
     engine_.compact_all();
+    t.ops = 1;
+  });
+  totals.result.latency_sampling = 1;
+  return std::move(totals.result);
+}
+
+WorkloadResult Workloads::forget() {
+  VersionedEngine& db = *engine_.versioned();
+  Totals totals = run_threads("forget", 1, [&](Thread& t) {
+    OpTimer timer(t, true);
+    db.forget_before(db.last_version());
     t.ops = 1;
   });
   totals.result.latency_sampling = 1;

@@ -101,6 +101,7 @@ class Workloads {
   WorkloadResult multi_get();
   WorkloadResult read_while_writing();
   WorkloadResult compact();
+  WorkloadResult forget();  // forget_before(last_version): sanddb only
   WorkloadResult history();
   WorkloadResult get_at_version();
   WorkloadResult changes();
