@@ -11,11 +11,6 @@
 namespace sand {
 namespace {
 
-bool is_value_ref(std::string_view ikey) {
-  return ikey.size() >= kTrailerSize &&
-         static_cast<EntryKind>(trailer_of(ikey) & 0xff) == EntryKind::kValueRef;
-}
-
 // Cuts the kept entries into output tables of about the target size.
 class OutputWriter {
  public:
@@ -36,7 +31,7 @@ class OutputWriter {
                                         spec_.output_run, options_));
     }
     ++result_->entries_out;
-    if (spec_.values != nullptr && is_value_ref(ikey)) {
+    if (spec_.values != nullptr && is_value_ref_key(ikey)) {
       SAND_ASSIGN_OR_RETURN(const bool moved, spec_.values->rewrite(value, &moved_ref_));
       if (moved) return out_->add(ikey, moved_ref_);
     }

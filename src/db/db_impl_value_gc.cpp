@@ -33,8 +33,7 @@ Status DB::Impl::finish_value_logs(ValueRewriter& rewriter,
 Status DB::Impl::run_value_gc(ValueGcMode mode) {
   const std::shared_ptr<const ReadView> view = current_view();
   ValueRewriter rewriter = value_rewriter_for(*view, mode);
-  const std::vector<TableRef> inputs =
-      deep_tables_referencing(*view, value_files_due(versions_.value_file_usage(), mode));
+  const std::vector<TableRef> inputs = deep_tables_referencing(*view, rewriter.due());
   if (inputs.empty()) return Status::ok();
 
   // The rewrite runs without the lock; the view and its tables stay alive.

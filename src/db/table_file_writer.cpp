@@ -38,8 +38,7 @@ Result<std::unique_ptr<TableFileWriter>> TableFileWriter::create(FileSystem& fs,
 }
 
 Status TableFileWriter::add(std::string_view internal_key, std::string_view value) {
-  if (internal_key.size() >= kTrailerSize &&
-      static_cast<EntryKind>(trailer_of(internal_key) & 0xff) == EntryKind::kValueRef) {
+  if (is_value_ref_key(internal_key)) {
     // The tally the manifest records (tag 9): what keeps value files alive.
     const std::optional<value::ValueRef> ref = value::decode_value_ref(value);
     if (!ref) {

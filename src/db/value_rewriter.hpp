@@ -37,6 +37,8 @@ class ValueRewriter {
 
   // Whether no file is due (rewrite() then never moves anything).
   bool idle() const { return due_.empty(); }
+  // The files it moves values out of.
+  const std::set<std::uint64_t>& due() const { return due_; }
 
   // `ref_bytes` is the value of a kind-2 entry. If it points into a due
   // file, copies the value and sets *moved to the copy's encoded reference;

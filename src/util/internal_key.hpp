@@ -83,6 +83,11 @@ inline std::string_view user_key_of(std::string_view ikey) {
 inline std::uint64_t trailer_of(std::string_view ikey) {
   return util::decode_fixed64(ikey.data() + ikey.size() - kTrailerSize);
 }
+// Whether `ikey` is the key of a kind-2 entry (its value is a reference).
+inline bool is_value_ref_key(std::string_view ikey) {
+  return ikey.size() >= kTrailerSize &&
+         static_cast<EntryKind>(trailer_of(ikey) & 0xff) == EntryKind::kValueRef;
+}
 
 // <0, 0, >0 as a sorts before, with, after b. REQUIRES: both hold a trailer.
 inline int compare_internal_keys(std::string_view a, std::string_view b) {
