@@ -144,6 +144,9 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Status switch_wal() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);  // its steps
   // The active memtable has reached memtable_size.
   bool memtable_full() const;
+  // The same for `mem`, the active memtable the caller already holds (the
+  // write path, which pins it with write_mu_, skips the view lookup).
+  bool memtable_full(const MemTable& mem) const;
   // Fewer than max_frozen_memtables wait for flush, so the active one may be
   // frozen without exceeding the memory budget.
   bool room_to_freeze() const;

@@ -180,7 +180,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   // The fullness check needs no lock (write_mu_ pins the memtable); only a
   // full one costs the state_mu_ round trip for the frozen count.
   bool freeze_now = false;
-  if (memtable_full()) {
+  if (memtable_full(mem)) {
     MutexLock lock(state_mu_);
     freeze_now = room_to_freeze();
   }
@@ -191,11 +191,13 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   }
 }
 
-bool DB::Impl::memtable_full() const {
+bool DB::Impl::memtable_full() const { return memtable_full(*current_view()->mem); }
+
+bool DB::Impl::memtable_full(const MemTable& mem) const {
   // With separated values the memtable holds only references, so the WAL
   // (which holds the values) must bound it too: it is replayed at open and
   // becomes a value file of about this size.
-  return current_view()->mem->approximate_bytes() >= options_.memtable_size ||
+  return mem.approximate_bytes() >= options_.memtable_size ||
          wal_bytes_.load(std::memory_order_relaxed) >= options_.memtable_size;
 }
 
