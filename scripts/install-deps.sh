@@ -25,7 +25,7 @@ if [ "${1:-}" = "--test" ]; then
     python3-tqdm  # the CSV example's progress bar
     # the API reference and the .deb (dpkg-shlibdeps)
     doxygen dpkg-dev
-    # the fuzz stage: libFuzzer
+    # the clang stage: ASan + UBSan, thread-safety analysis, libFuzzer
     clang-14 libclang-rt-14-dev
   )
 fi

@@ -4,14 +4,15 @@
 # regression input, runs the C API test and every C/C++ example), builds the
 # API reference, installs and tests the Python package, installs the library
 # every documented way and builds outside programs against it
-# (scripts/check-install.sh), then runs the suite again under AddressSanitizer +
-# UndefinedBehaviorSanitizer and the concurrent units under ThreadSanitizer,
-# builds the library with clang's thread-safety analysis (-Wthread-safety
-# -Werror: a broken SAND_GUARDED_BY/SAND_REQUIRES lock rule fails the build)
-# and runs each libFuzzer target for SAND_FUZZ_SECONDS (default 20: a smoke
-# run of every target on each change; campaigns run fuzz/run.sh). The last
-# two need clang++-14 (install-deps.sh installs it; the run fails without
-# it). Idempotent; this is what CI runs (.ci/run).
+# (scripts/check-install.sh), then builds everything with clang++-14 under
+# AddressSanitizer + UndefinedBehaviorSanitizer and its thread-safety
+# analysis (-Wthread-safety -Werror: a broken SAND_GUARDED_BY/SAND_REQUIRES
+# lock rule fails the build) and runs the suite there, runs the concurrent
+# units under ThreadSanitizer (g++), and runs each libFuzzer target of the
+# clang build for SAND_FUZZ_SECONDS (default 20: a smoke run of every target
+# on each change; campaigns run fuzz/run.sh). install-deps.sh installs
+# clang-14; the run fails without it. Idempotent; this is what CI runs
+# (.ci/run).
 # SAND_TEST_QUICK=1 runs only the first stage (a fast local loop).
 # --long: a soak run, 10x the crash work (SAND_CRASH_SCALE=10: 20,000 crash
 # property cases, 2,000 process kills, 10x the crash-point damage seeds) and
@@ -76,14 +77,28 @@ bash "$root/scripts/check-install.sh" "$root/build/test"
 # reaches early, and 2 x 50 s of the CI budget is better spent elsewhere.
 sanitizer_feed_seconds="${SAND_FEED_SECONDS:-10}"
 
+# One clang-14 tree serves three checks: the whole suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer, clang's thread-safety
+# analysis (-Wthread-safety -Werror: a broken SAND_GUARDED_BY/SAND_REQUIRES
+# lock rule fails the build), and the libFuzzer targets (fuzz/CMakeLists.txt
+# gives the engine coverage instrumentation). Debug keeps assertions on;
+# -O0 because clang compiles the test files there in ~60% of gcc's -O0 time
+# and ~40% of its own -O1 time; line tables (-g1) are all a sanitizer report
+# needs. install-deps.sh --test installs clang-14.
+if ! command -v clang++-14 >/dev/null 2>&1; then
+  echo "sanddb: clang++-14 is missing after install-deps.sh --test; the sanitizer," \
+       "thread-safety and fuzz stages cannot run" >&2
+  exit 1
+fi
+stage "clang build: ASan + UBSan, thread-safety analysis (-Werror), libFuzzer targets"
+build "$root/build/clang" -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_COMPILER=clang-14 \
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" -DCMAKE_C_FLAGS_DEBUG="-O0 -g1" \
+  -DSAND_SANITIZE=address,undefined -DSAND_THREAD_SAFETY=ON -DSAND_BUILD_FUZZ=ON
+
 stage "tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-# Debug keeps assertions on; line tables (-g1) are all a sanitizer report
-# needs, and full -g made this build ~10% slower.
-build "$root/build/asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
-  -DSAND_SANITIZE=address,undefined
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   SAND_FEED_SECONDS="$sanitizer_feed_seconds" \
-  ctest --test-dir "$root/build/asan" -j "$jobs" --output-on-failure
+  ctest --test-dir "$root/build/clang" -j "$jobs" --output-on-failure
 
 stage "concurrent units under ThreadSanitizer"
 build "$root/build/tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_SANITIZE=thread \
@@ -97,28 +112,8 @@ TSAN_OPTIONS=halt_on_error=1 SAND_FEED_SECONDS="$sanitizer_feed_seconds" \
   ctest --test-dir "$root/build/tsan" -j "$jobs" --output-on-failure -R '^(memtable|db|check|archive):' \
   -E '^db:(after any power loss|a crash at any file operation|SIGKILL at random moments)'
 
-# The clang stages share build/fuzz: the thread-safety stage builds the
-# library objects there (clang's -Wthread-safety is on by default,
-# SAND_THREAD_SAFETY) and the fuzz stage reuses them, so the check costs
-# about nothing extra.
-if command -v clang++-14 >/dev/null 2>&1; then
-  stage "clang thread-safety analysis (-Wthread-safety -Werror)"
-  cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_CXX_COMPILER=clang++-14 -DSAND_WERROR=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo "$opt_flags" -DSAND_BUILD_FUZZ=ON -DSAND_BUILD_TESTS=OFF \
-    -DSAND_BUILD_BENCH=OFF -DSAND_THREAD_SAFETY=ON >/dev/null
-  # sand_objects: every library source, and nothing else (with Ninja,
-  # `--target sand` would also link the CLI, whose binary is build/fuzz/sand).
-  cmake --build "$root/build/fuzz" -j "$jobs" --target sand_objects
-
-  stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-20} s (libFuzzer, ASan + UBSan)"
-  rm -rf "$root/build/fuzz-runs"
-  BUILD_DIR="$root/build/fuzz" OUT_DIR="$root/build/fuzz-runs" JOBS="$jobs" \
-    bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-20}"
-else
-  # install-deps.sh --test (run above) installs clang-14: without it the
-  # lock rules would go unchecked, so the run fails rather than skip them.
-  echo "sanddb: clang++-14 is missing after install-deps.sh --test; the thread-safety" \
-       "and fuzz stages cannot run" >&2
-  exit 1
-fi
+stage "fuzz: every target for ${SAND_FUZZ_SECONDS:-20} s (libFuzzer, ASan + UBSan)"
+rm -rf "$root/build/fuzz-runs"
+BUILD_DIR="$root/build/clang" OUT_DIR="$root/build/fuzz-runs" JOBS="$jobs" \
+  bash "$root/fuzz/run.sh" all "${SAND_FUZZ_SECONDS:-20}"
 stage "done"

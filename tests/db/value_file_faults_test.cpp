@@ -360,7 +360,8 @@ std::string run_case(const test::DirFiles& files, const Expected& e,
     return "check_database names no problem in " + damaged_file + ": " + test::show(*report);
   }
   if (!at_values) return "";
-  for (const auto& [version, broken] : e.broken) {
+  for (const auto& entry : e.broken) {
+    const auto& broken = entry.second;  // a plain name: lambdas capture no structured binding
     const bool named =
         std::any_of(report->problems.begin(), report->problems.end(), [&](const CheckProblem& p) {
           return p.file == damaged_file && p.offset == broken.first.offset;

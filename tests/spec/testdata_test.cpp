@@ -448,7 +448,10 @@ TEST_CASE("spec test vectors: committed files decode to the expected contents", 
     INFO(name);
     sand::test::TempDir tmp;
     copy_dir(kTestdata / name, tmp.path());  // never touch the committed files
-    const auto [last, entries] = decode_directory(tmp.path());
+    // Not a structured binding: a lambda below captures `entries`.
+    const auto decoded = decode_directory(tmp.path());
+    const auto last = decoded.first;
+    const auto& entries = decoded.second;
     // As JSON values (nlohmann::json: member order does not matter).
     const std::string committed = read_file(kTestdata / (name + ".json"));
     REQUIRE(nlohmann::json::accept(committed));
