@@ -4,7 +4,7 @@
 // trims them; a process that dies without closing leaves them (what the
 // WAL reader rules must read as a torn tail); a failed preallocation is an
 // IOError naming the file, never a SIGBUS.
-#include <catch2/catch.hpp>
+#include "io/posix_log_file.hpp"
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -12,16 +12,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 
-#include "io/posix_log_file.hpp"
 #include "sand/file_system.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace sand;
 using sand::io::kWindowSize;
-using sand::io::kWriteThroughMin;
 
 namespace {
 
@@ -100,23 +99,15 @@ TEST_CASE("posix log file: appends across windows read back, zeros trimmed at cl
   CHECK(file->close().is_ok());  // closing twice is harmless
 }
 
-TEST_CASE("posix log file: small and written-through appends interleave in one window",
+TEST_CASE("posix log file: small and page-sized appends interleave across windows",
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
   auto file = open_log(path);
   std::string expected;
-  // Mapped, written through, mapped again into the window still mapped, and
-  // so on, then across the window's end both ways.
-  const std::size_t sizes[] = {100,
-                               kWriteThroughMin,
-                               50,
-                               kWriteThroughMin - 1,
-                               5000,
-                               70,
-                               kWindowSize - 7400,
-                               kWriteThroughMin + 1,
-                               30};
+  // Pieces that start and end inside a page and that span pages, then across
+  // the window's end (into the window populated ahead) both ways.
+  const std::size_t sizes[] = {100, 4096, 50, 4095, 5000, 70, kWindowSize - 7400, 4097, 30};
   std::size_t seed = 11;
   for (const std::size_t n : sizes) {
     const std::string piece = pattern(n, seed++);
@@ -132,8 +123,7 @@ TEST_CASE("posix log file: small and written-through appends interleave in one w
   CHECK(contents_of(path) == expected);
 }
 
-TEST_CASE("posix log file: a log filled to a window's end closes at that size",
-          "[io][log_file]") {
+TEST_CASE("posix log file: a log filled to a window's end closes at that size", "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
   auto file = open_log(path);
@@ -167,7 +157,8 @@ TEST_CASE("posix log file: a killed writer leaves its appends, then zeros", "[io
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));
   const std::string left = contents_of(path);
-  CHECK(left.size() == 2 * kWindowSize);
+  // Whole windows: the two the appends reached and the one reserved ahead.
+  CHECK(left.size() == 3 * kWindowSize);
   CHECK(left.substr(0, written.size()) == written);
   CHECK(all_zero(std::string_view(left).substr(written.size())));
 }
@@ -197,12 +188,13 @@ TEST_CASE("posix log file: a failed preallocation is an IOError naming the file"
   const std::string path = tmp.path() + "/log";
   auto file = open_log(path);
   append_past_limit(*file, path, pattern(kWindowSize - 10, 1), pattern(100, 2));
-  // The 10 bytes that fitted are in the file; close trims the rest.
+  // Nothing of the failed append, not even the 10 bytes that would have
+  // fitted; close trims the rest.
   REQUIRE(file->close().is_ok());
-  CHECK(std::filesystem::file_size(path) == kWindowSize);
+  CHECK(contents_of(path) == pattern(kWindowSize - 10, 1));
 }
 
-TEST_CASE("posix log file: a written-through append past the space is an IOError",
+TEST_CASE("posix log file: an append larger than a window past the space is an IOError",
           "[io][log_file]") {
   sand::test::TempDir tmp;
   const std::string path = tmp.path() + "/log";
