@@ -2,7 +2,7 @@
 // leader takes the group behind it and, under write_mu_, drops the batches
 // whose preconditions fail (preconditions.hpp), assigns consecutive versions
 // to the rest, appends their WAL records in one piece (a copy into the
-// mapped WAL window, io/posix_log_file.hpp), fsyncs once if any
+// mapped WAL window, or one pwrite(2) for large groups), fsyncs once if any
 // member asked for sync, inserts into the memtable, and only then publishes
 // the last version, so a reader never sees part of a group. A failed append
 // or sync is never retried or acknowledged: the DB turns read-only (the WAL

@@ -44,6 +44,7 @@ class PosixLogFile final : public WritableFile {
     // Every byte reserved first, so an append that fails for space writes
     // nothing (a full disk, not a torn record).
     SAND_RETURN_IF_ERROR(reserve(size_ + data.size()));
+    if (data.size() >= kWriteThroughMin) return write_through(data);
     while (!data.empty()) {
       if (size_ >= window_start_ + window_size_) SAND_RETURN_IF_ERROR(next_window());
       const std::uint64_t room = window_start_ + window_size_ - size_;
@@ -85,6 +86,24 @@ class PosixLogFile final : public WritableFile {
   std::uint64_t size() const override { return size_; }
 
  private:
+  // Reserved already (append).
+  Status write_through(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n = retry_eintr(
+          [&] { return ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(size_)); });
+      if (n < 0) {
+        return Status::io_error(path_ + ": writing at byte " + std::to_string(size_), errno);
+      }
+      if (n == 0) {  // never for a regular file; a loop on it would hang
+        return Status::io_error(path_ + ": no progress writing at byte " + std::to_string(size_));
+      }
+      size_ += static_cast<std::uint64_t>(n);
+      data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    // A mapped window left behind size_ is replaced by the next small append.
+    return Status::ok();
+  }
+
   // Makes the file hold at least `end` bytes on disk, in whole windows, so
   // that no later write into them can fail for space (or fault with SIGBUS).
   Status reserve(std::uint64_t end) {

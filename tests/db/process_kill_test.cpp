@@ -4,7 +4,7 @@
 // SIGKILL at a random moment, often during its own recovery; then the
 // directory is reopened and must hold exactly the state after some prefix of
 // the child's writes that includes every acknowledged one. A killed process
-// loses nothing it handed to the kernel (copied into the mapped WAL window),
+// loses nothing it handed to the kernel (the mapped WAL window or pwrite(2)),
 // synced or not (doc/design.md section 3),
 // so nothing acknowledged may be missing, and nothing unwritten may appear.
 //
