@@ -7,7 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <future>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "io/retry_eintr.hpp"
@@ -128,7 +129,7 @@ class PosixLogFile final : public WritableFile {
   Status next_window() {
     // No madvise may run on an address range this unmaps: it could be
     // mapped again, to anything, before the madvise reaches it.
-    if (populating_.valid()) populating_.wait();
+    join_populate();
     SAND_RETURN_IF_ERROR(unmap());
     const std::uint64_t start = size_ / kWindowSize * kWindowSize;
     if (ahead_ != nullptr && ahead_start_ == start) {
@@ -146,11 +147,15 @@ class PosixLogFile final : public WritableFile {
       if (ahead.is_ok()) {
         ahead_ = *ahead;
         ahead_start_ = start + kWindowSize;
-        populating_ = std::async(std::launch::async, [p = ahead_] {
-          // A hint: on a kernel without MADV_POPULATE_WRITE (before 5.14)
-          // the appends fault the pages in themselves.
-          (void)::madvise(p, kWindowSize, MADV_POPULATE_WRITE);
-        });
+        // A hint: on a kernel without MADV_POPULATE_WRITE (before 5.14), or
+        // without a thread to spare, the appends fault the pages in
+        // themselves. A plain std::thread, not std::async: its future's
+        // thread-local state would make libsand.so load ld-linux.so.
+        try {
+          populating_ =
+              std::thread([p = ahead_] { (void)::madvise(p, kWindowSize, MADV_POPULATE_WRITE); });
+        } catch (const std::system_error&) {
+        }
       }
     }
     return Status::ok();
@@ -167,8 +172,12 @@ class PosixLogFile final : public WritableFile {
     return static_cast<char*>(map);
   }
 
+  void join_populate() {
+    if (populating_.joinable()) populating_.join();
+  }
+
   void unmap_ahead() {
-    if (populating_.valid()) populating_.wait();
+    join_populate();
     if (ahead_ != nullptr) ::munmap(ahead_, kWindowSize);
     ahead_ = nullptr;
   }
@@ -192,7 +201,7 @@ class PosixLogFile final : public WritableFile {
   std::uint64_t window_size_ = 0;    // 0 while nothing is mapped
   char* ahead_ = nullptr;            // maps the next window, or nullptr
   std::uint64_t ahead_start_ = 0;    // where ahead_ starts in the file
-  std::future<void> populating_;     // the populate of ahead_'s window
+  std::thread populating_;           // populates ahead_'s window
   std::uint64_t reserved_end_ = 0;   // bytes fallocate has reserved
   std::uint64_t allocated_end_ = 0;  // the file's size at most: size_ plus zeros
 };
