@@ -140,22 +140,21 @@ class PosixLogFile final : public WritableFile {
     }
     window_start_ = start;
     window_size_ = kWindowSize;
-    if (ahead_ == nullptr) {
-      // A failure here costs only speed: the append that reaches the next
-      // window maps it then, and reports what fails then.
-      Result<char*> ahead = map_window(start + kWindowSize);
-      if (ahead.is_ok()) {
-        ahead_ = *ahead;
-        ahead_start_ = start + kWindowSize;
-        // A hint: on a kernel without MADV_POPULATE_WRITE (before 5.14), or
-        // without a thread to spare, the appends fault the pages in
-        // themselves. A plain std::thread, not std::async: its future's
-        // thread-local state would make libsand.so load ld-linux.so.
-        try {
-          populating_ =
-              std::thread([p = ahead_] { (void)::madvise(p, kWindowSize, MADV_POPULATE_WRITE); });
-        } catch (const std::system_error&) {
-        }
+    // ahead_ is free now (taken as the window, or unmapped). A failure to
+    // map the next window costs only speed: the append that reaches it
+    // maps it then, and reports what fails then.
+    Result<char*> ahead = map_window(start + kWindowSize);
+    if (ahead.is_ok()) {
+      ahead_ = *ahead;
+      ahead_start_ = start + kWindowSize;
+      // A hint: on a kernel without MADV_POPULATE_WRITE (before 5.14), or
+      // without a thread to spare, the appends fault the pages in
+      // themselves. A plain std::thread, not std::async: its future's
+      // thread-local state would make libsand.so load ld-linux.so.
+      try {
+        populating_ =
+            std::thread([p = ahead_] { (void)::madvise(p, kWindowSize, MADV_POPULATE_WRITE); });
+      } catch (const std::system_error&) {
       }
     }
     return Status::ok();
