@@ -102,6 +102,10 @@ class PosixLogFile final : public WritableFile {
       data.remove_prefix(static_cast<std::size_t>(n));
     }
     // A mapped window left behind size_ is replaced by the next small append.
+    if (size_ / kWindowSize * kWindowSize > written_back_) {
+      join_helper();
+      start_helper(nullptr);
+    }
     return Status::ok();
   }
 
@@ -129,7 +133,7 @@ class PosixLogFile final : public WritableFile {
   Status next_window() {
     // No madvise may run on an address range this unmaps: it could be
     // mapped again, to anything, before the madvise reaches it.
-    join_populate();
+    join_helper();
     SAND_RETURN_IF_ERROR(unmap());
     const std::uint64_t start = size_ / kWindowSize * kWindowSize;
     if (ahead_ != nullptr && ahead_start_ == start) {
@@ -147,17 +151,31 @@ class PosixLogFile final : public WritableFile {
     if (ahead.is_ok()) {
       ahead_ = *ahead;
       ahead_start_ = start + kWindowSize;
-      // A hint: on a kernel without MADV_POPULATE_WRITE (before 5.14), or
-      // without a thread to spare, the appends fault the pages in
-      // themselves. A plain std::thread, not std::async: its future's
-      // thread-local state would make libsand.so load ld-linux.so.
-      try {
-        populating_ =
-            std::thread([p = ahead_] { (void)::madvise(p, kWindowSize, MADV_POPULATE_WRITE); });
-      } catch (const std::system_error&) {
-      }
     }
+    start_helper(ahead_);
     return Status::ok();
+  }
+
+  // Has another thread populate `populate`'s window (if not null) and start
+  // the write-back of every whole window below size_ not yet started. Both
+  // are hints: on a kernel without MADV_POPULATE_WRITE (before 5.14), or
+  // without a thread to spare, the appends fault the pages in themselves and
+  // sync() writes everything back. A plain std::thread, not std::async: its
+  // future's thread-local state would make libsand.so load ld-linux.so.
+  void start_helper(char* populate) {
+    const std::uint64_t from = written_back_;
+    const std::uint64_t to = size_ / kWindowSize * kWindowSize;
+    try {
+      helper_ = std::thread([fd = fd_, populate, from, to] {
+        if (populate != nullptr) (void)::madvise(populate, kWindowSize, MADV_POPULATE_WRITE);
+        if (to > from) {
+          (void)::sync_file_range(fd, static_cast<off64_t>(from), static_cast<off64_t>(to - from),
+                                  SYNC_FILE_RANGE_WRITE);
+        }
+      });
+      written_back_ = std::max(written_back_, to);
+    } catch (const std::system_error&) {
+    }
   }
 
   // Reserves [start, start + kWindowSize) on disk and maps it.
@@ -171,12 +189,12 @@ class PosixLogFile final : public WritableFile {
     return static_cast<char*>(map);
   }
 
-  void join_populate() {
-    if (populating_.joinable()) populating_.join();
+  void join_helper() {
+    if (helper_.joinable()) helper_.join();
   }
 
   void unmap_ahead() {
-    join_populate();
+    join_helper();
     if (ahead_ != nullptr) ::munmap(ahead_, kWindowSize);
     ahead_ = nullptr;
   }
@@ -200,7 +218,8 @@ class PosixLogFile final : public WritableFile {
   std::uint64_t window_size_ = 0;    // 0 while nothing is mapped
   char* ahead_ = nullptr;            // maps the next window, or nullptr
   std::uint64_t ahead_start_ = 0;    // where ahead_ starts in the file
-  std::thread populating_;           // populates ahead_'s window
+  std::thread helper_;               // populates ahead_'s window, starts write-back
+  std::uint64_t written_back_ = 0;   // write-back started below this offset
   std::uint64_t reserved_end_ = 0;   // bytes fallocate has reserved
   std::uint64_t allocated_end_ = 0;  // the file's size at most: size_ plus zeros
 };
