@@ -151,7 +151,8 @@ void print_summary(const RunInfo& info, const std::vector<WorkloadResult>& resul
   std::printf("On disk:     %.1f MiB in %s\n", mib(disk_bytes), info.db_dir.c_str());
   std::printf(
       "w-amp: (flush + compaction bytes, engine counters) / user bytes; io-amp: "
-      "bytes passed to write(2) (WAL included; /proc/self/io wchar) / user bytes; both "
+      "file bytes made dirty, by write(2) or through a mapping (WAL included; /proc/self/io "
+      "write_bytes) / user bytes; both "
       "since open\n");
   std::fflush(stdout);
 }

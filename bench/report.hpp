@@ -41,7 +41,7 @@ struct WorkloadResult {
 
   // Filled in after the workload by the driver.
   std::optional<double> write_amp;     // engine counters: (flush+compaction)/user
-  std::optional<double> io_write_amp;  // /proc/self/io wchar / user bytes
+  std::optional<double> io_write_amp;  // /proc/self/io write_bytes / user bytes
   std::uint64_t disk_bytes = 0;        // database directory after the workload
   MemoryUsage peak_memory;             // RssAnon / RssFile peaks during it
 

@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
   if (!use_existing_db) wipe();
 
   RssSampler sampler;
-  std::uint64_t io_base = syscall_write_bytes();
+  std::uint64_t io_base = dirtied_file_bytes();
   engine->open(db_dir, settings);
 
   RunInfo info;
@@ -246,7 +246,7 @@ int main(int argc, char** argv) {
       engine->open(db_dir, settings);
       workloads.forget_keys();
       user_bytes = 0;
-      io_base = syscall_write_bytes();
+      io_base = dirtied_file_bytes();
     }
     sampler.reset_window();
     WorkloadResult r = workloads.run(name);
@@ -262,7 +262,7 @@ int main(int argc, char** argv) {
       r.write_amp = engine->write_amplification(user_bytes);
       if (user_bytes > 0) {
         r.io_write_amp =
-            static_cast<double>(syscall_write_bytes() - io_base) / static_cast<double>(user_bytes);
+            static_cast<double>(dirtied_file_bytes() - io_base) / static_cast<double>(user_bytes);
       }
       r.disk_bytes = directory_bytes(db_dir);
     }
