@@ -83,6 +83,56 @@ void wal_seeds() {
   damaged[60] = static_cast<char>(damaged[60] ^ 0x40);  // inside record 1
   save("wal_reader", "damaged_middle", damaged);
   save("wal_reader", "short_header", five.substr(0, 20));
+
+  // Version 3: compressed puts (operation kind 3), as a writer that
+  // separates and compresses values writes them.
+  std::string big;
+  for (int i = 0; big.size() < 2100; ++i)
+    big += "compressible value " + std::to_string(i % 5) + " ";
+  WriteBatch b;
+  b.put("big", big);
+  b.del("gone");
+  b.put("small", "s");
+  std::string rep = WriteBatchAccess::rep(b);
+  WriteBatchAccess::set_version(&rep, 10);
+  std::string compressed;
+  check(WriteBatchAccess::compress_values(rep, kMinCompressedValueSize, &compressed),
+        "compress_values");
+  WriteBatch b2;
+  b2.put("second", big.substr(0, 2048));
+  std::string rep2 = WriteBatchAccess::rep(b2);
+  WriteBatchAccess::set_version(&rep2, 13);
+  std::string compressed2;
+  check(WriteBatchAccess::compress_values(rep2, kMinCompressedValueSize, &compressed2),
+        "compress_values");
+  const auto write_v3 = [&](const std::string& name, const std::vector<std::string>& reps) {
+    auto w = wal::create_wal(*fs, name, 7, /*compressed_puts=*/true);
+    check(w.is_ok(), "create_wal", w.status().to_string());
+    for (const std::string& r : reps) check((*w)->add_record(r).is_ok(), "add");
+    check((*w)->close().is_ok(), "close");
+    return read(*fs, name);
+  };
+  // A compressed batch, a plain one, another compressed one.
+  save("wal_reader", "compressed_puts",
+       write_v3("w/e", {compressed, batch_rep(0, 2, true, 12), compressed2}));
+  // A checksummed record whose block claims one byte more than it holds:
+  // replay passes it on, for_each refuses it.
+  std::string wrong_raw = compressed;
+  const std::size_t raw_at = wrong_raw.find(std::string("\x03\x03"
+                                                        "big",
+                                                        5)) +
+                             5;
+  std::uint64_t raw_size = 0;
+  std::string_view raw_view = std::string_view(wrong_raw).substr(raw_at);
+  check(util::get_varint64(&raw_view, &raw_size) && raw_size == big.size(), "raw size");
+  std::string bumped;
+  util::put_varint64(&bumped, raw_size + 1);
+  check(bumped.size() == static_cast<std::size_t>(util::varint_length(raw_size)), "same length");
+  wrong_raw.replace(raw_at, bumped.size(), bumped);
+  save("wal_reader", "compressed_bad_raw_size", write_v3("w/f", {wrong_raw}));
+  // The payloads alone: the input is also decoded as one batch payload.
+  save("wal_reader", "payload_compressed", compressed);
+  save("wal_reader", "payload_bad_raw_size", wrong_raw);
 }
 
 void manifest_seeds() {
@@ -91,9 +141,15 @@ void manifest_seeds() {
   manifest::State state;
   state.last_version = 5;
   state.wal_number = 3;
-  manifest::TableMeta t{.number = 4, .level = 0, .file_size = 1000, .entries = 10,
-                        .tombstones = 1, .min_version = 1, .max_version = 5,
-                        .smallest_key = "a", .largest_key = "m"};
+  manifest::TableMeta t{.number = 4,
+                        .level = 0,
+                        .file_size = 1000,
+                        .entries = 10,
+                        .tombstones = 1,
+                        .min_version = 1,
+                        .max_version = 5,
+                        .smallest_key = "a",
+                        .largest_key = "m"};
   state.tables[4] = t;
   state.next_file_number = 6;
   auto log = manifest::ManifestLog::create(*fs, "db", state);
@@ -103,9 +159,16 @@ void manifest_seeds() {
   e.next_file_number = 9;
   e.last_version = 9;
   e.wal_number = 8;
-  e.added.push_back({.number = 7, .level = 1, .file_size = 500, .entries = 4, .tombstones = 0,
-                     .min_version = 6, .max_version = 9, .smallest_key = "b",
-                     .largest_key = "z", .run = 2});
+  e.added.push_back({.number = 7,
+                     .level = 1,
+                     .file_size = 500,
+                     .entries = 4,
+                     .tombstones = 0,
+                     .min_version = 6,
+                     .max_version = 9,
+                     .smallest_key = "b",
+                     .largest_key = "z",
+                     .run = 2});
   e.removed.push_back(4);
   check((*log)->append(e).is_ok(), "append");
   manifest::Edit mark;
@@ -138,14 +201,15 @@ void table_seeds() {
   const std::string m[] = {
       std::string("\x00\x10\x01", 3),
       std::string("\x03\x30\x02", 3),
-      std::string("\x07\x30\x02\x01\x05\x00\x22", 7),        // fix checksums, xor in data
-      std::string("\x07\x20\x03\x03\x01\x00\x00", 7),        // xor in the index
-      std::string("\x06\x20\x04\x22\x09\x00\x80", 7),        // insert in the filter
-      std::string("\x05\x20\x05\x14\x02\x00\x07", 7),        // set a properties byte
-      std::string("\x01\x40\x06\x06\x00\x00\x02", 7),        // trailer damage
-      std::string("\x25\x60\x07\x45\x08\x00\x00", 7),        // truncate in the footer
+      std::string("\x07\x30\x02\x01\x05\x00\x22", 7),  // fix checksums, xor in data
+      std::string("\x07\x20\x03\x03\x01\x00\x00", 7),  // xor in the index
+      std::string("\x06\x20\x04\x22\x09\x00\x80", 7),  // insert in the filter
+      std::string("\x05\x20\x05\x14\x02\x00\x07", 7),  // set a properties byte
+      std::string("\x01\x40\x06\x06\x00\x00\x02", 7),  // trailer damage
+      std::string("\x25\x60\x07\x45\x08\x00\x00", 7),  // truncate in the footer
   };
-  for (std::size_t i = 0; i < std::size(m); ++i) save("sstable_mutator", "m" + std::to_string(i), m[i]);
+  for (std::size_t i = 0; i < std::size(m); ++i)
+    save("sstable_mutator", "m" + std::to_string(i), m[i]);
 }
 
 void block_seeds() {
@@ -162,7 +226,11 @@ void block_seeds() {
   }
   table::BlockBuilder empty(16);
   save("block_decoder", "raw_empty", std::string(1, '\0') + std::string(empty.finish()));
-  save("block_decoder", "built", std::string("\x01\x03\x02" "ab\x05\x00\x01\x03" "xyz\x01q\x09\x00\x00", 17));
+  save("block_decoder", "built",
+       std::string("\x01\x03\x02"
+                   "ab\x05\x00\x01\x03"
+                   "xyz\x01q\x09\x00\x00",
+                   17));
 }
 
 void lz4_block_seeds() {
@@ -198,22 +266,28 @@ void coding_seeds() {
   s.push_back(4);
   util::put_length_prefixed(&s, "hello");
   save("coding", "all_kinds", s);
-  save("coding", "overlong", std::string("\x00\xff\xff\xff\xff\x7f\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 17));
+  save("coding", "overlong",
+       std::string("\x00\xff\xff\xff\xff\x7f\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x02", 17));
 }
 
 void db_ops_seeds() {
   // Option byte, then ops (see db_ops_fuzzer.cpp): put k v, get, del, batch,
   // snapshot, flush, get-at, scan, history, compact, reopen, forget_before.
-  save("db_ops", "basic", std::string("\x00\x00\x01\x10\x03\x01\x01\x02\x03\x02\x04\x01\x02\x05\x00\x06\x01", 17));
+  save("db_ops", "basic",
+       std::string("\x00\x00\x01\x10\x03\x01\x01\x02\x03\x02\x04\x01\x02\x05\x00\x06\x01", 17));
   save("db_ops", "flush_compact",
-       std::string("\x01\x00\x01\x80\x00\x02\x80\x00\x03\x80\x09\x00\x04\x80\x09\x0a\x03\x01\x05\x0f\x01\x03\x02", 23));
+       std::string("\x01\x00\x01\x80\x00\x02\x80\x00\x03\x80\x09\x00\x04\x80\x09\x0a\x03\x01\x05"
+                   "\x0f\x01\x03\x02",
+                   23));
   save("db_ops", "reopen_history",
-       std::string("\x02\x00\x05\x20\x07\x01\x05\x00\x05\x21\x0b\x06\x05\x0c\x02\x06\x05\x04\x05\x01", 20));
-  save("db_ops", "latest_only", std::string("\x04\x00\x01\x01\x00\x01\x02\x04\x01\x00\x05\x00\x0c\x01", 14));
+       std::string(
+           "\x02\x00\x05\x20\x07\x01\x05\x00\x05\x21\x0b\x06\x05\x0c\x02\x06\x05\x04\x05\x01", 20));
+  save("db_ops", "latest_only",
+       std::string("\x04\x00\x01\x01\x00\x01\x02\x04\x01\x00\x05\x00\x0c\x01", 14));
   std::string big(1, '\x03');
   for (int i = 0; i < 60; ++i) {
-    const char op[] = {static_cast<char>(i % 13), static_cast<char>(i * 7), static_cast<char>(i * 13),
-                       static_cast<char>(i * 3), static_cast<char>(i)};
+    const char op[] = {static_cast<char>(i % 13), static_cast<char>(i * 7),
+                       static_cast<char>(i * 13), static_cast<char>(i * 3), static_cast<char>(i)};
     big.append(op, sizeof(op));
   }
   save("db_ops", "mixed", big);
@@ -326,7 +400,7 @@ std::string value_file_input(std::uint8_t flags, std::int8_t delta, std::uint8_t
   in.push_back(static_cast<char>(cut));
   in.push_back(static_cast<char>(raw_refs.size() + static_cast<std::size_t>(synth_count)));
   for (const std::string& r : raw_refs) {
-    check(r.size() < 48, "raw value ref too long");
+    check(r.size() <= 48, "raw value ref too long");
     in.push_back(static_cast<char>(r.size() << 1));
     in += r;
   }
@@ -336,11 +410,29 @@ std::string value_file_input(std::uint8_t flags, std::int8_t delta, std::uint8_t
 }
 
 std::string value_ref_bytes(std::uint64_t file, std::uint64_t offset, std::uint64_t size,
-                            std::uint64_t checksum) {
+                            std::uint64_t checksum, std::uint64_t raw_size = 0) {
   std::string out;
-  value::encode_value_ref({.file = file, .offset = offset, .size = size, .checksum = checksum},
-                          &out);
+  value::encode_value_ref(
+      {.file = file, .offset = offset, .size = size, .checksum = checksum, .raw_size = raw_size},
+      &out);
   return out;
+}
+
+// `value`'s LZ4 block as the writer stores a compressed put's value.
+std::string writer_block(const std::string& value) {
+  WriteBatch b;
+  b.put("k", value);
+  std::string out;
+  check(WriteBatchAccess::compress_values(WriteBatchAccess::rep(b), 0, &out), "compressible");
+  std::string block;
+  check(WriteBatchAccess::for_each_stored(out, "seed", 0,
+                                          [&](const BatchOp& op) {
+                                            check(op.compressed(), "compressed put");
+                                            block.assign(op.value);
+                                          })
+            .is_ok(),
+        "for_each_stored");
+  return block;
 }
 
 // A reference into `body` at [offset, offset + size), its checksum taken of
@@ -348,6 +440,85 @@ std::string value_ref_bytes(std::uint64_t file, std::uint64_t offset, std::uint6
 std::string ref_into(std::string_view body, std::uint64_t offset, std::uint64_t size) {
   const std::string_view there = offset < body.size() ? body.substr(offset, size) : "";
   return value_ref_bytes(7, offset, size, value::value_checksum(there));
+}
+
+void put_u16(std::string* dst, std::uint16_t v) {
+  dst->push_back(static_cast<char>(v & 0xff));
+  dst->push_back(static_cast<char>(v >> 8));
+}
+
+// A WAL kept as a value file whose values are compressed puts (LZ4 blocks
+// that references with a raw_size name).
+void value_file_compressed_seeds() {
+  auto fs = memory_file_system();
+  std::vector<std::string> values;
+  {
+    auto db = DB::open("/vc", Options{.value_separation_threshold = 64,
+                                      .compression = Compression::kLz4,
+                                      .file_system = fs});
+    check(db.is_ok(), "DB::open", db.status().to_string());
+    for (int i = 0; i < 2; ++i) {
+      std::string v;
+      while (v.size() < static_cast<std::size_t>(2100 + 900 * i)) {
+        v += "lz4 value " + std::to_string(i) + ":" + std::to_string(v.size() % 9) + " ";
+      }
+      check((*db)->put("key" + std::to_string(i), v).is_ok(), "put");
+      values.push_back(v);
+    }
+    check((*db)->put("plain", std::string(100, 'p')).is_ok(), "put");
+    check((*db)->flush().is_ok(), "flush");
+    check((*db)->close().is_ok(), "close");
+  }
+  auto state = manifest::replay(*fs, "/vc");
+  check(state.is_ok() && state->value_files.size() == 1, "one value file");
+  const std::string body = read(*fs, "/vc/" + wal_file_name(state->value_files.begin()->first));
+  // References as the table holds them: the block, its checksum, raw_size.
+  std::vector<std::string> refs;
+  std::vector<std::size_t> at;
+  std::vector<std::string> blocks;
+  for (const std::string& v : values) {
+    const std::string block = writer_block(v);
+    const std::size_t pos = body.find(block);
+    check(pos != std::string::npos, "block not in its value file");
+    at.push_back(pos);
+    blocks.push_back(block);
+    refs.push_back(value_ref_bytes(7, pos, block.size(), value::value_checksum(block), v.size()));
+  }
+  save("value_file", "compressed", value_file_input(0, 0, 0, refs, "", 0, body));
+  // raw_size one off either way, and the block read as an uncompressed value.
+  const std::vector<std::string> off = {
+      value_ref_bytes(7, at[0], blocks[0].size(), value::value_checksum(blocks[0]),
+                      values[0].size() + 1),
+      value_ref_bytes(7, at[0], blocks[0].size(), value::value_checksum(blocks[0]),
+                      values[0].size() - 1),
+      value_ref_bytes(7, at[1], blocks[1].size(), value::value_checksum(blocks[1])), refs[1]};
+  save("value_file", "compressed_wrong_raw_size", value_file_input(2, 0, 0, off, "", 0, body));
+  std::string flipped = body;
+  flipped[at[1] + blocks[1].size() / 2] ^= 0x10;
+  save("value_file", "compressed_damaged", value_file_input(0, 0, 0, refs, "", 0, flipped));
+  // Synthesized: file 7 at the first block with the right checksum and
+  // raw_size modes 1..5 (D, D + 1, D - 1, u16, u24 from the input).
+  std::string synth;
+  for (const std::uint8_t raw_mode : {1, 2, 3, 4, 5}) {
+    synth.push_back(static_cast<char>(0x01 | (raw_mode << 5)));
+    put_u16(&synth, static_cast<std::uint16_t>(at[0]));
+    put_u16(&synth, static_cast<std::uint16_t>(blocks[0].size()));
+    if (raw_mode == 4) put_u16(&synth, static_cast<std::uint16_t>(values[0].size()));
+    if (raw_mode == 5) {
+      put_u16(&synth, static_cast<std::uint16_t>(values[0].size()));
+      synth.push_back('\0');
+    }
+  }
+  save("value_file", "compressed_synthesized", value_file_input(1 | 4, 0, 200, {}, synth, 5, body));
+  // Modes 6 and 7 (too large to decompress to; over 256 MiB) on the second.
+  std::string synth2;
+  for (const std::uint8_t raw_mode : {6, 7}) {
+    synth2.push_back(static_cast<char>(0x01 | (raw_mode << 5)));
+    put_u16(&synth2, static_cast<std::uint16_t>(at[1]));
+    put_u16(&synth2, static_cast<std::uint16_t>(blocks[1].size()));
+  }
+  save("value_file", "compressed_synthesized_limits",
+       value_file_input(0, 0, 0, {refs[1]}, synth2, 2, body));
 }
 
 void value_file_seeds() {
@@ -396,7 +567,7 @@ void value_file_seeds() {
   // The file grows between two rounds of reads; mapped first.
   save("value_file", "grows",
        value_file_input(2 | 4, 0, 128, {valid[0], valid[2], edges[0]}, "", 0, body));
-  // Malformed: truncated, a byte left over, an 11-byte varint, file 0, size
+  // Malformed: truncated, a byte left over after a raw_size, an 11-byte varint, file 0, size
   // over 256 MiB, offset + size = 2^64; then synthesized references to the
   // missing file 9, file 5 outside the set, and file 7 (checksum right,
   // flipped, and from the input).
@@ -404,7 +575,9 @@ void value_file_seeds() {
   over.insert(0, "\x87\x80\x80\x80\x80\x80\x80\x80\x80\x80", 10);
   over.erase(10, 1);
   const std::vector<std::string> malformed = {valid[0].substr(0, valid[0].size() - 1),
-                                              valid[0] + "x",
+                                              valid[0] + std::string("\x05"
+                                                                     "x",
+                                                                     2),
                                               over,
                                               value_ref_bytes(0, 0, 1, 0),
                                               value_ref_bytes(7, 0, 268435457, 0),
@@ -425,6 +598,7 @@ void value_file_seeds() {
        value_file_input(0, 0, 0, {malformed.begin(), malformed.begin() + 5}, "", 0, body));
   save("value_file", "synthesized", value_file_input(8 | 2, 0, 0, {malformed[5]}, synth, 4, body));
   save("value_file", "checksum_from_input", value_file_input(0, 0, 0, {}, from_input, 1, body));
+  value_file_compressed_seeds();
 }
 
 }  // namespace

@@ -9,18 +9,27 @@
 //   byte 2  where the body is cut for the first round (bit 2): body * b / 256
 //   byte 3  number of references, % 6
 //   each reference: a mode byte m, then
-//     m even: (m >> 1) % 48 raw bytes, an encoded reference as found on disk
+//     m even: (m >> 1) % 49 raw bytes, an encoded reference as found on disk
 //     m odd:  a reference built here: file (m >> 1) & 3 -> 7, 9, 5, 0;
 //             offset u16, size u16 (both little-endian); checksum (m >> 3) & 3:
 //             0, 1 XXH3-64 of the body's bytes there (as far as they reach),
-//             2 that ^ 1, 3 a u32 from the input
+//             2 that ^ 1, 3 a u32 from the input; raw_size (m >> 5) & 7
+//             (a compressed value, spec/values.md section 1):
+//             0 none; 1 D, 2 D + 1, 3 D - 1, where D is the length the
+//             body's bytes there decompress to as one LZ4 block (1 if they
+//             do not; D - 1 at least 1); 4 a u16 from the input, 5 a u24
+//             from the input (0: none); 6 255 * size + 16 (more than any
+//             block of that size decompresses to); 7 256 MiB + 1
+//             (malformed). Modes 1..6 stay below 16 MiB, which bounds what
+//             one reference makes the reader allocate.
 //   the rest: the body of value file 7 (in memory_file_system()).
 //
 // Checks:
 //  (a) decode_value_ref on every raw reference and on the input's first 48
 //      bytes agrees with an independent decoder written from the spec
 //      (LEB128 varints of at most 10 bytes, the 10th at most 01; file != 0;
-//      size <= 256 MiB; offset + size < 2^64; no bytes left over); an
+//      size <= 256 MiB; offset + size < 2^64; after the checksum nothing, or
+//      exactly one raw_size varint of 1..256 MiB and nothing after it); an
 //      accepted reference re-encodes to exactly the same bytes when its
 //      varints are the shortest form (spec/encoding.md lets readers accept
 //      longer ones), and otherwise to a shorter encoding of the same
@@ -31,11 +40,20 @@
 //      Corruption; file 9 -> Corruption naming its path (missing);
 //      file 7 -> Corruption "<path>: offset <offset>: ..." when the reference
 //      reaches past S (when set) or past the file, or the bytes fail the
-//      checksum; otherwise OK with bytes equal to body[offset, offset + size),
-//      whose length is size and whose XXH3-64 is the checksum. Never a
-//      crash, never other bytes. The second round (after the file grew)
-//      re-reads every reference against the grown file.
+//      checksum; otherwise, without raw_size, OK with bytes equal to
+//      body[offset, offset + size), whose length is size and whose XXH3-64
+//      is the checksum; with raw_size, what LZ4_decompress_safe of those
+//      bytes into raw_size bytes gives: exactly raw_size bytes -> OK with
+//      those bytes, else Corruption "<path>: offset <offset>: compressed
+//      value of <size> bytes does not decompress to its <raw_size> bytes".
+//      ValueFile::read_stored and ValueFiles::read_stored fail the same way
+//      for past the end and the checksum, else return the stored bytes, never
+//      decompressed. Never a crash, never other bytes. The second round
+//      (after the file grew) re-reads every reference against the grown file.
 // Deterministic, no output on success, no real file I/O.
+#include <lz4.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -43,7 +61,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -101,12 +118,18 @@ std::optional<Decoded> spec_decode(std::string_view in) {
   Decoded d;
   if (!spec_varint(&in, &d.ref.file, &d.shortest) ||
       !spec_varint(&in, &d.ref.offset, &d.shortest) ||
-      !spec_varint(&in, &d.ref.size, &d.shortest) || in.size() != 8) {
+      !spec_varint(&in, &d.ref.size, &d.shortest) || in.size() < 8) {
     return std::nullopt;
   }
   for (int i = 7; i >= 0; --i) {
     d.ref.checksum =
         (d.ref.checksum << 8) | static_cast<std::uint8_t>(in[static_cast<std::size_t>(i)]);
+  }
+  in.remove_prefix(8);
+  // Optional raw_size: exactly one varint of 1..256 MiB, nothing after it.
+  if (!in.empty()) {
+    if (!spec_varint(&in, &d.ref.raw_size, &d.shortest) || !in.empty()) return std::nullopt;
+    if (d.ref.raw_size == 0 || d.ref.raw_size > 268435456u) return std::nullopt;
   }
   if (d.ref.file == 0 || d.ref.size > 268435456u) return std::nullopt;
   // offset + size >= 2^64 is malformed.
@@ -122,6 +145,7 @@ void check_decode(std::string_view bytes) {
             : "decode_value_ref rejects what the spec accepts");
   if (!got) return;
   check(*got == want->ref, "decode_value_ref decodes other fields than the spec");
+  check(got->compressed() == (got->raw_size != 0), "compressed() is not raw_size != 0");
   check(got->file != 0, "accepted file 0");
   check(got->size <= kMaxValueSize, "accepted a size above kMaxValueSize");
   check(got->offset <= std::numeric_limits<std::uint64_t>::max() - got->size,
@@ -139,6 +163,32 @@ void check_decode(std::string_view bytes) {
 }
 
 // ---- (b) Reads ----
+
+// LZ4 never turns a block of n bytes into more than 255 * n bytes (a match
+// length byte adds at most 255); the slack covers a token's own 19.
+std::uint64_t lz4_max_output(std::uint64_t block_size) { return 255 * block_size + 16; }
+
+// The length `bytes` decompress to as one LZ4 block, or 0 when they do not
+// (or would exceed 4 MiB, which no input here needs).
+std::uint64_t decompressed_length(std::string_view bytes) {
+  const std::uint64_t cap = std::min<std::uint64_t>(lz4_max_output(bytes.size()), 4u << 20);
+  std::unique_ptr<char[]> buf(new char[cap]);
+  const int n = LZ4_decompress_safe(bytes.data(), buf.get(), static_cast<int>(bytes.size()),
+                                    static_cast<int>(cap));
+  return n > 0 ? static_cast<std::uint64_t>(n) : 0;
+}
+
+// The spec's rule for a compressed value: `stored` is one LZ4 block that
+// LZ4_decompress_safe decompresses to exactly raw_size bytes (into a buffer
+// of raw_size bytes). nullopt when it does not.
+std::optional<std::string> spec_decompress(std::string_view stored, std::uint64_t raw_size) {
+  if (raw_size > lz4_max_output(stored.size())) return std::nullopt;  // cannot: no need to try
+  std::string out(static_cast<std::size_t>(raw_size), '\0');
+  const int n = LZ4_decompress_safe(stored.data(), out.data(), static_cast<int>(stored.size()),
+                                    static_cast<int>(raw_size));
+  if (n < 0 || static_cast<std::uint64_t>(n) != raw_size) return std::nullopt;
+  return out;
+}
 
 // The references of one input: each as the bytes ValueFiles::read is given.
 struct Input {
@@ -163,12 +213,14 @@ Input parse(const std::uint8_t* data, std::size_t size) {
     std::uint64_t file, offset, size;
     int mode;
     std::uint32_t raw_checksum;
+    int raw_mode;  // (m >> 5) & 7
+    std::uint32_t raw_from_input;
   };
   std::vector<Synth> synth;
   for (int i = 0; i < n; ++i) {
     const std::uint8_t m = in.u8();
     if ((m & 1) == 0) {
-      out.refs.emplace_back(in.take(static_cast<std::size_t>(m >> 1) % 48));
+      out.refs.emplace_back(in.take(static_cast<std::size_t>(m >> 1) % 49));
       continue;
     }
     static constexpr std::uint64_t kFiles[] = {kFile, kMissing, 5, 0};
@@ -177,8 +229,15 @@ Input parse(const std::uint8_t* data, std::size_t size) {
             .offset = in.u16(),
             .size = in.u16(),
             .mode = (m >> 3) & 3,
-            .raw_checksum = 0};
+            .raw_checksum = 0,
+            .raw_mode = (m >> 5) & 7,
+            .raw_from_input = 0};
     if (s.mode == 3) s.raw_checksum = in.u32();
+    if (s.raw_mode == 4) s.raw_from_input = in.u16();
+    if (s.raw_mode == 5) {
+      const std::uint32_t low = in.u16();
+      s.raw_from_input = low | (std::uint32_t{in.u8()} << 16);
+    }
     synth.push_back(s);
     out.refs.emplace_back();
   }
@@ -188,9 +247,23 @@ Input parse(const std::uint8_t* data, std::size_t size) {
     if (s.offset < out.body.size()) range = std::string_view(out.body).substr(s.offset, s.size);
     std::uint64_t sum = s.mode == 3 ? s.raw_checksum : xxh3(range);
     if (s.mode == 2) sum ^= 1;
-    value::encode_value_ref(
-        ValueRef{.file = s.file, .offset = s.offset, .size = s.size, .checksum = sum},
-        &out.refs[s.index]);
+    std::uint64_t raw_size = 0;
+    if (s.raw_mode >= 1 && s.raw_mode <= 3) {
+      const std::uint64_t d = std::max<std::uint64_t>(decompressed_length(range), 1);
+      raw_size = s.raw_mode == 1 ? d : s.raw_mode == 2 ? d + 1 : std::max<std::uint64_t>(d - 1, 1);
+    } else if (s.raw_mode == 4 || s.raw_mode == 5) {
+      raw_size = s.raw_from_input;
+    } else if (s.raw_mode == 6) {
+      raw_size = 255 * s.size + 16;
+    } else if (s.raw_mode == 7) {
+      raw_size = kMaxValueSize + 1;
+    }
+    value::encode_value_ref(ValueRef{.file = s.file,
+                                     .offset = s.offset,
+                                     .size = s.size,
+                                     .checksum = sum,
+                                     .raw_size = raw_size},
+                            &out.refs[s.index]);
   }
   const std::int64_t wanted = static_cast<std::int64_t>(out.body.size()) + delta;
   out.set_size = wanted < 0 ? 0 : static_cast<std::uint64_t>(wanted);
@@ -203,9 +276,11 @@ bool starts_with(const std::string& s, const std::string& prefix) {
 }
 
 // Checks one read of `ref` against file 7 holding `file_bytes`, with size
-// limit `limit` (UINT64_MAX: none).
+// limit `limit` (UINT64_MAX: none). `stored`: a read_stored, which never
+// decompresses.
 void check_read_of_file(const ValueRef& ref, std::string_view file_bytes, std::uint64_t limit,
-                        const Status& s, const std::string& out, const char* who) {
+                        const Status& s, const std::string& out, const char* who,
+                        bool stored = false) {
   const std::uint64_t end = ref.offset + ref.size;
   const std::string place = kPath + ": offset " + std::to_string(ref.offset) + ": ";
   const bool past_end = end > limit || end > file_bytes.size();
@@ -214,12 +289,35 @@ void check_read_of_file(const ValueRef& ref, std::string_view file_bytes, std::u
     check(s.code() == Code::kCorruption && starts_with(s.message(), place), who, s.to_string());
     const bool says_end = s.message().find("past the end") != std::string::npos;
     check(says_end == past_end, who, "wrong kind of corruption: " + s.to_string());
+    if (!past_end) {
+      check(s.message() == place + "value of " + std::to_string(ref.size) +
+                               " bytes does not match its checksum",
+            who, "checksum corruption with another message: " + s.to_string());
+    }
+    return;
+  }
+  const std::string_view bytes = file_bytes.substr(ref.offset, ref.size);
+  if (ref.compressed() && !stored) {
+    const std::optional<std::string> want = spec_decompress(bytes, ref.raw_size);
+    if (!want) {
+      check(s.code() == Code::kCorruption && !s.is_ok(), who,
+            "returned a value for a block that does not decompress to its raw_size: " +
+                s.to_string());
+      check(s.message() == place + "compressed value of " + std::to_string(ref.size) +
+                               " bytes does not decompress to its " + std::to_string(ref.raw_size) +
+                               " bytes",
+            who, "wrong decompression corruption: " + s.to_string());
+      return;
+    }
+    check(s.is_ok(), who, "refused a compressed value it should read: " + s.to_string());
+    check(out.size() == ref.raw_size, who, "returned a value other than raw_size bytes long");
+    check(out == *want, who, "returned other bytes than LZ4_decompress_safe");
     return;
   }
   check(s.is_ok(), who, "refused a reference it should read: " + s.to_string());
   check(out.size() == ref.size, who, "returned a value of the wrong length");
   check(xxh3(out) == ref.checksum, who, "returned bytes that fail the reference's checksum");
-  check(out == file_bytes.substr(ref.offset, ref.size), who, "returned other bytes");
+  check(out == bytes, who, "returned other bytes");
 }
 
 void check_read(const value::ValueFiles& files, const std::string& ref_bytes,
@@ -248,6 +346,9 @@ void check_read(const value::ValueFiles& files, const std::string& ref_bytes,
   const std::uint64_t limit =
       (input.flags & 1) ? input.set_size : std::numeric_limits<std::uint64_t>::max();
   check_read_of_file(*ref, file_bytes, limit, s, out, "ValueFiles::read");
+  std::string stored = "stale";
+  const Status t = files.read_stored(*ref, &stored);
+  check_read_of_file(*ref, file_bytes, limit, t, stored, "ValueFiles::read_stored", true);
 }
 
 // Writes `bytes` as the whole of `path`.
@@ -311,6 +412,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const Status s = fresh.read(*ref, &out);
       check_read_of_file(*ref, now, std::numeric_limits<std::uint64_t>::max(), s, out,
                          "ValueFile::read");
+      const Status t = fresh.read_stored(*ref, &out);
+      check_read_of_file(*ref, now, std::numeric_limits<std::uint64_t>::max(), t, out,
+                         "ValueFile::read_stored", true);
     }
   }
   return 0;

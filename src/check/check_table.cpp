@@ -5,6 +5,7 @@
 
 #include "check/checker.hpp"
 #include "table/block.hpp"
+#include "util/lz4_block.hpp"
 #include "value/value_ref.hpp"
 
 namespace sand::checker {
@@ -23,6 +24,12 @@ class SharedFile final : public ReadableFile {
 };
 
 }  // namespace
+
+std::string compressed_value_problem(std::string_view stored, std::uint64_t raw_size,
+                                     std::string* scratch) {
+  if (util::decompress_lz4_block(stored, raw_size, scratch)) return "";
+  return util::lz4_block_error(stored.size(), raw_size);
+}
 
 void Checker::check_table(std::uint64_t number, const manifest::TableMeta* meta) {
   const std::string name = table_file_name(number);
@@ -224,11 +231,22 @@ void Checker::check_value_ref(std::size_t file, std::uint64_t block_offset,
     ++v.past_end;  // the file is shorter than the manifest says: reported with it
     return;
   }
-  if (value::value_checksum(bytes.substr(ref->offset, ref->size)) != ref->checksum) {
+  const std::string_view stored = bytes.substr(ref->offset, ref->size);
+  if (value::value_checksum(stored) != ref->checksum) {
     v.problems.emplace_back(ref->offset, "value of " + std::to_string(ref->size) +
                                              " bytes does not match its checksum (" + referrer +
                                              ")");
     v.damaged.emplace_back(ref->offset, end);
+    return;
+  }
+  // A reader decompresses what it read (value::ValueFile::read): a block
+  // that passes its checksum but not this was written bad.
+  if (ref->compressed()) {
+    const std::string what = compressed_value_problem(stored, ref->raw_size, &decompressed_);
+    if (!what.empty()) {
+      v.problems.emplace_back(ref->offset, what + " (" + referrer + ")");
+      v.damaged.emplace_back(ref->offset, end);
+    }
   }
 }
 

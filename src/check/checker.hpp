@@ -43,6 +43,14 @@ std::string quoted(std::string_view bytes);
 // "'key'@version" for an internal key.
 std::string describe_key(std::string_view internal_key);
 
+// "" when `stored`, the bytes of a value reference with a raw_size (an LZ4
+// block, spec/values.md section 1), decompress to exactly `raw_size` bytes;
+// else what is wrong: "compressed value of S bytes does not decompress to
+// its R bytes". `scratch` receives the decompressed bytes (reused between
+// calls). REQUIRES: 0 < raw_size <= kMaxValueSize.
+std::string compressed_value_problem(std::string_view stored, std::uint64_t raw_size,
+                                     std::string* scratch);
+
 // What the data blocks of a table (or of one block) hold, in the terms of
 // the properties block and the manifest's TableMeta.
 struct Contents {
@@ -105,7 +113,8 @@ struct ValueFileCheck {
   // Findings about its bytes made while checking the tables that reference
   // it: (offset, what), reported under its name when it is checked.
   std::vector<std::pair<std::uint64_t, std::string>> problems;
-  // [begin, end) of each referenced value that fails its checksum.
+  // [begin, end) of each referenced value that fails its checksum (or, for
+  // a compressed one, does not decompress to its raw size).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> damaged;
 };
 
@@ -163,7 +172,9 @@ class Checker {
   void compare_contents(std::size_t file, const Contents& found, const table::Table* opened,
                         std::uint64_t properties_offset, const manifest::TableMeta* meta);
   // Checks the value reference of the kind-2 entry `internal_key` in the
-  // data block at `block_offset`, adding its size to contents->value_ref_bytes.
+  // data block at `block_offset`, adding its size (the stored bytes, also
+  // of a compressed value) to contents->value_ref_bytes. A compressed value
+  // whose checksum matches must also decompress to its raw size.
   void check_value_ref(std::size_t file, std::uint64_t block_offset, std::string_view internal_key,
                        std::string_view ref_bytes, const manifest::TableMeta* meta,
                        Contents* contents);
@@ -213,6 +224,7 @@ class Checker {
   std::map<std::uint64_t, ValueFileCheck> value_files_;
   std::size_t manifest_file_ = 0;
   bool filter_reported_ = false;  // one filter problem per table is enough
+  std::string decompressed_;      // check_value_ref's buffer for compressed values
 };
 
 }  // namespace sand::checker

@@ -198,6 +198,9 @@ Status dump_data_block(std::string_view region, std::string_view name, std::size
                          {"offset", ref->offset},
                          {"size", ref->size},
                          {"checksum", ref->checksum}};
+      // Only a reference to a compressed value has it (spec/dump.md
+      // section 2), so the dumps of other tables keep their four members.
+      if (ref->compressed()) line["ref"]["raw_size"] = ref->raw_size;
     }
     sink.emit(line, 1);
   }

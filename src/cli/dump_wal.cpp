@@ -21,19 +21,24 @@ Status dump_batch(std::string_view contents, std::string_view file_name, std::st
   Json record = log_record("batch", contents, offset);
   record["version"] = version;
   record["count"] = WriteBatchAccess::count(rep);
-  // for_each checks the whole batch before its first callback (rule P5), so
-  // a bad batch prints no operation.
+  // for_each checks the whole batch before its first callback (rule P5),
+  // compressed values included (each block must decompress to its raw
+  // size), so a bad batch prints no operation. The operations are then
+  // printed as stored: a compressed put's value is its LZ4 block, the bytes
+  // on disk.
+  SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
+      rep, file_name, offset, [](EntryKind, std::string_view, std::string_view) {}));
   Json operations = Json::array();
   std::uint64_t index = 0;
-  SAND_RETURN_IF_ERROR(WriteBatchAccess::for_each(
-      rep, file_name, offset, [&](EntryKind kind, std::string_view key, std::string_view value) {
-        Json op{{"record", "operation"},
-                {"batch", offset},
-                {"index", index++},
-                {"version", version},
-                {"kind", kind == EntryKind::kPut ? "put" : "delete"},
-                {"key", sink.bytes(key)}};
-        if (kind == EntryKind::kPut) op["value"] = sink.bytes(value);
+  SAND_RETURN_IF_ERROR(
+      WriteBatchAccess::for_each_stored(rep, file_name, offset, [&](const BatchOp& stored) {
+        const char* kind = stored.compressed()              ? "compressed_put"
+                           : stored.kind == EntryKind::kPut ? "put"
+                                                            : "delete";
+        Json op{{"record", "operation"}, {"batch", offset}, {"index", index++},
+                {"version", version},    {"kind", kind},    {"key", sink.bytes(stored.key)}};
+        if (stored.compressed()) op["raw_size"] = stored.raw_size;
+        if (stored.kind == EntryKind::kPut) op["value"] = sink.bytes(stored.value);
         operations.push_back(std::move(op));
       }));
   sink.emit(record);

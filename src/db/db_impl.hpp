@@ -143,6 +143,11 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Status freeze_memtable() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);
   Status switch_wal() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);  // its steps
   // The active memtable has reached memtable_size.
+  // Whether puts of separated values are written LZ4-compressed (kind 3 in
+  // the WAL, WAL format version 3): value separation on, compression LZ4.
+  bool compresses_values() const {
+    return options_.value_separation_threshold != 0 && options_.compression == Compression::kLz4;
+  }
   bool memtable_full() const;
   // The same for `mem`, the active memtable the caller already holds (the
   // write path, which pins it with write_mu_, skips the view lookup).
@@ -220,6 +225,7 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   Mutex write_mu_;
   std::unique_ptr<wal::RecordWriter> wal_ SAND_GUARDED_BY(write_mu_);
   std::uint64_t wal_number_ SAND_GUARDED_BY(write_mu_) = 0;
+  std::string wal_name_ SAND_GUARDED_BY(write_mu_);  // wal_file_name(wal_number_), for errors
   std::vector<std::string> group_reps_ SAND_GUARDED_BY(write_mu_);  // reused
   WriteQueue write_queue_;
   std::atomic<Version> last_version_{0};

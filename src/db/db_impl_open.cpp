@@ -164,8 +164,9 @@ Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
   {
     MutexLock wlock(write_mu_);
     wal_number_ = versions_.new_file_number();
-    SAND_ASSIGN_OR_RETURN(
-        wal_, wal::create_wal(*fs_, join_path(path_, wal_file_name(wal_number_)), wal_number_));
+    wal_name_ = wal_file_name(wal_number_);
+    SAND_ASSIGN_OR_RETURN(wal_, wal::create_wal(*fs_, join_path(path_, wal_file_name(wal_number_)),
+                                                wal_number_, compresses_values()));
     SAND_RETURN_IF_ERROR(wal_->sync());
     wal_bytes_.store(wal_->size());
     edit.wal_number = wal_number_;

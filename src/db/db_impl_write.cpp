@@ -69,8 +69,18 @@ void DB::Impl::set_background_error(const Status& s) {
 Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
   if (batch.empty()) return Status::invalid_argument("empty write batch");
   SAND_RETURN_IF_ERROR(WriteBatchAccess::check_limits(batch));
+  // Large values are compressed here, on the writer's own thread, before it
+  // queues: concurrent writers compress in parallel, and the group's leader
+  // only copies.
+  std::string compressed;
+  const bool compressed_any =
+      compresses_values() &&
+      WriteBatchAccess::compress_values(
+          WriteBatchAccess::rep(batch),
+          std::max(options_.value_separation_threshold, kMinCompressedValueSize), &compressed);
   WriteQueue::Writer w{
       .batch = &batch,
+      .rep = compressed_any ? &compressed : &WriteBatchAccess::rep(batch),
       .sync = wo.sync == SyncMode::kSync || (wo.sync == SyncMode::kDefault && options_.sync)};
   if (write_queue_.join(&w)) {
     // This writer leads: commit everything queued behind it in one go.
@@ -139,7 +149,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   std::vector<std::string_view> records;
   bool sync = false;
   for (std::size_t i = 0; i < group.size(); ++i) {
-    group_reps_[i] = WriteBatchAccess::rep(*group[i]->batch);
+    group_reps_[i] = *group[i]->rep;
     WriteBatchAccess::set_version(&group_reps_[i], first + i);
     records.push_back(group_reps_[i]);
     sync = sync || group[i]->sync;
@@ -162,9 +172,8 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   for (std::size_t i = 0; i < group.size(); ++i) {
     const Version v = first + i;
     group[i]->version = v;
-    Result<std::uint64_t> added =
-        insert_batch(mem, group_reps_[i], v, wal_file_name(wal_number_), wal_number_, record,
-                     options_.value_separation_threshold);
+    Result<std::uint64_t> added = insert_batch(mem, group_reps_[i], v, wal_name_, wal_number_,
+                                               record, options_.value_separation_threshold);
     record += wal::kRecordHeaderSize + group_reps_[i].size();
     group[i]->status = added.status();
     if (added.is_ok()) user_bytes += *added;
@@ -227,8 +236,8 @@ Status DB::Impl::switch_wal() {
   const std::uint64_t number = versions_.new_file_number();
   // The new WAL's directory entry must be durable before a synced write in it
   // is acknowledged.
-  SAND_ASSIGN_OR_RETURN(auto new_wal,
-                        wal::create_wal(*fs_, join_path(path_, wal_file_name(number)), number));
+  SAND_ASSIGN_OR_RETURN(auto new_wal, wal::create_wal(*fs_, join_path(path_, wal_file_name(number)),
+                                                      number, compresses_values()));
   SAND_RETURN_IF_ERROR(new_wal->sync());
   SAND_RETURN_IF_ERROR(fs_->sync_dir(path_));
   // Swapped before the old one is closed, so wal_ never names a closed
@@ -240,6 +249,7 @@ Status DB::Impl::switch_wal() {
   MutexLock lock(state_mu_);
   versions_.freeze_active(number);
   wal_number_ = number;
+  wal_name_ = wal_file_name(number);
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
   state_cv_.notify_all();  // the flush thread has work
   return closed;           // its data was synced above; an error still stops writes

@@ -22,7 +22,8 @@ Result<bool> ValueRewriter::rewrite(std::string_view ref_bytes, std::string* mov
   const std::optional<value::ValueRef> ref = value::decode_value_ref(ref_bytes);
   if (!ref) return Status::corruption(dir_ + ": compaction input: malformed value reference");
   if (!due_.contains(ref->file)) return false;
-  SAND_RETURN_IF_ERROR(source_->read(ref_bytes, &buf_));
+  // The stored bytes move as they are: a compressed value stays compressed.
+  SAND_RETURN_IF_ERROR(source_->read_stored(*ref, &buf_));
   if (log_ && log_->size() >= target_size_) {
     SAND_ASSIGN_OR_RETURN(manifest::ValueFileMeta meta, log_->finish());
     written_.push_back(meta);
@@ -33,7 +34,8 @@ Result<bool> ValueRewriter::rewrite(std::string_view ref_bytes, std::string* mov
     SAND_ASSIGN_OR_RETURN(log_, value::ValueLogWriter::create(
                                     fs_, join_path(dir_, value_log_file_name(number)), number));
   }
-  SAND_ASSIGN_OR_RETURN(const value::ValueRef copy, log_->add(buf_));
+  SAND_ASSIGN_OR_RETURN(value::ValueRef copy, log_->add(buf_));
+  copy.raw_size = ref->raw_size;
   moved->clear();
   value::encode_value_ref(copy, moved);
   bytes_moved_ += copy.size;

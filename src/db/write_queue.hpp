@@ -28,6 +28,9 @@ class WriteQueue {
  public:
   struct Writer {
     const WriteBatch* batch = nullptr;
+    // What goes into the WAL: the batch's rep, or its copy with large
+    // values compressed (WriteBatchAccess::compress_values).
+    const std::string* rep = nullptr;
     bool sync = false;
     // Filled in by the leader that commits this writer, read by the writer
     // once join() returns false.

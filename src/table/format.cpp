@@ -68,7 +68,8 @@ Result<Footer> decode_footer(std::string_view file, std::string_view file_name) 
   }
   Footer footer;
   footer.format_version = util::decode_fixed32(f.data() + kFooterVersionPos);
-  if (footer.format_version != kFormatVersionInline && footer.format_version != kFormatVersion) {
+  if (footer.format_version < kFormatVersionInline ||
+      footer.format_version > kFormatVersionCompressedRefs) {
     return Status::corruption(
         file_name, footer_offset + kFooterVersionPos,
         "unsupported table format version " + std::to_string(footer.format_version));

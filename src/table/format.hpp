@@ -23,11 +23,14 @@ namespace sand::table {
 
 // On-disk: never change or reuse. Table format versions: 1 holds put and
 // delete entries only; 2 may also hold value-reference entries
-// (EntryKind::kValueRef, spec/values.md). Writers write 1 for a table without
-// value references, so databases that never separate a value stay readable
-// by version-1 readers; readers accept both and reject any other version.
+// (EntryKind::kValueRef, spec/values.md); 3 also references to compressed
+// values (a value_ref with a raw_size). Writers write the lowest version
+// that holds the table's entries, so databases that never separate (or never
+// compress) a value stay readable by older readers; readers accept all three
+// and reject any other version.
 inline constexpr std::uint32_t kFormatVersionInline = 1;
-inline constexpr std::uint32_t kFormatVersion = 2;  // the newest
+inline constexpr std::uint32_t kFormatVersionRefs = 2;
+inline constexpr std::uint32_t kFormatVersionCompressedRefs = 3;  // the newest
 
 // The largest entry kind a table of `format_version` may hold.
 inline EntryKind max_kind_of(std::uint32_t format_version) {

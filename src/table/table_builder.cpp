@@ -5,6 +5,7 @@
 #include <cassert>
 
 #include "util/internal_key.hpp"
+#include "value/value_ref.hpp"
 
 namespace sand::table {
 
@@ -52,7 +53,15 @@ void TableBuilder::add(std::string_view internal_key, std::string_view value) {
   }
   ++props_.entries;
   if (parsed.kind == EntryKind::kDelete) ++props_.tombstones;
-  if (parsed.kind == EntryKind::kValueRef) has_value_refs_ = true;
+  if (parsed.kind == EntryKind::kValueRef) {
+    has_value_refs_ = true;
+    // A reference too short to hold a raw_size cannot name a compressed
+    // value; only the others are decoded.
+    if (!has_compressed_refs_ && value.size() > 11) {
+      const std::optional<value::ValueRef> ref = value::decode_value_ref(value);
+      has_compressed_refs_ = ref.has_value() && ref->compressed();
+    }
+  }
   props_.raw_key_bytes += internal_key.size();
   props_.raw_value_bytes += value.size();
   last_key_.assign(internal_key);
@@ -78,7 +87,9 @@ Status TableBuilder::finish() {
   finished_ = true;
   flush_data_block();
   Footer footer;
-  footer.format_version = has_value_refs_ ? kFormatVersion : kFormatVersionInline;
+  footer.format_version = has_compressed_refs_ ? kFormatVersionCompressedRefs
+                          : has_value_refs_    ? kFormatVersionRefs
+                                               : kFormatVersionInline;
   if (bloom_) {
     // Bloom bits are random: LZ4 would never save 1/8, so don't try.
     footer.filter = write_block(bloom_->finish(), Compression::kNone);

@@ -60,7 +60,8 @@ class TableBuilder {
   std::uint64_t offset_ = 0;
   Status status_;
   bool finished_ = false;
-  bool has_value_refs_ = false;  // written as format version 2 if so
+  bool has_value_refs_ = false;       // written as format version 2 if so
+  bool has_compressed_refs_ = false;  // written as format version 3 if so
 
   BlockBuilder data_block_;
   BlockBuilder index_block_;

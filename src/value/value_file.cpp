@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "util/lz4_block.hpp"
+
 namespace sand::value {
 
 ValueFile::~ValueFile() {
@@ -35,7 +37,8 @@ Status ValueFile::map_now() const {
   return Status::ok();
 }
 
-Status ValueFile::read(const ValueRef& ref, std::string* out) const {
+Result<std::string_view> ValueFile::checked_bytes(const ValueRef& ref,
+                                                  std::shared_ptr<const ReadableFile>* hold) const {
   const std::uint64_t end = ref.offset + ref.size;  // decode_value_ref rules out overflow
   auto past_end = [&](std::uint64_t file_size) {
     return Status::corruption(path_, ref.offset,
@@ -46,8 +49,8 @@ Status ValueFile::read(const ValueRef& ref, std::string* out) const {
   if (const std::uint64_t size = size_.load(std::memory_order_relaxed); end > size) {
     return past_end(size);
   }
-  SAND_ASSIGN_OR_RETURN(std::shared_ptr<const ReadableFile> map, mapping_covering(end));
-  const std::string_view bytes = map->contents();
+  SAND_ASSIGN_OR_RETURN(*hold, mapping_covering(end));
+  const std::string_view bytes = (*hold)->contents();
   if (bytes.size() < end) return past_end(bytes.size());
   const std::string_view value = bytes.substr(ref.offset, ref.size);
   if (value_checksum(value) != ref.checksum) {
@@ -55,7 +58,30 @@ Status ValueFile::read(const ValueRef& ref, std::string* out) const {
         path_, ref.offset,
         "value of " + std::to_string(ref.size) + " bytes does not match its checksum");
   }
-  out->assign(value);
+  return value;
+}
+
+Status ValueFile::read_stored(const ValueRef& ref, std::string* out) const {
+  std::shared_ptr<const ReadableFile> hold;
+  SAND_ASSIGN_OR_RETURN(const std::string_view stored, checked_bytes(ref, &hold));
+  out->assign(stored);
+  return Status::ok();
+}
+
+Status ValueFile::read(const ValueRef& ref, std::string* out) const {
+  std::shared_ptr<const ReadableFile> hold;
+  SAND_ASSIGN_OR_RETURN(const std::string_view stored, checked_bytes(ref, &hold));
+  if (!ref.compressed()) {
+    out->assign(stored);
+    return Status::ok();
+  }
+  // The checksum matched, so a block that does not decompress to raw_size
+  // was written wrong: damage all the same, never a shorter value.
+  if (!util::decompress_lz4_block(stored, ref.raw_size, out)) {
+    out->clear();
+    return Status::corruption(path_, ref.offset,
+                              util::lz4_block_error(stored.size(), ref.raw_size));
+  }
   return Status::ok();
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sand/file_system.hpp"
 #include "sand/status.hpp"
@@ -36,13 +37,19 @@ class ValueFile {
   ValueFile(const ValueFile&) = delete;
   ValueFile& operator=(const ValueFile&) = delete;
 
-  // Sets *out to the `ref.size` bytes at `ref.offset`, after checking them
-  // against `ref.checksum`. REQUIRES: ref.file == number().
-  // Errors, each naming path(): Corruption when the file is missing, and
-  // naming the reference's offset too, when the reference reaches past the
-  // file's end or the bytes do not match the checksum; IOError when the
-  // file cannot be mapped.
+  // Sets *out to the value `ref` names: the `ref.size` bytes at
+  // `ref.offset`, after checking them against `ref.checksum`, decompressed
+  // when the reference says they are compressed. REQUIRES: ref.file ==
+  // number(). Errors, each naming path(): Corruption when the file is
+  // missing, and naming the reference's offset too, when the reference
+  // reaches past the file's end, the bytes do not match the checksum, or a
+  // compressed value does not decompress to exactly `ref.raw_size` bytes;
+  // IOError when the file cannot be mapped.
   Status read(const ValueRef& ref, std::string* out) const;
+
+  // The stored bytes, checked but never decompressed: what compaction copies
+  // when it moves a value (the copy keeps `ref.raw_size`). Errors as read().
+  Status read_stored(const ValueRef& ref, std::string* out) const;
 
   // The file's length once it is known to stop growing (a WAL kept as a
   // value file: the size its manifest record gives). A reference past it is
@@ -65,6 +72,9 @@ class ValueFile {
   mutable std::atomic<bool> obsolete{false};
 
  private:
+  // The checked stored bytes `ref` names, in the mapping *hold keeps alive.
+  Result<std::string_view> checked_bytes(const ValueRef& ref,
+                                         std::shared_ptr<const ReadableFile>* hold) const;
   // The current mapping, remapped when `end` lies past it.
   Result<std::shared_ptr<const ReadableFile>> mapping_covering(std::uint64_t end) const;
 

@@ -3,6 +3,15 @@
 
 namespace sand::value {
 
+namespace {
+
+Status not_live(std::uint64_t file) {
+  return Status::corruption("a value reference names file " + std::to_string(file) +
+                            ", which is not a live value file");
+}
+
+}  // namespace
+
 Status ValueFiles::read(std::string_view ref_bytes, std::string* out) const {
   const std::optional<ValueRef> ref = decode_value_ref(ref_bytes);
   if (!ref) {
@@ -10,11 +19,14 @@ Status ValueFiles::read(std::string_view ref_bytes, std::string* out) const {
                               " bytes)");
   }
   const auto it = files_.find(ref->file);
-  if (it == files_.end()) {
-    return Status::corruption("a value reference names file " + std::to_string(ref->file) +
-                              ", which is not a live value file");
-  }
+  if (it == files_.end()) return not_live(ref->file);
   return it->second->read(*ref, out);
+}
+
+Status ValueFiles::read_stored(const ValueRef& ref, std::string* out) const {
+  const auto it = files_.find(ref.file);
+  if (it == files_.end()) return not_live(ref.file);
+  return it->second->read_stored(ref, out);
 }
 
 }  // namespace sand::value

@@ -27,6 +27,8 @@ class ValueFiles {
   // Errors: Corruption when the bytes are not a value reference or name a
   // file outside this set; ValueFile::read()'s errors.
   Status read(std::string_view ref_bytes, std::string* out) const;
+  // The same for the stored bytes (ValueFile::read_stored).
+  Status read_stored(const ValueRef& ref, std::string* out) const;
 
   const Map& files() const { return files_; }
 

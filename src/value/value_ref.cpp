@@ -20,13 +20,17 @@ void encode_value_ref(const ValueRef& ref, std::string* dst) {
   util::put_varint64(dst, ref.offset);
   util::put_varint64(dst, ref.size);
   util::put_fixed64(dst, ref.checksum);
+  if (ref.compressed()) util::put_varint64(dst, ref.raw_size);
 }
 
 std::optional<ValueRef> decode_value_ref(std::string_view bytes) {
   ValueRef ref;
   if (!util::get_varint64(&bytes, &ref.file) || !util::get_varint64(&bytes, &ref.offset) ||
-      !util::get_varint64(&bytes, &ref.size) || !util::get_fixed64(&bytes, &ref.checksum) ||
-      !bytes.empty()) {
+      !util::get_varint64(&bytes, &ref.size) || !util::get_fixed64(&bytes, &ref.checksum)) {
+    return std::nullopt;
+  }
+  if (!bytes.empty() && (!util::get_varint64(&bytes, &ref.raw_size) || !bytes.empty() ||
+                         ref.raw_size == 0 || ref.raw_size > kMaxValueSize)) {
     return std::nullopt;
   }
   if (ref.file == 0 || ref.size > kMaxValueSize ||

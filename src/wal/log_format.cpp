@@ -59,6 +59,9 @@ bool log_version_readable(LogKind kind, std::uint32_t version) {
     // Version 2 predates value files, 3 predates value logs: same framing.
     return version >= kLogFormatVersion && version <= kManifestLogFormatVersion;
   }
+  if (kind == LogKind::kWal) {
+    return version == kLogFormatVersion || version == kWalCompressedFormatVersion;
+  }
   return version == log_format_version(kind);
 }
 
@@ -74,7 +77,11 @@ std::string log_header_prefix(LogKind kind, std::uint32_t version) {
 }
 
 std::string log_file_header(LogKind kind, std::uint64_t log_id) {
-  std::string header = log_header_prefix(kind);
+  return log_file_header(kind, log_format_version(kind), log_id);
+}
+
+std::string log_file_header(LogKind kind, std::uint32_t version, std::uint64_t log_id) {
+  std::string header = log_header_prefix(kind, version);
   util::put_fixed64(&header, log_id);
   util::put_fixed32(&header, crc32c::mask(crc32c::value(header.data() + kHeaderLogIdOffset, 8)));
   return header;

@@ -38,6 +38,11 @@ inline constexpr std::string_view kValueLogMagic{"SANDVAL\0", 8};
 // kind 1 and its value_bytes) and read as 2, 3 or 4. A value log, new with
 // manifest version 4, is version 1 of its own kind, in the same framing.
 inline constexpr std::uint32_t kLogFormatVersion = 2;
+// A WAL that may hold compressed puts (write batch operation kind 3, which
+// the writer creates when it separates values and compresses with LZ4) is
+// written as version 3; every other WAL still as version 2, so a database
+// that never compresses values keeps files a version-2 reader reads.
+inline constexpr std::uint32_t kWalCompressedFormatVersion = 3;
 inline constexpr std::uint32_t kManifestLogFormatV3 = 3;
 inline constexpr std::uint32_t kManifestLogFormatVersion = 4;
 inline constexpr std::uint32_t kValueLogFormatVersion = 1;
@@ -76,6 +81,8 @@ std::string log_header_prefix(LogKind kind, std::uint32_t version);
 // (a WAL's id is its file number; a manifest's is a number drawn from the
 // same counter when the file is written, so every log file has its own).
 std::string log_file_header(LogKind kind, std::uint64_t log_id);
+// The same with the version given (a WAL of kWalCompressedFormatVersion).
+std::string log_file_header(LogKind kind, std::uint32_t version, std::uint64_t log_id);
 
 // The bytes before `bytes`' trailing zero bytes: what a writer put there
 // when it preallocated the file (spec/wal.md "Preallocation"; an all-zero

@@ -21,13 +21,18 @@ Result<RecordReader> RecordReader::open(std::string_view contents, std::string f
   // append, so a short start that matches, followed only by zeros, is that
   // too (rule H1 looks at the file without its trailing zeros).
   const std::string_view written = contents.substr(0, written_size(contents));
-  // Only the prefix a writer creates now can be cut short by a crash (rule
+  // Only a prefix a writer creates now can be cut short by a crash (rule
   // H1): an older version's header was written whole long ago, so a cut one
-  // is damage (H2-H6 report it).
+  // is damage (H2-H6 report it). A WAL writer creates two: version 2, and
+  // version 3 when it compresses values.
   auto starts_a_header = [&] {
-    const std::string prefix = log_header_prefix(kind);
-    return written.substr(0, kHeaderPrefixSize) ==
-           std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize));
+    auto matches = [&](std::uint32_t version) {
+      const std::string prefix = log_header_prefix(kind, version);
+      return written.substr(0, kHeaderPrefixSize) ==
+             std::string_view(prefix).substr(0, std::min(written.size(), kHeaderPrefixSize));
+    };
+    return matches(log_format_version(kind)) ||
+           (kind == LogKind::kWal && matches(kWalCompressedFormatVersion));
   };
   if (written.empty() || (written.size() < kFileHeaderSize && starts_a_header())) {
     reader.stop_torn(0);

@@ -23,8 +23,14 @@ RecordWriter::RecordWriter(Key, std::unique_ptr<WritableFile> file, std::uint64_
 
 Result<std::unique_ptr<RecordWriter>> RecordWriter::create(std::unique_ptr<WritableFile> file,
                                                            LogKind kind, std::uint64_t log_id) {
+  return create(std::move(file), kind, log_format_version(kind), log_id);
+}
+
+Result<std::unique_ptr<RecordWriter>> RecordWriter::create(std::unique_ptr<WritableFile> file,
+                                                           LogKind kind, std::uint32_t version,
+                                                           std::uint64_t log_id) {
   auto writer = std::make_unique<RecordWriter>(Key{}, std::move(file), log_id);
-  writer->buf_ = log_file_header(kind, log_id);
+  writer->buf_ = log_file_header(kind, version, log_id);
   SAND_RETURN_IF_ERROR(writer->flush_buffer());
   return writer;
 }

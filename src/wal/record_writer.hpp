@@ -34,6 +34,10 @@ class RecordWriter {
   // with `log_id`. Errors: IOError from the append.
   static Result<std::unique_ptr<RecordWriter>> create(std::unique_ptr<WritableFile> file,
                                                       LogKind kind, std::uint64_t log_id);
+  // The same with the header's format version given (log_format.hpp).
+  static Result<std::unique_ptr<RecordWriter>> create(std::unique_ptr<WritableFile> file,
+                                                      LogKind kind, std::uint32_t version,
+                                                      std::uint64_t log_id);
 
   // Takes `file`, which already holds a valid header for `log_id` and ends
   // exactly after its last good record (e.g. a manifest just written whole

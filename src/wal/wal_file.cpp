@@ -63,16 +63,15 @@ Result<ReplayStats> replay(std::string_view contents, std::string_view file_name
   // A torn header (no records) carries no id to check.
   if (!reader.torn_tail() && reader.log_id() != wal_number) {
     return Status::corruption(file_name, kHeaderLogIdOffset,
-                              "WAL header names log " + std::to_string(reader.log_id()) +
-                                  ", not " + std::to_string(wal_number) + " as its file name");
+                              "WAL header names log " + std::to_string(reader.log_id()) + ", not " +
+                                  std::to_string(wal_number) + " as its file name");
   }
   return replay_records(reader, file_name, fn, previous_version);
 }
 
 Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset,
                                 std::string_view file_name, std::uint64_t wal_number,
-                                bool point_in_time, const ReplayFn& fn,
-                                Version previous_version) {
+                                bool point_in_time, const ReplayFn& fn, Version previous_version) {
   RecordReader reader =
       RecordReader::resume(rest, base_offset, std::string(file_name), wal_number, point_in_time);
   return replay_records(reader, file_name, fn, previous_version);
@@ -85,9 +84,11 @@ bool may_hold_records(std::string_view contents) {
 }
 
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
-                                                 std::uint64_t wal_number) {
+                                                 std::uint64_t wal_number, bool compressed_puts) {
   SAND_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs.new_log_file(path));
-  return RecordWriter::create(std::move(file), LogKind::kWal, wal_number);
+  return RecordWriter::create(std::move(file), LogKind::kWal,
+                              compressed_puts ? kWalCompressedFormatVersion : kLogFormatVersion,
+                              wal_number);
 }
 
 }  // namespace sand::wal

@@ -71,12 +71,15 @@ Result<ReplayStats> replay(
 // still appending to.
 Result<ReplayStats> replay_from(
     std::string_view rest, std::uint64_t base_offset, std::string_view file_name,
-    std::uint64_t wal_number, bool point_in_time, const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
+    std::uint64_t wal_number, bool point_in_time,
+    const std::function<Status(std::string_view rep, std::uint64_t offset)>& fn,
     Version previous_version);
 
 // Creates (or truncates) the WAL file `path`, numbered `wal_number`, and
-// writes its header (not synced). Errors: IOError.
+// writes its header (not synced): format version 3 when `compressed_puts`
+// (the writer may write operations of kind 3), else 2. Errors: IOError.
 Result<std::unique_ptr<RecordWriter>> create_wal(FileSystem& fs, const std::string& path,
-                                                 std::uint64_t wal_number);
+                                                 std::uint64_t wal_number,
+                                                 bool compressed_puts = false);
 
 }  // namespace sand::wal

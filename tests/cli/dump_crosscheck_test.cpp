@@ -1,9 +1,13 @@
 // An independent check of the dumps: the entry records of every live
 // table's dump and the operations of every live WAL's dump (each at its
 // batch's version) are exactly the logical entries spec/testdata/<vector>.json
-// lists, and `dump db`'s last_version is the vector's. Which files are live
+// lists, and `dump db`'s last_version is the vector's. A compressed value (a
+// reference's raw_size, a WAL's compressed_put) is dumped as stored and
+// decompressed here. Which files are live
 // comes from the engine's manifest replay and the directory (spec/README.md
 // "Reading a database"), not from the dump.
+#include <lz4.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <iterator>
@@ -40,6 +44,16 @@ std::pair<std::vector<Entry>, std::uint64_t> expected_entries(const std::string&
                          kind == "put" ? bytes_of(e.at("value"), "value") : std::string());
   }
   return {entries, doc.at("last_version").get<std::uint64_t>()};
+}
+
+// `block`, an LZ4 block that must decompress to exactly `raw_size` bytes,
+// decompressed.
+std::string decompressed(std::string_view block, std::uint64_t raw_size) {
+  std::string raw(static_cast<std::size_t>(raw_size), '\0');
+  const int n = LZ4_decompress_safe(block.data(), raw.data(), static_cast<int>(block.size()),
+                                    static_cast<int>(raw.size()));
+  CHECK(n == static_cast<int>(raw.size()));
+  return raw;
 }
 
 std::vector<Json> dumped(DumpTarget target, const fsys::path& path) {
@@ -89,6 +103,9 @@ TEST_CASE("dump: live tables and WALs together hold exactly the vector's entries
           const std::string bytes(std::istreambuf_iterator<char>(f), {});
           value = bytes.substr(ref.at("offset").get<std::uint64_t>(),
                                ref.at("size").get<std::uint64_t>());
+          if (ref.contains("raw_size")) {
+            value = decompressed(value, ref.at("raw_size").get<std::uint64_t>());
+          }
           kind = "put";
         }
         found.emplace_back(bytes_of(e.at("key"), "key"), e.at("version").get<std::uint64_t>(), kind,
@@ -104,11 +121,15 @@ TEST_CASE("dump: live tables and WALs together hold exactly the vector's entries
         batch_versions[b.at("offset").get<std::uint64_t>()] = b.at("version").get<std::uint64_t>();
       }
       for (const Json& op : records_of(wal, "operation")) {
-        const std::string kind = op.at("kind");
+        std::string kind = op.at("kind");
         const std::uint64_t version = batch_versions.at(op.at("batch").get<std::uint64_t>());
         CHECK(op.at("version").get<std::uint64_t>() == version);
-        found.emplace_back(bytes_of(op.at("key"), "key"), version, kind,
-                           kind == "put" ? bytes_of(op.at("value"), "value") : "");
+        std::string value = kind == "delete" ? "" : bytes_of(op.at("value"), "value");
+        if (kind == "compressed_put") {
+          value = decompressed(value, op.at("raw_size").get<std::uint64_t>());
+          kind = "put";
+        }
+        found.emplace_back(bytes_of(op.at("key"), "key"), version, kind, value);
       }
     }
     sort_entries(&found);

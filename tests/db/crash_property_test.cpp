@@ -69,6 +69,7 @@
 #include "support/db_helpers.hpp"
 #include "support/fault_file_system.hpp"
 #include "support/model_generators.hpp"
+#include "wal/write_batch_codec.hpp"
 
 using namespace sand;
 using sand::test::CrashModel;
@@ -262,13 +263,16 @@ std::string key_name(int i) { return (i < 10 ? "k0" : "k") + std::to_string(i); 
 rc::Gen<std::string> gen_key() { return rc::gen::map(rc::gen::inRange(0, kKeys), key_name); }
 
 rc::Gen<std::string> gen_value() {
-  // A tag that tells writes apart, padded so memtables fill quickly.
-  return rc::gen::map(rc::gen::tuple(rc::gen::inRange(0, 1000), rc::gen::inRange(0, 300)),
-                      [](const std::tuple<int, int>& t) {
-                        const auto [tag, pad] = t;
-                        return "v" + std::to_string(tag) +
-                               std::string(static_cast<std::size_t>(pad), 'p');
-                      });
+  // A tag that tells writes apart, padded so memtables fill quickly; one in
+  // ten padded past kMinCompressedValueSize, so that with separation on the
+  // writer also writes compressed puts (spec/wal.md kind 3).
+  return rc::gen::map(
+      rc::gen::tuple(rc::gen::inRange(0, 1000), rc::gen::inRange(0, 300), rc::gen::inRange(0, 10)),
+      [](const std::tuple<int, int, int>& t) {
+        const auto [tag, pad, big] = t;
+        const std::size_t extra = big == 0 ? kMinCompressedValueSize : 0;
+        return "v" + std::to_string(tag) + std::string(static_cast<std::size_t>(pad) + extra, 'p');
+      });
 }
 
 rc::Gen<bool> gen_sync() {  // one write in three asks for an fsync

@@ -12,6 +12,7 @@
 // The damaged files of spec/testdata/bad/ are checked by bad_files_test.cpp.
 // Set SAND_UPDATE_TESTDATA=1 to rewrite the vectors after a deliberate format
 // change (which must come with a format version bump and a spec update).
+#include <lz4.h>
 #include <xxhash.h>
 
 #include <algorithm>
@@ -308,24 +309,63 @@ void write_value_log(const std::string& dir) {
   must(db->close());
 }
 
+// A value of `n` bytes LZ4 cannot shrink: a fixed linear congruential
+// sequence, so the vector is deterministic.
+std::string incompressible(std::size_t n) {
+  std::string v(n, '\0');
+  std::uint32_t x = 12345;
+  for (char& c : v) {
+    x = x * 1103515245u + 12345u;
+    c = static_cast<char>(x >> 24);
+  }
+  return v;
+}
+
+// values_lz4: key-value separation with LZ4 (threshold 64): values of 2048
+// bytes or more that LZ4 shrinks by an eighth are written as compressed puts
+// (WAL format version 3) and referenced compressed (table format version 3,
+// value_ref raw_size); a large value LZ4 cannot shrink and one under 2048
+// bytes are referenced as they are.
+void write_values_lz4(const std::string& dir) {
+  auto db = must(
+      DB::open(dir, Options{.value_separation_threshold = 64, .compression = Compression::kLz4}));
+  must(db->put("note", "short"));                     // 1: inline
+  must(db->put("page", repeated("page-v2 ", 3000)));  // 2: compressed, by reference
+  must(db->put("blob", incompressible(2100)));        // 3: by reference, stored whole
+  must(db->put("mid", repeated("mid-v4 ", 1000)));    // 4: under 2048: stored whole
+  must(db->flush());
+  must(db->put("page", repeated("page-v5 ", 2800)));  // 5: compressed, in the live WAL
+  must(db->close());
+}
+
 const std::map<std::string, void (*)(const std::string&)> kGenerators = {
-    {"db_values", write_values},     {"db_value_log", write_value_log},
-    {"db_plain", write_plain},       {"db_lz4", write_lz4},
-    {"db_runs", write_runs},         {"db_nofilter", write_nofilter},
-    {"db_restart4", write_restart4}, {"db_manifest_rollover", write_manifest_rollover},
+    {"db_values", write_values},
+    {"db_value_log", write_value_log},
+    {"db_values_lz4", write_values_lz4},
+    {"db_plain", write_plain},
+    {"db_lz4", write_lz4},
+    {"db_runs", write_runs},
+    {"db_nofilter", write_nofilter},
+    {"db_restart4", write_restart4},
+    {"db_manifest_rollover", write_manifest_rollover},
     {"db_torn_wal", write_torn_wal},
 };
 
 // The value a value reference names, read as spec/values.md says: the
-// reference's four fields, the live value file it names, its bytes at the
-// offset, which must hash (XXH3-64) to the checksum.
+// reference's four fields (and raw_size, if any), the live value file it
+// names, its bytes at the offset, which must hash (XXH3-64) to the checksum,
+// then, with a raw_size, the LZ4 block decompressed to exactly raw_size.
 std::string referenced_value(const std::string& dir, const manifest::State& state,
                              std::string_view ref) {
-  std::uint64_t file = 0, offset = 0, size = 0, checksum = 0;
+  std::uint64_t file = 0, offset = 0, size = 0, checksum = 0, raw_size = 0;
   REQUIRE(util::get_varint64(&ref, &file));
   REQUIRE(util::get_varint64(&ref, &offset));
   REQUIRE(util::get_varint64(&ref, &size));
   REQUIRE(util::get_fixed64(&ref, &checksum));
+  if (!ref.empty()) {
+    REQUIRE(util::get_varint64(&ref, &raw_size));
+    REQUIRE(raw_size > 0);
+  }
   REQUIRE(ref.empty());
   REQUIRE(state.value_files.contains(file));
   const std::string bytes =
@@ -333,7 +373,11 @@ std::string referenced_value(const std::string& dir, const manifest::State& stat
   REQUIRE(offset + size <= bytes.size());
   const std::string value = bytes.substr(offset, size);
   CHECK(XXH3_64bits(value.data(), value.size()) == checksum);
-  return value;
+  if (raw_size == 0) return value;
+  std::string raw(raw_size, '\0');
+  CHECK(LZ4_decompress_safe(value.data(), raw.data(), static_cast<int>(value.size()),
+                            static_cast<int>(raw_size)) == static_cast<int>(raw_size));
+  return raw;
 }
 
 // Decodes a database directory the way spec/README.md "Reading a database"
@@ -557,8 +601,53 @@ TEST_CASE("spec test vectors: each database holds the case it is named for", "[s
     CHECK(table.value_refs[0].bytes == 100 + 64 + 90);
     const std::string name = table_file_name(table.number);
     const std::string bytes = read_file(fsys::path(dir) / name);
-    CHECK(must(table::decode_footer(bytes, name)).format_version == table::kFormatVersion);
+    CHECK(must(table::decode_footer(bytes, name)).format_version == table::kFormatVersionRefs);
     CHECK(read_file(fsys::path(dir) / "MANIFEST").substr(8, 1) == "\x04");
+  }
+
+  SECTION("db_values_lz4: separated values are stored and referenced compressed") {
+    const std::string dir = (kTestdata / "db_values_lz4").string();
+    const manifest::State state = state_of("db_values_lz4");
+    REQUIRE(state.value_files.size() == 1);
+    const auto& [file, meta] = *state.value_files.begin();
+    CHECK(meta.kind == manifest::ValueFileKind::kWal);
+    // Both WALs may hold compressed puts: format version 3 (wal.md).
+    for (const std::uint64_t wal : {file, state.wal_number}) {
+      CHECK(read_file(fsys::path(dir) / wal_file_name(wal)).substr(0, 16) ==
+            wal::log_header_prefix(wal::LogKind::kWal, wal::kWalCompressedFormatVersion));
+    }
+    REQUIRE(state.tables.size() == 1);
+    const manifest::TableMeta& table = state.tables.begin()->second;
+    const std::string name = table_file_name(table.number);
+    const std::string bytes = read_file(fsys::path(dir) / name);
+    CHECK(must(table::decode_footer(bytes, name)).format_version ==
+          table::kFormatVersionCompressedRefs);
+    // The references: page@2 compressed (raw 3000), blob@3 and mid@4 whole.
+    auto t =
+        must(table::Table::open(must(posix_file_system()->open_readable_file(join_path(dir, name))),
+                                name, table.number, nullptr));
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> refs;  // key -> size, raw
+    auto it = t->new_iterator();
+    for (it->seek_to_first(); it->valid(); it->next()) {
+      ParsedKey k;
+      REQUIRE(parse_internal_key(it->key(), &k));
+      if (k.kind != EntryKind::kValueRef) continue;
+      std::string_view ref = it->value();
+      std::uint64_t f = 0, offset = 0, size = 0, checksum = 0, raw = 0;
+      REQUIRE(util::get_varint64(&ref, &f));
+      REQUIRE(util::get_varint64(&ref, &offset));
+      REQUIRE(util::get_varint64(&ref, &size));
+      REQUIRE(util::get_fixed64(&ref, &checksum));
+      if (!ref.empty()) REQUIRE(util::get_varint64(&ref, &raw));
+      refs[std::string(k.user_key)] = {size, raw};
+    }
+    REQUIRE(refs.size() == 3);
+    CHECK(refs["page"].second == 3000);
+    CHECK(refs["page"].first < 3000 - 3000 / 8);
+    CHECK(refs["blob"] == std::pair<std::uint64_t, std::uint64_t>{2100, 0});
+    CHECK(refs["mid"] == std::pair<std::uint64_t, std::uint64_t>{1000, 0});
+    REQUIRE(table.value_refs.size() == 1);
+    CHECK(table.value_refs[0].bytes == refs["page"].first + 2100 + 1000);
   }
 
   SECTION("db_value_log: a value log holds the value moved out of a partly dead WAL") {

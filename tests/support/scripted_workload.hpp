@@ -5,7 +5,9 @@
 //
 // Batch v holds 1-3 operations over 400 keys ("k0000".."k0399"); about one
 // operation in eleven is a delete; values name their version and grow to
-// ~100 bytes so tables fill quickly.
+// ~100 bytes so tables fill quickly, and the values of every 17th version
+// are ~2 KiB (compressible: a writer that separates values and compresses
+// with LZ4 writes them as compressed puts, spec/wal.md kind 3).
 //
 // Thread-safety: pure functions; a ScriptedState is a plain value.
 #pragma once
@@ -32,8 +34,8 @@ inline ScriptedOp scripted_op(Version v, int j) {
   ScriptedOp op{.key = key};
   op.del = (v + static_cast<Version>(j)) % 11 == 0;
   if (!op.del) {
-    op.value = "v" + std::to_string(v) + "." + std::to_string(j) +
-               std::string(static_cast<std::size_t>(v % 5) * 20, 'x');
+    const std::size_t pad = v % 17 == 0 ? 2100 : static_cast<std::size_t>(v % 5) * 20;
+    op.value = "v" + std::to_string(v) + "." + std::to_string(j) + std::string(pad, 'x');
   }
   return op;
 }

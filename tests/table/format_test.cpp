@@ -88,16 +88,23 @@ TEST_CASE("wrong magic names the magic's offset", "[table][format]") {
 
 TEST_CASE("unknown format version is rejected by number", "[table][format]") {
   Footer footer = some_footer();
-  footer.format_version = 3;  // with a valid checksum: a future writer
+  footer.format_version = 4;  // with a valid checksum: a future writer
   Result<Footer> f = decode_footer(file_with_footer(100, footer), kFile);
   REQUIRE_FALSE(f.is_ok());
   CHECK(f.status().code() == Code::kCorruption);
-  CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 3");
+  CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 4");
+  footer.format_version = 0xffffffffu;
+  f = decode_footer(file_with_footer(100, footer), kFile);
+  REQUIRE_FALSE(f.is_ok());
+  CHECK(f.status().message() ==
+        "000009.sst: offset 148: unsupported table format version 4294967295");
   footer.format_version = 0;
   f = decode_footer(file_with_footer(100, footer), kFile);
   REQUIRE_FALSE(f.is_ok());
   CHECK(f.status().message() == "000009.sst: offset 148: unsupported table format version 0");
-  for (const std::uint32_t known : {kFormatVersionInline, kFormatVersion}) {
+  CHECK(kFormatVersionCompressedRefs == 3);
+  for (const std::uint32_t known :
+       {kFormatVersionInline, kFormatVersionRefs, kFormatVersionCompressedRefs}) {
     footer.format_version = known;
     f = decode_footer(file_with_footer(100, footer), kFile);
     REQUIRE(f.is_ok());

@@ -1,11 +1,14 @@
 // TableBuilder: properties it computes, block splitting, filter presence,
-// file size accounting and append errors.
+// file size accounting, append errors, and the format version it writes
+// (1 inline, 2 value refs, 3 compressed value refs).
 #include "table/table_builder.hpp"
 
 #include <catch2/catch.hpp>
 
 #include "table/format.hpp"
 #include "table_test_util.hpp"
+#include "util/coding.hpp"
+#include "value/value_ref.hpp"
 
 namespace sand::table {
 namespace {
@@ -98,6 +101,81 @@ TEST_CASE("an append error is kept and returned by finish", "[table][table_build
     CHECK(s.message() == "sink.sst: injected append failure");
     CHECK(b.file_size() == sink.size());
   }
+}
+
+std::string ref_bytes(std::uint64_t raw_size, std::uint64_t file = 7) {
+  std::string s;
+  value::encode_value_ref(
+      value::ValueRef{
+          .file = file, .offset = 40, .size = 300, .checksum = 0x1234, .raw_size = raw_size},
+      &s);
+  return s;
+}
+
+std::uint32_t version_of(const std::string& file) {
+  Result<Footer> f = decode_footer(file, "t.sst");
+  REQUIRE(f.is_ok());
+  return f->format_version;
+}
+
+TEST_CASE("a table with a compressed value ref is format version 3", "[table][table_builder]") {
+  Model m;
+  m[ikey("a", 1)] = "inline";
+  m[ikey("b", 2, EntryKind::kValueRef)] = ref_bytes(1000);
+  m[ikey("c", 3, EntryKind::kDelete)] = "";
+  const std::string file = testing::build_table(m, {});
+  REQUIRE_FALSE(file.empty());
+  CHECK(version_of(file) == kFormatVersionCompressedRefs);
+  CHECK(version_of(file) == 3);
+  // The footer's version bytes, and the table reads back (entries as added;
+  // the reference is not resolved here).
+  CHECK(util::decode_fixed32(file.data() + file.size() - kFooterSize + 48) == 3);
+  Result<std::shared_ptr<Table>> t = testing::open_bytes(file);
+  REQUIRE(t.is_ok());
+  auto it = (*t)->new_iterator();
+  CHECK(testing::scan_all(it.get()) == testing::Entries(m.begin(), m.end()));
+}
+
+TEST_CASE("a table with uncompressed value refs only is format version 2",
+          "[table][table_builder]") {
+  Model m;
+  m[ikey("a", 1)] = "inline";
+  m[ikey("b", 2, EntryKind::kValueRef)] = ref_bytes(0);
+  m[ikey("c", 2, EntryKind::kValueRef)] = ref_bytes(0, 300);
+  const std::string file = testing::build_table(m, {});
+  CHECK(version_of(file) == kFormatVersionRefs);
+  Result<std::shared_ptr<Table>> t = testing::open_bytes(file);
+  REQUIRE(t.is_ok());
+  auto it = (*t)->new_iterator();
+  CHECK(testing::scan_all(it.get()) == testing::Entries(m.begin(), m.end()));
+}
+
+TEST_CASE("one compressed ref among many makes the table version 3", "[table][table_builder]") {
+  // Wherever it is: first, in the middle of many blocks, or last.
+  for (const int at : {0, 250, 499}) {
+    INFO("compressed ref at " << at);
+    Model m;
+    for (int i = 0; i < 500; ++i) {
+      m[ikey("key" + std::to_string(1000 + i), 5, EntryKind::kValueRef)] =
+          ref_bytes(i == at ? 4096 : 0);
+    }
+    TableProperties p;
+    const std::string file = testing::build_table(m, {.block_size = 256}, &p);
+    CHECK(p.data_blocks > 10);
+    CHECK(version_of(file) == 3);
+    Result<std::shared_ptr<Table>> t = testing::open_bytes(file);
+    REQUIRE(t.is_ok());
+  }
+}
+
+TEST_CASE("an inline value that looks like a compressed ref keeps version 1",
+          "[table][table_builder]") {
+  // Only kind-2 entries are references: a put's bytes are never decoded.
+  Model m;
+  m[ikey("a", 1)] = ref_bytes(1000);
+  m[ikey("b", 1, EntryKind::kDelete)] = "";
+  CHECK(version_of(testing::build_table(m, {})) == kFormatVersionInline);
+  CHECK(version_of(testing::build_table({}, {})) == kFormatVersionInline);
 }
 
 }  // namespace

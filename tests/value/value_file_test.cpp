@@ -1,8 +1,10 @@
 // Tests for src/value/value_file and value_files: checked reads by reference
 // from the in-memory and the POSIX file system, the remap of a growing file,
-// every error (naming path and offset), and the obsolete flag's deletion.
+// compressed values (LZ4 blocks with a raw_size), every error (naming path
+// and offset), and the obsolete flag's deletion.
 #include "value/value_file.hpp"
 
+#include <lz4.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +66,34 @@ std::string encoded(const ValueRef& ref) {
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
+}
+
+// `value` as one LZ4 block (what a compressed put stores).
+std::string lz4_block(std::string_view value) {
+  std::string block(static_cast<std::size_t>(LZ4_compressBound(static_cast<int>(value.size()))),
+                    '\0');
+  const int n = LZ4_compress_default(value.data(), block.data(), static_cast<int>(value.size()),
+                                     static_cast<int>(block.size()));
+  REQUIRE(n > 0);
+  block.resize(static_cast<std::size_t>(n));
+  return block;
+}
+
+// A reference to `block` at `offset` of file `file`, decompressing to
+// `raw_size` bytes.
+ValueRef compressed_ref_to(std::uint64_t file, std::uint64_t offset, std::string_view block,
+                           std::uint64_t raw_size) {
+  ValueRef ref = ref_to(file, offset, block);
+  ref.raw_size = raw_size;
+  return ref;
+}
+
+// 1000 bytes that LZ4 shrinks well.
+std::string compressible_value() {
+  std::string v;
+  for (int i = 0; v.size() < 1000; ++i) v += "value " + std::to_string(i % 7) + " abcabcabc ";
+  v.resize(1000);
+  return v;
 }
 
 }  // namespace
@@ -376,4 +406,187 @@ TEST_CASE("a value file read past the end of a log file trimmed after mapping is
                                         : "exited " + std::to_string(WEXITSTATUS(status))));
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a compressed value reads back decompressed and read_stored returns the block",
+          "[value][value_file][compressed]") {
+  Env env(GENERATE(false, true));
+  INFO(env.name);
+  const std::string value = compressible_value();
+  const std::string block = lz4_block(value);
+  REQUIRE(block.size() < value.size());
+  const std::string path = env.path("000020.wal");
+  write_file(*env.fs, path, "xx" + block + "yy");
+  const ValueFile vf(env.fs, path, 20);
+  const ValueRef ref = compressed_ref_to(20, 2, block, value.size());
+  std::string out = "stale";
+  must(vf.read(ref, &out));
+  CHECK(out == value);
+  out = "stale";
+  must(vf.read_stored(ref, &out));
+  CHECK(out == block);
+  // The same stored bytes read as an uncompressed reference are the block.
+  must(vf.read(ref_to(20, 2, block), &out));
+  CHECK(out == block);
+  // Through ValueFiles: the encoded reference, and read_stored.
+  ValueFiles::Map map;
+  map[20] = std::make_shared<ValueFile>(env.fs, path, 20);
+  const ValueFiles files(map);
+  out.clear();
+  must(files.read(encoded(ref), &out));
+  CHECK(out == value);
+  out.clear();
+  must(files.read_stored(ref, &out));
+  CHECK(out == block);
+  // A file not in the set, for read_stored too.
+  ValueRef elsewhere = ref;
+  elsewhere.file = 21;
+  out = "untouched";
+  const Status s = files.read_stored(elsewhere, &out);
+  CHECK(s.code() == Code::kCorruption);
+  CHECK(contains(s.message(), "file 21"));
+  CHECK(out == "untouched");
+}
+
+TEST_CASE("a compressed value of one byte and an uncompressible one read back",
+          "[value][value_file][compressed]") {
+  // A writer compresses only what shrinks, but a reader must not care: any
+  // LZ4 block that decompresses to exactly raw_size bytes is that value.
+  Env env(GENERATE(false, true));
+  INFO(env.name);
+  std::string noise(300, '\0');
+  for (std::size_t i = 0; i < noise.size(); ++i) {
+    noise[i] = static_cast<char>((i * 2654435761u) >> 13);
+  }
+  const std::string one_block = lz4_block("!");
+  const std::string noise_block = lz4_block(noise);
+  const std::string path = env.path("000022.wal");
+  write_file(*env.fs, path, one_block + noise_block);
+  const ValueFile vf(env.fs, path, 22);
+  std::string out;
+  must(vf.read(compressed_ref_to(22, 0, one_block, 1), &out));
+  CHECK(out == "!");
+  must(vf.read(compressed_ref_to(22, one_block.size(), noise_block, noise.size()), &out));
+  CHECK(out == noise);
+}
+
+TEST_CASE("a compressed value that does not decompress to raw_size is Corruption",
+          "[value][value_file][compressed]") {
+  // The checksum matches (it is computed over the stored bytes), so only the
+  // decompression can tell: a block written wrong, never a shorter value.
+  Env env(GENERATE(false, true));
+  INFO(env.name);
+  const std::string value = compressible_value();
+  const std::string block = lz4_block(value);
+  const std::string garbage("\xff\xff\xff\xff\xff\xff", 6);  // a literal run past the end
+  const std::string path = env.path("000023.wal");
+  write_file(*env.fs, path, "xx" + block + garbage);
+  const ValueFile vf(env.fs, path, 23);
+  const std::uint64_t garbage_at = 2 + block.size();
+  struct Case {
+    ValueRef ref;
+    std::string what;
+  };
+  const std::string bs = std::to_string(block.size());
+  const Case cases[] = {
+      {compressed_ref_to(23, 2, block, value.size() + 1),
+       "compressed value of " + bs + " bytes does not decompress to its 1001 bytes"},
+      {compressed_ref_to(23, 2, block, value.size() - 1),
+       "compressed value of " + bs + " bytes does not decompress to its 999 bytes"},
+      {compressed_ref_to(23, 2, block, 1),
+       "compressed value of " + bs + " bytes does not decompress to its 1 bytes"},
+      {compressed_ref_to(23, garbage_at, garbage, 10),
+       "compressed value of 6 bytes does not decompress to its 10 bytes"},
+      // No stored bytes at all: an empty block is not a valid LZ4 block.
+      {compressed_ref_to(23, garbage_at, "", 5),
+       "compressed value of 0 bytes does not decompress to its 5 bytes"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what << " at " << c.ref.offset);
+    std::string out = "untouched";
+    const Status s = vf.read(c.ref, &out);
+    CHECK(s == Status::corruption(path, c.ref.offset, c.what));
+    CHECK(s.message().rfind(path + ": offset " + std::to_string(c.ref.offset) + ": ", 0) == 0);
+    // Never a partly decompressed value.
+    CHECK((out.empty() || out == "untouched"));
+    // read_stored does not decompress: the checked stored bytes.
+    must(vf.read_stored(c.ref, &out));
+    CHECK(out == std::string_view("xx" + block + garbage).substr(c.ref.offset, c.ref.size));
+  }
+  // The right raw_size still reads.
+  std::string out;
+  must(vf.read(compressed_ref_to(23, 2, block, value.size()), &out));
+  CHECK(out == value);
+}
+
+TEST_CASE("a compressed value with a damaged block byte is the checksum Corruption",
+          "[value][value_file][compressed]") {
+  Env env(GENERATE(false, true));
+  INFO(env.name);
+  const std::string value = compressible_value();
+  const std::string block = lz4_block(value);
+  const ValueRef ref = compressed_ref_to(24, 3, block, value.size());
+  for (const std::size_t at : {std::size_t{0}, block.size() / 2, block.size() - 1}) {
+    INFO("flipped block byte " << at);
+    std::string damaged = block;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x04);
+    const std::string path = env.path("000024.wal");
+    write_file(*env.fs, path, "xyz" + damaged);
+    const ValueFile vf(env.fs, path, 24);
+    const std::string what =
+        "value of " + std::to_string(block.size()) + " bytes does not match its checksum";
+    std::string out = "untouched";
+    CHECK(vf.read(ref, &out) == Status::corruption(path, 3, what));
+    CHECK(out == "untouched");
+    CHECK(vf.read_stored(ref, &out) == Status::corruption(path, 3, what));
+    CHECK(out == "untouched");
+  }
+}
+
+TEST_CASE("a compressed value reference past the end is Corruption naming path and offset",
+          "[value][value_file][compressed]") {
+  Env env(GENERATE(false, true));
+  INFO(env.name);
+  const std::string block = lz4_block(compressible_value());
+  const std::string path = env.path("000025.wal");
+  write_file(*env.fs, path, block.substr(0, block.size() - 1));
+  const ValueFile vf(env.fs, path, 25);
+  std::string out = "untouched";
+  const ValueRef ref = compressed_ref_to(25, 0, block, 1000);
+  for (const Status& s : {vf.read(ref, &out), vf.read_stored(ref, &out)}) {
+    INFO(s.to_string());
+    CHECK(s.code() == Code::kCorruption);
+    CHECK(s.message().rfind(path + ": offset 0: ", 0) == 0);
+    CHECK(contains(s.message(), "past the end"));
+  }
+  CHECK(out == "untouched");
+}
+
+TEST_CASE("ValueFiles read of a malformed compressed reference is Corruption",
+          "[value][value_files][compressed]") {
+  const auto fs = memory_file_system();
+  must(fs->create_dir("/db"));
+  const std::string block = lz4_block(compressible_value());
+  write_file(*fs, "/db/000003.wal", block);
+  ValueFiles::Map map;
+  map[3] = std::make_shared<ValueFile>(fs, "/db/000003.wal", 3);
+  const ValueFiles files(map);
+  const std::string plain = encoded(ref_to(3, 0, block));
+  std::string out = "untouched";
+  const std::string bad[] = {
+      plain + std::string("\x00", 1),                                    // raw_size 0
+      plain + std::string("\x81\x80\x80\x80\x01", 5),                    // raw_size 2^28 + 1
+      plain + std::string("\xe8", 1),                                    // raw_size cut short
+      plain + std::string("\xe8\x07\x00", 3),                            // a byte after raw_size
+      plain + "\x81" + std::string(9, '\x80') + std::string("\x00", 1),  // 11-byte varint
+  };
+  for (const std::string& bytes : bad) {
+    INFO("ref of " << bytes.size() << " bytes");
+    const Status s = files.read(bytes, &out);
+    CHECK(s.code() == Code::kCorruption);
+    CHECK(contains(s.message(), "malformed value reference"));
+    CHECK(out == "untouched");
+  }
+  must(files.read(plain + std::string("\xe8\x07", 2), &out));
+  CHECK(out == compressible_value());
 }

@@ -1,5 +1,6 @@
 // Tests for src/value/value_ref: the value reference codec (exact bytes,
-// round trips, every rejected encoding) and the value checksum.
+// round trips, every rejected encoding, the optional raw_size of a compressed
+// value) and the value checksum.
 #include "value/value_ref.hpp"
 
 #include <rapidcheck.h>
@@ -55,6 +56,93 @@ rc::Gen<ValueRef> gen_valid_ref() {
       });
 }
 
+// A raw_size decode_value_ref accepts: 1..kMaxValueSize, often near a varint
+// length boundary or at either end.
+rc::Gen<std::uint64_t> gen_raw_size() {
+  return rc::gen::oneOf(
+      rc::gen::inRange<std::uint64_t>(1, 300),
+      rc::gen::map(rc::gen::pair(rc::gen::inRange(1, 28), rc::gen::inRange(-1, 2)),
+                   [](const std::pair<int, int>& p) {
+                     return (std::uint64_t{1} << p.first) + static_cast<std::uint64_t>(p.second);
+                   }),
+      rc::gen::inRange<std::uint64_t>(1, kMaxValueSize + 1),
+      rc::gen::element<std::uint64_t>(1, kMaxValueSize - 1, kMaxValueSize));
+}
+
+// A compressed reference decode_value_ref accepts: a valid one with a raw_size.
+rc::Gen<ValueRef> gen_valid_compressed_ref() {
+  return rc::gen::map(rc::gen::pair(gen_valid_ref(), gen_raw_size()),
+                      [](const std::pair<ValueRef, std::uint64_t>& p) {
+                        ValueRef r = p.first;
+                        r.raw_size = p.second;
+                        return r;
+                      });
+}
+
+// Whether `bytes` is exactly one LEB128 varint of at most 10 bytes whose value
+// is 1..kMaxValueSize: the only bytes after the checksum that make a valid
+// (compressed) reference. Written from spec/values.md, not with util/coding.
+bool is_one_valid_raw_size(std::string_view bytes) {
+  if (bytes.empty() || bytes.size() > 10) return false;
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto byte = static_cast<std::uint8_t>(bytes[i]);
+    const bool last = i + 1 == bytes.size();
+    if (((byte & 0x80) == 0) != last) return false;  // ends early, or never ends
+    const std::uint64_t group = byte & 0x7f;
+    if (group == 0) continue;
+    if (7 * i >= 35) return false;  // >= 2^35: past kMaxValueSize (2^28)
+    value |= group << (7 * i);
+  }
+  return value >= 1 && value <= kMaxValueSize;
+}
+
+// Bytes to append after a whole four-field reference that do not make it a
+// valid compressed one: raw_size 0 (in any length), a raw_size over the
+// limit, a truncated raw_size, one of more than 10 bytes, bytes after a good
+// raw_size, or anything else that is not exactly one good raw_size.
+rc::Gen<std::string> gen_bad_trailer() {
+  auto varint = [](std::uint64_t v) {
+    std::string s;
+    util::put_varint64(&s, v);
+    return s;
+  };
+  // `v`'s varint padded with 0x80 continuation groups to `len` bytes.
+  auto padded = [varint](std::uint64_t v, std::size_t len) {
+    std::string s = varint(v);
+    if (s.size() >= len) return s;
+    s.back() = static_cast<char>(s.back() | 0x80);
+    s.append(len - s.size() - 1, '\x80');
+    s.push_back('\x00');
+    return s;
+  };
+  return rc::gen::oneOf(
+      // raw_size 0, shortest or padded (up to 10 bytes still one varint).
+      rc::gen::map(rc::gen::inRange<std::size_t>(1, 11),
+                   [padded](std::size_t len) { return padded(0, len); }),
+      // Over the limit.
+      rc::gen::map(rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(kMaxValueSize + 1, kMax),
+                                  rc::gen::element<std::uint64_t>(kMaxValueSize + 1, kMax)),
+                   varint),
+      // A good raw_size padded to 11..16 bytes: longer than 10.
+      rc::gen::map(rc::gen::pair(gen_raw_size(), rc::gen::inRange<std::size_t>(11, 17)),
+                   [padded](const std::pair<std::uint64_t, std::size_t>& p) {
+                     return padded(p.first, p.second);
+                   }),
+      // Cut short: every byte has its continuation bit set.
+      rc::gen::nonEmpty(rc::gen::container<std::string>(
+          rc::gen::map(rc::gen::arbitrary<std::uint8_t>(),
+                       [](std::uint8_t b) { return static_cast<char>(b | 0x80); }))),
+      // A good raw_size, then more bytes.
+      rc::gen::map(rc::gen::pair(gen_raw_size(), rc::gen::nonEmpty<std::string>()),
+                   [varint](const std::pair<std::uint64_t, std::string>& p) {
+                     return varint(p.first) + p.second;
+                   }),
+      // Anything else.
+      rc::gen::suchThat(rc::gen::nonEmpty<std::string>(),
+                        [](const std::string& s) { return !is_one_valid_raw_size(s); }));
+}
+
 }  // namespace
 
 TEST_CASE("property: value ref encode then decode gives the same ref", "[value][value_ref]") {
@@ -80,10 +168,112 @@ TEST_CASE("property: every proper prefix of a value ref is rejected", "[value][v
 }
 
 TEST_CASE("property: a value ref with trailing bytes is rejected", "[value][value_ref]") {
+  // Trailing bytes that form exactly one raw_size varint of 1..kMaxValueSize
+  // make a compressed reference (the properties below); anything else after
+  // the checksum is rejected.
   rc::prop("trailing bytes", [] {
-    std::string bytes = encoded(*gen_valid_ref());
-    bytes += *rc::gen::nonEmpty<std::string>();
-    RC_ASSERT(!decode_value_ref(bytes).has_value());
+    const ValueRef ref = *gen_valid_ref();
+    const std::string trailer = *gen_bad_trailer();
+    RC_ASSERT(!is_one_valid_raw_size(trailer));
+    RC_ASSERT(!decode_value_ref(encoded(ref) + trailer).has_value());
+  });
+}
+
+TEST_CASE("property: a value ref followed by one good raw_size varint is a compressed ref",
+          "[value][value_ref]") {
+  // Any varint of at most 10 bytes, shortest or padded, with a value of
+  // 1..kMaxValueSize.
+  rc::prop("raw_size bytes", [] {
+    const ValueRef ref = *gen_valid_ref();
+    const std::uint64_t raw_size = *gen_raw_size();
+    std::string trailer;
+    util::put_varint64(&trailer, raw_size);
+    const auto len = *rc::gen::inRange<std::size_t>(trailer.size(), 11);
+    if (len > trailer.size()) {
+      trailer.back() = static_cast<char>(trailer.back() | 0x80);
+      trailer.append(len - trailer.size() - 1, '\x80');
+      trailer.push_back('\x00');
+    }
+    RC_ASSERT(trailer.size() == len);
+    RC_ASSERT(is_one_valid_raw_size(trailer));
+    const auto back = decode_value_ref(encoded(ref) + trailer);
+    RC_ASSERT(back.has_value());
+    ValueRef expected = ref;
+    expected.raw_size = raw_size;
+    RC_ASSERT(*back == expected);
+  });
+}
+
+TEST_CASE("property: a compressed value ref encode then decode gives the same ref",
+          "[value][value_ref]") {
+  rc::prop("round trip with raw_size", [] {
+    const ValueRef ref = *gen_valid_compressed_ref();
+    RC_ASSERT(ref.compressed());
+    const std::string bytes = encoded(ref);
+    // The four fields exactly as without raw_size, then raw_size's varint.
+    ValueRef plain = ref;
+    plain.raw_size = 0;
+    const std::string plain_bytes = encoded(plain);
+    std::string raw;
+    util::put_varint64(&raw, ref.raw_size);
+    RC_ASSERT(bytes == plain_bytes + raw);
+    RC_ASSERT(bytes.size() <= kMaxValueRefSize);
+    const auto back = decode_value_ref(bytes);
+    RC_ASSERT(back.has_value());
+    RC_ASSERT(*back == ref);
+    RC_ASSERT(back->compressed());
+    RC_ASSERT(back->raw_size == ref.raw_size);
+  });
+}
+
+TEST_CASE("property: every proper prefix of a compressed value ref is rejected but one",
+          "[value][value_ref]") {
+  // Cut right after the checksum it is the uncompressed reference to the
+  // same stored bytes; cut anywhere else it is malformed.
+  rc::prop("truncated compressed refs", [] {
+    const ValueRef ref = *gen_valid_compressed_ref();
+    const std::string bytes = encoded(ref);
+    ValueRef plain = ref;
+    plain.raw_size = 0;
+    const std::size_t plain_size = encoded(plain).size();
+    const auto cut = *rc::gen::inRange<std::size_t>(0, bytes.size());
+    const auto back = decode_value_ref(std::string_view(bytes).substr(0, cut));
+    if (cut == plain_size) {
+      RC_ASSERT(back.has_value());
+      RC_ASSERT(*back == plain);
+    } else {
+      RC_ASSERT(!back.has_value());
+    }
+  });
+}
+
+TEST_CASE("property: a value ref with raw_size 0 is rejected", "[value][value_ref]") {
+  // encode_value_ref writes no raw_size for 0; a stored 0 (in any of its
+  // 1..10-byte forms) is malformed, never "not compressed".
+  rc::prop("raw_size 0", [] {
+    const ValueRef ref = *gen_valid_ref();
+    const auto len = *rc::gen::inRange<std::size_t>(1, 11);
+    std::string zero(len - 1, '\x80');
+    zero.push_back('\x00');
+    RC_ASSERT(!decode_value_ref(encoded(ref) + zero).has_value());
+  });
+}
+
+TEST_CASE("property: a value ref with raw_size over kMaxValueSize is rejected",
+          "[value][value_ref]") {
+  rc::prop("raw_size over the limit", [] {
+    ValueRef ref = *gen_valid_ref();
+    ref.raw_size = *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(kMaxValueSize + 1, kMax),
+                                   rc::gen::element<std::uint64_t>(kMaxValueSize + 1, kMax));
+    RC_ASSERT(!decode_value_ref(encoded(ref)).has_value());
+  });
+}
+
+TEST_CASE("property: a compressed value ref with bytes after raw_size is rejected",
+          "[value][value_ref]") {
+  rc::prop("bytes after raw_size", [] {
+    const std::string bytes = encoded(*gen_valid_compressed_ref());
+    RC_ASSERT(!decode_value_ref(bytes + *rc::gen::nonEmpty<std::string>()).has_value());
   });
 }
 
@@ -112,6 +302,58 @@ TEST_CASE("the worked example value ref has the exact bytes of the spec rules",
   CHECK(*back == ref);
 }
 
+TEST_CASE("the worked example value ref with raw_size 1000 has the exact bytes",
+          "[value][value_ref]") {
+  // The spec's "hello" reference, its 5 stored bytes now read as an LZ4 block
+  // of a 1000-byte value: raw_size 1000 = 0b111_1101000, low 7 bits 0x68 with
+  // the continuation bit (0xe8), then 0x07. 11 + 2 = 13 bytes.
+  const ValueRef ref{
+      .file = 7, .offset = 40, .size = 5, .checksum = 0x9555e8555c62dcfdull, .raw_size = 1000};
+  CHECK(ref.compressed());
+  const std::string expected("\x07\x28\x05\xfd\xdc\x62\x5c\x55\xe8\x55\x95\xe8\x07", 13);
+  CHECK(encoded(ref) == expected);
+  const auto back = decode_value_ref(expected);
+  REQUIRE(back.has_value());
+  CHECK(*back == ref);
+  CHECK(back->raw_size == 1000);
+  CHECK(back->compressed());
+  // Without its raw_size the same bytes are the uncompressed example.
+  const auto plain = decode_value_ref(expected.substr(0, 11));
+  REQUIRE(plain.has_value());
+  CHECK_FALSE(plain->compressed());
+  CHECK(plain->raw_size == 0);
+  // Cut inside the raw_size varint: malformed.
+  CHECK_FALSE(decode_value_ref(expected.substr(0, 12)).has_value());
+  // raw_size 1 (one byte 0x01) is the smallest accepted.
+  const auto one = decode_value_ref(expected.substr(0, 11) + "\x01");
+  REQUIRE(one.has_value());
+  CHECK(one->raw_size == 1);
+}
+
+TEST_CASE("a value ref raw_size at and above kMaxValueSize", "[value][value_ref]") {
+  const std::string base("\x07\x28\x05\xfd\xdc\x62\x5c\x55\xe8\x55\x95", 11);
+  // kMaxValueSize = 2^28: four 0x80 groups then 0x01.
+  const std::string at_limit("\x80\x80\x80\x80\x01", 5);
+  const auto ok = decode_value_ref(base + at_limit);
+  REQUIRE(ok.has_value());
+  CHECK(ok->raw_size == kMaxValueSize);
+  CHECK(encoded(*ok) == base + at_limit);
+  // 2^28 + 1.
+  CHECK_FALSE(decode_value_ref(base + std::string("\x81\x80\x80\x80\x01", 5)).has_value());
+  // raw_size 0 and a padded 0.
+  CHECK_FALSE(decode_value_ref(base + std::string("\x00", 1)).has_value());
+  CHECK_FALSE(decode_value_ref(base + std::string("\x80\x00", 2)).has_value());
+  // raw_size 1 padded to 10 bytes is still one varint; to 11 it is not.
+  const std::string ten = "\x81" + std::string(8, '\x80') + std::string("\x00", 1);
+  const auto padded = decode_value_ref(base + ten);
+  REQUIRE(padded.has_value());
+  CHECK(padded->raw_size == 1);
+  const std::string eleven = "\x81" + std::string(9, '\x80') + std::string("\x00", 1);
+  CHECK_FALSE(decode_value_ref(base + eleven).has_value());
+  // A raw_size over 2^64 in its 10th byte.
+  CHECK_FALSE(decode_value_ref(base + std::string(9, '\xff') + std::string("\x02", 1)).has_value());
+}
+
 TEST_CASE("a value ref with multi-byte varints has the exact LEB128 bytes", "[value][value_ref]") {
   // file 300 = 0b10_0101100: low 7 bits 0x2c with the continuation bit (0xac),
   // then 0x02. offset 16384 = 2^14: 0x80 0x80 0x01. size 128: 0x80 0x01.
@@ -126,9 +368,10 @@ TEST_CASE("a value ref with multi-byte varints has the exact LEB128 bytes", "[va
 
 TEST_CASE("a value ref with the largest fields fits kMaxValueRefSize and decodes",
           "[value][value_ref]") {
-  // Three 10-byte varints need values of 2^63 or more: file and offset can
-  // be that large, size cannot (kMaxValueSize), so the longest valid ref is
-  // 10 + 10 + varint(kMaxValueSize) + 8 bytes; the 38-byte bound still holds.
+  // A 10-byte varint needs a value of 2^63 or more: file and offset can be
+  // that large, size and raw_size cannot (kMaxValueSize), so the longest
+  // valid ref without raw_size is 10 + 10 + varint(kMaxValueSize) + 8 = 33
+  // bytes, and with it 38.
   const ValueRef ref{
       .file = kMax, .offset = kMax - kMaxValueSize, .size = kMaxValueSize, .checksum = kMax};
   const std::string bytes = encoded(ref);
@@ -137,6 +380,18 @@ TEST_CASE("a value ref with the largest fields fits kMaxValueRefSize and decodes
   const auto back = decode_value_ref(bytes);
   REQUIRE(back.has_value());
   CHECK(*back == ref);
+  // With the largest raw_size too: 5 more bytes, still within the 48-byte
+  // bound (four 10-byte varints and the checksum).
+  CHECK(kMaxValueRefSize == 48);
+  ValueRef compressed = ref;
+  compressed.raw_size = kMaxValueSize;
+  const std::string longest = encoded(compressed);
+  CHECK(longest.size() ==
+        bytes.size() + static_cast<std::size_t>(util::varint_length(kMaxValueSize)));
+  CHECK(longest.size() <= kMaxValueRefSize);
+  const auto longest_back = decode_value_ref(longest);
+  REQUIRE(longest_back.has_value());
+  CHECK(*longest_back == compressed);
 }
 
 TEST_CASE("a value ref naming file 0 is rejected", "[value][value_ref]") {
@@ -181,8 +436,15 @@ TEST_CASE("a truncated value ref is rejected", "[value][value_ref]") {
 
 TEST_CASE("a value ref followed by trailing bytes is rejected", "[value][value_ref]") {
   const std::string good("\x07\x28\x05\xfd\xdc\x62\x5c\x55\xe8\x55\x95", 11);
+  // 0x00 would be raw_size 0: rejected.
   CHECK_FALSE(decode_value_ref(good + std::string("\x00", 1)).has_value());
+  // Its 0x07 would be raw_size 7, then 10 bytes are left over.
   CHECK_FALSE(decode_value_ref(good + good).has_value());
+  // A raw_size cut after a continuation byte.
+  CHECK_FALSE(decode_value_ref(good + std::string("\x85", 1)).has_value());
+  // A good raw_size followed by one more byte.
+  CHECK_FALSE(decode_value_ref(good + std::string("\x05\x00", 2)).has_value());
+  CHECK(decode_value_ref(good + std::string("\x05", 1)).has_value());
 }
 
 TEST_CASE("a value ref varint longer than 10 bytes is rejected", "[value][value_ref]") {

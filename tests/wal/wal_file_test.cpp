@@ -80,6 +80,67 @@ TEST_CASE("create_wal writes a header and replay returns the batches", "[wal][re
   CHECK(seen.offsets == std::vector<std::uint64_t>{kFileHeaderSize, second});
 }
 
+TEST_CASE("create_wal writes version 3 for compressed puts and 2 otherwise", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  for (const bool compressed : {false, true}) {
+    INFO("compressed_puts " << compressed);
+    const std::string path = compressed ? "/db/000006.wal" : "/db/000005.wal";
+    const std::uint64_t number = compressed ? 6 : 5;
+    auto w = create_wal(*fs, path, number, compressed);
+    REQUIRE(w.is_ok());
+    REQUIRE((*w)->close().is_ok());
+    auto file = fs->open_readable_file(path);
+    REQUIRE(file.is_ok());
+    const std::string_view bytes = (*file)->contents();
+    REQUIRE(bytes.size() >= kFileHeaderSize);
+    CHECK(bytes.substr(8, 4) == (compressed ? std::string_view("\x03\x00\x00\x00", 4)
+                                            : std::string_view("\x02\x00\x00\x00", 4)));
+    CHECK(bytes.substr(0, kFileHeaderSize) ==
+          log_file_header(LogKind::kWal, compressed ? 3 : 2, number));
+  }
+  // The default is version 2.
+  auto d = create_wal(*fs, "/db/000007.wal", 7);
+  REQUIRE(d.is_ok());
+  REQUIRE((*d)->close().is_ok());
+  auto file = fs->open_readable_file("/db/000007.wal");
+  REQUIRE(file.is_ok());
+  CHECK((*file)->contents().substr(8, 4) == std::string_view("\x02\x00\x00\x00", 4));
+}
+
+TEST_CASE("a version-3 WAL of compressed puts replays them", "[wal][replay]") {
+  auto fs = memory_file_system();
+  REQUIRE(fs->create_dir("/db").is_ok());
+  auto w = create_wal(*fs, "/db/000005.wal", 5, /*compressed_puts=*/true);
+  REQUIRE(w.is_ok());
+  const std::string big(5000, 'b');
+  WriteBatch b;
+  b.put("big", big);
+  b.del("gone");
+  b.put("small", "s");
+  std::string compressed;
+  REQUIRE(WriteBatchAccess::compress_values(stamped(b, 3), kMinCompressedValueSize, &compressed));
+  REQUIRE((*w)->add_record(compressed).is_ok());
+  REQUIRE((*w)->close().is_ok());
+  auto file = fs->open_readable_file("/db/000005.wal");
+  REQUIRE(file.is_ok());
+  std::vector<std::string> seen;
+  auto stats = replay((*file)->contents(), "000005.wal", kNumber, false,
+                      [&](std::string_view rep, std::uint64_t offset) {
+                        CHECK(offset == kFileHeaderSize);
+                        CHECK(WriteBatchAccess::version(rep) == 3);
+                        return WriteBatchAccess::for_each(
+                            rep, "000005.wal", offset,
+                            [&](EntryKind k, std::string_view key, std::string_view value) {
+                              seen.push_back(std::to_string(static_cast<int>(k)) + ":" +
+                                             std::string(key) + "=" + std::string(value));
+                            });
+                      });
+  REQUIRE(stats.is_ok());
+  CHECK(stats->records == 1);
+  CHECK(seen == std::vector<std::string>{"1:big=" + big, "0:gone=", "1:small=s"});
+}
+
 TEST_CASE("create_wal truncates an existing file", "[wal][replay]") {
   auto fs = memory_file_system();
   REQUIRE(fs->create_dir("/db").is_ok());
