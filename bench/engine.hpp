@@ -97,7 +97,9 @@ struct EngineSettings {
   std::uint64_t block_size = 4096;                            // Default: 4 KiB
   bool sync = false;                                          // Default: false
   SandRetention sand_retention = SandRetention::kLatestOnly;  // sanddb only
-  std::uint64_t sand_value_separation = 0;  // sanddb only: Options::value_separation_threshold
+  // sanddb only: Options::value_separation_threshold (sand_bench sets the
+  // library's default unless --sand_value_separation says otherwise).
+  std::uint64_t sand_value_separation = 0;
   // RocksDB only: open as an OptimisticTransactionDB (for putif). Off unless
   // a run needs it, because that keeps flushed memtables in memory for
   // conflict checks (max_write_buffer_size_to_maintain), which would change

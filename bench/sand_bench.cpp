@@ -55,6 +55,7 @@
 #include "engine.hpp"
 #include "process_stats.hpp"
 #include "report.hpp"
+#include "sand/options.hpp"
 #include "workloads.hpp"
 
 namespace {
@@ -161,6 +162,7 @@ int main(int argc, char** argv) {
                  "sanddb only: latest (keep the newest version, like the peers) or all")
       ->capture_default_str()
       ->check(CLI::IsMember({"latest", "all"}));
+  settings.sand_value_separation = sand::Options{}.value_separation_threshold;
   app.add_option("--sand_value_separation", settings.sand_value_separation,
                  "sanddb only: values of at least this many bytes are stored once, in the WAL "
                  "(Options::value_separation_threshold; 0 = off)")

@@ -267,9 +267,10 @@ SAND_C_EXPORT void sand_options_set_memtable_size(sand_options_t* opts, size_t v
 /**
  * Key-value separation: values of at least this many bytes are stored once,
  * in their WAL record, and tables hold a reference to them, so flushes and
- * compactions stop copying them (spec/values.md). 0 keeps every value inline;
+ * compactions stop copying them (spec/values.md); with LZ4 compression, those
+ * of at least 2 KiB are stored compressed. 0 keeps every value inline;
  * otherwise at least 64 (and at most 256 MiB): sand_open() fails with
- * ::SAND_INVALID_ARGUMENT for other values. Default: 0.
+ * ::SAND_INVALID_ARGUMENT for other values. Default: 1024.
  * @param opts The options; NULL: no-op.
  * @param value Bytes; 0: off.
  */

@@ -69,9 +69,13 @@ struct Options {
   /// reference to them (key-value separation, spec/values.md): flushes and
   /// compactions then move references, not values. The WAL then stays as a
   /// value file until no retained version references it. A memtable is also
-  /// frozen once its WAL holds memtable_size bytes. 0 turns separation off.
-  /// Default: 0 (off). Valid: 0, or 64 bytes to kMaxValueSize.
-  std::size_t value_separation_threshold = 0;
+  /// frozen once its WAL holds memtable_size bytes. With compression LZ4,
+  /// a separated value of at least 2 KiB is written LZ4-compressed when that
+  /// saves an eighth of it (spec/wal.md); smaller ones are stored as they
+  /// are. 0 turns separation off (every value inline, compressed with its
+  /// table block). Default: 1 KiB, chosen by measurement (doc/design.md
+  /// section 11). Valid: 0, or 64 bytes to kMaxValueSize.
+  std::size_t value_separation_threshold = 1024;
   /// Target size of an uncompressed table data block. Default: 4 KiB. Valid:
   /// 256 bytes to 64 MiB.
   std::size_t block_size = 4096;

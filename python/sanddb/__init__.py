@@ -111,9 +111,9 @@ def open(path, *, read_only=False, in_memory=False, **options):  # noqa: A001 (l
 
     Keyword options are named as the fields of the C++ sand::Options, with
     the same defaults: create_if_missing (True), error_if_exists (False),
-    memtable_size (64 MiB), value_separation_threshold (0: off; otherwise
-    at least 64: values of at least this many bytes are stored once, in the
-    WAL, and tables hold a reference to them), block_size (4096),
+    memtable_size (64 MiB), value_separation_threshold (1024; 0: off;
+    otherwise at least 64: values of at least this many bytes are stored
+    once, in the WAL, and tables hold a reference to them), block_size (4096),
     block_restart_interval (16), compression ("lz4" or "none"; "lz4"),
     bloom_bits_per_key (10),
     block_cache_size (32 MiB), sync (False: writes survive a process crash,

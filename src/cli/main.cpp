@@ -558,7 +558,7 @@ int main(int argc, char** argv) {
       ->type_name("SIZE");
   app.add_option("--value-separation-threshold", args.value_separation_threshold,
                  "Values this large or larger are stored once, in the WAL, and referenced "
-                 "(spec/values.md); 0 = off, else at least 64 (default 0)")
+                 "(spec/values.md); 0 = off, else at least 64 (default 1KiB)")
       ->type_name("SIZE");
   // Decoded by tuning.hpp after parsing, so the tests share one decoder.
   app.add_option("--l0-trigger", args.l0_trigger,

@@ -692,6 +692,8 @@ TEST_CASE("regression B2: a compaction's mark never outlives the writes it count
   auto fs = std::make_shared<FaultFileSystem>();
   auto gate = std::make_shared<sand::test::GateFileSystem>(fs);
   Options options = crash_options(gate, Retention::kLatestOnly);
+  // Inline values: the 4096-byte write below must fill the memtable.
+  options.value_separation_threshold = 0;
   CrashModel model(Retention::kLatestOnly);
   auto db = sand::test::must(DB::open(kDir, options));
   auto write = [&](const std::string& key, const std::string& value, bool sync) {
