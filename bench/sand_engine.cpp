@@ -94,12 +94,22 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
           "sanddb retention: all (every version kept: more bytes than the peers, which keep "
           "only the latest)");
     }
+    if (separation_ == 0) {
+      out.emplace_back("sanddb value separation: off (every value inline)");
+    } else {
+      out.emplace_back("sanddb value separation: values of " + std::to_string(separation_) +
+                       " bytes or more are stored once, in the WAL, those of 2 KiB or more "
+                       "LZ4-compressed with --compression=lz4 (value_separation_threshold; the "
+                       "library's default is " +
+                       std::to_string(sand::Options{}.value_separation_threshold) + ")");
+    }
     return out;
   }
 
   void open(const std::string& dir, const EngineSettings& s) override {
     retention_ = s.sand_retention == SandRetention::kAll ? sand::Retention::kAll
                                                          : sand::Retention::kLatestOnly;
+    separation_ = static_cast<std::size_t>(s.sand_value_separation);
     sand::Options options{
         .create_if_missing = true,
         .memtable_size = s.write_buffer_size,
@@ -261,6 +271,7 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
  private:
   std::unique_ptr<sand::DB> db_;
   sand::Retention retention_ = sand::Retention::kLatestOnly;
+  std::size_t separation_ = 0;  // value_separation_threshold, for notes()
 };
 
 }  // namespace
