@@ -213,7 +213,7 @@ void IteratorState::find_prev_descending() {
 
 std::string_view IteratorState::current_value() {
   if (!valid || !value_is_ref_) return value;
-  if (status = view_->values->read(value, &resolved_value_); !status.is_ok()) {
+  if (status = view_->values->read(value, &resolved_value_, &read_ahead_); !status.is_ok()) {
     valid = false;
     return {};
   }

@@ -37,6 +37,7 @@
 #include "sand/db.hpp"
 #include "util/internal_iterator.hpp"
 #include "util/internal_key.hpp"
+#include "value/read_ahead.hpp"
 
 namespace sand::detail {
 
@@ -106,9 +107,10 @@ struct IteratorState {
   // Ascending: the key whose older entries to skip. Descending: the current
   // key (key views it).
   std::string saved_key_;
-  std::string saved_value_;     // descending: the current value
-  bool value_is_ref_ = false;   // `value` holds a value reference
-  std::string resolved_value_;  // the value read for a reference
+  std::string saved_value_;      // descending: the current value
+  bool value_is_ref_ = false;    // `value` holds a value reference
+  std::string resolved_value_;   // the value read for a reference
+  value::ReadAhead read_ahead_;  // hints value files ahead of a forward walk
 };
 
 }  // namespace sand::detail

@@ -1,9 +1,11 @@
 // ValueFile: checked reads of referenced values from a mapped file.
 #include "value/value_file.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "util/lz4_block.hpp"
+#include "util/read_hint.hpp"
 
 namespace sand::value {
 
@@ -59,6 +61,20 @@ Result<std::string_view> ValueFile::checked_bytes(const ValueRef& ref,
         "value of " + std::to_string(ref.size) + " bytes does not match its checksum");
   }
   return value;
+}
+
+void ValueFile::will_need(std::uint64_t begin, std::uint64_t end) const {
+  std::shared_ptr<const ReadableFile> map;
+  {
+    MutexLock lock(mu_);
+    map = map_;
+  }
+  if (map == nullptr) return;
+  const std::string_view bytes = map->contents();
+  end = std::min(
+      {end, static_cast<std::uint64_t>(bytes.size()), size_.load(std::memory_order_relaxed)});
+  if (begin >= end) return;
+  util::hint_will_need(bytes.substr(begin, end - begin));
 }
 
 Status ValueFile::read_stored(const ValueRef& ref, std::string* out) const {

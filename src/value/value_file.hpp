@@ -47,6 +47,11 @@ class ValueFile {
   // IOError when the file cannot be mapped.
   Status read(const ValueRef& ref, std::string* out) const;
 
+  // Asks the kernel to read [begin, end) of the file ahead of a reader
+  // (ReadAhead), within what is mapped already. A hint: nothing is read or
+  // checked here.
+  void will_need(std::uint64_t begin, std::uint64_t end) const;
+
   // The stored bytes, checked but never decompressed: what compaction copies
   // when it moves a value (the copy keeps `ref.raw_size`). Errors as read().
   Status read_stored(const ValueRef& ref, std::string* out) const;

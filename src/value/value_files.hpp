@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "sand/status.hpp"
+#include "value/read_ahead.hpp"
 #include "value/value_file.hpp"
 
 namespace sand::value {
@@ -27,6 +28,9 @@ class ValueFiles {
   // Errors: Corruption when the bytes are not a value reference or name a
   // file outside this set; ValueFile::read()'s errors.
   Status read(std::string_view ref_bytes, std::string* out) const;
+  // The same for a reader that may walk a value file front to back (a
+  // scan): `ahead` tracks its reads and hints the kernel ahead of it.
+  Status read(std::string_view ref_bytes, std::string* out, ReadAhead* ahead) const;
   // The same for the stored bytes (ValueFile::read_stored).
   Status read_stored(const ValueRef& ref, std::string* out) const;
 
