@@ -1663,8 +1663,13 @@ typedef enum sand_check_file_type {
   SAND_CHECK_MANIFEST = 0,
   /** A table (.sst). */
   SAND_CHECK_TABLE = 1,
-  /** A write-ahead log (.wal). */
-  SAND_CHECK_WAL = 2
+  /** A write-ahead log (.wal), live or kept as a value file. */
+  SAND_CHECK_WAL = 2,
+  /** A value log (`000021.val`): values compaction moved out of a mostly
+   *  dead value file, spec/values.md section 3.2. Counted in the
+   *  ::SAND_CHECK_WAL totals: sand_check_report_totals() returns NULL for
+   *  this type. */
+  SAND_CHECK_VALUE_LOG = 3
 } sand_check_file_type_t;
 /* clang-format on */
 

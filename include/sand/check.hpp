@@ -80,14 +80,18 @@ struct CheckNote {
 };
 
 /// The kinds of file check_database() reads.
-enum class CheckFileType { kManifest, kTable, kWal };
+enum class CheckFileType { kManifest, kTable, kWal, kValueLog };
 /// @var CheckFileType::kManifest
 /// The MANIFEST: the log of edits that names the live tables and the oldest
 /// live WAL.
 /// @var CheckFileType::kTable
 /// A table (`000012.sst`: its number, zero-padded to six digits or more).
 /// @var CheckFileType::kWal
-/// A write-ahead log (`000013.wal`, numbered like the tables).
+/// A write-ahead log (`000013.wal`, numbered like the tables), live or kept
+/// below wal_number as a value file.
+/// @var CheckFileType::kValueLog
+/// A value log (`000021.val`): values compaction moved out of a mostly dead
+/// value file, spec/values.md section 3.2. Counted in CheckReport::wals.
 
 /// What was checked in one file.
 struct CheckedFile {
@@ -101,11 +105,12 @@ struct CheckedFile {
   CheckFileType type = CheckFileType::kTable;  ///< What kind of file it is.
   Outcome outcome = Outcome::kOk;              ///< The verdict.
   std::uint64_t bytes = 0;  ///< The file's size (0 if missing or skipped).
-  /// Tables: data blocks that passed. Manifest and WALs: records whose
-  /// checksum and decoding passed.
+  /// Tables: data blocks that passed. Manifest, WALs and value logs:
+  /// records whose checksum and decoding passed.
   std::uint64_t units = 0;
   /// Tables: entries in the blocks that passed. WALs: operations in the
-  /// batches that passed. Manifest: live tables in the final state.
+  /// batches that passed. Value logs: values in the records that passed (one
+  /// each). Manifest: live tables in the final state.
   std::uint64_t entries = 0;
 };
 
@@ -120,14 +125,17 @@ struct CheckTotals {
 /// What check_database() found: every file checked, totals per type, the
 /// problems and the notes. The database is sound when ok().
 struct CheckReport {
-  /// In check order: MANIFEST, then tables by number, then WALs by number.
+  /// In check order: MANIFEST, then tables by number, then the value files
+  /// (kept WALs and value logs) by number, then the live WALs by number
+  /// (without a usable MANIFEST: the WALs, then the value logs).
   std::vector<CheckedFile> files;
   /// Totals over the MANIFEST.
   CheckTotals manifest, tables, wals;
   /// @var CheckReport::tables
   /// Totals over the tables.
   /// @var CheckReport::wals
-  /// Totals over the WALs.
+  /// Totals over the WALs and the value logs (a value log is counted with
+  /// the WALs, as the log it is).
   std::vector<CheckProblem> problems;  ///< In the order found.
   std::vector<CheckNote> notes;        ///< Findings that are not damage.
   /// Whether no problem was found (notes do not count).

@@ -197,15 +197,18 @@ class CheckedFile(NamedTuple):
     """What check() verified in one file."""
 
     file: str
-    #: "manifest", "table" or "wal".
+    #: "manifest", "table", "wal" (a live WAL, or one kept as a value file) or
+    #: "value_log" (a NNNNNN.val value log, written by compaction).
     type: str
     #: "ok", "bad" (a problem names it) or "skipped" (deleted by a writer meanwhile).
     outcome: str
     #: The file's size in bytes.
     bytes: int
-    #: Tables: data blocks that passed; manifest and WALs: records that passed.
+    #: Tables: data blocks that passed; manifest, WALs and value logs: records
+    #: that passed.
     units: int
-    #: Tables: entries in those blocks; WALs: operations; manifest: live tables.
+    #: Tables: entries in those blocks; WALs: operations; value logs: values
+    #: (one per record); manifest: live tables.
     entries: int
 
 
@@ -237,8 +240,9 @@ class CheckReport(NamedTuple):
     problems: List[CheckProblem]
     #: CheckNote list.
     notes: List[CheckNote]
-    #: CheckedFile list: MANIFEST, then tables and WALs by number.
+    #: CheckedFile list: MANIFEST, then tables, then WALs and value logs, by number.
     files: List[CheckedFile]
     manifest: CheckTotals
     tables: CheckTotals
+    #: Totals over the WALs and the value logs.
     wals: CheckTotals

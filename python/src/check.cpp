@@ -15,6 +15,7 @@ const char* type_name(sand::CheckFileType t) {
     case sand::CheckFileType::kManifest: return "manifest";
     case sand::CheckFileType::kTable: return "table";
     case sand::CheckFileType::kWal: return "wal";
+    case sand::CheckFileType::kValueLog: return "value_log";
   }
   return "unknown";
 }

@@ -417,3 +417,31 @@ def test_check_clean_database(path):
     assert report.manifest.files == 1
     assert all(isinstance(f, sanddb.CheckedFile) for f in report.files)
     assert sanddb.check(pathlib.Path(path)).ok
+
+
+def test_check_names_a_value_log_by_its_type(path):
+    # Two keys with 100-byte values flushed, one overwritten and a short
+    # value put (so that the overwrite is below the mark) and flushed:
+    # forget_before + compact moves the live value out of the half dead
+    # first WAL into a value log (NNNNNN.val).
+    with sanddb.open(path, value_separation_threshold=64, compression="none") as db:
+        db.put(b"a", b"a" * 100)
+        db.put(b"b", b"b" * 100)
+        db.flush()
+        db.put(b"a", b"A" * 100)
+        db.put(b"tick", b"1")
+        db.flush()
+        db.forget_before(db.last_version)
+        db.compact()
+    report = sanddb.check(path)
+    assert report.ok, report.problems
+    kinds = {".sst": "table", ".wal": "wal", ".val": "value_log"}
+    for f in report.files:
+        want = "manifest" if f.file == "MANIFEST" else kinds[os.path.splitext(f.file)[1]]
+        assert f.type == want, f
+    value_logs = [f for f in report.files if f.type == "value_log"]
+    assert len(value_logs) == 1
+    assert value_logs[0].file.endswith(".val") and value_logs[0].outcome == "ok"
+    assert (value_logs[0].units, value_logs[0].entries) == (1, 1)
+    # Value logs count with the WALs.
+    assert report.wals.files == sum(f.type in ("wal", "value_log") for f in report.files)

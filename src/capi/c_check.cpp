@@ -13,6 +13,8 @@ sand_check_file_type_t to_c(sand::CheckFileType type) {
       return SAND_CHECK_TABLE;
     case sand::CheckFileType::kWal:
       return SAND_CHECK_WAL;
+    case sand::CheckFileType::kValueLog:
+      return SAND_CHECK_VALUE_LOG;
   }
   return SAND_CHECK_TABLE;  // unreachable: every type is listed
 }
@@ -49,6 +51,13 @@ std::vector<sand_check_finding_t> findings(const std::vector<Finding>& in) {
 
 // sand::kWholeFile is what the C macro stands for.
 static_assert(SAND_CHECK_WHOLE_FILE == sand::kWholeFile);
+// The C file types keep sand::CheckFileType's numbers (to_c maps them anyway).
+static_assert(static_cast<int>(SAND_CHECK_MANIFEST) ==
+                  static_cast<int>(sand::CheckFileType::kManifest) &&
+              static_cast<int>(SAND_CHECK_TABLE) == static_cast<int>(sand::CheckFileType::kTable) &&
+              static_cast<int>(SAND_CHECK_WAL) == static_cast<int>(sand::CheckFileType::kWal) &&
+              static_cast<int>(SAND_CHECK_VALUE_LOG) ==
+                  static_cast<int>(sand::CheckFileType::kValueLog));
 
 extern "C" {
 
@@ -125,6 +134,8 @@ const sand_check_totals_t* sand_check_report_totals(const sand_check_report_t* r
     case SAND_CHECK_TABLE:
     case SAND_CHECK_WAL:
       return &report->totals[type];
+    case SAND_CHECK_VALUE_LOG:
+      return nullptr;  // counted in SAND_CHECK_WAL's totals (CheckReport::wals)
   }
   return nullptr;  // a value outside the enum
 }

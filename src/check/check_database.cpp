@@ -267,6 +267,7 @@ Result<CheckReport> Checker::run() {
 
   for (const CheckedFile& f : report_.files) {
     if (f.outcome == Outcome::kSkipped) continue;
+    // Value logs count with the WALs (CheckReport::wals).
     CheckTotals& t = f.type == CheckFileType::kManifest ? report_.manifest
                      : f.type == CheckFileType::kTable  ? report_.tables
                                                         : report_.wals;

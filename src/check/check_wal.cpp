@@ -169,9 +169,10 @@ void Checker::open_value_files() {
 void Checker::check_value_file(std::uint64_t number, Version* previous) {
   const ValueFileCheck& v = value_files_.at(number);
   const bool value_log = v.kind == manifest::ValueFileKind::kValueLog;
-  // CheckFileType (sand/check.hpp) has no value-log type: a value log is
-  // counted with the WALs, as the log it is.
-  const std::size_t file = add_file(v.name, CheckFileType::kWal);
+  // A value file of the WAL kind is the sealed WAL it was; a value log has
+  // its own type (counted in the WALs' totals, as the log it is).
+  const std::size_t file =
+      add_file(v.name, value_log ? CheckFileType::kValueLog : CheckFileType::kWal);
   if (v.mapped == nullptr) {
     if (v.open_status.code() != Code::kNotFound) {
       problem_from(file, v.open_status, kWholeFile);

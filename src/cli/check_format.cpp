@@ -29,6 +29,8 @@ std::string details(const CheckedFile& f) {
       return count(f.units, "block") + ", " + count(f.entries, "entry", "entries");
     case CheckFileType::kWal:
       return count(f.units, "record") + ", " + count(f.entries, "operation");
+    case CheckFileType::kValueLog:  // one value per record
+      return count(f.units, "record") + ", " + count(f.entries, "value");
   }
   return "";
 }

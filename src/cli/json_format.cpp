@@ -30,6 +30,8 @@ CheckCounts check_counts(CheckFileType type) {
       return {"table", "blocks", "entries"};
     case CheckFileType::kWal:
       return {"wal", "records", "operations"};
+    case CheckFileType::kValueLog:  // one value per record
+      return {"value_log", "records", "values"};
   }
   return {"?", "units", "entries"};
 }

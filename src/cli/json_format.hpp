@@ -109,12 +109,13 @@ Json json_error(const Status& status);
 // member, "record", names what it describes: "file", "note" or "summary"
 // (as `sand dump`'s lines do, spec/dump.md).
 // One checked file: {"record": "file", "file": NAME, "type":
-// "manifest"|"table"|"wal", "status": "ok"|"bad"|"skipped"}, then for ok and
-// bad files "bytes" and the counts of its type (manifest: "records",
-// "live_tables"; table: "blocks", "entries"; WAL: "records", "operations";
-// for a bad file, what passed), and for a bad file "problems": [{"offset":
-// N, "what": ...}, ...] (the problems of `report` naming it, in the order
-// found; "offset" absent when the whole file is at fault).
+// "manifest"|"table"|"wal"|"value_log", "status": "ok"|"bad"|"skipped"},
+// then for ok and bad files "bytes" and the counts of its type (manifest:
+// "records", "live_tables"; table: "blocks", "entries"; WAL: "records",
+// "operations"; value log: "records", "values"; for a bad file, what
+// passed), and for a bad file "problems": [{"offset": N, "what": ...}, ...]
+// (the problems of `report` naming it, in the order found; "offset" absent
+// when the whole file is at fault).
 Json json_checked_file(const CheckedFile& file, const CheckReport& report);
 
 // One note: {"record": "note", "file": NAME, "offset": N, "what": ...}
@@ -124,7 +125,8 @@ Json json_check_note(const CheckNote& note);
 // {"record": "summary", "ok": bool, "problems": N, "notes": N, "manifest":
 // {"files", "bytes", "records", "live_tables"}, "tables": {"files", "bytes",
 // "blocks", "entries"}, "wals": {"files", "bytes", "records", "operations"},
-// "bytes": N}: the totals, "bytes" over every type.
+// "bytes": N}: the totals, "bytes" over every type (value logs are counted
+// in "wals", their values as "operations").
 Json json_check_summary(const CheckReport& report);
 
 // Every line of the report: one json_checked_file per file in check order,

@@ -859,7 +859,10 @@ static void test_check(const char* dir) {
   CHECK(wals != NULL && wals->files >= 1 && wals->entries >= 1);
   CHECK(manifest != NULL && manifest->files == 1 && manifest->units >= 1);
   CHECK(manifest->files + tables->files + wals->files == files);
-  CHECK(sand_check_report_totals(report, (sand_check_file_type_t)3) == NULL);
+  /* Value logs have no totals of their own (they count with the WALs). */
+  CHECK(sand_check_report_totals(report, SAND_CHECK_VALUE_LOG) == NULL);
+  CHECK(sand_check_report_totals(report, (sand_check_file_type_t)4) == NULL);
+  CHECK(sand_check_report_totals(report, (sand_check_file_type_t)-1) == NULL);
   /* Find a table the report names, to damage it. */
   char table[64] = "";
   for (size_t i = 0; i < files; ++i) {
@@ -914,6 +917,60 @@ static void test_check(const char* dir) {
   CHECK_CODE(sand_check(join(dir, "missing"), NULL, &report, &err), SAND_NOT_FOUND);
   CHECK(report == NULL);
   sand_options_destroy(opts);
+}
+
+/* sand_check on a database with a value log: two keys with 100-byte values
+ * flushed, one overwritten and a short value put (so that the overwrite is
+ * below the mark) and flushed, then forget_before the last version and
+ * compact(), which moves the live value out of the half dead first WAL into
+ * a value log (NNNNNN.val). The value log is ::SAND_CHECK_VALUE_LOG,
+ * each .wal ::SAND_CHECK_WAL, and the WAL totals count both. */
+static void test_check_value_log(const char* dir) {
+  sand_options_t* opts = sand_options_create();
+  sand_options_set_value_separation_threshold(opts, 64);
+  CHECK_OK(sand_options_set_compression(opts, SAND_COMPRESSION_NONE, &err));
+  sand_db_t* db = open_db(dir, opts);
+  char a[101], b[101];
+  memset(a, 'a', 100);
+  memset(b, 'b', 100);
+  a[100] = b[100] = '\0';
+  put(db, "a", a);
+  put(db, "b", b);
+  CHECK_OK(sand_flush(db, &err));
+  memset(a, 'A', 100);
+  put(db, "a", a);
+  put(db, "tick", "1");
+  CHECK_OK(sand_flush(db, &err));
+  CHECK_OK(sand_forget_before(db, sand_last_version(db), &err));
+  CHECK_OK(sand_compact(db, &err));
+  CHECK_OK(sand_close(db, &err));
+  sand_db_free(db);
+  sand_options_destroy(opts);
+
+  sand_check_report_t* report = NULL;
+  CHECK_OK(sand_check(dir, NULL, &report, &err));
+  CHECK(sand_check_report_ok(report) == 1);
+  size_t value_logs = 0, wals = 0;
+  for (size_t i = 0; i < sand_check_report_file_count(report); ++i) {
+    const sand_check_file_t* f = sand_check_report_file(report, i);
+    const size_t len = strlen(f->name);
+    CHECK(f->outcome == SAND_CHECK_FILE_OK);
+    if (len > 4 && strcmp(f->name + len - 4, ".val") == 0) {
+      ++value_logs;
+      CHECK(f->type == SAND_CHECK_VALUE_LOG);
+      CHECK(f->units == 1 && f->entries == 1 && f->bytes > 100);
+    } else if (len > 4 && strcmp(f->name + len - 4, ".wal") == 0) {
+      ++wals;
+      CHECK(f->type == SAND_CHECK_WAL);
+    } else {
+      CHECK(f->type == SAND_CHECK_MANIFEST || f->type == SAND_CHECK_TABLE);
+    }
+  }
+  CHECK(value_logs == 1);
+  const sand_check_totals_t* totals = sand_check_report_totals(report, SAND_CHECK_WAL);
+  CHECK(totals != NULL && totals->files == wals + value_logs);
+  CHECK(sand_check_report_totals(report, SAND_CHECK_VALUE_LOG) == NULL);
+  sand_check_report_destroy(report);
 }
 
 /* NULL handles and NULL required pointers: InvalidArgument naming the
@@ -1133,6 +1190,7 @@ int main(void) {
   run(test_reopen_and_close);
   run(test_read_only_and_busy);
   run(test_check);
+  run(test_check_value_log);
   run(test_null_arguments);
   run(test_checkpoint);
   run(test_archive);

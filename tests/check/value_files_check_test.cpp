@@ -5,9 +5,10 @@
 // checksum, a reference past the file's end, a reference to a file its
 // table's value_refs omit, and value_refs that do not sum the references are
 // each a problem; spec/testdata/db_values checks clean. A value log
-// (`NNNNNN.val`, written by compaction) is checked as one: a clean one is
-// ok, a damaged value, a damaged record or a truncated file is a problem
-// naming it, and one the manifest does not name is an orphan note.
+// (`NNNNNN.val`, written by compaction) is checked as one and reported as
+// CheckFileType::kValueLog (a value file of the WAL kind as kWal): a clean
+// one is ok, a damaged value, a damaged record or a truncated file is a
+// problem naming it, and one the manifest does not name is an orphan note.
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -129,6 +130,36 @@ std::map<std::string, std::string> build_value_log_database() {
 const std::map<std::string, std::string>& value_log_files() {
   static const std::map<std::string, std::string> files = build_value_log_database();
   return files;
+}
+
+// The smallest database with a value log, in kDir of `fs`: two keys with
+// 100-byte values flushed, one of them overwritten and a short value put
+// (so that the overwrite is below the mark: a merge keeps each key's newest
+// version below it) and flushed, then forget_before the last version and
+// compact(), which moves the live value out of the first WAL (half dead)
+// into a value log. spec/testdata/db_value_log is made the same way.
+void build_small_value_log_database(const std::shared_ptr<FileSystem>& fs) {
+  auto db = must(DB::open(kDir, Options{.value_separation_threshold = 64,
+                                        .compression = Compression::kNone,
+                                        .file_system = fs}));
+  must(db->put(key(1), big_value(1)));
+  must(db->put(key(2), big_value(2)));
+  must(db->flush());
+  must(db->put(key(1), big_value(3)));
+  must(db->put("tick", "1"));
+  must(db->flush());
+  must(db->forget_before(db->last_version()));
+  must(db->compact());
+  must(db->close());
+}
+
+// The type check_database reports for the file `name`, by its name.
+CheckFileType type_by_name(const std::string& name) {
+  if (name == "MANIFEST") return CheckFileType::kManifest;
+  if (name.ends_with(".sst")) return CheckFileType::kTable;
+  if (name.ends_with(".val")) return CheckFileType::kValueLog;
+  CHECK(name.ends_with(".wal"));
+  return CheckFileType::kWal;
 }
 
 // A fresh copy of the shared database (or of `files`).
@@ -445,7 +476,15 @@ TEST_CASE("value files: a value log written by compaction checks clean", "[db][c
   CHECK(r.problems.empty());
   const CheckedFile& f = file_named(r, name);
   CHECK(f.outcome == CheckedFile::Outcome::kOk);
+  CHECK(f.type == CheckFileType::kValueLog);
   CHECK(f.bytes == bytes.size());
+  // Every value file: a value log as kValueLog, a kept WAL as kWal.
+  for (const auto& [number, meta] : db.state.value_files) {
+    const bool value_log = meta.kind == manifest::ValueFileKind::kValueLog;
+    const CheckedFile& v =
+        file_named(r, value_log ? value_log_file_name(number) : wal_file_name(number));
+    CHECK(v.type == (value_log ? CheckFileType::kValueLog : CheckFileType::kWal));
+  }
   // One value per record: at most the 30 live values, each 1000 bytes.
   CHECK(f.units > 0);
   CHECK(f.units <= 30);
@@ -541,4 +580,77 @@ TEST_CASE("value files: a deleted value log is a problem naming it", "[db][check
                                     .what = "missing: the manifest lists this value log but there "
                                             "is no such file"}));
   for (const CheckProblem& p : r.problems) CHECK(p.file == name);
+}
+
+TEST_CASE("value files: a value log is reported as kValueLog and counted with the WALs",
+          "[db][check][values]") {
+  auto fs = memory_file_system();
+  build_small_value_log_database(fs);
+  const manifest::State state = must(manifest::replay(*fs, kDir));
+  std::uint64_t value_logs = 0;
+  for (const auto& [number, meta] : state.value_files) {
+    if (meta.kind == manifest::ValueFileKind::kValueLog) ++value_logs;
+  }
+  REQUIRE(value_logs == 1);
+
+  const CheckReport r = must(check_database(kDir, Options{.file_system = fs}));
+  INFO(describe(r));
+  CHECK(r.ok());
+  std::uint64_t checked_value_logs = 0, checked_wals = 0;
+  for (const CheckedFile& f : r.files) {
+    INFO(f.file);
+    CHECK(f.outcome == CheckedFile::Outcome::kOk);
+    CHECK(f.type == type_by_name(f.file));
+    if (f.type == CheckFileType::kValueLog) {
+      ++checked_value_logs;
+      CHECK(state.value_files.at(parse_file_name(f.file)->number).kind ==
+            manifest::ValueFileKind::kValueLog);
+      CHECK(f.units == 1);  // key002's value, the one live value of the first WAL
+      CHECK(f.entries == 1);
+      CHECK(f.bytes > kValueSize);
+    }
+    if (f.type == CheckFileType::kWal) ++checked_wals;
+  }
+  CHECK(checked_value_logs == 1);
+  // CheckReport::wals counts the value log with the WALs.
+  CHECK(r.wals.files == checked_wals + checked_value_logs);
+
+  // Without the MANIFEST, the value log checked on its own is still one.
+  must(fs->remove_file(join_path(kDir, "MANIFEST")));
+  const CheckReport alone = must(check_database(kDir, Options{.file_system = fs}));
+  INFO(describe(alone));
+  std::uint64_t alone_value_logs = 0;
+  for (const CheckedFile& f : alone.files) {
+    INFO(f.file);
+    if (f.file == "MANIFEST") continue;
+    CHECK(f.type == type_by_name(f.file));
+    if (f.type == CheckFileType::kValueLog) {
+      ++alone_value_logs;
+      CHECK(f.outcome == CheckedFile::Outcome::kOk);
+    }
+  }
+  CHECK(alone_value_logs == 1);
+}
+
+TEST_CASE("value files: spec/testdata/db_value_log reports its value log as kValueLog",
+          "[db][check][values]") {
+  test::TempDir dir;
+  const std::filesystem::path source =
+      std::filesystem::path(SAND_SOURCE_DIR) / "spec" / "testdata" / "db_value_log";
+  for (const auto& entry : std::filesystem::directory_iterator(source)) {
+    std::filesystem::copy_file(entry.path(),
+                               std::filesystem::path(dir.path()) / entry.path().filename());
+  }
+  const CheckReport r = must(check_database(dir.path()));
+  INFO(describe(r));
+  CHECK(r.ok());
+  CHECK(file_named(r, "MANIFEST").type == CheckFileType::kManifest);
+  CHECK(file_named(r, "000011.sst").type == CheckFileType::kTable);
+  CHECK(file_named(r, "000004.wal").type == CheckFileType::kWal);  // a kept WAL
+  CHECK(file_named(r, "000008.wal").type == CheckFileType::kWal);  // the live WAL
+  const CheckedFile& log = file_named(r, "000012.val");
+  CHECK(log.type == CheckFileType::kValueLog);
+  CHECK(log.outcome == CheckedFile::Outcome::kOk);
+  CHECK(log.units == 1);
+  CHECK(r.wals.files == 3);
 }
