@@ -183,7 +183,10 @@ bool WriteBatchAccess::compress_values(std::string_view rep, std::size_t thresho
   // One pass: the rep is copied over to *out (from the first value worth
   // compressing on) in runs between the puts that get compressed. The rep
   // was built by WriteBatch itself, so it decodes and its puts are plain.
-  thread_local std::string block;
+  // A local buffer, not a thread_local one: a thread_local with a
+  // destructor makes libsand.so need ld-linux.so (its TLS helper), which
+  // the install check refuses. One allocation per compressed batch.
+  std::string block;
   std::size_t copied = 0;  // rep bytes before this are in *out already
   bool any = false;
   const StoredOpFn compress = [&](const BatchOp& op) {
