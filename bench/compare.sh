@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # compare.sh: sanddb against RocksDB and LevelDB on this machine, same
 # workloads, same flags, engines run alternately; prints the ratio table.
+# LMDB runs too, as the B+tree read reference: its columns (lmdb ops/s,
+# sanddb/lmdb) come last, and best peer, targets and the memory ratio stay
+# against RocksDB and LevelDB only.
 #
 # Usage: bash bench/compare.sh [--num N] [--repeats R] [--quick] [--sweep | --api]
 #                              [--sand-value-separation BYTES]
@@ -15,8 +18,9 @@
 #                fillrandom,readrandom,multiget,seekrandom,seekprev (multiget
 #                against readrandom, seekprev against seekrandom, same run),
 #                putif on a fillrandom database (its own invocation: RocksDB
-#                then opens as an OptimisticTransactionDB), putif --threads=4
-#                (--reads num/4: contention), and sanddb only: changes
+#                then opens as an OptimisticTransactionDB; LevelDB and LMDB
+#                skip it), putif --threads=4 (--reads num/4: contention), and
+#                sanddb only: changes
 #   --sand-value-separation BYTES
 #                sanddb runs with Options::value_separation_threshold = BYTES
 #                (sand_bench --sand_value_separation; default: the library's)
@@ -29,7 +33,7 @@
 #                db_bench uses /tmp); DIR/<engine> is wiped before each run
 #
 # What it does: installs the Debian packages it needs (scripts/install-deps.sh
-# with librocksdb-dev libleveldb-dev gnuplot-nox), builds sand_bench and
+# with librocksdb-dev libleveldb-dev liblmdb-dev gnuplot-nox), builds sand_bench and
 # sand_compare_results in Release, then for each repeat runs every step of the
 # suite on each engine in turn, the first engine rotating with the repeat and
 # the step so none always runs first. Suite (sand_bench --benchmarks=...):
@@ -117,7 +121,7 @@ start_time=$EPOCHREALTIME
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- dependencies and build -------------------------------------------------
-if ! bash "$root/scripts/install-deps.sh" librocksdb-dev libleveldb-dev gnuplot-nox; then
+if ! bash "$root/scripts/install-deps.sh" librocksdb-dev libleveldb-dev liblmdb-dev gnuplot-nox; then
   echo "compare.sh: could not install every package; going on with what is installed" >&2
 fi
 echo "Building sand_bench (Release) in $build ..."
@@ -132,10 +136,10 @@ fi
 bench="$build/bench/sand_bench"
 aggregate="$build/bench/sand_compare_results"
 
-# The engines this sand_bench has ("this build: sand,rocksdb,leveldb" in --help).
+# The engines this sand_bench has ("this build: sand,rocksdb,leveldb,lmdb" in --help).
 built="$("$bench" --help | sed -n 's/.*this build: \([a-z,]*\).*/\1/p' | head -n 1)"
 engines=()
-for e in sand rocksdb leveldb; do
+for e in sand rocksdb leveldb lmdb; do
   case ",$built," in
     *",$e,"*) engines+=("$e") ;;
     *) echo "compare.sh: sand_bench has no $e (install its -dev package); skipping it" >&2 ;;
@@ -168,7 +172,7 @@ run() {
     echo "compare.sh: sand_bench failed (log: $log)" >&2
     exit 1
   fi
-  # No rows when every workload was skipped (LevelDB's putif).
+  # No rows when every workload was skipped (LevelDB's and LMDB's putif).
   if [ -s "$rows" ]; then
     [ -s "$results" ] || sed -n '1s/^/repeat,set,/p' "$rows" >"$results"
     awk -v prefix="$repeat,$set," 'NR > 1 { print prefix $0 }' "$rows" >>"$results"
@@ -208,7 +212,7 @@ else
 fi
 # api_step INDEX ENGINE REPEAT: step INDEX of the --api run. putif runs on an
 # unrecorded fill (so its fillrandom row does not collide with the first
-# set's); LevelDB has no transactions and skips it (no row).
+# set's); LevelDB and LMDB have no transactions here and skip it (no row).
 api_step() {
   local index="$1" engine="$2" repeat="$3"
   case "$index" in
@@ -283,6 +287,9 @@ cxx_version="$(sed -n 's/^set(CMAKE_CXX_COMPILER_\(ID\|VERSION\) "\(.*\)")$/\2/p
   echo "Build: Release, ${cxx_version% }"
   echo "Databases: $db_root ($(df -PT "$(dirname "$db_root")" | awk 'NR == 2 { print $2 }'))"
   echo "Flags: sand_bench defaults (16-B keys, 100-B values, lz4, 64 MiB write buffer, 10 bloom bits, 8 MiB cache, 4 KiB blocks, no sync) for every engine; --num as above"
+  if printf '%s\n' "${engines[@]}" | grep -qx lmdb; then
+    echo "Note: LMDB (Debian's liblmdb-dev) is the B+tree read reference, not a peer: of those flags only sync applies to it (engine.hpp); sanddb/lmdb is reported, but is in no best peer and no target"
+  fi
   if printf '%s\n' "${engines[@]}" | grep -qx rocksdb; then
     if grep -qs "built with assertions enabled" "$out"/logs/r*-rocksdb.log; then
       echo "Note: the RocksDB figures come from Debian's librocksdb-dev, which is built with assertions on (sand_bench found __assert_fail in it); issue 7 measured an upstream release build 17-31% faster on fills"

@@ -15,6 +15,13 @@
 //   (that repeat's sanddb ops/s over the same repeat's peer ops/s) and shown
 //   as min/median/max over the repeats; "best peer" is the faster peer in
 //   that repeat. Medians of an even count average the middle two.
+// - The peers are the LSM engines, RocksDB and LevelDB: "best peer", the
+//   targets and the memory ratio use them only. LMDB, when it ran, is the
+//   B+tree read reference: its columns ("lmdb ops/s", "sanddb/lmdb", and its
+//   memory) come after all the others, so every other column keeps its
+//   place, and it is never a target.
+// - A row whose message starts with "n/a" measured nothing (LMDB's compact):
+//   its cell reads "n/a" and it enters no ratio.
 // - Sets named "sweep-*" make one table per value size; "sanddb-only" makes
 //   a table without peers; every other set goes to the suite table.
 //
@@ -42,8 +49,14 @@ using sand_bench::cat;
 
 using Row = std::vector<std::string>;
 
-const std::vector<std::string> kEngineOrder = {"sanddb", "rocksdb", "leveldb"};
+const std::vector<std::string> kEngineOrder = {"sanddb", "rocksdb", "leveldb", "lmdb"};
 constexpr std::string_view kSand = "sanddb";
+// Engines shown for reference only, after the peers' columns: not peers.
+const std::vector<std::string> kReferences = {"lmdb"};
+
+bool is_reference(const std::string& engine) {
+  return std::find(kReferences.begin(), kReferences.end(), engine) != kReferences.end();
+}
 
 // Comma-separated fields; a quoted field may hold commas, newlines and ""
 // (one quote), as report.cpp writes them.
@@ -92,7 +105,6 @@ std::vector<Row> parse_csv(std::string_view text) {
   return rows;
 }
 
-
 std::string format(const char* fmt, auto... args) {
   char buf[256];
   std::snprintf(buf, sizeof buf, fmt, args...);
@@ -122,6 +134,7 @@ struct Line {
   std::string label;
   std::string workload;                              // sand_bench's name
   std::map<std::string, std::map<int, double>> ops;  // engine -> repeat -> ops/s
+  std::set<std::string> not_applicable;              // engines whose row said "n/a"
   std::optional<double> median_ops(const std::string& engine) const {
     const auto it = ops.find(engine);
     if (it == ops.end() || it->second.empty()) return std::nullopt;
@@ -142,7 +155,7 @@ struct Table {
     for (auto& l : lines) {
       if (l.label == label) return l;
     }
-    lines.push_back(Line{label, workload, {}});
+    lines.push_back(Line{label, workload, {}, {}});
     return lines.back();
   }
 };
@@ -226,7 +239,10 @@ class Results {
   bool load(const std::vector<Row>& rows);
 
   std::vector<std::string> engines() const;  // in kEngineOrder, as present
-  std::vector<std::string> peers() const;
+  // sanddb and the peers, as present: the engines before the references.
+  std::vector<std::string> compared() const;
+  std::vector<std::string> peers() const;       // the LSM peers, as present
+  std::vector<std::string> references() const;  // kReferences, as present
   int repeats() const { return static_cast<int>(repeats_.size()); }
   const std::vector<Table>& tables() const { return tables_; }
   const std::vector<Memory>& memory() const { return memory_; }
@@ -294,6 +310,7 @@ bool Results::load(const std::vector<Row>& rows) {
       return false;
     }
   }
+  const bool has_message = col.count("message") > 0;
   // (set, repeat, engine) -> the invocation has run its `compact`.
   std::map<std::tuple<std::string, int, std::string>, bool> compacted;
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -324,7 +341,12 @@ bool Results::load(const std::vector<Row>& rows) {
 
       Table& t = table_for(set, std::stoull(get("value_size")), std::stoull(get("num")),
                            std::stoull(get("key_size")));
-      t.line(label, workload).ops[engine][repeat] = ops;
+      Line& line = t.line(label, workload);
+      if (has_message && get("message").rfind("n/a", 0) == 0) {
+        line.not_applicable.insert(engine);
+      } else {
+        line.ops[engine][repeat] = ops;
+      }
 
       Memory* m = nullptr;
       for (auto& existing : memory_) {
@@ -353,10 +375,26 @@ std::vector<std::string> Results::engines() const {
   return out;
 }
 
-std::vector<std::string> Results::peers() const {
+std::vector<std::string> Results::compared() const {
   std::vector<std::string> out;
   for (const auto& e : engines()) {
+    if (!is_reference(e)) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<std::string> Results::peers() const {
+  std::vector<std::string> out;
+  for (const auto& e : compared()) {
     if (e != kSand) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<std::string> Results::references() const {
+  std::vector<std::string> out;
+  for (const auto& e : engines()) {
+    if (is_reference(e)) out.push_back(e);
   }
   return out;
 }
@@ -389,24 +427,30 @@ std::vector<double> Results::ratios(const Line& l, const std::vector<std::string
 
 Grid Results::ratio_grid(const Table& t) const {
   Grid g;
-  const auto engines = this->engines();
+  const auto compared = this->compared();
   const auto peers = this->peers();
+  const auto references = this->references();
   g.header.push_back("workload");
-  for (const auto& e : engines) g.header.push_back(e + " ops/s");
+  for (const auto& e : compared) g.header.push_back(e + " ops/s");
   for (const auto& p : peers) g.header.push_back("sanddb/" + p);
   if (peers.size() > 1) g.header.push_back("sanddb/best peer");
   if (!peers.empty()) {
     g.header.push_back("target");
     g.header.push_back("met");
   }
+  for (const auto& e : references) {
+    g.header.push_back(e + " ops/s");
+    g.header.push_back("sanddb/" + e);
+  }
   g.right.assign(g.header.size(), true);
   g.right[0] = false;
   for (const auto& l : t.lines) {
-    Row r = {l.label};
-    for (const auto& e : engines) {
+    const auto ops = [&l](const std::string& e) -> std::string {
       const auto m = l.median_ops(e);
-      r.push_back(m ? ops_cell(*m) : "-");
-    }
+      return m ? ops_cell(*m) : l.not_applicable.count(e) > 0 ? "n/a" : "-";
+    };
+    Row r = {l.label};
+    for (const auto& e : compared) r.push_back(ops(e));
     for (const auto& p : peers) r.push_back(spread(ratios(l, {p})));
     const std::vector<double> best = ratios(l, peers);
     if (peers.size() > 1) r.push_back(spread(best));
@@ -414,6 +458,11 @@ Grid Results::ratio_grid(const Table& t) const {
       const auto goal = target(t, l);
       r.push_back(goal ? format(">=%.1f", *goal) : "");
       r.push_back(!goal || best.empty() ? "" : median(best) >= *goal ? "yes" : "NO");
+    }
+    for (const auto& e : references) {
+      r.push_back(ops(e));
+      const std::vector<double> ratio = ratios(l, {e});
+      r.push_back(ratio.empty() && l.not_applicable.count(e) > 0 ? "n/a" : spread(ratio));
     }
     g.rows.push_back(std::move(r));
   }
@@ -435,12 +484,17 @@ Grid Results::sand_only_grid(const Table& t) const {
 
 Grid Results::memory_grid() const {
   Grid g;
-  const auto engines = this->engines();
+  const auto engines = this->compared();
   const auto peers = this->peers();
+  const auto references = this->references();
   g.header.push_back("invocation");
   for (const auto& e : engines) g.header.push_back(e + " anon MiB");
   if (!peers.empty()) g.header.push_back("sanddb/lower peer anon");
   for (const auto& e : engines) g.header.push_back(e + " file MiB");
+  for (const auto& e : references) {
+    g.header.push_back(e + " anon MiB");
+    g.header.push_back(e + " file MiB");
+  }
   g.right.assign(g.header.size(), true);
   g.right[0] = false;
   for (const auto& m : memory_) {
@@ -478,6 +532,12 @@ Grid Results::memory_grid() const {
     for (const auto& e : engines) {
       const auto v = median_of(e, false);
       r.push_back(v ? mib_cell(*v) : "-");
+    }
+    for (const auto& e : references) {
+      for (const bool anon : {true, false}) {
+        const auto v = median_of(e, anon);
+        r.push_back(v ? mib_cell(*v) : "-");
+      }
     }
     g.rows.push_back(std::move(r));
   }
@@ -659,14 +719,22 @@ int main(int argc, char** argv) {
   meta.emplace_back("Engines", versions);
   meta.emplace_back("Repeats", std::to_string(res.repeats()));
 
-  const std::string how =
+  const bool lmdb = !res.references().empty();
+  std::string how =
       "ops/s: median over repeats. sanddb/<peer>: each repeat's sanddb ops/s over the same "
       "repeat's peer ops/s, min/median/max over repeats (>1: sanddb faster); best peer: the "
       "faster peer in that repeat. target/met: issue 7's goal for the median sanddb/best-peer "
       "ratio. @compacted: after a full compaction (compact: one full compaction, ops/s = 1/s). "
       "tN: N threads. readwhilewriting: one reader's gets while one writer puts.";
+  if (lmdb) {
+    how +=
+        " lmdb: LMDB, a B+tree, the read reference, not a peer: sanddb/lmdb is the same "
+        "ratio against it, in no best peer and no target; it has no compaction (compact: "
+        "n/a), so its @compacted rows read the same database as before.";
+  }
   std::string out_text;
-  std::string md = "## sanddb vs RocksDB and LevelDB\n\n";
+  std::string md = lmdb ? "## sanddb vs RocksDB and LevelDB (LMDB for reference)\n\n"
+                        : "## sanddb vs RocksDB and LevelDB\n\n";
   for (const auto& [key, value] : meta) {
     out_text += key + ": " + value + "\n";
     md += "- " + key + ": " + (key == "Command" ? "`" + value + "`" : value) + "\n";

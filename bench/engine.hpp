@@ -1,8 +1,10 @@
 // Engine: the one interface every sand_bench workload drives, so sanddb,
-// RocksDB and LevelDB run byte-for-byte the same workloads with the same
-// settings. Adapters live in sand_engine.cpp, rocksdb_engine.cpp and
-// leveldb_engine.cpp; RocksDB and LevelDB are compiled in only when CMake
-// found them (SAND_BENCH_HAVE_ROCKSDB / SAND_BENCH_HAVE_LEVELDB).
+// RocksDB, LevelDB and LMDB run byte-for-byte the same workloads with the
+// same settings. Adapters live in sand_engine.cpp, rocksdb_engine.cpp,
+// leveldb_engine.cpp and lmdb_engine.cpp; RocksDB, LevelDB and LMDB are
+// compiled in only when CMake found them (SAND_BENCH_HAVE_ROCKSDB /
+// SAND_BENCH_HAVE_LEVELDB / SAND_BENCH_HAVE_LMDB). RocksDB and LevelDB are
+// the LSM peers; LMDB, a B+tree, is the read reference.
 //
 // Invariants: an engine is opened once (open() before any other call, close()
 // or destruction last). Every engine error ends the program with the
@@ -60,13 +62,53 @@
 // file limits, and how tables are read (sanddb and LevelDB mmap them, RocksDB
 // uses pread, so their file-backed RSS differs).
 //
+// LMDB 0.9 (a copy-on-write B+tree in one mmap'd file; no LSM parts):
+//
+//   setting (flag)     LMDB
+//   -----------------  ---------------------------------------------------------
+//   open               mdb_env_open(<dir>, MDB_NOTLS [| MDB_NOSYNC], 0644): a
+//                      directory per database (MDB_NOSUBDIR off), the unnamed
+//                      default DB, mdb_env_set_mapsize 64 GiB (sparse),
+//                      mdb_env_set_maxreaders 2048; no MDB_WRITEMAP (pages
+//                      written with pwrite), no MDB_NORDAHEAD (readahead stays
+//                      on, as for the peers' files: the databases fit in RAM
+//                      and readseq/readreverse gain from it)
+//   write_buffer_size  none (no memtable; every commit goes into the B+tree)
+//   memtables held     none
+//   background jobs    none (no background threads; one writer at a time:
+//                      write transactions queue)
+//   compression        none (LMDB does not compress; both settings store raw)
+//   bloom_bits         none (no filters)
+//   cache_size         none (no block cache: reads go through the OS page
+//                      cache via the mmap, counted as file RSS)
+//   block_size         none (pages of the OS page size, 4 KiB here)
+//   sync               sync=1: durable commits (LMDB's default: fdatasync of
+//                      the data, then an O_DSYNC meta write); sync=0: the
+//                      environment has MDB_NOSYNC. A call whose sync differs
+//                      (fillsync under sync=0) clears MDB_NOSYNC for its
+//                      commit (mdb_env_set_flags, writers serialized), so
+//                      its commit is durable
+//   retention          keeps only the latest version; no knob
+//   put / write_batch  one write transaction each: mdb_txn_begin, mdb_put
+//                      (flags 0) per key, mdb_txn_commit
+//   get / iterator     a read-only transaction each (pooled: mdb_txn_reset /
+//                      mdb_txn_renew, hence MDB_NOTLS); iterator = a cursor:
+//                      seek MDB_SET_RANGE, next/prev MDB_NEXT/MDB_PREV,
+//                      seek_to_first/last MDB_FIRST/MDB_LAST
+//   multi_get          mdb_get per key in one read transaction (no MultiGet)
+//   read-modify-write  none (putif is skipped)
+//   full compaction    none: compact_all() is a no-op and compacts() is
+//                      false, so the compact workload reports n/a
+//   flush              mdb_env_sync(force = 1)
+//
 // Write amplification (write_amplification()): bytes the engine says its
 // flushes and compactions wrote, over the key + value bytes the bench wrote,
 // since open. sanddb: Stats flush_bytes_written + compaction_bytes_written.
 // RocksDB: the "rocksdb.cfstats" map's compaction.Sum.WriteGB (flushes count
 // as L0 writes). LevelDB: the Write(MB) column of "leveldb.stats", summed
-// (whole MB). The driver also reports one engine-independent figure from
-// /proc/self/io (process_stats.hpp).
+// (whole MB). LMDB: none (it counts no bytes written: nullopt). The driver
+// also reports one engine-independent figure from /proc/self/io
+// (process_stats.hpp).
 #pragma once
 
 #include <cstdint>
@@ -100,6 +142,9 @@ struct EngineSettings {
   // sanddb only: Options::value_separation_threshold (sand_bench sets the
   // library's default unless --sand_value_separation says otherwise).
   std::uint64_t sand_value_separation = 0;
+  // sanddb only: Options::memtable (the library's default unless
+  // --sand_memtable says otherwise).
+  bool sand_skiplist_memtable = false;
   // RocksDB only: open as an OptimisticTransactionDB (for putif). Off unless
   // a run needs it, because that keeps flushed memtables in memory for
   // conflict checks (max_write_buffer_size_to_maintain), which would change
@@ -167,7 +212,7 @@ class VersionedEngine {
 };
 
 // Optimistic read-modify-write, for putif. Engines without transactions
-// (LevelDB) return nullptr from Engine::transactional().
+// (LevelDB; LMDB, whose adapter has none) return nullptr from Engine::transactional().
 class TransactionalEngine {
  public:
   virtual ~TransactionalEngine() = default;
@@ -184,7 +229,7 @@ class Engine {
  public:
   virtual ~Engine() = default;
 
-  // "sanddb", "rocksdb" or "leveldb".
+  // "sanddb", "rocksdb", "leveldb" or "lmdb".
   virtual std::string name() const = 0;
   // The library version, e.g. "7.8.3".
   virtual std::string version() const = 0;
@@ -214,6 +259,9 @@ class Engine {
   virtual void flush() = 0;
   // Flushes, then compacts every table into the last level, and waits.
   virtual void compact_all() = 0;
+  // False when the engine has no compaction (LMDB): compact_all() is then a
+  // no-op and the compact workload reports n/a instead of a time.
+  virtual bool compacts() const { return true; }
 
   // The engine's own statistics text (what its "stats" property prints).
   virtual std::string stats() = 0;
@@ -259,8 +307,11 @@ std::unique_ptr<Engine> make_rocksdb_engine();
 #ifdef SAND_BENCH_HAVE_LEVELDB
 std::unique_ptr<Engine> make_leveldb_engine();
 #endif
+#ifdef SAND_BENCH_HAVE_LMDB
+std::unique_ptr<Engine> make_lmdb_engine();
+#endif
 
-// Engine names this build can run, e.g. {"sand", "rocksdb", "leveldb"}.
+// Engine names this build can run, e.g. {"sand", "rocksdb", "leveldb", "lmdb"}.
 inline std::vector<std::string> built_engines() {
   std::vector<std::string> names = {"sand"};
 #ifdef SAND_BENCH_HAVE_ROCKSDB
@@ -269,10 +320,13 @@ inline std::vector<std::string> built_engines() {
 #ifdef SAND_BENCH_HAVE_LEVELDB
   names.emplace_back("leveldb");
 #endif
+#ifdef SAND_BENCH_HAVE_LMDB
+  names.emplace_back("lmdb");
+#endif
   return names;
 }
 
-// The engine called `name` ("sand", "rocksdb", "leveldb"), or nullptr when
+// The engine called `name` ("sand", "rocksdb", "leveldb", "lmdb"), or nullptr when
 // this build does not have it (built_engines() says which it has).
 inline std::unique_ptr<Engine> make_engine(std::string_view name) {
   if (name == "sand") return make_sand_engine();
@@ -281,6 +335,9 @@ inline std::unique_ptr<Engine> make_engine(std::string_view name) {
 #endif
 #ifdef SAND_BENCH_HAVE_LEVELDB
   if (name == "leveldb") return make_leveldb_engine();
+#endif
+#ifdef SAND_BENCH_HAVE_LMDB
+  if (name == "lmdb") return make_lmdb_engine();
 #endif
   return nullptr;
 }

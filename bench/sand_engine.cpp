@@ -94,6 +94,8 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
           "sanddb retention: all (every version kept: more bytes than the peers, which keep "
           "only the latest)");
     }
+    out.emplace_back(skiplist_ ? "sanddb memtable: skiplist (Options::memtable)"
+                               : "sanddb memtable: B+tree (Options::memtable, the default)");
     if (separation_ == 0) {
       out.emplace_back("sanddb value separation: off (every value inline)");
     } else {
@@ -110,9 +112,12 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
     retention_ = s.sand_retention == SandRetention::kAll ? sand::Retention::kAll
                                                          : sand::Retention::kLatestOnly;
     separation_ = static_cast<std::size_t>(s.sand_value_separation);
+    skiplist_ = s.sand_skiplist_memtable;
     sand::Options options{
         .create_if_missing = true,
         .memtable_size = s.write_buffer_size,
+        .memtable =
+            s.sand_skiplist_memtable ? sand::MemTableIndex::kSkipList : sand::MemTableIndex::kBTree,
         .value_separation_threshold = static_cast<std::size_t>(s.sand_value_separation),
         .block_size = s.block_size,
         .compression = s.compression == CompressionSetting::kLz4 ? sand::Compression::kLz4
@@ -272,6 +277,7 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
   std::unique_ptr<sand::DB> db_;
   sand::Retention retention_ = sand::Retention::kLatestOnly;
   std::size_t separation_ = 0;  // value_separation_threshold, for notes()
+  bool skiplist_ = false;       // Options::memtable is kSkipList, for notes()
 };
 
 }  // namespace

@@ -104,7 +104,7 @@
 /** Major version of this header; equals SAND_VERSION_MAJOR of sand/version.hpp. */
 #define SAND_C_VERSION_MAJOR 0
 /** Minor version of this header; equals SAND_VERSION_MINOR of sand/version.hpp. */
-#define SAND_C_VERSION_MINOR 5
+#define SAND_C_VERSION_MINOR 6
 /** Patch version of this header; equals SAND_VERSION_PATCH of sand/version.hpp. */
 #define SAND_C_VERSION_PATCH 0
 

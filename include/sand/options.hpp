@@ -50,6 +50,13 @@ enum class Retention {
   kLatestOnly,  ///< Keep only what the newest state and live snapshots need.
 };
 
+/// The ordered index of a memtable (Options::memtable). Both give the same
+/// answers, and readers of either never take a lock.
+enum class MemTableIndex {
+  kBTree,     ///< A B+tree of wide nodes (doc/design.md section 6). The default.
+  kSkipList,  ///< A skiplist, as in LevelDB: kept for comparison.
+};
+
 /// How a database is opened: passed to DB::open(), DB::open_read_only() and
 /// check_database().
 ///
@@ -64,6 +71,9 @@ struct Options {
   /// A memtable is frozen and flushed to a table once it holds this many bytes
   /// of entries. Default: 64 MiB. Valid: at least 4096.
   std::size_t memtable_size = 64 << 20;
+  /// The memtable's ordered index. Default: kBTree, which measures faster
+  /// (bench/memtable_bench; doc/design.md section 6).
+  MemTableIndex memtable = MemTableIndex::kBTree;
   /// Values of at least this many bytes are stored once, in the WAL record
   /// that commits them, and the memtable and tables hold only a small
   /// reference to them (key-value separation, spec/values.md): flushes and

@@ -20,7 +20,7 @@
 /// Major version of the headers (incompatible API changes).
 #define SAND_VERSION_MAJOR 0
 /// Minor version of the headers (while MAJOR is 0: may change the API).
-#define SAND_VERSION_MINOR 5
+#define SAND_VERSION_MINOR 6
 /// Patch version of the headers (fixes only).
 #define SAND_VERSION_PATCH 0
 

@@ -65,7 +65,7 @@ DB::Impl::Impl(std::string path, Options options)
       options_(std::move(options)),
       fs_(options_.file_system ? options_.file_system : posix_file_system()),
       block_cache_(std::make_shared<table::BlockCache>(options_.block_cache_size)),
-      versions_(fs_, path_, options_.manifest_rollover_size) {}
+      versions_(fs_, path_, options_.manifest_rollover_size, options_.memtable) {}
 
 DB::Impl::~Impl() { close().ignore(); }
 
@@ -130,7 +130,7 @@ Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
   }
 
   // Replay the WALs not yet flushed.
-  auto mem = std::make_shared<MemTable>();
+  auto mem = std::make_shared<MemTable>(options_.memtable);
   SAND_ASSIGN_OR_RETURN(const Version replayed,
                         replay_wals_for_open(*fs_, path_, listing.wals_from(state.wal_number),
                                              options_.point_in_time_recovery, *mem));

@@ -8,10 +8,13 @@
 namespace sand {
 
 VersionSet::VersionSet(std::shared_ptr<FileSystem> fs, std::string dir,
-                       std::uint64_t manifest_rollover_size)
-    : fs_(std::move(fs)), dir_(std::move(dir)), rollover_size_(manifest_rollover_size) {
+                       std::uint64_t manifest_rollover_size, MemTableIndex memtable_index)
+    : fs_(std::move(fs)),
+      dir_(std::move(dir)),
+      rollover_size_(manifest_rollover_size),
+      memtable_index_(memtable_index) {
   auto empty = std::make_shared<ReadView>();
-  empty->mem = std::make_shared<MemTable>();
+  empty->mem = std::make_shared<MemTable>(memtable_index_);
   view_ = std::move(empty);
 }
 
@@ -150,7 +153,7 @@ void VersionSet::freeze_active(std::uint64_t new_wal) {
   auto view = std::make_shared<ReadView>(*current());
   frozen_.push_back(Frozen{view->mem, active_wal_});
   view->frozen.insert(view->frozen.begin(), view->mem);
-  view->mem = std::make_shared<MemTable>();
+  view->mem = std::make_shared<MemTable>(memtable_index_);
   active_wal_ = new_wal;
   value_files_[new_wal] = wal_value_file(new_wal);
   view->values = values_for_view();

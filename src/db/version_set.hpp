@@ -55,7 +55,9 @@ struct ViewChange {
 
 class VersionSet {
  public:
-  VersionSet(std::shared_ptr<FileSystem> fs, std::string dir, std::uint64_t manifest_rollover_size);
+  // New memtables use `memtable_index` (Options::memtable).
+  VersionSet(std::shared_ptr<FileSystem> fs, std::string dir, std::uint64_t manifest_rollover_size,
+             MemTableIndex memtable_index = MemTableIndex::kBTree);
 
   // Adopts `state`, replayed from the files, with an empty view and no
   // manifest log; the next log_and_apply() writes a fresh MANIFEST. The
@@ -135,6 +137,7 @@ class VersionSet {
   const std::shared_ptr<FileSystem> fs_;
   const std::string dir_;
   const std::uint64_t rollover_size_;
+  const MemTableIndex memtable_index_;
 
   mutable Mutex mu_;
   manifest::State state_ SAND_GUARDED_BY(mu_);

@@ -42,7 +42,9 @@ class Arena {
   ~Arena();
 
   // Returns `bytes` of uninitialised memory aligned to `alignment` (a power of
-  // two, at most alignof(std::max_align_t)), valid until the arena dies.
+  // two), valid until the arena dies. An alignment above
+  // alignof(std::max_align_t) costs up to alignment - alignof(max_align_t)
+  // bytes of padding, counted in bytes_used().
   // Never null: like operator new it throws std::bad_alloc when memory runs
   // out. REQUIRES: no concurrent allocate() call.
   char* allocate(std::size_t bytes, std::size_t alignment);

@@ -1,4 +1,4 @@
-// EntryListIterator: a cursor over a sorted vector of memtable nodes (see
+// EntryListIterator: a cursor over a sorted vector of memtable entries (see
 // entry_list_iterator.hpp).
 #include "memtable/entry_list_iterator.hpp"
 
@@ -10,9 +10,8 @@ namespace sand {
 void EntryListIterator::seek(std::string_view target) {
   const auto lookup = memtable_entry::LookupKey::from_internal_key(target);
   const memtable_entry::Comparator cmp;
-  const auto it = std::partition_point(
-      nodes_.begin(), nodes_.end(),
-      [&](const MemTableList::NodeRef& n) { return cmp(n.key(), lookup) < 0; });
+  const auto it = std::partition_point(nodes_.begin(), nodes_.end(),
+                                       [&](const char* entry) { return cmp(entry, lookup) < 0; });
   move_to(static_cast<std::size_t>(it - nodes_.begin()));
 }
 
@@ -42,7 +41,7 @@ void EntryListIterator::move_to(std::size_t pos) {
     key_ = value_ = {};
     return;
   }
-  const char* entry = nodes_[pos_].key();
+  const char* entry = nodes_[pos_];
   key_ = memtable_entry::internal_key(entry);
   value_ = memtable_entry::value(entry);
 }

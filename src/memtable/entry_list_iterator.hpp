@@ -1,12 +1,7 @@
 // EntryListIterator: an InternalIterator over a fixed list of memtable
-// nodes, sorted by the memtable's comparator: what MemTable::
-// entries_in_versions() returns for a version range. The list is taken once;
-// seek is a binary search and prev a step back, unlike the skiplist's.
-//
-// Each position reads its node's entry with ONE acquire load and caches its
-// key and value, so key() and value() belong to the same entry and show the
-// newest content of a replaced (user key, version) as of the move. A
-// replacement keeps the user key and version, so the list stays sorted.
+// entries, sorted by the memtable's comparator: what MemTable::
+// entries_in_versions() returns for a version range. The list is taken
+// once; seek is a binary search and prev a step back.
 //
 // Thread-safety: one thread at a time, concurrently with the memtable's
 // writer; it holds the memtable (`owner`) alive, so its views into the
@@ -19,19 +14,15 @@
 #include <vector>
 
 #include "memtable/entry.hpp"
-#include "memtable/skiplist.hpp"
 #include "util/internal_iterator.hpp"
 
 namespace sand {
 
-// The memtable's skiplist type: its entries are pointers into the arena.
-using MemTableList = SkipList<const char*, memtable_entry::Comparator>;
-
 class EntryListIterator final : public InternalIterator {
  public:
-  // REQUIRES: `nodes` sorted by memtable_entry::Comparator, all distinct.
-  EntryListIterator(std::shared_ptr<const void> owner, std::vector<MemTableList::NodeRef> nodes)
-      : owner_(std::move(owner)), nodes_(std::move(nodes)), pos_(nodes_.size()) {}
+  // REQUIRES: `entries` sorted by memtable_entry::Comparator, all distinct.
+  EntryListIterator(std::shared_ptr<const void> owner, std::vector<const char*> entries)
+      : owner_(std::move(owner)), nodes_(std::move(entries)), pos_(nodes_.size()) {}
 
   bool valid() const override { return pos_ < nodes_.size(); }
   void seek_to_first() override { move_to(0); }
@@ -52,7 +43,7 @@ class EntryListIterator final : public InternalIterator {
   void move_to(std::size_t pos);
 
   std::shared_ptr<const void> owner_;  // keeps the arena alive
-  std::vector<MemTableList::NodeRef> nodes_;
+  std::vector<const char*> nodes_;
   std::size_t pos_;  // nodes_.size(): not valid
   std::string_view key_;
   std::string_view value_;

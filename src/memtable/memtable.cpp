@@ -1,4 +1,4 @@
-// MemTable: entries in a skiplist over an arena (see memtable.hpp).
+// MemTable: entries in an ordered index over an arena (see memtable.hpp).
 #include "memtable/memtable.hpp"
 
 #include <algorithm>
@@ -13,65 +13,7 @@ Version relaxed_load(const std::atomic<Version>& v) { return v.load(std::memory_
 
 }  // namespace
 
-// Caches the decoded key and value of the entry it is on, read from ONE
-// load of the node's entry pointer, so key() and value() always belong to
-// the same entry even if the writer replaces it meanwhile.
-class MemTable::Iterator final : public InternalIterator {
- public:
-  explicit Iterator(std::shared_ptr<const MemTable> owner, const Table* table)
-      : owner_(std::move(owner)), it_(table) {}
-
-  bool valid() const override { return it_.valid(); }
-  void seek_to_first() override {
-    it_.seek_to_first();
-    load();
-  }
-  void seek_to_last() override {
-    it_.seek_to_last();
-    load();
-  }
-  void seek(std::string_view target) override {
-    it_.seek(memtable_entry::LookupKey::from_internal_key(target));
-    load();
-  }
-  void next() override {
-    assert(valid());
-    it_.next();
-    load();
-  }
-  void prev() override {
-    assert(valid());
-    it_.prev();
-    load();
-  }
-  std::string_view key() const override {
-    assert(valid());
-    return key_;
-  }
-  std::string_view value() const override {
-    assert(valid());
-    return value_;
-  }
-  Status status() const override { return Status::ok(); }
-
- private:
-  void load() {
-    if (!it_.valid()) {
-      key_ = value_ = {};
-      return;
-    }
-    const char* entry = it_.key();
-    key_ = memtable_entry::internal_key(entry);
-    value_ = memtable_entry::value(entry);
-  }
-
-  std::shared_ptr<const MemTable> owner_;  // keeps the arena alive
-  Table::Iterator it_;
-  std::string_view key_;
-  std::string_view value_;
-};
-
-MemTable::MemTable() : table_(memtable_entry::Comparator{}, &arena_) {}
+MemTable::MemTable(MemTableIndex index) : index_(make_ordered_index(index, &arena_)) {}
 
 MemTable::~MemTable() = default;
 
@@ -90,31 +32,31 @@ void MemTable::add(Version version, EntryKind kind, std::string_view user_key,
     max_version_.store(version, std::memory_order_relaxed);
   }
   const char* entry = memtable_entry::encode(&arena_, user_key, version, kind, value);
-  Table::NodeRef node;
-  if (table_.insert_or_replace(entry, &node)) {
-    // A replacement adds no node: the logged one already reads the new
-    // entry, so the log never holds a (user key, version) twice.
-    log_node(node, version);
+  const bool added = index_->insert_or_replace(entry);
+  // A replacement is logged too: entries_in_versions() keeps the later of
+  // two logged entries with the same (user key, version).
+  log_entry(entry, version);
+  if (added) {
     // Release pairs with entries()'s acquire: a reader that counts n entries
     // can reach all n of them.
     entries_.fetch_add(1, std::memory_order_release);
   }
 }
 
-void MemTable::log_node(Table::NodeRef node, Version version) {
+void MemTable::log_entry(const char* entry, Version version) {
   if (log_.size() > 0 && version < last_logged_version_) {
     // Relaxed: the log's release store in append() publishes it.
     logged_in_version_order_.store(false, std::memory_order_relaxed);
   }
   last_logged_version_ = version;
-  log_.append(node);
+  log_.append(entry);
 }
 
 std::optional<MemTable::Found> MemTable::get(std::string_view user_key, Version at) const {
-  Table::Iterator it(&table_);
-  it.seek(memtable_entry::LookupKey::at_version(user_key, at));
-  if (!it.valid()) return std::nullopt;
-  return found_if_key(it.key(), user_key);
+  const std::optional<const char*> entry =
+      index_->lower_bound(memtable_entry::LookupKey::at_version(user_key, at));
+  if (!entry) return std::nullopt;
+  return found_if_key(*entry, user_key);
 }
 
 std::optional<MemTable::Found> MemTable::found_if_key(const char* entry,
@@ -136,7 +78,7 @@ void MemTable::get_many(std::span<const std::string_view> keys, Version at,
     targets[i] = memtable_entry::LookupKey::at_version(keys[i], at);
   }
   std::vector<std::optional<const char*>> entries(keys.size());
-  table_.seek_many(std::span<const memtable_entry::LookupKey>(targets), std::span(entries));
+  index_->seek_many(std::span<const memtable_entry::LookupKey>(targets), std::span(entries));
   for (std::size_t i = 0; i < keys.size(); ++i) {
     out[i] = entries[i] ? found_if_key(*entries[i], keys[i]) : std::nullopt;
   }
@@ -145,29 +87,38 @@ void MemTable::get_many(std::span<const std::string_view> keys, Version at,
 std::unique_ptr<InternalIterator> MemTable::new_iterator() const {
   std::shared_ptr<const MemTable> owner = weak_from_this().lock();
   assert(owner != nullptr && "MemTable must be owned by a std::shared_ptr");
-  return std::make_unique<Iterator>(std::move(owner), &table_);
+  return index_->new_iterator(std::move(owner));
 }
 
 std::unique_ptr<EntryListIterator> MemTable::entries_in_versions(Version lo, Version until) const {
   std::shared_ptr<const MemTable> owner = weak_from_this().lock();
   assert(owner != nullptr && "MemTable must be owned by a std::shared_ptr");
-  std::vector<Table::NodeRef> nodes = logged_in_versions(lo, until);
+  std::vector<const char*> entries = logged_in_versions(lo, until);
   const memtable_entry::Comparator cmp;
-  std::sort(nodes.begin(), nodes.end(), [&](const Table::NodeRef& a, const Table::NodeRef& b) {
-    return cmp(a.key(), b.key()) < 0;
-  });
-  return std::make_unique<EntryListIterator>(std::move(owner), std::move(nodes));
+  // Stable, so of two entries with the same (user key, version) the later
+  // logged one, the current one, ends each run of equals.
+  std::stable_sort(entries.begin(), entries.end(),
+                   [&](const char* a, const char* b) { return cmp(a, b) < 0; });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (kept > 0 && cmp(entries[kept - 1], entries[i]) == 0) {
+      entries[kept - 1] = entries[i];
+    } else {
+      entries[kept++] = entries[i];
+    }
+  }
+  entries.resize(kept);
+  return std::make_unique<EntryListIterator>(std::move(owner), std::move(entries));
 }
 
-std::vector<MemTable::Table::NodeRef> MemTable::logged_in_versions(Version lo,
-                                                                   Version until) const {
-  std::vector<Table::NodeRef> out;
+std::vector<const char*> MemTable::logged_in_versions(Version lo, Version until) const {
+  std::vector<const char*> out;
   if (until <= lo) return out;
   // The count first (acquire), then the flag: a count covering an
   // out-of-order add comes with the flag's clearing.
   const std::size_t n = log_.size();
   const bool sorted = logged_in_version_order_.load(std::memory_order_relaxed);
-  const auto version_at = [this](std::size_t i) { return memtable_entry::version(log_[i].key()); };
+  const auto version_at = [this](std::size_t i) { return memtable_entry::version(log_[i]); };
   if (!sorted) {
     for (std::size_t i = 0; i < n; ++i) {
       const Version v = version_at(i);

@@ -1,6 +1,6 @@
-// MemTable under concurrency: one writer adds 100k entries (some replacing
-// earlier ones) while three readers scan forward, scan backward, get() and
-// get_many().
+// MemTable under concurrency, over each index kind: one writer adds 100k
+// entries (some replacing earlier ones) while three readers scan forward,
+// scan backward, get() and get_many().
 // Every read must see sorted, whole entries, and at least every entry the
 // writer had counted when the read began. Written to run under TSan.
 //
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "memtable/memtable.hpp"
+#include "memtable_test_model.hpp"
 #include "reader_tally.hpp"
 #include "util/internal_key.hpp"
 
@@ -197,8 +198,9 @@ class Reader : public memtable_test::ReaderTally {
 
 TEST_CASE("readers see a sorted, consistent prefix while one writer inserts",
           "[memtable][concurrency]") {
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
   (void)all_ikeys();  // build before the clock matters
-  auto mt = std::make_shared<MemTable>();
+  auto mt = std::make_shared<MemTable>(index);
   std::atomic<bool> done{false};
   std::vector<std::unique_ptr<Reader>> readers;
   for (int id = 0; id < 3; ++id) readers.push_back(std::make_unique<Reader>(*mt, id));

@@ -1,5 +1,5 @@
 // MemTable: get(at) semantics, replacement, iterator order and bounds,
-// sizes, and a model test against std::map.
+// sizes, and a model test against std::map; each over both index kinds.
 #include "memtable/memtable.hpp"
 
 #include <rapidcheck.h>
@@ -38,7 +38,8 @@ std::vector<Entry> scan_backward(const MemTable& mt) {
 using memtable_test::three_versions;
 
 TEST_CASE("an empty memtable finds nothing", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   CHECK(mt->empty());
   CHECK(mt->entries() == 0);
   CHECK(mt->min_version() == 0);
@@ -49,7 +50,8 @@ TEST_CASE("an empty memtable finds nothing", "[memtable]") {
 }
 
 TEST_CASE("get at a version returns the newest entry at or below it", "[memtable]") {
-  auto mt = three_versions();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = three_versions(index);
   auto at = [&](Version v) { return mt->get("k", v); };
 
   auto r = at(3);
@@ -74,13 +76,15 @@ TEST_CASE("get at a version returns the newest entry at or below it", "[memtable
 }
 
 TEST_CASE("get below the oldest version finds nothing", "[memtable]") {
-  auto mt = three_versions();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = three_versions(index);
   CHECK_FALSE(mt->get("k", 2).has_value());
   CHECK_FALSE(mt->get("k", 0).has_value());
 }
 
 TEST_CASE("get returns tombstones as deletes", "[memtable]") {
-  auto mt = three_versions();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = three_versions(index);
   for (Version v : {5, 6, 8}) {
     auto r = mt->get("k", v);
     REQUIRE(r);
@@ -91,7 +95,8 @@ TEST_CASE("get returns tombstones as deletes", "[memtable]") {
 }
 
 TEST_CASE("get does not confuse neighbouring or prefix keys", "[memtable]") {
-  auto mt = three_versions();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = three_versions(index);
   CHECK_FALSE(mt->get("", 100).has_value());
   CHECK_FALSE(mt->get(std::string("k\0", 2), 100).has_value());
   CHECK_FALSE(mt->get("kb", 100).has_value());
@@ -105,7 +110,8 @@ TEST_CASE("get does not confuse neighbouring or prefix keys", "[memtable]") {
 }
 
 TEST_CASE("get with at above kMaxVersion means the newest", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(kMaxVersion, EntryKind::kPut, "k", "top");
   mt->add(1, EntryKind::kPut, "k", "bottom");
   for (Version at :
@@ -121,7 +127,8 @@ TEST_CASE("get with at above kMaxVersion means the newest", "[memtable]") {
 }
 
 TEST_CASE("adding an existing key and version replaces its value", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(7, EntryKind::kPut, "k", "first");
   mt->add(7, EntryKind::kPut, "k", "second");
   CHECK(mt->entries() == 1);
@@ -132,7 +139,8 @@ TEST_CASE("adding an existing key and version replaces its value", "[memtable]")
 }
 
 TEST_CASE("a delete after a put at the same version replaces it", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(7, EntryKind::kPut, "k", "v");
   mt->add(7, EntryKind::kDelete, "k", "");
   CHECK(mt->entries() == 1);
@@ -143,7 +151,8 @@ TEST_CASE("a delete after a put at the same version replaces it", "[memtable]") 
 }
 
 TEST_CASE("a put after a delete at the same version replaces it", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(7, EntryKind::kDelete, "k", "");
   mt->add(7, EntryKind::kPut, "k", "back");
   CHECK(mt->entries() == 1);
@@ -154,7 +163,8 @@ TEST_CASE("a put after a delete at the same version replaces it", "[memtable]") 
 }
 
 TEST_CASE("a positioned iterator keeps the entry it read across a replace", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(7, EntryKind::kPut, "k", "old");
   auto it = mt->new_iterator();
   it->seek_to_first();
@@ -168,7 +178,8 @@ TEST_CASE("a positioned iterator keeps the entry it read across a replace", "[me
 }
 
 TEST_CASE("the iterator yields keys in internal-key order", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(2, EntryKind::kPut, "b", "b2");
   mt->add(1, EntryKind::kPut, "a", "a1");
   mt->add(5, EntryKind::kDelete, "b", "");
@@ -184,7 +195,8 @@ TEST_CASE("the iterator yields keys in internal-key order", "[memtable]") {
 }
 
 TEST_CASE("iterator seek follows compare_internal_keys exactly", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(5, EntryKind::kPut, "k", "v5");
   mt->add(3, EntryKind::kPut, "k", "v3");
   auto it = mt->new_iterator();
@@ -204,7 +216,8 @@ TEST_CASE("iterator seek follows compare_internal_keys exactly", "[memtable]") {
 }
 
 TEST_CASE("a seek target shorter than a trailer acts as a bare user key", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(5, EntryKind::kPut, "k", "v5");
   mt->add(1, EntryKind::kPut, "", "empty");
   auto it = mt->new_iterator();
@@ -219,7 +232,8 @@ TEST_CASE("a seek target shorter than a trailer acts as a bare user key", "[memt
 }
 
 TEST_CASE("prev from the first entry and next from the last invalidate", "[memtable]") {
-  auto mt = three_versions();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = three_versions(index);
   auto it = mt->new_iterator();
   it->seek_to_first();
   REQUIRE(it->valid());
@@ -233,7 +247,8 @@ TEST_CASE("prev from the first entry and next from the last invalidate", "[memta
 }
 
 TEST_CASE("an iterator sees entries added after it was created", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   auto it = mt->new_iterator();
   it->seek_to_first();
   CHECK_FALSE(it->valid());
@@ -244,7 +259,8 @@ TEST_CASE("an iterator sees entries added after it was created", "[memtable]") {
 }
 
 TEST_CASE("an iterator keeps the memtable alive after its owner drops it", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(1, EntryKind::kPut, "k", std::string(1000, 'v'));
   auto it = mt->new_iterator();
   std::weak_ptr<MemTable> weak = mt;
@@ -258,7 +274,8 @@ TEST_CASE("an iterator keeps the memtable alive after its owner drops it", "[mem
 }
 
 TEST_CASE("empty keys and empty values round-trip", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(1, EntryKind::kPut, "", "");
   mt->add(2, EntryKind::kPut, std::string(1, '\0'), "");
   mt->add(3, EntryKind::kPut, "", "x");
@@ -282,7 +299,8 @@ TEST_CASE("empty keys and empty values round-trip", "[memtable]") {
 }
 
 TEST_CASE("64 KiB keys and large values round-trip", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   std::string big_a(kMaxKeySize, 'k');
   std::string big_b = big_a;
   big_b.back() = 'l';
@@ -304,7 +322,8 @@ TEST_CASE("64 KiB keys and large values round-trip", "[memtable]") {
 }
 
 TEST_CASE("approximate_bytes grows with every add, replacements included", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   std::size_t last = mt->approximate_bytes();
   for (int i = 0; i < 1000; ++i) {
     const std::string key = "key" + std::to_string(i);
@@ -320,7 +339,8 @@ TEST_CASE("approximate_bytes grows with every add, replacements included", "[mem
 }
 
 TEST_CASE("entries and the version range track adds", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(7, EntryKind::kPut, "a", "1");
   CHECK(mt->min_version() == 7);
   CHECK(mt->max_version() == 7);
@@ -334,7 +354,8 @@ TEST_CASE("entries and the version range track adds", "[memtable]") {
 }
 
 TEST_CASE("version 0 is a valid entry version", "[memtable]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(0, EntryKind::kPut, "k", "zero");
   CHECK(mt->min_version() == 0);
   CHECK(mt->max_version() == 0);
@@ -352,13 +373,14 @@ rc::Gen<Version> gen_version() {
 }
 
 TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
-  rc::prop("iteration, seek and get agree with the model", [] {
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  rc::prop("iteration, seek and get agree with the model", [index] {
     const auto ops =
         *rc::gen::container<std::vector<std::tuple<std::string, Version, bool, std::string>>>(
             rc::gen::tuple(
                 memtable_test::gen_user_key(), gen_version(), rc::gen::arbitrary<bool>(),
                 rc::gen::container<std::string>(rc::gen::elementOf(std::string("xyz")))));
-    auto mt = std::make_shared<MemTable>();
+    auto mt = std::make_shared<MemTable>(index);
     Model model;
     for (const auto& [key, version, is_put, value] : ops) {
       const EntryKind kind = is_put ? EntryKind::kPut : EntryKind::kDelete;
@@ -409,8 +431,9 @@ TEST_CASE("the memtable matches a std::map model", "[memtable][property]") {
 }
 
 TEST_CASE("get_many answers each key as get does", "[memtable]") {
-  rc::prop("many keys at one version equal one get per key", [] {
-    auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  rc::prop("many keys at one version equal one get per key", [index] {
+    auto mt = std::make_shared<MemTable>(index);
     const auto ops = *rc::gen::container<std::vector<std::tuple<std::string, std::uint8_t, bool>>>(
         rc::gen::tuple(rc::gen::container<std::string>(rc::gen::elementOf(std::string("abc"))),
                        rc::gen::inRange<std::uint8_t>(1, 50), rc::gen::arbitrary<bool>()));

@@ -1,6 +1,7 @@
 // What the memtable tests share: internal keys, entries read back through an
-// iterator, and the std::map model (user key ascending, version descending)
-// their properties compare against.
+// iterator, the std::map model (user key ascending, version descending)
+// their properties compare against, and the loop over both index kinds
+// (SAND_FOR_EACH_MEMTABLE_INDEX) that every MemTable-level test runs under.
 #pragma once
 
 #include <rapidcheck.h>
@@ -21,6 +22,36 @@
 
 namespace sand::memtable_test {
 
+inline const char* index_name(MemTableIndex index) {
+  switch (index) {
+    case MemTableIndex::kBTree:
+      return "kBTree";
+    case MemTableIndex::kSkipList:
+      return "kSkipList";
+  }
+  return "unknown MemTableIndex";
+}
+
+}  // namespace sand::memtable_test
+
+// CAPTURE(index) prints the kind's name, not its number.
+template <>
+struct Catch::StringMaker<sand::MemTableIndex> {
+  static std::string convert(sand::MemTableIndex index) {
+    return sand::memtable_test::index_name(index);
+  }
+};
+
+// Declares `const MemTableIndex var` in a TEST_CASE, which Catch2 then runs
+// once per index kind (a generator: put it before any SECTION, rc::prop
+// included), and names the kind in every failure message of the case.
+#define SAND_FOR_EACH_MEMTABLE_INDEX(var)                                        \
+  const ::sand::MemTableIndex var =                                              \
+      GENERATE(::sand::MemTableIndex::kBTree, ::sand::MemTableIndex::kSkipList); \
+  CAPTURE(var)
+
+namespace sand::memtable_test {
+
 inline std::string ikey(std::string_view user_key, Version v, EntryKind kind) {
   std::string k;
   append_internal_key(&k, user_key, v, kind);
@@ -35,8 +66,8 @@ struct Entry {
 
 // k: put "a"@3, delete@5, put "c"@9, with "j"@4 and "ka"@4 beside it; added
 // out of version order (9 before 5 and 4).
-inline std::shared_ptr<MemTable> three_versions() {
-  auto mt = std::make_shared<MemTable>();
+inline std::shared_ptr<MemTable> three_versions(MemTableIndex index) {
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(3, EntryKind::kPut, "k", "a");
   mt->add(9, EntryKind::kPut, "k", "c");
   mt->add(5, EntryKind::kDelete, "k", "");

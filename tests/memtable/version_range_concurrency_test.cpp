@@ -1,9 +1,10 @@
-// MemTable::entries_in_versions under concurrency: one writer adds batches
-// (several entries per version, some replaced within their batch, as the
-// DB's write path does) and publishes each finished version, while readers
-// take version ranges. Every entry a reader sees must be whole, inside its
-// range and in internal-key order, and a range at or below the published
-// version must hold exactly that range's entries with their final content.
+// MemTable::entries_in_versions under concurrency, over each index kind: one
+// writer adds batches (several entries per version, some replaced within
+// their batch, as the DB's write path does) and publishes each finished
+// version, while readers take version ranges. Every entry a reader sees must
+// be whole, inside its range and in internal-key order, and a range at or
+// below the published version must hold exactly that range's entries with
+// their final content.
 // Written to run under TSan.
 //
 // Catch2 assertions are not thread-safe, so reader threads record their
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "memtable/memtable.hpp"
+#include "memtable_test_model.hpp"
 #include "reader_tally.hpp"
 #include "util/internal_key.hpp"
 
@@ -125,7 +127,8 @@ class Reader : public memtable_test::ReaderTally {
 
 TEST_CASE("version ranges read while one writer adds batches are exact and whole",
           "[memtable][version_range][concurrency]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   std::atomic<Version> published{0};
   std::atomic<bool> done{false};
   std::vector<std::unique_ptr<Reader>> readers;

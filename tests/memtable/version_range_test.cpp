@@ -1,6 +1,7 @@
 // MemTable::entries_in_versions: the entries of a version range, in
 // internal-key order, found through the version log; replacement, cost (the
-// entries it visits) and a model test against std::map.
+// entries it visits) and a model test against std::map; each over both index
+// kinds.
 #include <rapidcheck.h>
 #include <rapidcheck/catch.h>
 
@@ -41,7 +42,8 @@ std::string key_of(int i) {
 
 TEST_CASE("entries_in_versions yields the range's entries in internal-key order",
           "[memtable][version_range]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(1, EntryKind::kPut, "b", "b1");
   mt->add(2, EntryKind::kPut, "a", "a2");
   mt->add(2, EntryKind::kPut, "c", "c2");
@@ -66,15 +68,17 @@ TEST_CASE("entries_in_versions yields the range's entries in internal-key order"
 }
 
 TEST_CASE("an empty memtable has no entries in any version range", "[memtable][version_range]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   auto it = mt->entries_in_versions(0, kMaxVersion);
   CHECK(it->size() == 0);
   memtable_test::check_empty(*it);
 }
 
-TEST_CASE("a replaced entry shows once in a version range with its newest content",
+TEST_CASE("a replaced entry shows once in a version range with its content at the call",
           "[memtable][version_range]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(5, EntryKind::kPut, "k", "first");
   mt->add(5, EntryKind::kPut, "j", "j5");
   mt->add(5, EntryKind::kDelete, "k", "");  // the later op of the batch wins
@@ -82,19 +86,22 @@ TEST_CASE("a replaced entry shows once in a version range with its newest conten
                                                      {ikey("k", 5, EntryKind::kDelete), ""}});
   CHECK(mt->entries() == 2);
 
-  // An iterator taken before a replacement reads the new entry when it
-  // moves: the log holds the node, not the replaced bytes.
+  // An iterator taken before a replacement keeps the entries as of the
+  // call; a new call sees the replacement.
   auto it = mt->entries_in_versions(4, 5);
   mt->add(5, EntryKind::kPut, "k", "third");
   it->seek(ikey("k", 5, EntryKind::kPut));
   REQUIRE(it->valid());
-  CHECK(it->key() == ikey("k", 5, EntryKind::kPut));
-  CHECK(it->value() == "third");
+  CHECK(it->key() == ikey("k", 5, EntryKind::kDelete));
+  CHECK(it->value() == "");
   CHECK(it->size() == 2);
+  CHECK(in_versions(*mt, 4, 5) == std::vector<Entry>{{ikey("j", 5, EntryKind::kPut), "j5"},
+                                                     {ikey("k", 5, EntryKind::kPut), "third"}});
 }
 
 TEST_CASE("a version range iterator seeks and steps both ways", "[memtable][version_range]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   for (Version v = 1; v <= 30; ++v) {
     mt->add(v, EntryKind::kPut, key_of(static_cast<int>(v % 7)), "v" + std::to_string(v));
   }
@@ -139,7 +146,8 @@ TEST_CASE("a version range iterator seeks and steps both ways", "[memtable][vers
 }
 
 TEST_CASE("a version range iterator keeps the memtable alive", "[memtable][version_range]") {
-  auto mt = std::make_shared<MemTable>();
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  auto mt = std::make_shared<MemTable>(index);
   mt->add(1, EntryKind::kPut, "k", std::string(1000, 'x'));
   auto it = mt->entries_in_versions(0, 1);
   mt.reset();
@@ -150,9 +158,10 @@ TEST_CASE("a version range iterator keeps the memtable alive", "[memtable][versi
 
 TEST_CASE("a version range of 200k entries visits only the range's entries",
           "[memtable][version_range]") {
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
   // Batches of 1 to 4 entries per version, in version order, as the DB adds
   // them: the log spans over a dozen segments.
-  auto mt = std::make_shared<MemTable>();
+  auto mt = std::make_shared<MemTable>(index);
   std::map<Version, int> per_version;
   Version v = 0;
   for (int i = 0; i < 200000; ++v) {
@@ -187,9 +196,10 @@ TEST_CASE("a version range of 200k entries visits only the range's entries",
 
 TEST_CASE("adds out of version order still give exact version ranges",
           "[memtable][version_range]") {
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
   // The DB never adds out of order, but a memtable must not answer wrongly
   // if a caller does: the range then comes from a pass over the whole log.
-  auto mt = memtable_test::three_versions();
+  auto mt = memtable_test::three_versions(index);
   CHECK(in_versions(*mt, 3, 5) == std::vector<Entry>{{ikey("j", 4, EntryKind::kPut), "before"},
                                                      {ikey("k", 5, EntryKind::kDelete), ""},
                                                      {ikey("ka", 4, EntryKind::kPut), "after"}});
@@ -199,7 +209,8 @@ TEST_CASE("adds out of version order still give exact version ranges",
 // ---- Model test against std::map ----
 
 TEST_CASE("version ranges match a std::map model", "[memtable][version_range][property]") {
-  rc::prop("entries_in_versions agrees with the model filtered by version", [] {
+  SAND_FOR_EACH_MEMTABLE_INDEX(index);
+  rc::prop("entries_in_versions agrees with the model filtered by version", [index] {
     // Each op: a key, the step from the previous op's version (0 keeps the
     // batch, so a repeated key replaces), kind and value. In order unless
     // `shuffled`, which draws versions at random.
@@ -210,7 +221,7 @@ TEST_CASE("version ranges match a std::map model", "[memtable][version_range][pr
                 memtable_test::gen_user_key(), rc::gen::inRange<Version>(0, 3),
                 rc::gen::arbitrary<bool>(),
                 rc::gen::container<std::string>(rc::gen::elementOf(std::string("xyz")))));
-    auto mt = std::make_shared<MemTable>();
+    auto mt = std::make_shared<MemTable>(index);
     Model model;
     Version version = 0;
     for (const auto& [key, step, is_put, value] : ops) {

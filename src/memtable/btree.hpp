@@ -1,0 +1,703 @@
+// BTree: an ordered set in an Arena that many threads read without locks and
+// without waiting while one thread inserts: the memtable's default index
+// (doc/design.md section 6 says why, and compares it with the skiplist).
+//
+// A B+tree of wide nodes. Each node has kSlots slots, filled in whatever
+// order inserts come, and a 64-bit PERMUTATION word that lists the used slots
+// in key order (Masstree's leaf layout): count in the low 4 bits, then one
+// 4-bit slot index per position. An insert into a node with room writes a
+// free slot, then publishes it with ONE release store of the new
+// permutation. A reader loads the permutation once (acquire) and reads only
+// the slots it lists, which were complete before it was stored: a node read
+// that way is always a consistent sorted snapshot, with no version check,
+// no retry and no lock.
+//
+// A full node is never changed in place. A split builds new nodes (copies
+// holding the old keys and the new one), publishes them in the parent, and
+// leaves the old node as it was: a reader already inside it reads a frozen,
+// complete snapshot. The one exception is an append to the right end of the
+// rightmost node (sequential keys), which keeps the node and starts an empty
+// neighbour: the old node loses nothing, so readers inside it lose nothing.
+// Frozen nodes are not reclaimed; they stay in the arena until the memtable
+// dies (counted in bytes, so the flush trigger sees them).
+//
+// Keys are compared through SLICES: each node stores, per slot, 8 bytes of
+// the key's order bytes (Traits::order_bytes) big-endian, starting at the
+// node's `skip`: the length of the prefix that every key its range can hold
+// shares (the common prefix of the fences that bound it). A search compares
+// slices, which sit in the node, and loads a key's own bytes only when the
+// slices tie. For the bench's 16-byte decimal keys a leaf's skip is 12–14, so
+// the slice holds the rest of the key.
+//
+// Leaves are linked both ways, so an iterator steps forward and backward in
+// O(1) amortised, without a search from the root.
+//
+// Why a reader never misses an entry added before it started: every node it
+// reaches (from the root pointer it loaded, by child pointers and sibling
+// links) was the live node for its range at some moment after it started,
+// or is a frozen copy of such a node; both hold every entry inserted before
+// that moment. Links in frozen nodes are never updated, and they still lead
+// to nodes that satisfy the same rule.
+//
+// Invariants:
+// - A slot is written once, before the permutation that lists it is stored;
+//   slots are never reused. Only a leaf slot's key can change later, by a
+//   release store of a key that compares equal (insert_or_replace).
+// - Every node a reader can reach is fully built; new nodes are published
+//   bottom-up: the parent's new slot first, then the replaced child pointer,
+//   then the sibling links.
+// - Keys in a node's range share its first `skip` order bytes.
+//
+// Traits: `using Key = ...` (trivially copyable, lock-free atomic; for the
+// memtable a pointer into the arena) and, for Key and each Target type:
+//   static std::string_view order_bytes(const Key&) / (const Target&)
+//   static int compare(const Key& a, const Key& b)            // <0, 0, >0
+//   static int compare(const Key& a, const Target& b)
+// The order must compare order_bytes() first, byte-wise (unsigned), and only
+// break their ties with anything else.
+//
+// Thread-safety: insert_or_replace() needs external synchronisation (one
+// writer at a time). Everything else runs on any number of threads,
+// concurrently with the writer; an Iterator object is used by one thread.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <bit>
+#include <cassert>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include "memtable/arena.hpp"
+
+namespace sand {
+
+namespace btree_detail {
+
+inline constexpr int kSlots = 15;  // what a 64-bit permutation can order
+
+// The permutation word: count in bits 0..3, slot of sorted position p in
+// bits 4p+4 .. 4p+7. Unused slots keep their places after the count, so the
+// next free slot is always the one at position `count`.
+class Permutation {
+ public:
+  static constexpr std::uint64_t kEmpty = 0xedcba98765432100ULL;  // slots 0..14, count 0
+
+  explicit Permutation(std::uint64_t bits = kEmpty) : bits_(bits) {}
+  std::uint64_t bits() const { return bits_; }
+  int size() const { return static_cast<int>(bits_ & 15); }
+  int slot(int pos) const { return static_cast<int>((bits_ >> (4 * pos + 4)) & 15); }
+  int free_slot() const { return slot(size()); }
+  // The permutation with free_slot() inserted at sorted position `pos`.
+  // REQUIRES: size() < kSlots, 0 <= pos <= size().
+  Permutation inserted(int pos) const {
+    const int n = size();
+    assert(n < kSlots && pos >= 0 && pos <= n);
+    const std::uint64_t s = static_cast<std::uint64_t>(free_slot());
+    const int lo_bits = 4 * pos + 4, mid_end = 4 * n + 4;
+    const std::uint64_t lo_mask = (std::uint64_t{1} << lo_bits) - 1;
+    const std::uint64_t mid_mask = ((std::uint64_t{1} << mid_end) - 1) & ~lo_mask;
+    // Nibbles above position n are kept; n + 1 <= 15 so mid_end + 4 <= 64.
+    const std::uint64_t hi_mask =
+        mid_end + 4 >= 64 ? 0 : ~((std::uint64_t{1} << (mid_end + 4)) - 1);
+    std::uint64_t b = (bits_ & lo_mask & ~std::uint64_t{15}) | static_cast<std::uint64_t>(n + 1);
+    b |= s << lo_bits;
+    b |= (bits_ & mid_mask) << 4;
+    b |= bits_ & hi_mask;
+    return Permutation(b);
+  }
+  // Slots 0..n-1 in order: a freshly built node.
+  static Permutation sorted(int n) {
+    assert(n >= 0 && n <= kSlots);
+    return Permutation((kEmpty & ~std::uint64_t{15}) | static_cast<std::uint64_t>(n));
+  }
+
+ private:
+  std::uint64_t bits_;
+};
+
+// The 8 order bytes of `bytes` from offset `skip`, big-endian, zero-padded:
+// slices order like the bytes they come from, except that a tie may hide a
+// difference further on (or a zero byte against the end of a shorter key).
+inline std::uint64_t slice_at(std::string_view bytes, std::size_t skip) {
+  unsigned char buf[8] = {};
+  if (skip < bytes.size()) {
+    std::memcpy(buf, bytes.data() + skip, std::min<std::size_t>(8, bytes.size() - skip));
+  }
+  std::uint64_t v;
+  std::memcpy(&v, buf, 8);
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
+inline std::uint32_t common_prefix(std::string_view a, std::string_view b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return static_cast<std::uint32_t>(i);
+}
+
+}  // namespace btree_detail
+
+template <class Traits>
+class BTree {
+ public:
+  using Key = typename Traits::Key;
+  static constexpr int kSlots = btree_detail::kSlots;
+  static_assert(std::is_trivially_copyable_v<Key>);
+  static_assert(std::atomic<Key>::is_always_lock_free, "readers must never block on a key load");
+
+  // `arena` must outlive the tree; only the writer allocates from it.
+  explicit BTree(Arena* arena) : arena_(arena) {
+    root_.store(new_leaf(0), std::memory_order_relaxed);
+  }
+  BTree(const BTree&) = delete;
+  BTree& operator=(const BTree&) = delete;
+
+  // Inserts `key`, or if a key comparing equal is present, publishes `key` in
+  // its slot instead. Returns true if added, false if replaced.
+  // REQUIRES: no concurrent insert_or_replace().
+  bool insert_or_replace(const Key& key);
+
+  bool empty() const {
+    const Node* n = root_.load(std::memory_order_acquire);
+    return n->leaf && load_perm(n).size() == 0;
+  }
+
+  // The first key >= target, if any.
+  template <typename Target>
+  std::optional<Key> lower_bound(const Target& target) const {
+    Iterator it(this);
+    it.seek(target);
+    if (!it.valid()) return std::nullopt;
+    return it.key();
+  }
+
+  // lower_bound() of each target: out[i] for targets[i].
+  // REQUIRES: out.size() == targets.size().
+  template <typename Target>
+  void seek_many(std::span<const Target> targets, std::span<std::optional<Key>> out) const {
+    assert(out.size() == targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i) out[i] = lower_bound(targets[i]);
+  }
+
+  // Shape, for tests and the memtable's accounting. Writer only (or with no
+  // concurrent writer).
+  struct Shape {
+    int height = 1;              // 1: the root is a leaf
+    std::size_t leaves = 0;      // live leaves
+    std::size_t inners = 0;      // live inner nodes
+    std::size_t node_bytes = 0;  // every node ever built, frozen ones included
+  };
+  Shape shape() const;
+
+  struct Node;
+  struct Leaf;
+
+  // A cursor over the tree. It reads each leaf through one permutation
+  // snapshot, so entries added to a leaf after the cursor arrived there may
+  // not show until the next seek; entries added before it was created or
+  // last sought always do.
+  class Iterator {
+   public:
+    // `tree` must outlive the iterator. The iterator starts !valid().
+    explicit Iterator(const BTree* tree) : tree_(tree) {}
+
+    bool valid() const { return leaf_ != nullptr; }
+    // The current key (acquire load, so a replaced key is seen whole).
+    // REQUIRES: valid().
+    Key key() const {
+      assert(valid());
+      return leaf_->keys[perm_.slot(pos_)].load(std::memory_order_acquire);
+    }
+    // REQUIRES: valid().
+    void next() {
+      assert(valid());
+      if (++pos_ < perm_.size()) return;
+      enter(leaf_->next.load(std::memory_order_acquire), /*from_end=*/false);
+    }
+    // REQUIRES: valid().
+    void prev() {
+      assert(valid());
+      if (--pos_ >= 0) return;
+      enter(leaf_->prev.load(std::memory_order_acquire), /*from_end=*/true);
+    }
+    // Positions at the first key >= target.
+    template <typename Target>
+    void seek(const Target& target);
+    void seek_to_first() { enter(tree_->edge_leaf(false), false); }
+    void seek_to_last() { enter(tree_->edge_leaf(true), true); }
+
+   private:
+    // Moves to `leaf`'s first (or last) key, walking on past empty leaves.
+    void enter(const Leaf* leaf, bool from_end);
+
+    const BTree* tree_;
+    const Leaf* leaf_ = nullptr;
+    btree_detail::Permutation perm_;
+    int pos_ = 0;
+  };
+
+  // Nodes. alignas(64): a node starts on a cache line, and the permutation
+  // and the first slices share its first line.
+  struct alignas(64) Node {
+    explicit Node(bool is_leaf, std::uint32_t skip_bytes) : skip(skip_bytes), leaf(is_leaf) {}
+    std::atomic<std::uint64_t> perm{btree_detail::Permutation::kEmpty};  // a Permutation
+    const std::uint32_t skip;  // order bytes every key in range shares
+    const bool leaf;
+    std::uint64_t slices[kSlots];  // slot i's key's slice at `skip`
+  };
+  struct Leaf : Node {
+    explicit Leaf(std::uint32_t skip_bytes) : Node(true, skip_bytes) {}
+    std::atomic<Key> keys[kSlots];
+    std::atomic<const Leaf*> prev{nullptr};
+    std::atomic<const Leaf*> next{nullptr};
+  };
+  // Child 0 holds keys below separator 0 (in sorted order); the child of
+  // separator i holds keys >= it and below the next one.
+  struct Inner : Node {
+    explicit Inner(std::uint32_t skip_bytes) : Node(false, skip_bytes) {}
+    Key seps[kSlots];
+    std::atomic<const Node*> children[kSlots];
+    std::atomic<const Node*> child0{nullptr};
+  };
+
+ private:
+  using Permutation = btree_detail::Permutation;
+
+  static Permutation load_perm(const Node* n) {
+    return Permutation(n->perm.load(std::memory_order_acquire));
+  }
+  static const Leaf* as_leaf(const Node* n) { return static_cast<const Leaf*>(n); }
+  static const Inner* as_inner(const Node* n) { return static_cast<const Inner*>(n); }
+
+  // One level of the writer's descent: the node, the fences of its range
+  // (null: unbounded) and, for inner nodes, the child position it took
+  // (-1: child0, else the sorted position of the separator).
+  struct Step {
+    const Node* node;
+    const Key* lo;  // points into a separator slot (stable) or null
+    const Key* hi;
+    int child_pos;
+  };
+  static constexpr int kMaxHeight = 32;
+
+  template <typename Target>
+  static int compare_slot(const Node* n, std::uint64_t target_slice, int slot, const Key& k,
+                          const Target& target) {
+    const std::uint64_t s = n->slices[slot];
+    if (s != target_slice) return s < target_slice ? -1 : 1;
+    return Traits::compare(k, target);
+  }
+  static Key slot_key(const Node* n, int slot) {
+    if (n->leaf) return as_leaf(n)->keys[slot].load(std::memory_order_acquire);
+    return as_inner(n)->seps[slot];
+  }
+
+  // Sorted positions [0, p) of `perm` hold keys < target (leaf: lower
+  // bound) or <= target (`upper`: for choosing a child).
+  template <typename Target>
+  static int search(const Node* n, Permutation perm, const Target& target, bool upper) {
+    const std::uint64_t ts = btree_detail::slice_at(Traits::order_bytes(target), n->skip);
+    int lo = 0, hi = perm.size();
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      const int slot = perm.slot(mid);
+      const int c = compare_slot(n, ts, slot, slot_key(n, slot), target);
+      if (c < 0 || (upper && c == 0)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  // The child of `n` at sorted position p of `perm` (-1: child0).
+  static const Node* child_at(const Inner* n, Permutation perm, int p) {
+    if (p < 0) return n->child0.load(std::memory_order_acquire);
+    return n->children[perm.slot(p)].load(std::memory_order_acquire);
+  }
+
+  // A child of `n` chosen by pick(perm) -> position, read so that the
+  // permutation and the child pointer belong together. A split publishes
+  // the parent's new separator before it swaps the left copy in for the
+  // old child; a reader that read the permutation before the first store
+  // and the pointer after the second would take the left copy for keys
+  // that moved right. Re-reading the permutation catches exactly that case
+  // (it only ever grows, so equal means unchanged); the retry costs a
+  // reader one more search, only while the writer splits this child.
+  template <typename Pick>
+  static const Node* stable_child(const Inner* n, Pick pick) {
+    Permutation perm = load_perm(n);
+    for (;;) {
+      const Node* child = child_at(n, perm, pick(perm));
+      const Permutation again = load_perm(n);
+      if (again.bits() == perm.bits()) return child;
+      perm = again;
+    }
+  }
+
+  // The leaf whose range holds target: every key before it is below target.
+  template <typename Target>
+  const Leaf* leaf_for(const Target& target) const {
+    const Node* n = root_.load(std::memory_order_acquire);
+    while (!n->leaf) {
+      prefetch_node(n);
+      const Inner* in = as_inner(n);
+      n = stable_child(
+          in, [&](Permutation perm) { return search(in, perm, target, /*upper=*/true) - 1; });
+    }
+    return as_leaf(n);
+  }
+
+  // The leftmost (or rightmost) leaf.
+  const Leaf* edge_leaf(bool right) const {
+    const Node* n = root_.load(std::memory_order_acquire);
+    while (!n->leaf) {
+      n = stable_child(as_inner(n),
+                       [right](Permutation perm) { return right ? perm.size() - 1 : -1; });
+    }
+    return as_leaf(n);
+  }
+
+  // Like search(), comparing whole keys: for a leaf reached by a sibling
+  // link, whose range target may lie outside, so that target's slice at
+  // this leaf's skip means nothing. The first key decides the common case
+  // (target below the whole leaf) with one comparison.
+  template <typename Target>
+  static int search_whole(const Leaf* n, Permutation perm, const Target& target) {
+    const auto key_at = [&](int pos) {
+      return n->keys[perm.slot(pos)].load(std::memory_order_acquire);
+    };
+    if (perm.size() == 0 || Traits::compare(key_at(0), target) >= 0) return 0;
+    int lo = 1, hi = perm.size();
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (Traits::compare(key_at(mid), target) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  static void prefetch_node(const Node* n) {
+    const char* p = reinterpret_cast<const char*>(n);
+    __builtin_prefetch(p + 64);
+    __builtin_prefetch(p + 128);
+  }
+
+  // Skip for a node whose range is [lo, hi) (null: unbounded).
+  static std::uint32_t skip_for(const Key* lo, const Key* hi) {
+    if (lo == nullptr || hi == nullptr) return 0;
+    return btree_detail::common_prefix(Traits::order_bytes(*lo), Traits::order_bytes(*hi));
+  }
+
+  Leaf* new_leaf(std::uint32_t skip) {
+    node_bytes_ += sizeof(Leaf);
+    return new (arena_->allocate(sizeof(Leaf), alignof(Leaf))) Leaf(skip);
+  }
+  Inner* new_inner(std::uint32_t skip) {
+    node_bytes_ += sizeof(Inner);
+    return new (arena_->allocate(sizeof(Inner), alignof(Inner))) Inner(skip);
+  }
+
+  // Writer-side mutations (btree insert path).
+  void put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, const Key& key);
+  // Fills a new, unpublished node's first n slots in order.
+  static void fill_leaf(Leaf* leaf, const Key* keys, int n);
+  static void fill_inner(Inner* node, const Node* child0, const Key* seps,
+                         const Node* const* children, int n);
+  // Splits the full `leaf` (path[depth]) around `key` at sorted position pos.
+  void split_leaf(Step* path, int depth, Leaf* leaf, Permutation perm, int pos, const Key& key);
+  // Publishes (sep -> right) in the parent of path[child_depth], and `left`
+  // in place of path[child_depth]'s node when left != null (a copy-on-split);
+  // splits the parent, and so on up, when it is full.
+  void insert_in_parent(Step* path, int child_depth, const Key& sep, const Node* left,
+                        const Node* right);
+  static std::size_t count_inners(const Node* n);
+
+  Arena* const arena_;  // not owned
+  std::atomic<const Node*> root_{nullptr};
+  int height_ = 1;              // writer only
+  std::size_t node_bytes_ = 0;  // writer only
+  // The rightmost leaf while nothing has split it: appends past its last key
+  // need no descent. Writer only.
+  Leaf* append_leaf_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------
+// Reader side.
+
+template <class Traits>
+template <typename Target>
+void BTree<Traits>::Iterator::seek(const Target& target) {
+  const Leaf* leaf = tree_->leaf_for(target);
+  Permutation perm = load_perm(leaf);
+  int pos = search(leaf, perm, target, /*upper=*/false);
+  // Every key here is below target: the answer is further right. Usually
+  // it is the next leaf's first key; but a leaf that an append split kept
+  // in place may hold only part of the range its parent gave the reader,
+  // so the rest is searched for too.
+  while (pos == perm.size()) {
+    leaf = leaf->next.load(std::memory_order_acquire);
+    if (leaf == nullptr) {
+      leaf_ = nullptr;
+      return;
+    }
+    perm = load_perm(leaf);
+    pos = search_whole(leaf, perm, target);
+  }
+  leaf_ = leaf;
+  perm_ = perm;
+  pos_ = pos;
+}
+
+template <class Traits>
+void BTree<Traits>::Iterator::enter(const Leaf* leaf, bool from_end) {
+  while (leaf != nullptr) {
+    const Permutation perm = load_perm(leaf);
+    if (perm.size() > 0) {
+      leaf_ = leaf;
+      perm_ = perm;
+      pos_ = from_end ? perm.size() - 1 : 0;
+      return;
+    }
+    // Only the root of an empty tree is an empty leaf; it has no siblings.
+    leaf = from_end ? leaf->prev.load(std::memory_order_acquire)
+                    : leaf->next.load(std::memory_order_acquire);
+  }
+  leaf_ = nullptr;
+}
+
+template <class Traits>
+typename BTree<Traits>::Shape BTree<Traits>::shape() const {
+  Shape s;
+  s.height = height_;
+  for (const Leaf* l = edge_leaf(false); l != nullptr;
+       l = l->next.load(std::memory_order_acquire)) {
+    ++s.leaves;
+  }
+  s.inners = count_inners(root_.load(std::memory_order_acquire));
+  s.node_bytes = node_bytes_;
+  return s;
+}
+
+template <class Traits>
+std::size_t BTree<Traits>::count_inners(const Node* n) {
+  if (n->leaf) return 0;
+  const Inner* in = as_inner(n);
+  const Permutation perm = load_perm(in);
+  std::size_t c = 1 + count_inners(in->child0.load(std::memory_order_acquire));
+  for (int p = 0; p < perm.size(); ++p) {
+    c += count_inners(in->children[perm.slot(p)].load(std::memory_order_acquire));
+  }
+  return c;
+}
+
+// ---------------------------------------------------------------------------
+// Writer side. The writer reads with relaxed loads: it is the only thread
+// that stores, so it always sees its own latest values.
+
+template <class Traits>
+bool BTree<Traits>::insert_or_replace(const Key& key) {
+  if (append_leaf_ != nullptr) {
+    // Past the rightmost leaf's last key: no descent. The slices decide
+    // without loading that key's bytes unless they tie.
+    const Permutation perm(append_leaf_->perm.load(std::memory_order_relaxed));
+    const int n = perm.size();
+    if (n > 0 && n < kSlots) {
+      const int last = perm.slot(n - 1);
+      const std::uint64_t ks = btree_detail::slice_at(Traits::order_bytes(key), append_leaf_->skip);
+      const Key last_key = append_leaf_->keys[last].load(std::memory_order_relaxed);
+      if (compare_slot(append_leaf_, ks, last, last_key, key) < 0) {
+        put_in_leaf_slot(append_leaf_, perm, n, key);
+        return true;
+      }
+    }
+  }
+  Step path[kMaxHeight];
+  int depth = 0;
+  const Node* n = root_.load(std::memory_order_relaxed);
+  const Key* lo = nullptr;
+  const Key* hi = nullptr;
+  while (!n->leaf) {
+    const Inner* in = as_inner(n);
+    const Permutation perm = load_perm(in);
+    const int p = search(in, perm, key, /*upper=*/true) - 1;
+    path[depth++] = Step{n, lo, hi, p};
+    if (p >= 0) lo = &in->seps[perm.slot(p)];
+    if (p + 1 < perm.size()) hi = &in->seps[perm.slot(p + 1)];
+    n = p < 0 ? in->child0.load(std::memory_order_relaxed)
+              : in->children[perm.slot(p)].load(std::memory_order_relaxed);
+  }
+  path[depth] = Step{n, lo, hi, 0};
+  Leaf* leaf = const_cast<Leaf*>(as_leaf(n));
+  const Permutation perm = load_perm(leaf);
+  const int pos = search(leaf, perm, key, /*upper=*/false);
+  if (pos < perm.size()) {
+    const int slot = perm.slot(pos);
+    if (Traits::compare(leaf->keys[slot].load(std::memory_order_relaxed), key) == 0) {
+      leaf->keys[slot].store(key, std::memory_order_release);
+      return false;
+    }
+  }
+  if (perm.size() < kSlots) {
+    put_in_leaf_slot(leaf, perm, pos, key);
+    if (hi == nullptr) append_leaf_ = leaf;
+    return true;
+  }
+  split_leaf(path, depth, leaf, perm, pos, key);
+  return true;
+}
+
+template <class Traits>
+void BTree<Traits>::put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, const Key& key) {
+  // The free slot was never listed by a permutation, so no reader reads it
+  // while it is written; the release store of the new permutation
+  // publishes it whole.
+  const int s = perm.free_slot();
+  leaf->slices[s] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
+  leaf->keys[s].store(key, std::memory_order_relaxed);
+  leaf->perm.store(perm.inserted(pos).bits(), std::memory_order_release);
+}
+
+template <class Traits>
+void BTree<Traits>::fill_leaf(Leaf* leaf, const Key* keys, int n) {
+  for (int i = 0; i < n; ++i) {
+    leaf->slices[i] = btree_detail::slice_at(Traits::order_bytes(keys[i]), leaf->skip);
+    leaf->keys[i].store(keys[i], std::memory_order_relaxed);
+  }
+  leaf->perm.store(Permutation::sorted(n).bits(), std::memory_order_relaxed);
+}
+
+template <class Traits>
+void BTree<Traits>::split_leaf(Step* path, int depth, Leaf* leaf, Permutation perm, int pos,
+                               const Key& key) {
+  const Step& at = path[depth];
+  if (pos == kSlots && at.hi == nullptr) {
+    // Appending past the rightmost leaf: keep it as it is and start an
+    // empty right neighbour, so sequential inserts fill leaves completely.
+    Leaf* right = new_leaf(0);
+    fill_leaf(right, &key, 1);
+    right->prev.store(leaf, std::memory_order_relaxed);
+    insert_in_parent(path, depth, key, nullptr, right);
+    leaf->next.store(right, std::memory_order_release);
+    append_leaf_ = right;
+    return;
+  }
+  // Copy-on-split: the 16 keys go to two new leaves; the old one stays
+  // frozen for readers inside it.
+  Key all[kSlots + 1];
+  for (int i = 0, j = 0; i <= kSlots; ++i) {
+    all[i] = i == pos ? key : leaf->keys[perm.slot(j++)].load(std::memory_order_relaxed);
+  }
+  constexpr int kHalf = (kSlots + 1) / 2;
+  const Key sep = all[kHalf];
+  Leaf* left = new_leaf(skip_for(at.lo, &sep));
+  Leaf* right = new_leaf(skip_for(&sep, at.hi));
+  fill_leaf(left, all, kHalf);
+  fill_leaf(right, all + kHalf, kSlots + 1 - kHalf);
+  const Leaf* before = leaf->prev.load(std::memory_order_relaxed);
+  const Leaf* after = leaf->next.load(std::memory_order_relaxed);
+  left->prev.store(before, std::memory_order_relaxed);
+  left->next.store(right, std::memory_order_relaxed);
+  right->prev.store(left, std::memory_order_relaxed);
+  right->next.store(after, std::memory_order_relaxed);
+  insert_in_parent(path, depth, sep, left, right);
+  // The neighbours' links last: until then they lead to the frozen leaf,
+  // which holds everything inserted before this split.
+  if (before != nullptr) const_cast<Leaf*>(before)->next.store(left, std::memory_order_release);
+  if (after != nullptr) const_cast<Leaf*>(after)->prev.store(right, std::memory_order_release);
+  append_leaf_ = after == nullptr ? right : nullptr;
+}
+
+template <class Traits>
+void BTree<Traits>::insert_in_parent(Step* path, int child_depth, const Key& sep, const Node* left,
+                                     const Node* right) {
+  const Node* old_child = path[child_depth].node;
+  if (child_depth == 0) {
+    // The root split: a new root over the two halves.
+    Inner* root = new_inner(0);
+    root->child0.store(left != nullptr ? left : old_child, std::memory_order_relaxed);
+    root->seps[0] = sep;
+    root->slices[0] = btree_detail::slice_at(Traits::order_bytes(sep), 0);
+    root->children[0].store(right, std::memory_order_relaxed);
+    root->perm.store(Permutation::sorted(1).bits(), std::memory_order_relaxed);
+    root_.store(root, std::memory_order_release);
+    ++height_;
+    return;
+  }
+  const Step& at = path[child_depth - 1];
+  Inner* parent = const_cast<Inner*>(as_inner(at.node));
+  const Permutation perm = load_perm(parent);
+  const int pos = at.child_pos + 1;  // the new separator's sorted position
+  if (perm.size() < kSlots) {
+    const int s = perm.free_slot();
+    parent->seps[s] = sep;
+    parent->slices[s] = btree_detail::slice_at(Traits::order_bytes(sep), parent->skip);
+    parent->children[s].store(right, std::memory_order_relaxed);
+    // The right half first: until `left` replaces the old child, keys below
+    // `sep` still lead to the frozen old child, which holds them all.
+    parent->perm.store(perm.inserted(pos).bits(), std::memory_order_release);
+    if (left != nullptr) {
+      auto& slot = at.child_pos < 0 ? parent->child0 : parent->children[perm.slot(at.child_pos)];
+      slot.store(left, std::memory_order_release);
+    }
+    return;
+  }
+  // The parent is full: lay out its 16 separators and 17 children with the
+  // change applied, then split them like a leaf.
+  Key seps[kSlots + 1];
+  const Node* children[kSlots + 2];
+  children[0] = parent->child0.load(std::memory_order_relaxed);
+  for (int p = 0, j = 0; p <= kSlots; ++p) {
+    if (p == pos) {
+      seps[p] = sep;
+      children[p + 1] = right;
+    } else {
+      const int slot = perm.slot(j++);
+      seps[p] = parent->seps[slot];
+      children[p + 1] = parent->children[slot].load(std::memory_order_relaxed);
+    }
+  }
+  if (left != nullptr) children[pos] = left;  // the child it descended through
+  if (pos == kSlots && left == nullptr && at.hi == nullptr) {
+    // Appending past the rightmost inner node: keep it, and start a new
+    // right neighbour holding only the new child.
+    Inner* r = new_inner(0);
+    r->child0.store(right, std::memory_order_relaxed);
+    r->perm.store(Permutation::sorted(0).bits(), std::memory_order_relaxed);
+    insert_in_parent(path, child_depth - 1, sep, nullptr, r);
+    return;
+  }
+  constexpr int kHalf = (kSlots + 1) / 2;
+  const Key up = seps[kHalf];
+  Inner* l = new_inner(skip_for(at.lo, &up));
+  Inner* r = new_inner(skip_for(&up, at.hi));
+  fill_inner(l, children[0], seps, children + 1, kHalf);
+  fill_inner(r, children[kHalf + 1], seps + kHalf + 1, children + kHalf + 2, kSlots - kHalf);
+  insert_in_parent(path, child_depth - 1, up, l, r);
+}
+
+template <class Traits>
+void BTree<Traits>::fill_inner(Inner* node, const Node* child0, const Key* seps,
+                               const Node* const* children, int n) {
+  node->child0.store(child0, std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i) {
+    node->seps[i] = seps[i];
+    node->slices[i] = btree_detail::slice_at(Traits::order_bytes(seps[i]), node->skip);
+    node->children[i].store(children[i], std::memory_order_relaxed);
+  }
+  node->perm.store(Permutation::sorted(n).bits(), std::memory_order_relaxed);
+}
+
+}  // namespace sand
