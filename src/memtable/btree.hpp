@@ -263,9 +263,11 @@ class BTree {
   // separator i holds keys >= it and below the next one.
   struct Inner : Node {
     explicit Inner(std::uint32_t skip_bytes) : Node(false, skip_bytes) {}
-    Key seps[kSlots];
+    // The children right after the slices, so a search reads lines 0-3 and
+    // the separators' line only when two slices tie.
     std::atomic<const Node*> children[kSlots];
     std::atomic<const Node*> child0{nullptr};
+    Key seps[kSlots];
   };
 
  private:
@@ -348,11 +350,12 @@ class BTree {
   template <typename Target>
   const Leaf* leaf_for(const Target& target) const {
     const Node* n = root_.load(std::memory_order_acquire);
+    prefetch_node(n);
     while (!n->leaf) {
-      prefetch_node(n);
       const Inner* in = as_inner(n);
       n = stable_child(
           in, [&](Permutation perm) { return search(in, perm, target, /*upper=*/true) - 1; });
+      prefetch_node(n);
     }
     return as_leaf(n);
   }
@@ -389,10 +392,13 @@ class BTree {
     return lo;
   }
 
+  // Starts loading the lines a search of `n` reads after its first (slices,
+  // then children or keys), so their misses overlap the first line's.
   static void prefetch_node(const Node* n) {
     const char* p = reinterpret_cast<const char*>(n);
     __builtin_prefetch(p + 64);
     __builtin_prefetch(p + 128);
+    __builtin_prefetch(p + 192);
   }
 
   // Skip for a node whose range is [lo, hi) (null: unbounded).
@@ -529,6 +535,7 @@ bool BTree<Traits>::insert_or_replace(const Key& key) {
   const Node* n = root_.load(std::memory_order_relaxed);
   const Key* lo = nullptr;
   const Key* hi = nullptr;
+  prefetch_node(n);
   while (!n->leaf) {
     const Inner* in = as_inner(n);
     const Permutation perm = load_perm(in);
@@ -538,14 +545,19 @@ bool BTree<Traits>::insert_or_replace(const Key& key) {
     if (p + 1 < perm.size()) hi = &in->seps[perm.slot(p + 1)];
     n = p < 0 ? in->child0.load(std::memory_order_relaxed)
               : in->children[perm.slot(p)].load(std::memory_order_relaxed);
+    prefetch_node(n);
   }
   path[depth] = Step{n, lo, hi, 0};
   Leaf* leaf = const_cast<Leaf*>(as_leaf(n));
   const Permutation perm = load_perm(leaf);
   const int pos = search(leaf, perm, key, /*upper=*/false);
   if (pos < perm.size()) {
+    // Equal keys have equal slices: most inserts decide this without loading
+    // the neighbour's entry, which would be a cache miss.
     const int slot = perm.slot(pos);
-    if (Traits::compare(leaf->keys[slot].load(std::memory_order_relaxed), key) == 0) {
+    const std::uint64_t ks = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
+    if (leaf->slices[slot] == ks &&
+        Traits::compare(leaf->keys[slot].load(std::memory_order_relaxed), key) == 0) {
       leaf->keys[slot].store(key, std::memory_order_release);
       return false;
     }
