@@ -219,13 +219,19 @@ class BTree {
     // REQUIRES: valid().
     void next() {
       assert(valid());
-      if (++pos_ < perm_.size()) return;
+      if (++pos_ < perm_.size()) {
+        if (pos_ + kAhead < perm_.size()) prefetch_key(pos_ + kAhead);
+        return;
+      }
       enter(leaf_->next.load(std::memory_order_acquire), /*from_end=*/false);
     }
     // REQUIRES: valid().
     void prev() {
       assert(valid());
-      if (--pos_ >= 0) return;
+      if (--pos_ >= 0) {
+        if (pos_ >= kAhead) prefetch_key(pos_ - kAhead);
+        return;
+      }
       enter(leaf_->prev.load(std::memory_order_acquire), /*from_end=*/true);
     }
     // Positions at the first key >= target.
@@ -235,6 +241,18 @@ class BTree {
     void seek_to_last() { enter(tree_->edge_leaf(true), true); }
 
    private:
+    // A scan (the flush, above all) reads keys in order, but what they point
+    // to lies anywhere in the arena: start loading the one kAhead steps on,
+    // so each step's miss overlaps the steps before it.
+    static constexpr int kAhead = 4;
+    void prefetch_key(int pos) const {
+      if constexpr (std::is_pointer_v<Key>) {
+        const char* p = reinterpret_cast<const char*>(
+            leaf_->keys[perm_.slot(pos)].load(std::memory_order_relaxed));
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + 64);
+      }
+    }
     // Moves to `leaf`'s first (or last) key, walking on past empty leaves.
     void enter(const Leaf* leaf, bool from_end);
 
@@ -396,6 +414,7 @@ class BTree {
   // then children or keys), so their misses overlap the first line's.
   static void prefetch_node(const Node* n) {
     const char* p = reinterpret_cast<const char*>(n);
+    __builtin_prefetch(p);
     __builtin_prefetch(p + 64);
     __builtin_prefetch(p + 128);
     __builtin_prefetch(p + 192);
@@ -419,7 +438,9 @@ class BTree {
   // Writer-side mutations (btree insert path).
   void put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, const Key& key);
   // Fills a new, unpublished node's first n slots in order.
-  static void fill_leaf(Leaf* leaf, const Key* keys, int n);
+  // `slices`, if not null, are keys' slices at `slices_skip`.
+  static void fill_leaf(Leaf* leaf, const Key* keys, int n, const std::uint64_t* slices = nullptr,
+                        std::uint32_t slices_skip = 0);
   static void fill_inner(Inner* node, const Node* child0, const Key* seps,
                          const Node* const* children, int n);
   // Splits the full `leaf` (path[depth]) around `key` at sorted position pos.
@@ -475,6 +496,14 @@ void BTree<Traits>::Iterator::enter(const Leaf* leaf, bool from_end) {
       leaf_ = leaf;
       perm_ = perm;
       pos_ = from_end ? perm.size() - 1 : 0;
+      // The neighbour this scan reaches next, and this leaf's first keys.
+      if (const Leaf* after = from_end ? leaf->prev.load(std::memory_order_relaxed)
+                                       : leaf->next.load(std::memory_order_relaxed)) {
+        prefetch_node(after);
+      }
+      for (int i = 1; i <= kAhead && i < perm.size(); ++i) {
+        prefetch_key(from_end ? perm.size() - 1 - i : i);
+      }
       return;
     }
     // Only the root of an empty tree is an empty leaf; it has no siblings.
@@ -583,9 +612,14 @@ void BTree<Traits>::put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, cons
 }
 
 template <class Traits>
-void BTree<Traits>::fill_leaf(Leaf* leaf, const Key* keys, int n) {
+void BTree<Traits>::fill_leaf(Leaf* leaf, const Key* keys, int n, const std::uint64_t* slices,
+                              std::uint32_t slices_skip) {
   for (int i = 0; i < n; ++i) {
-    leaf->slices[i] = btree_detail::slice_at(Traits::order_bytes(keys[i]), leaf->skip);
+    // Slices taken at the same skip are reused: recomputing one reads the
+    // key's bytes, a cache miss each.
+    leaf->slices[i] = slices != nullptr && slices_skip == leaf->skip
+                          ? slices[i]
+                          : btree_detail::slice_at(Traits::order_bytes(keys[i]), leaf->skip);
     leaf->keys[i].store(keys[i], std::memory_order_relaxed);
   }
   leaf->perm.store(Permutation::sorted(n).bits(), std::memory_order_relaxed);
@@ -609,15 +643,23 @@ void BTree<Traits>::split_leaf(Step* path, int depth, Leaf* leaf, Permutation pe
   // Copy-on-split: the 16 keys go to two new leaves; the old one stays
   // frozen for readers inside it.
   Key all[kSlots + 1];
+  std::uint64_t slices[kSlots + 1];
   for (int i = 0, j = 0; i <= kSlots; ++i) {
-    all[i] = i == pos ? key : leaf->keys[perm.slot(j++)].load(std::memory_order_relaxed);
+    if (i == pos) {
+      all[i] = key;
+      slices[i] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
+    } else {
+      const int slot = perm.slot(j++);
+      all[i] = leaf->keys[slot].load(std::memory_order_relaxed);
+      slices[i] = leaf->slices[slot];
+    }
   }
   constexpr int kHalf = (kSlots + 1) / 2;
   const Key sep = all[kHalf];
   Leaf* left = new_leaf(skip_for(at.lo, &sep));
   Leaf* right = new_leaf(skip_for(&sep, at.hi));
-  fill_leaf(left, all, kHalf);
-  fill_leaf(right, all + kHalf, kSlots + 1 - kHalf);
+  fill_leaf(left, all, kHalf, slices, leaf->skip);
+  fill_leaf(right, all + kHalf, kSlots + 1 - kHalf, slices + kHalf, leaf->skip);
   const Leaf* before = leaf->prev.load(std::memory_order_relaxed);
   const Leaf* after = leaf->next.load(std::memory_order_relaxed);
   left->prev.store(before, std::memory_order_relaxed);
