@@ -19,6 +19,7 @@
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
 #include "db/flush_job.hpp"
+#include "db/memtable_override.hpp"
 #include "db/recovery.hpp"
 #include "wal/wal_file.hpp"
 
@@ -65,7 +66,7 @@ DB::Impl::Impl(std::string path, Options options)
       options_(std::move(options)),
       fs_(options_.file_system ? options_.file_system : posix_file_system()),
       block_cache_(std::make_shared<table::BlockCache>(options_.block_cache_size)),
-      versions_(fs_, path_, options_.manifest_rollover_size, options_.memtable) {}
+      versions_(fs_, path_, options_.manifest_rollover_size, memtable_index_for(options_)) {}
 
 DB::Impl::~Impl() { close().ignore(); }
 
@@ -130,7 +131,7 @@ Status DB::Impl::recover(manifest::State state, const DirListing& listing) {
   }
 
   // Replay the WALs not yet flushed.
-  auto mem = std::make_shared<MemTable>(options_.memtable);
+  auto mem = std::make_shared<MemTable>(memtable_index_for(options_));
   SAND_ASSIGN_OR_RETURN(const Version replayed,
                         replay_wals_for_open(*fs_, path_, listing.wals_from(state.wal_number),
                                              options_.point_in_time_recovery, *mem));

@@ -6,6 +6,7 @@
 // refresh() publishes a new one.
 #include "db/db_impl.hpp"
 #include "db/filenames.hpp"
+#include "db/memtable_override.hpp"
 
 namespace sand {
 
@@ -19,7 +20,7 @@ Status DB::Impl::open_read_only() {
   {
     MutexLock lock(refresh_mu_);
     follower_ = std::make_unique<Follower>(
-        fs_, path_, options_.point_in_time_recovery,
+        fs_, path_, options_.point_in_time_recovery, memtable_index_for(options_),
         [this](const manifest::TableMeta& meta) { return open_table(meta); });
   }
   return refresh();

@@ -11,11 +11,12 @@
 namespace sand {
 
 Follower::Follower(std::shared_ptr<FileSystem> fs, std::string dir, bool point_in_time,
-                   OpenTable open_table)
+                   MemTableIndex memtable_index, OpenTable open_table)
     : fs_(std::move(fs)),
       dir_(std::move(dir)),
       point_in_time_(point_in_time),
       open_table_(std::move(open_table)),
+      memtable_index_(memtable_index),
       manifest_(dir_) {}
 
 Result<Follower::Picture> Follower::refresh() {
@@ -116,7 +117,8 @@ Status Follower::read_wals(std::string* missing) {
     auto it = std::lower_bound(wals_.begin(), wals_.end(), number,
                                [](const WalTail& t, std::uint64_t n) { return t.number < n; });
     if (it == wals_.end() || it->number != number) {
-      it = wals_.insert(it, WalTail{.number = number});
+      it = wals_.insert(
+          it, WalTail{.number = number, .mem = std::make_shared<MemTable>(memtable_index_)});
     }
     const std::size_t at = static_cast<std::size_t>(it - wals_.begin());
     bool corrupt_tail = false;

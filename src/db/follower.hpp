@@ -48,8 +48,9 @@ class Follower {
  public:
   using OpenTable = std::function<Result<TableRef>(const manifest::TableMeta&)>;
 
+  // The memtables it fills from WALs use `memtable_index`.
   Follower(std::shared_ptr<FileSystem> fs, std::string dir, bool point_in_time,
-           OpenTable open_table);
+           MemTableIndex memtable_index, OpenTable open_table);
 
   struct Picture {
     std::vector<TableRef> tables;
@@ -96,11 +97,12 @@ class Follower {
   const std::string dir_;
   const bool point_in_time_;
   const OpenTable open_table_;
+  const MemTableIndex memtable_index_;
   manifest::ManifestTail manifest_;
   std::map<std::uint64_t, TableRef> tables_;  // by number: the manifest's live set
   value::ValueFiles::Map value_files_;        // by number: the manifest's live set
   std::vector<WalTail> wals_;                 // ascending numbers
-  const std::shared_ptr<MemTable> empty_ = std::make_shared<MemTable>();
+  const std::shared_ptr<MemTable> empty_ = std::make_shared<MemTable>(memtable_index_);
 };
 
 }  // namespace sand
