@@ -219,6 +219,22 @@ typedef enum sand_retention {
 } sand_retention_t;
 /* clang-format on */
 
+/** The ordered index of a memtable (sand::MemTableIndex). Both give the same
+ *  answers and nothing on disk depends on the choice. */
+/* One brace for two branches, which clang-format cannot lay out: */
+/* clang-format off */
+#ifdef __cplusplus
+typedef enum sand_memtable_index : int {  /* see "Enums" above */
+#else
+typedef enum sand_memtable_index {
+#endif
+  /** A B+tree of wide nodes: the default, and the faster. */
+  SAND_MEMTABLE_BTREE = 0,
+  /** A skiplist, as in LevelDB: kept for comparison. */
+  SAND_MEMTABLE_SKIPLIST = 1
+} sand_memtable_index_t;
+/* clang-format on */
+
 /**
  * How a database is opened (sand::Options). Created by sand_options_create()
  * with the C++ defaults, released by sand_options_destroy(). sand_open() and
@@ -263,6 +279,19 @@ SAND_C_EXPORT void sand_options_set_error_if_exists(sand_options_t* opts, int va
  * @param value Bytes.
  */
 SAND_C_EXPORT void sand_options_set_memtable_size(sand_options_t* opts, size_t value);
+
+/**
+ * The memtable's ordered index. Both give the same answers and nothing on
+ * disk depends on it, so a database may be reopened with either.
+ * Default: ::SAND_MEMTABLE_BTREE.
+ * @param opts The options.
+ * @param value One of ::sand_memtable_index_t.
+ * @param errmsg Receives the error message, or NULL.
+ * @return ::SAND_OK; ::SAND_INVALID_ARGUMENT for NULL options or an unknown
+ * value (the options are then unchanged).
+ */
+SAND_C_EXPORT sand_code_t sand_options_set_memtable(sand_options_t* opts,
+                                                    sand_memtable_index_t value, char** errmsg);
 
 /**
  * Key-value separation: values of at least this many bytes are stored once,

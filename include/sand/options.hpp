@@ -72,7 +72,9 @@ struct Options {
   /// of entries. Default: 64 MiB. Valid: at least 4096.
   std::size_t memtable_size = 64 << 20;
   /// The memtable's ordered index. Default: kBTree, which measures faster
-  /// (bench/memtable_bench; doc/design.md section 6).
+  /// (bench/memtable_bench.cpp; doc/design.md section 12). Nothing on disk
+  /// depends on it: a database may be reopened with either. Valid: the
+  /// enumerators.
   MemTableIndex memtable = MemTableIndex::kBTree;
   /// Values of at least this many bytes are stored once, in the WAL record
   /// that commits them, and the memtable and tables hold only a small

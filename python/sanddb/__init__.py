@@ -76,7 +76,8 @@ _SIZE_OPTIONS = frozenset({"memtable_size", "value_separation_threshold", "block
                            "manifest_rollover_size"})  # C++ size_t
 _INT_OPTIONS = frozenset({"block_restart_interval", "bloom_bits_per_key", "l0_trigger", "l0_stop",
                           "l1_trigger", "max_frozen_memtables"})  # C++ int
-_CHOICE_OPTIONS = {"compression": ("lz4", "none"), "retention": ("all", "latest")}
+_CHOICE_OPTIONS = {"compression": ("lz4", "none"), "retention": ("all", "latest"),
+                   "memtable": ("btree", "skiplist")}
 
 
 def _checked_options(options, caller="open"):
@@ -111,7 +112,9 @@ def open(path, *, read_only=False, in_memory=False, **options):  # noqa: A001 (l
 
     Keyword options are named as the fields of the C++ sand::Options, with
     the same defaults: create_if_missing (True), error_if_exists (False),
-    memtable_size (64 MiB), value_separation_threshold (1024; 0: off;
+    memtable_size (64 MiB), memtable ("btree" or "skiplist": the memtable's
+    ordered index; both give the same answers; "btree", the faster),
+    value_separation_threshold (1024; 0: off;
     otherwise at least 64: values of at least this many bytes are stored
     once, in the WAL, and tables hold a reference to them), block_size (4096),
     block_restart_interval (16), compression ("lz4" or "none"; "lz4"),

@@ -33,7 +33,16 @@ sand::Options to_options(const py::dict& given) {
     if (name == "create_if_missing") o.create_if_missing = v.cast<bool>();
     else if (name == "error_if_exists") o.error_if_exists = v.cast<bool>();
     else if (name == "memtable_size") o.memtable_size = v.cast<std::size_t>();
-    else if (name == "value_separation_threshold")
+    else if (name == "memtable") {
+      const auto m = v.cast<std::string>();
+      if (m == "btree") {
+        o.memtable = sand::MemTableIndex::kBTree;
+      } else if (m == "skiplist") {
+        o.memtable = sand::MemTableIndex::kSkipList;
+      } else {
+        throw py::value_error("memtable must be 'btree' or 'skiplist', not '" + m + "'");
+      }
+    } else if (name == "value_separation_threshold")
       o.value_separation_threshold = v.cast<std::size_t>();
     else if (name == "block_size") o.block_size = v.cast<std::size_t>();
     else if (name == "block_restart_interval") o.block_restart_interval = v.cast<int>();

@@ -393,10 +393,10 @@ def test_in_memory(tmp_path):
 
 def test_every_option_is_accepted(path):
     options = dict(create_if_missing=True, error_if_exists=False, memtable_size=1 << 20,
-                   value_separation_threshold=64, block_size=1024, block_restart_interval=8,
-                   compression="none", bloom_bits_per_key=12, block_cache_size=1 << 20,
-                   sync=True, retention="all", l0_trigger=3, l0_stop=10, l1_trigger=3,
-                   target_file_size=1 << 20, max_frozen_memtables=2,
+                   memtable="skiplist", value_separation_threshold=64, block_size=1024,
+                   block_restart_interval=8, compression="none", bloom_bits_per_key=12,
+                   block_cache_size=1 << 20, sync=True, retention="all", l0_trigger=3,
+                   l0_stop=10, l1_trigger=3, target_file_size=1 << 20, max_frozen_memtables=2,
                    manifest_rollover_size=1 << 16, point_in_time_recovery=True)
     with sanddb.open(path, **options) as db:
         assert db.put(b"k", b"v") == 1

@@ -189,8 +189,8 @@ def test_scan_error_ends_the_iterator(path):
 
 
 def test_unknown_keyword_is_a_type_error(path):
-    with pytest.raises(TypeError, match="unexpected keyword argument 'memtable'"):
-        sanddb.open(path, memtable=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'memtable_index'"):
+        sanddb.open(path, memtable_index="btree")
     with pytest.raises(TypeError, match="file_system"):
         sanddb.open(path, file_system=None)
 
@@ -199,6 +199,7 @@ def test_unknown_keyword_is_a_type_error(path):
     ("sync", 1), ("create_if_missing", "yes"), ("memtable_size", 4096.0),
     ("l0_trigger", "4"), ("block_size", True), ("compression", None), ("retention", 0),
     ("read_only", 1), ("in_memory", None), ("value_separation_threshold", "64"),
+    ("memtable", 1), ("memtable", b"btree"),
 ])
 def test_wrong_type_is_a_type_error_naming_the_option(path, name, value):
     with pytest.raises(TypeError, match=name):
@@ -208,7 +209,7 @@ def test_wrong_type_is_a_type_error_naming_the_option(path, name, value):
 @pytest.mark.parametrize("name, value", [
     ("compression", "zstd"), ("retention", "some"), ("memtable_size", -1),
     ("block_size", 2**64), ("l0_trigger", 2**31), ("bloom_bits_per_key", -(2**31) - 1),
-    ("value_separation_threshold", -1),
+    ("value_separation_threshold", -1), ("memtable", "hash"), ("memtable", "BTree"),
 ])
 def test_bad_value_is_a_value_error_naming_the_option(path, name, value):
     with pytest.raises(ValueError, match=name):

@@ -32,6 +32,27 @@ void sand_options_set_memtable_size(sand_options_t* opts, size_t value) {
   if (opts != nullptr) opts->options.memtable_size = value;
 }
 
+sand_code_t sand_options_set_memtable(sand_options_t* opts, sand_memtable_index_t value,
+                                      char** errmsg) {
+  return guard(errmsg, [&]() -> sand::Status {
+    SAND_C_REQUIRE(opts, "sand_options_set_memtable");
+    switch (value) {
+      case SAND_MEMTABLE_BTREE:
+        opts->options.memtable = sand::MemTableIndex::kBTree;
+        break;
+      case SAND_MEMTABLE_SKIPLIST:
+        opts->options.memtable = sand::MemTableIndex::kSkipList;
+        break;
+      default:
+        return sand::Status::invalid_argument(
+            "sand_options_set_memtable: unknown memtable index " +
+            std::to_string(static_cast<int>(value)) +
+            " (value must be SAND_MEMTABLE_BTREE or SAND_MEMTABLE_SKIPLIST)");
+    }
+    return sand::Status::ok();
+  });
+}
+
 void sand_options_set_value_separation_threshold(sand_options_t* opts, size_t value) {
   if (opts != nullptr) opts->options.value_separation_threshold = value;
 }

@@ -3,7 +3,8 @@
 //   sand [--db DIR] [--read-only] [--sync] [--json] [--compression none|lz4]
 //        [--memtable-size SIZE] [--block-size SIZE] [--block-cache-size SIZE]
 //        [--target-file-size SIZE] [--value-separation-threshold SIZE]
-//        [--l0-trigger N] [--l1-trigger N] [--retention all|latest]
+//        [--memtable btree|skiplist] [--l0-trigger N] [--l1-trigger N]
+//        [--retention all|latest]
 //        put KEY VALUE | put KEY - | put KEY --value-file F |
 //        get KEY [--at V] [--output F] | del KEY |
 //        scan [--from A] [--to B] [--prefix P] [--at V] [--reverse] [--limit N] |
@@ -188,6 +189,7 @@ struct Args {
   std::optional<std::string> l0_trigger;
   std::optional<std::string> l1_trigger;
   std::optional<std::string> retention;
+  std::optional<std::string> memtable;  // btree|skiplist, decoded by tuning.hpp
   std::string key;
   std::optional<std::string> value;       // put VALUE; "-" = stdin
   std::optional<std::string> value_file;  // put --value-file F
@@ -325,7 +327,7 @@ sand::Status load_value(const Args& args, Command& command) {
   return sand::Status::ok();
 }
 
-// Decodes the compaction and retention flags that were given.
+// Decodes the compaction, retention and memtable flags that were given.
 sand::Result<sand::cli::Tuning> build_tuning(const Args& args) {
   sand::cli::Tuning tuning;
   if (args.l0_trigger) {
@@ -338,6 +340,9 @@ sand::Result<sand::cli::Tuning> build_tuning(const Args& args) {
   }
   if (args.retention) {
     SAND_ASSIGN_OR_RETURN(tuning.retention, sand::cli::parse_retention(*args.retention));
+  }
+  if (args.memtable) {
+    SAND_ASSIGN_OR_RETURN(tuning.memtable, sand::cli::parse_memtable(*args.memtable));
   }
   return tuning;
 }
@@ -561,6 +566,10 @@ int main(int argc, char** argv) {
                  "(spec/values.md); 0 = off, else at least 64 (default 1KiB)")
       ->type_name("SIZE");
   // Decoded by tuning.hpp after parsing, so the tests share one decoder.
+  app.add_option("--memtable", args.memtable,
+                 "Memtable index: btree or skiplist; both give the same answers, skiplist more "
+                 "slowly (default btree)")
+      ->type_name("btree|skiplist");
   app.add_option("--l0-trigger", args.l0_trigger,
                  "Level-0 tables that start a compaction into level 1 (default 4)")
       ->type_name("N");

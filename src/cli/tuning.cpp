@@ -1,4 +1,4 @@
-// Decoding of the compaction and retention flags (see tuning.hpp).
+// Decoding of the compaction, retention and memtable flags (see tuning.hpp).
 #include "cli/tuning.hpp"
 
 #include <algorithm>
@@ -32,6 +32,13 @@ Result<Retention> parse_retention(std::string_view text) {
                                   "'");
 }
 
+Result<MemTableIndex> parse_memtable(std::string_view text) {
+  if (text == "btree") return MemTableIndex::kBTree;
+  if (text == "skiplist") return MemTableIndex::kSkipList;
+  return Status::invalid_argument("--memtable: expected btree or skiplist, got '" +
+                                  escape_key(text) + "'");
+}
+
 void apply_tuning(const Tuning& tuning, Options& options) {
   if (tuning.l0_trigger) {
     options.l0_trigger = *tuning.l0_trigger;
@@ -39,6 +46,7 @@ void apply_tuning(const Tuning& tuning, Options& options) {
   }
   if (tuning.l1_trigger) options.l1_trigger = *tuning.l1_trigger;
   if (tuning.retention) options.retention = *tuning.retention;
+  if (tuning.memtable) options.memtable = *tuning.memtable;
 }
 
 }  // namespace sand::cli

@@ -1,8 +1,9 @@
-// Tuning: the global `sand` flags that shape compaction and retention when
-// the tool opens a database (--l0-trigger N, --l1-trigger N,
-// --retention all|latest). Decoding their text lives here rather than in
-// main.cpp so tests can check every accepted and rejected value in-process;
-// main.cpp turns an error into a usage error (exit 2) before anything opens.
+// Tuning: the global `sand` flags that shape compaction, retention and the
+// memtable when the tool opens a database (--l0-trigger N, --l1-trigger N,
+// --retention all|latest, --memtable btree|skiplist). Decoding their text
+// lives here rather than in main.cpp so tests can check every accepted and
+// rejected value in-process; main.cpp turns an error into a usage error
+// (exit 2) before anything opens.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -24,6 +25,7 @@ struct Tuning {
   std::optional<int> l0_trigger{};
   std::optional<int> l1_trigger{};
   std::optional<Retention> retention{};
+  std::optional<MemTableIndex> memtable{};
 
   friend bool operator==(const Tuning&, const Tuning&) = default;
 };
@@ -37,6 +39,11 @@ Result<int> parse_trigger(std::string_view flag, std::string_view text);
 // Retention::kLatestOnly. Errors: InvalidArgument, e.g.
 // "--retention: expected all or latest, got 'x'".
 Result<Retention> parse_retention(std::string_view text);
+
+// Decodes --memtable: "btree" is MemTableIndex::kBTree, "skiplist" is
+// MemTableIndex::kSkipList. Errors: InvalidArgument, e.g.
+// "--memtable: expected btree or skiplist, got 'x'".
+Result<MemTableIndex> parse_memtable(std::string_view text);
 
 // Writes the set fields of `tuning` into `options`. Setting l0_trigger also
 // raises l0_stop to at least 3 * l0_trigger (the defaults' ratio, 4 and 12),

@@ -58,6 +58,10 @@ Status DB::Impl::validate_options(const Options& o) {
   if (o.compression != Compression::kNone && o.compression != Compression::kLz4) {
     return Status::invalid_argument("unknown compression");
   }
+  if (o.memtable != MemTableIndex::kBTree && o.memtable != MemTableIndex::kSkipList) {
+    return Status::invalid_argument("unknown memtable index " +
+                                    std::to_string(static_cast<int>(o.memtable)));
+  }
   return Status::ok();
 }
 

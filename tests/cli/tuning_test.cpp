@@ -1,5 +1,5 @@
-// Tests for src/cli/tuning.cpp: the values --l0-trigger, --l1-trigger and
-// --retention accept and reject, and how they land in Options.
+// Tests for src/cli/tuning.cpp: the values --l0-trigger, --l1-trigger,
+// --retention and --memtable accept and reject, and how they land in Options.
 #include "cli/tuning.hpp"
 
 #include <catch2/catch.hpp>
@@ -60,6 +60,25 @@ TEST_CASE("retention rejects anything else, case included", "[cli][tuning]") {
         "--retention: expected all or latest, got 'forever'");
 }
 
+TEST_CASE("memtable is btree or skiplist", "[cli][tuning]") {
+  CHECK(parse_memtable("btree").value() == MemTableIndex::kBTree);
+  CHECK(parse_memtable("skiplist").value() == MemTableIndex::kSkipList);
+}
+
+TEST_CASE("memtable rejects anything else, case included", "[cli][tuning]") {
+  for (std::string_view bad : {"", "BTree", "SKIPLIST", "b-tree", "skip-list", "hash", "btree "}) {
+    INFO("text: " << bad);
+    Result<MemTableIndex> r = parse_memtable(bad);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK(r.status().message().starts_with("--memtable: expected btree or skiplist, got '"));
+  }
+  CHECK(parse_memtable("hash").status().message() ==
+        "--memtable: expected btree or skiplist, got 'hash'");
+  CHECK(parse_memtable("btree ").status().message() ==
+        "--memtable: expected btree or skiplist, got 'btree\\x20'");
+}
+
 TEST_CASE("an empty Tuning leaves every Options default", "[cli][tuning]") {
   Options options;
   apply_tuning(Tuning{}, options);
@@ -68,6 +87,8 @@ TEST_CASE("an empty Tuning leaves every Options default", "[cli][tuning]") {
   CHECK(options.l0_stop == defaults.l0_stop);
   CHECK(options.l1_trigger == defaults.l1_trigger);
   CHECK(options.retention == defaults.retention);
+  CHECK(options.memtable == defaults.memtable);
+  CHECK(options.memtable == MemTableIndex::kBTree);
 }
 
 TEST_CASE("apply_tuning sets triggers and retention", "[cli][tuning]") {
@@ -79,6 +100,22 @@ TEST_CASE("apply_tuning sets triggers and retention", "[cli][tuning]") {
   CHECK(options.retention == Retention::kLatestOnly);
   // A small trigger keeps the default stall limit.
   CHECK(options.l0_stop == Options{}.l0_stop);
+}
+
+TEST_CASE("apply_tuning sets the memtable index and nothing else", "[cli][tuning]") {
+  Options options;
+  apply_tuning(Tuning{.memtable = MemTableIndex::kSkipList}, options);
+  CHECK(options.memtable == MemTableIndex::kSkipList);
+  const Options defaults;
+  CHECK(options.l0_trigger == defaults.l0_trigger);
+  CHECK(options.l0_stop == defaults.l0_stop);
+  CHECK(options.retention == defaults.retention);
+  apply_tuning(Tuning{.memtable = MemTableIndex::kBTree}, options);
+  CHECK(options.memtable == MemTableIndex::kBTree);
+  // Not given: the index set before stays.
+  options.memtable = MemTableIndex::kSkipList;
+  apply_tuning(Tuning{.l1_trigger = 2}, options);
+  CHECK(options.memtable == MemTableIndex::kSkipList);
 }
 
 TEST_CASE("a large l0 trigger raises the stall limit above it", "[cli][tuning]") {

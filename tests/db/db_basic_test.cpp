@@ -1,8 +1,7 @@
 // DB-level behaviour: versions, point reads at versions, history, batches,
 // scans, snapshots, flush and reopen (src/db/).
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 
 #include "sand/sand.hpp"
@@ -35,11 +34,11 @@ TEST_CASE("put, get, delete, and versions count up from 1", "[db]") {
 
 TEST_CASE("get at a version sees the state as of that version", "[db]") {
   auto db = must(DB::open("/db", small_options(memory_file_system())));
-  must(db->put("k", "v1"));  // 1
+  must(db->put("k", "v1"));     // 1
   must(db->put("x", "other"));  // 2
-  must(db->put("k", "v3"));  // 3
-  must(db->del("k"));        // 4
-  must(db->put("k", "v5"));  // 5
+  must(db->put("k", "v3"));     // 3
+  must(db->del("k"));           // 4
+  must(db->put("k", "v5"));     // 5
   CHECK(must(db->get("k", 0)) == std::nullopt);
   CHECK(must(db->get("k", 1)) == "v1");
   CHECK(must(db->get("k", 2)) == "v1");
@@ -73,8 +72,7 @@ TEST_CASE("history lists every version newest first, tombstones included", "[db]
   CHECK(must(db->history("never")).empty());
 }
 
-TEST_CASE("a batch commits atomically under one version - the last op on a key wins",
-          "[db]") {
+TEST_CASE("a batch commits atomically under one version - the last op on a key wins", "[db]") {
   auto db = must(DB::open("/db", small_options(memory_file_system())));
   must(db->put("a", "old"));
   WriteBatch b;
@@ -95,8 +93,7 @@ TEST_CASE("a batch commits atomically under one version - the last op on a key w
 TEST_CASE("invalid writes are refused with InvalidArgument", "[db]") {
   auto db = must(DB::open("/db", small_options(memory_file_system())));
   CHECK(db->write(WriteBatch{}).status().code() == Code::kInvalidArgument);
-  CHECK(db->put(std::string(kMaxKeySize + 1, 'k'), "v").status().code() ==
-        Code::kInvalidArgument);
+  CHECK(db->put(std::string(kMaxKeySize + 1, 'k'), "v").status().code() == Code::kInvalidArgument);
   CHECK(must(db->put(std::string(kMaxKeySize, 'k'), "v")) == 1);
   CHECK(db->last_version() == 1);  // refused writes used no version
 }
@@ -209,6 +206,10 @@ TEST_CASE("open errors: missing, exists, busy, bad options", "[db]") {
   CHECK(exists.status().code() == Code::kInvalidArgument);
   auto bad = DB::open("/db2", Options{.memtable_size = 10, .file_system = fs});
   CHECK(bad.status().code() == Code::kInvalidArgument);
+  auto bad_index =
+      DB::open("/db2", Options{.memtable = static_cast<MemTableIndex>(7), .file_system = fs});
+  CHECK(bad_index.status().code() == Code::kInvalidArgument);
+  CHECK(bad_index.status().message() == "unknown memtable index 7");
 }
 
 TEST_CASE("writes after close are refused with ReadOnly", "[db]") {
