@@ -12,14 +12,25 @@
 // that way is always a consistent sorted snapshot, with no version check,
 // no retry and no lock.
 //
-// A full node is never changed in place. A split builds new nodes (copies
-// holding the old keys and the new one), publishes them in the parent, and
-// leaves the old node as it was: a reader already inside it reads a frozen,
-// complete snapshot. The one exception is an append to the right end of the
-// rightmost node (sequential keys), which keeps the node and starts an empty
-// neighbour: the old node loses nothing, so readers inside it lose nothing.
-// Frozen nodes are not reclaimed; they stay in the arena until the memtable
-// dies (counted in bytes, so the flush trigger sees them).
+// A full LEAF splits in place: the writer builds the right half as a new
+// leaf, publishes it (in the parent and as the leaf's next neighbour), and
+// only then shrinks the old leaf's permutation to the left half. The slots
+// the right half held become free and are reused by later inserts, so a
+// reader that loaded the permutation before the shrink could read a slot
+// the writer has since rewritten. Leaves therefore carry a SPLIT COUNT,
+// bumped after each shrink: a reader copies a leaf's keys into its own
+// snapshot and keeps the copy only if the count did not change meanwhile
+// (a seqlock that readers never wait on: they retry only when a split of
+// that very leaf overlapped the copy). A leaf's range only ever shrinks
+// from the right, so a reader that reached a leaf by a stale route finds
+// what moved by following `next` (a B-link tree's move right).
+//
+// A full INNER node is never changed in place: a split builds two copies,
+// publishes them in the parent, and leaves the old node as it was for the
+// readers inside it (inner nodes are few: their frozen copies cost about
+// one byte per entry). The one exception, for leaves and inner nodes
+// alike, is an append to the right end of the rightmost node (sequential
+// keys), which keeps the node and starts an empty neighbour.
 //
 // Keys are compared through SLICES: each node stores, per slot, 8 bytes of
 // the key's order bytes (Traits::order_bytes) big-endian, starting at the
@@ -32,20 +43,23 @@
 // Leaves are linked both ways, so an iterator steps forward and backward in
 // O(1) amortised, without a search from the root.
 //
-// Why a reader never misses an entry added before it started: every node it
-// reaches (from the root pointer it loaded, by child pointers and sibling
-// links) was the live node for its range at some moment after it started,
-// or is a frozen copy of such a node; both hold every entry inserted before
-// that moment. Links in frozen nodes are never updated, and they still lead
-// to nodes that satisfy the same rule.
+// Why a reader never misses an entry added before it started: every inner
+// node it reaches was the live node for its range at some moment after it
+// started, or is a frozen copy of such a node, so the leaf it leads to held
+// the target's range then; whatever left that leaf since went to leaves on
+// its right, which `next` reaches. A leaf snapshot is the leaf's contents
+// at one moment (validated by the split count), and the neighbour links are
+// read after it, so they lead past everything a split moved out of it.
 //
 // Invariants:
-// - A slot is written once, before the permutation that lists it is stored;
-//   slots are never reused. Only a leaf slot's key can change later, by a
-//   release store of a key that compares equal (insert_or_replace).
-// - Every node a reader can reach is fully built; new nodes are published
-//   bottom-up: the parent's new slot first, then the replaced child pointer,
-//   then the sibling links.
+// - A slot is written before the permutation that lists it is stored. An
+//   inner node's slots are written once; a leaf's slot is rewritten only
+//   after a shrink freed it and the split count was bumped, or by a release
+//   store of a key that compares equal (insert_or_replace).
+// - Every node a reader can reach is fully built. A new leaf is linked to
+//   its neighbours before its parent lists it, so following `next` from a
+//   leaf's `prev` always leads back to it; a new inner node's separator is
+//   published before the copy that replaces the old child.
 // - Keys in a node's range share its first `skip` order bytes.
 //
 // Traits: `using Key = ...` (trivially copyable, lock-free atomic; for the
@@ -80,7 +94,10 @@ namespace sand {
 
 namespace btree_detail {
 
-inline constexpr int kSlots = 15;  // what a 64-bit permutation can order
+// A 64-bit permutation orders up to 15 slots; nodes use 14, so that a leaf
+// (a 16-byte header, 14 slices, 14 keys, two links) is four cache lines.
+inline constexpr int kPermPositions = 15;
+inline constexpr int kSlots = 14;
 
 // The permutation word: count in bits 0..3, slot of sorted position p in
 // bits 4p+4 .. 4p+7. Unused slots keep their places after the count, so the
@@ -95,10 +112,10 @@ class Permutation {
   int slot(int pos) const { return static_cast<int>((bits_ >> (4 * pos + 4)) & 15); }
   int free_slot() const { return slot(size()); }
   // The permutation with free_slot() inserted at sorted position `pos`.
-  // REQUIRES: size() < kSlots, 0 <= pos <= size().
+  // REQUIRES: size() < kPermPositions, 0 <= pos <= size().
   Permutation inserted(int pos) const {
     const int n = size();
-    assert(n < kSlots && pos >= 0 && pos <= n);
+    assert(n < kPermPositions && pos >= 0 && pos <= n);
     const std::uint64_t s = static_cast<std::uint64_t>(free_slot());
     const int lo_bits = 4 * pos + 4, mid_end = 4 * n + 4;
     const std::uint64_t lo_mask = (std::uint64_t{1} << lo_bits) - 1;
@@ -112,9 +129,15 @@ class Permutation {
     b |= bits_ & hi_mask;
     return Permutation(b);
   }
+  // The first n positions only: the slots listed after them become free,
+  // the first of them next. REQUIRES: 0 <= n <= size().
+  Permutation truncated(int n) const {
+    assert(n >= 0 && n <= size());
+    return Permutation((bits_ & ~std::uint64_t{15}) | static_cast<std::uint64_t>(n));
+  }
   // Slots 0..n-1 in order: a freshly built node.
   static Permutation sorted(int n) {
-    assert(n >= 0 && n <= kSlots);
+    assert(n >= 0 && n <= kPermPositions);
     return Permutation((kEmpty & ~std::uint64_t{15}) | static_cast<std::uint64_t>(n));
   }
 
@@ -194,36 +217,45 @@ class BTree {
     std::size_t leaves = 0;      // live leaves
     std::size_t inners = 0;      // live inner nodes
     std::size_t node_bytes = 0;  // every node ever built, frozen ones included
+    std::size_t leaves_built = 0;  // every leaf ever built (== leaves: none is frozen)
   };
   Shape shape() const;
 
   struct Node;
   struct Leaf;
 
-  // A cursor over the tree. It reads each leaf through one permutation
-  // snapshot, so entries added to a leaf after the cursor arrived there may
-  // not show until the next seek; entries added before it was created or
-  // last sought always do.
+  // A validated copy of one leaf's keys in order (see take_snapshot()).
+  struct LeafSnapshot {
+    const Leaf* leaf = nullptr;
+    int size = 0;
+    std::uint32_t skip = 0;
+    Key keys[kSlots];
+    std::uint64_t slices[kSlots];  // filled only for a search by slices
+  };
+
+  // A cursor over the tree. It reads each leaf through one snapshot, so
+  // entries added to a leaf after the cursor arrived there may not show
+  // until the next seek; entries added before it was created or last
+  // sought always do.
   class Iterator {
    public:
     // `tree` must outlive the iterator. The iterator starts !valid().
     explicit Iterator(const BTree* tree) : tree_(tree) {}
 
-    bool valid() const { return leaf_ != nullptr; }
-    // The current key (acquire load, so a replaced key is seen whole).
+    bool valid() const { return snap_.leaf != nullptr; }
     // REQUIRES: valid().
     Key key() const {
       assert(valid());
-      return leaf_->keys[perm_.slot(pos_)].load(std::memory_order_acquire);
+      return snap_.keys[pos_];
     }
     // REQUIRES: valid().
     void next() {
       assert(valid());
-      if (++pos_ < perm_.size()) {
-        if (pos_ + kAhead < perm_.size()) prefetch_key(pos_ + kAhead);
+      if (++pos_ < snap_.size) {
+        if (pos_ + kAhead < snap_.size) prefetch_key(pos_ + kAhead);
         return;
       }
-      enter(leaf_->next.load(std::memory_order_acquire), /*from_end=*/false);
+      step_right();
     }
     // REQUIRES: valid().
     void prev() {
@@ -232,13 +264,13 @@ class BTree {
         if (pos_ >= kAhead) prefetch_key(pos_ - kAhead);
         return;
       }
-      enter(leaf_->prev.load(std::memory_order_acquire), /*from_end=*/true);
+      step_left();
     }
     // Positions at the first key >= target.
     template <typename Target>
     void seek(const Target& target);
-    void seek_to_first() { enter(tree_->edge_leaf(false), false); }
-    void seek_to_last() { enter(tree_->edge_leaf(true), true); }
+    void seek_to_first();
+    void seek_to_last();
 
    private:
     // A scan (the flush, above all) reads keys in order, but what they point
@@ -247,29 +279,39 @@ class BTree {
     static constexpr int kAhead = 4;
     void prefetch_key(int pos) const {
       if constexpr (std::is_pointer_v<Key>) {
-        const char* p = reinterpret_cast<const char*>(
-            leaf_->keys[perm_.slot(pos)].load(std::memory_order_relaxed));
+        const char* p = reinterpret_cast<const char*>(snap_.keys[pos]);
         __builtin_prefetch(p);
         __builtin_prefetch(p + 64);
       }
     }
-    // Moves to `leaf`'s first (or last) key, walking on past empty leaves.
-    void enter(const Leaf* leaf, bool from_end);
+    // From the snapshot's last (first) key to the next (previous) one, in
+    // the neighbouring leaves.
+    void step_right();
+    void step_left();
+    // Settles on position `pos` of the snapshot, and starts loading what
+    // a scan in that direction reads next.
+    void arrive(int pos, bool forward);
 
     const BTree* tree_;
-    const Leaf* leaf_ = nullptr;
-    btree_detail::Permutation perm_;
+    LeafSnapshot snap_;  // snap_.leaf == nullptr: not valid
     int pos_ = 0;
   };
 
   // Nodes. alignas(64): a node starts on a cache line, and the permutation
   // and the first slices share its first line.
   struct alignas(64) Node {
-    explicit Node(bool is_leaf, std::uint32_t skip_bytes) : skip(skip_bytes), leaf(is_leaf) {}
+    Node(bool is_leaf, std::uint32_t skip_bytes) : skip(skip_bytes), leaf(is_leaf ? 1 : 0) {
+      assert(skip_bytes < (std::uint32_t{1} << 31));
+    }
     std::atomic<std::uint64_t> perm{btree_detail::Permutation::kEmpty};  // a Permutation
-    const std::uint32_t skip;  // order bytes every key in range shares
-    const bool leaf;
-    std::uint64_t slices[kSlots];  // slot i's key's slice at `skip`
+    const std::uint32_t skip : 31;  // order bytes every key in range shares (< 2^31)
+    const std::uint32_t leaf : 1;
+    // Leaves: how many times the leaf shrank in a split. Bumped after each
+    // shrink, before a freed slot is reused; readers validate copies by it.
+    std::atomic<std::uint32_t> splits{0};
+    // Slot i's key's slice at `skip`. Atomic because a leaf slot is
+    // rewritten when reused, possibly while a stale reader copies it.
+    std::atomic<std::uint64_t> slices[kSlots];
   };
   struct Leaf : Node {
     explicit Leaf(std::uint32_t skip_bytes) : Node(true, skip_bytes) {}
@@ -277,6 +319,7 @@ class BTree {
     std::atomic<const Leaf*> prev{nullptr};
     std::atomic<const Leaf*> next{nullptr};
   };
+  static_assert(sizeof(Leaf) == 256 || sizeof(Key) != 8, "a leaf is four cache lines");
   // Child 0 holds keys below separator 0 (in sorted order); the child of
   // separator i holds keys >= it and below the next one.
   struct Inner : Node {
@@ -311,7 +354,7 @@ class BTree {
   template <typename Target>
   static int compare_slot(const Node* n, std::uint64_t target_slice, int slot, const Key& k,
                           const Target& target) {
-    const std::uint64_t s = n->slices[slot];
+    const std::uint64_t s = n->slices[slot].load(std::memory_order_relaxed);
     if (s != target_slice) return s < target_slice ? -1 : 1;
     return Traits::compare(k, target);
   }
@@ -388,20 +431,63 @@ class BTree {
     return as_leaf(n);
   }
 
-  // Like search(), comparing whole keys: for a leaf reached by a sibling
-  // link, whose range target may lie outside, so that target's slice at
-  // this leaf's skip means nothing. The first key decides the common case
-  // (target below the whole leaf) with one comparison.
+  // Copies `leaf`'s keys (and, if `with_slices`, their slices) in sorted
+  // order into `out`, as they were at one moment. A copy that a split of
+  // the leaf overlapped may mix slots from before and after the shrink (a
+  // reused slot), so it is taken again; that is the only retry, and it
+  // never waits for the writer. The acquire fence pairs with the release
+  // fence the writer puts before rewriting a slot: a copy that read a
+  // rewritten slot is sure to see the split count that the shrink bumped.
+  static void take_snapshot(const Leaf* leaf, LeafSnapshot* out, bool with_slices) {
+    for (;;) {
+      const std::uint32_t splits = leaf->splits.load(std::memory_order_acquire);
+      const Permutation perm = load_perm(leaf);
+      const int n = perm.size();
+      for (int i = 0; i < n; ++i) {
+        const int slot = perm.slot(i);
+        out->keys[i] = leaf->keys[slot].load(std::memory_order_acquire);
+        if (with_slices) out->slices[i] = leaf->slices[slot].load(std::memory_order_relaxed);
+      }
+      std::atomic_thread_fence(std::memory_order_acquire);
+      if (leaf->splits.load(std::memory_order_relaxed) == splits) {
+        out->leaf = leaf;
+        out->size = n;
+        out->skip = leaf->skip;
+        return;
+      }
+    }
+  }
+
+  // The lower bound of target in a snapshot taken with slices, of a leaf
+  // whose range (when it was built) held target.
   template <typename Target>
-  static int search_whole(const Leaf* n, Permutation perm, const Target& target) {
-    const auto key_at = [&](int pos) {
-      return n->keys[perm.slot(pos)].load(std::memory_order_acquire);
-    };
-    if (perm.size() == 0 || Traits::compare(key_at(0), target) >= 0) return 0;
-    int lo = 1, hi = perm.size();
+  static int search_snapshot(const LeafSnapshot& s, const Target& target) {
+    const std::uint64_t ts = btree_detail::slice_at(Traits::order_bytes(target), s.skip);
+    int lo = 0, hi = s.size;
     while (lo < hi) {
       const int mid = (lo + hi) / 2;
-      if (Traits::compare(key_at(mid), target) < 0) {
+      const bool below = s.slices[mid] != ts ? s.slices[mid] < ts
+                                             : Traits::compare(s.keys[mid], target) < 0;
+      if (below) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  // Like search_snapshot(), comparing whole keys: for a leaf reached by a
+  // sibling link, whose range target may lie outside, so that target's
+  // slice at this leaf's skip means nothing. The first key decides the
+  // common case (target below the whole leaf) with one comparison.
+  template <typename Target>
+  static int search_whole(const LeafSnapshot& s, const Target& target) {
+    if (s.size == 0 || Traits::compare(s.keys[0], target) >= 0) return 0;
+    int lo = 1, hi = s.size;
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (Traits::compare(s.keys[mid], target) < 0) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -428,6 +514,7 @@ class BTree {
 
   Leaf* new_leaf(std::uint32_t skip) {
     node_bytes_ += sizeof(Leaf);
+    ++leaves_built_;
     return new (arena_->allocate(sizeof(Leaf), alignof(Leaf))) Leaf(skip);
   }
   Inner* new_inner(std::uint32_t skip) {
@@ -456,6 +543,7 @@ class BTree {
   std::atomic<const Node*> root_{nullptr};
   int height_ = 1;              // writer only
   std::size_t node_bytes_ = 0;  // writer only
+  std::size_t leaves_built_ = 0;  // writer only
   // The rightmost leaf while nothing has split it: appends past its last key
   // need no descent. Writer only.
   Leaf* append_leaf_ = nullptr;
@@ -468,49 +556,118 @@ template <class Traits>
 template <typename Target>
 void BTree<Traits>::Iterator::seek(const Target& target) {
   const Leaf* leaf = tree_->leaf_for(target);
-  Permutation perm = load_perm(leaf);
-  int pos = search(leaf, perm, target, /*upper=*/false);
+  take_snapshot(leaf, &snap_, /*with_slices=*/true);
+  int pos = search_snapshot(snap_, target);
   // Every key here is below target: the answer is further right. Usually
-  // it is the next leaf's first key; but a leaf that an append split kept
-  // in place may hold only part of the range its parent gave the reader,
-  // so the rest is searched for too.
-  while (pos == perm.size()) {
+  // it is the next leaf's first key; but a leaf may hold only part of the
+  // range its parent gave the reader (a split moved the rest right, or an
+  // append split kept it in place), so the rest is searched for too.
+  while (pos == snap_.size) {
     leaf = leaf->next.load(std::memory_order_acquire);
     if (leaf == nullptr) {
-      leaf_ = nullptr;
+      snap_.leaf = nullptr;
       return;
     }
-    perm = load_perm(leaf);
-    pos = search_whole(leaf, perm, target);
+    take_snapshot(leaf, &snap_, /*with_slices=*/false);
+    pos = search_whole(snap_, target);
   }
-  leaf_ = leaf;
-  perm_ = perm;
   pos_ = pos;
 }
 
 template <class Traits>
-void BTree<Traits>::Iterator::enter(const Leaf* leaf, bool from_end) {
+void BTree<Traits>::Iterator::seek_to_first() {
+  // The leftmost leaf never changes: a split keeps the left half in place.
+  take_snapshot(tree_->edge_leaf(false), &snap_, false);
+  if (snap_.size > 0) {
+    arrive(0, /*forward=*/true);
+  } else {
+    step_right();
+  }
+}
+
+template <class Traits>
+void BTree<Traits>::Iterator::seek_to_last() {
+  // The descent may end at a leaf that has split since its parent was
+  // read: move right to the leaf with no neighbour, read after its copy.
+  const Leaf* leaf = tree_->edge_leaf(true);
+  for (;;) {
+    take_snapshot(leaf, &snap_, false);
+    const Leaf* after = leaf->next.load(std::memory_order_acquire);
+    if (after == nullptr) break;
+    leaf = after;
+  }
+  if (snap_.size > 0) {
+    arrive(snap_.size - 1, /*forward=*/false);
+  } else {
+    step_left();
+  }
+}
+
+// Why the boundary filters: between a split's publication of the right half
+// and the shrink of the left, the moved keys are in both leaves; a snapshot
+// of the left from before the shrink holds them too. Skipping keys at or
+// before the last one returned (at or after, going left) drops those second
+// copies, and costs one comparison per leaf.
+template <class Traits>
+void BTree<Traits>::Iterator::step_right() {
+  const bool bounded = snap_.size > 0;
+  const Key last = bounded ? snap_.keys[snap_.size - 1] : Key{};
+  // Read after the snapshot: it leads past every key a split moved out.
+  const Leaf* leaf = snap_.leaf->next.load(std::memory_order_acquire);
   while (leaf != nullptr) {
-    const Permutation perm = load_perm(leaf);
-    if (perm.size() > 0) {
-      leaf_ = leaf;
-      perm_ = perm;
-      pos_ = from_end ? perm.size() - 1 : 0;
-      // The neighbour this scan reaches next, and this leaf's first keys.
-      if (const Leaf* after = from_end ? leaf->prev.load(std::memory_order_relaxed)
-                                       : leaf->next.load(std::memory_order_relaxed)) {
-        prefetch_node(after);
-      }
-      for (int i = 1; i <= kAhead && i < perm.size(); ++i) {
-        prefetch_key(from_end ? perm.size() - 1 - i : i);
-      }
+    take_snapshot(leaf, &snap_, false);
+    int p = 0;
+    while (bounded && p < snap_.size && Traits::compare(snap_.keys[p], last) <= 0) ++p;
+    if (p < snap_.size) {
+      arrive(p, /*forward=*/true);
       return;
     }
-    // Only the root of an empty tree is an empty leaf; it has no siblings.
-    leaf = from_end ? leaf->prev.load(std::memory_order_acquire)
-                    : leaf->next.load(std::memory_order_acquire);
+    leaf = leaf->next.load(std::memory_order_acquire);
   }
-  leaf_ = nullptr;
+  snap_.leaf = nullptr;
+}
+
+template <class Traits>
+void BTree<Traits>::Iterator::step_left() {
+  const bool bounded = snap_.size > 0;
+  const Key first = bounded ? snap_.keys[0] : Key{};
+  const Leaf* right = snap_.leaf;
+  const Leaf* leaf = right->prev.load(std::memory_order_acquire);
+  while (leaf != nullptr) {
+    take_snapshot(leaf, &snap_, false);
+    // If `leaf` split after `right` learnt of it, the keys that moved out
+    // sit in new leaves between the two: walk right to the one just before
+    // `right` (its `next`, read after the copy, tells).
+    const Leaf* after = leaf->next.load(std::memory_order_acquire);
+    if (after != right) {
+      leaf = after;
+      continue;
+    }
+    int p = snap_.size - 1;
+    while (bounded && p >= 0 && Traits::compare(snap_.keys[p], first) >= 0) --p;
+    if (p >= 0) {
+      arrive(p, /*forward=*/false);
+      return;
+    }
+    right = leaf;
+    leaf = leaf->prev.load(std::memory_order_acquire);
+  }
+  snap_.leaf = nullptr;
+}
+
+template <class Traits>
+void BTree<Traits>::Iterator::arrive(int pos, bool forward) {
+  pos_ = pos;
+  const Leaf* leaf = snap_.leaf;
+  if (const Leaf* after = forward ? leaf->next.load(std::memory_order_relaxed)
+                                  : leaf->prev.load(std::memory_order_relaxed)) {
+    prefetch_node(after);
+  }
+  for (int i = 1; i <= kAhead; ++i) {
+    const int p = forward ? pos + i : pos - i;
+    if (p < 0 || p >= snap_.size) break;
+    prefetch_key(p);
+  }
 }
 
 template <class Traits>
@@ -523,6 +680,7 @@ typename BTree<Traits>::Shape BTree<Traits>::shape() const {
   }
   s.inners = count_inners(root_.load(std::memory_order_acquire));
   s.node_bytes = node_bytes_;
+  s.leaves_built = leaves_built_;
   return s;
 }
 
@@ -585,7 +743,7 @@ bool BTree<Traits>::insert_or_replace(const Key& key) {
     // the neighbour's entry, which would be a cache miss.
     const int slot = perm.slot(pos);
     const std::uint64_t ks = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
-    if (leaf->slices[slot] == ks &&
+    if (leaf->slices[slot].load(std::memory_order_relaxed) == ks &&
         Traits::compare(leaf->keys[slot].load(std::memory_order_relaxed), key) == 0) {
       leaf->keys[slot].store(key, std::memory_order_release);
       return false;
@@ -602,11 +760,15 @@ bool BTree<Traits>::insert_or_replace(const Key& key) {
 
 template <class Traits>
 void BTree<Traits>::put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, const Key& key) {
-  // The free slot was never listed by a permutation, so no reader reads it
-  // while it is written; the release store of the new permutation
-  // publishes it whole.
+  // No current permutation lists the free slot, and the release store of
+  // the new one publishes it whole. The slot may have been freed by a
+  // shrink, though, and a reader holding an older permutation may be
+  // copying it: the fence orders these stores after the split count's
+  // bump, so that reader's validation fails (take_snapshot()).
+  std::atomic_thread_fence(std::memory_order_release);
   const int s = perm.free_slot();
-  leaf->slices[s] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
+  leaf->slices[s].store(btree_detail::slice_at(Traits::order_bytes(key), leaf->skip),
+                        std::memory_order_relaxed);
   leaf->keys[s].store(key, std::memory_order_relaxed);
   leaf->perm.store(perm.inserted(pos).bits(), std::memory_order_release);
 }
@@ -617,9 +779,10 @@ void BTree<Traits>::fill_leaf(Leaf* leaf, const Key* keys, int n, const std::uin
   for (int i = 0; i < n; ++i) {
     // Slices taken at the same skip are reused: recomputing one reads the
     // key's bytes, a cache miss each.
-    leaf->slices[i] = slices != nullptr && slices_skip == leaf->skip
-                          ? slices[i]
-                          : btree_detail::slice_at(Traits::order_bytes(keys[i]), leaf->skip);
+    leaf->slices[i].store(slices != nullptr && slices_skip == leaf->skip
+                              ? slices[i]
+                              : btree_detail::slice_at(Traits::order_bytes(keys[i]), leaf->skip),
+                          std::memory_order_relaxed);
     leaf->keys[i].store(keys[i], std::memory_order_relaxed);
   }
   leaf->perm.store(Permutation::sorted(n).bits(), std::memory_order_relaxed);
@@ -632,45 +795,56 @@ void BTree<Traits>::split_leaf(Step* path, int depth, Leaf* leaf, Permutation pe
   if (pos == kSlots && at.hi == nullptr) {
     // Appending past the rightmost leaf: keep it as it is and start an
     // empty right neighbour, so sequential inserts fill leaves completely.
+    // The link before the parent (as below).
     Leaf* right = new_leaf(0);
     fill_leaf(right, &key, 1);
     right->prev.store(leaf, std::memory_order_relaxed);
-    insert_in_parent(path, depth, key, nullptr, right);
     leaf->next.store(right, std::memory_order_release);
+    insert_in_parent(path, depth, key, nullptr, right);
     append_leaf_ = right;
     return;
   }
-  // Copy-on-split: the 16 keys go to two new leaves; the old one stays
-  // frozen for readers inside it.
-  Key all[kSlots + 1];
-  std::uint64_t slices[kSlots + 1];
-  for (int i = 0, j = 0; i <= kSlots; ++i) {
-    if (i == pos) {
-      all[i] = key;
-      slices[i] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
-    } else {
-      const int slot = perm.slot(j++);
-      all[i] = leaf->keys[slot].load(std::memory_order_relaxed);
-      slices[i] = leaf->slices[slot];
+  // In place: the old keys from sorted position `keep` on move to a new
+  // right neighbour; the leaf keeps the rest. Keys inserted in descending
+  // order (always before the leftmost leaf's first) move all of them, so
+  // that leaf starts over with room for 13 more and the one that leaves is
+  // full, as ascending appends leave full leaves.
+  const int keep = pos == 0 && at.lo == nullptr ? 0 : kSlots / 2;
+  const bool key_left = pos <= keep;  // below the first key that moves
+  Key moved[kSlots];
+  std::uint64_t slices[kSlots];
+  int n = 0;
+  for (int i = keep; i < kSlots; ++i) {
+    if (!key_left && i == pos) {
+      moved[n] = key;
+      slices[n++] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
     }
+    const int slot = perm.slot(i);
+    moved[n] = leaf->keys[slot].load(std::memory_order_relaxed);
+    slices[n++] = leaf->slices[slot].load(std::memory_order_relaxed);
   }
-  constexpr int kHalf = (kSlots + 1) / 2;
-  const Key sep = all[kHalf];
-  Leaf* left = new_leaf(skip_for(at.lo, &sep));
+  if (!key_left && pos == kSlots) {
+    moved[n] = key;
+    slices[n++] = btree_detail::slice_at(Traits::order_bytes(key), leaf->skip);
+  }
+  const Key sep = moved[0];
   Leaf* right = new_leaf(skip_for(&sep, at.hi));
-  fill_leaf(left, all, kHalf, slices, leaf->skip);
-  fill_leaf(right, all + kHalf, kSlots + 1 - kHalf, slices + kHalf, leaf->skip);
-  const Leaf* before = leaf->prev.load(std::memory_order_relaxed);
+  fill_leaf(right, moved, n, slices, leaf->skip);
   const Leaf* after = leaf->next.load(std::memory_order_relaxed);
-  left->prev.store(before, std::memory_order_relaxed);
-  left->next.store(right, std::memory_order_relaxed);
-  right->prev.store(left, std::memory_order_relaxed);
+  right->prev.store(leaf, std::memory_order_relaxed);
   right->next.store(after, std::memory_order_relaxed);
-  insert_in_parent(path, depth, sep, left, right);
-  // The neighbours' links last: until then they lead to the frozen leaf,
-  // which holds everything inserted before this split.
-  if (before != nullptr) const_cast<Leaf*>(before)->next.store(left, std::memory_order_release);
+  // Publish the right half everywhere a reader may come from before the
+  // leaf lets go of its keys, so a reader that sees the shrunk leaf finds
+  // them next door. The links before the parent: a reader that reached the
+  // new leaf from the parent and steps left must find it again as its left
+  // neighbour's `next` (step_left()).
+  leaf->next.store(right, std::memory_order_release);
   if (after != nullptr) const_cast<Leaf*>(after)->prev.store(right, std::memory_order_release);
+  insert_in_parent(path, depth, sep, nullptr, right);
+  const Permutation kept = perm.truncated(keep);
+  leaf->perm.store(kept.bits(), std::memory_order_release);
+  leaf->splits.store(leaf->splits.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  if (key_left) put_in_leaf_slot(leaf, kept, pos, key);
   append_leaf_ = after == nullptr ? right : nullptr;
 }
 
@@ -683,7 +857,8 @@ void BTree<Traits>::insert_in_parent(Step* path, int child_depth, const Key& sep
     Inner* root = new_inner(0);
     root->child0.store(left != nullptr ? left : old_child, std::memory_order_relaxed);
     root->seps[0] = sep;
-    root->slices[0] = btree_detail::slice_at(Traits::order_bytes(sep), 0);
+    root->slices[0].store(btree_detail::slice_at(Traits::order_bytes(sep), 0),
+                          std::memory_order_relaxed);
     root->children[0].store(right, std::memory_order_relaxed);
     root->perm.store(Permutation::sorted(1).bits(), std::memory_order_relaxed);
     root_.store(root, std::memory_order_release);
@@ -697,7 +872,8 @@ void BTree<Traits>::insert_in_parent(Step* path, int child_depth, const Key& sep
   if (perm.size() < kSlots) {
     const int s = perm.free_slot();
     parent->seps[s] = sep;
-    parent->slices[s] = btree_detail::slice_at(Traits::order_bytes(sep), parent->skip);
+    parent->slices[s].store(btree_detail::slice_at(Traits::order_bytes(sep), parent->skip),
+                            std::memory_order_relaxed);
     parent->children[s].store(right, std::memory_order_relaxed);
     // The right half first: until `left` replaces the old child, keys below
     // `sep` still lead to the frozen old child, which holds them all.
@@ -748,7 +924,8 @@ void BTree<Traits>::fill_inner(Inner* node, const Node* child0, const Key* seps,
   node->child0.store(child0, std::memory_order_relaxed);
   for (int i = 0; i < n; ++i) {
     node->seps[i] = seps[i];
-    node->slices[i] = btree_detail::slice_at(Traits::order_bytes(seps[i]), node->skip);
+    node->slices[i].store(btree_detail::slice_at(Traits::order_bytes(seps[i]), node->skip),
+                          std::memory_order_relaxed);
     node->children[i].store(children[i], std::memory_order_relaxed);
   }
   node->perm.store(Permutation::sorted(n).bits(), std::memory_order_relaxed);
