@@ -764,7 +764,7 @@ int main(int argc, char** argv) {
   const Grid mem = res.memory_grid();
   const std::string mem_title =
       "Peak RSS per invocation (MiB, median over repeats; anon: heap, file: mapped files; "
-      "target: sanddb/lower peer anon <= 1.2)";
+      "target: sanddb/lower peer anon <= 1.1)";
   out_text += mem_title + "\n" + mem.text() + "\n" + how + "\n";
   md += "\n### " + mem_title + "\n\n" + mem.markdown();
 

@@ -14,7 +14,8 @@
 // Thread-safety: after open(), put/write_batch/get/multi_get/new_iterator/
 // flush/compact_all/stats, and the versioned and transactional calls, may be
 // called from many threads at once (each engine's DB handle is thread-safe).
-// An EngineIterator is used by one thread.
+// memory_breakdown() may be called from any thread at any time. An
+// EngineIterator is used by one thread.
 //
 // How the shared settings map onto each engine (kept as equivalent as the
 // engines allow; anything not listed stays at the engine's default):
@@ -123,6 +124,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "process_stats.hpp"
 
 namespace sand_bench {
 
@@ -268,6 +271,12 @@ class Engine {
   // (flush + compaction bytes written) / user_bytes, from the engine's own
   // counters, cumulative since open(); nullopt when the engine cannot tell.
   virtual std::optional<double> write_amplification(std::uint64_t user_bytes) = 0;
+  // Where the engine's memory goes now, from its own accounting (sanddb:
+  // sand::Stats' memory fields); nullopt when it has none (RocksDB, LevelDB
+  // and LMDB here) or is not open. Unlike the other calls, it may be called
+  // from another thread at any time, concurrently with open() and close()
+  // too (the RSS sampler calls it at each new peak: process_stats.hpp).
+  virtual std::optional<MemoryBreakdown> memory_breakdown() { return std::nullopt; }
 
   virtual VersionedEngine* versioned() { return nullptr; }
   // nullptr when the engine (or this open: RocksDB without

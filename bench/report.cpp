@@ -119,6 +119,16 @@ std::string db_bench_line(const WorkloadResult& r, bool percentiles) {
   return line;
 }
 
+std::string memory_at_peak_line(const MemoryAtPeak& m) {
+  const MemoryBreakdown& b = m.breakdown;
+  return format(
+      "  memory at peak: anon %.1f MiB = memtables %.1f (reserved %.1f) + table index/filter "
+      "%.1f + block cache %.1f + wal %.1f + other %.1f",
+      mib(m.anon_bytes), mib(b.memtables_used), mib(b.memtables_reserved),
+      mib(b.table_index_filter), mib(b.block_cache), mib(b.wal_buffer),
+      static_cast<double>(m.other_bytes()) / 1048576.0);
+}
+
 void print_summary(const RunInfo& info, const std::vector<WorkloadResult>& results,
                    const MemoryUsage& overall_peaks, std::uint64_t disk_bytes) {
   std::printf("------------------------------------------------\n");
@@ -232,6 +242,18 @@ bool append_json(const std::string& path, const RunInfo& info, const WorkloadRes
   o["peak_anon_rss_bytes"] = r.peak_memory.anon_bytes;
   o["peak_file_rss_bytes"] = r.peak_memory.file_bytes;
   o["message"] = r.message;
+  if (r.memory_at_peak) {
+    const MemoryBreakdown& b = r.memory_at_peak->breakdown;
+    o["memory_at_peak"] = {{"anon_bytes", r.memory_at_peak->anon_bytes},
+                           {"memtables_used_bytes", b.memtables_used},
+                           {"memtables_reserved_bytes", b.memtables_reserved},
+                           {"table_index_filter_bytes", b.table_index_filter},
+                           {"block_cache_bytes", b.block_cache},
+                           {"wal_buffer_bytes", b.wal_buffer},
+                           {"other_bytes", r.memory_at_peak->other_bytes()}};
+  } else {
+    o["memory_at_peak"] = nullptr;
+  }
   // Compact, one object per line; a byte that is not UTF-8 (none is
   // expected: names and messages are ASCII) would be replaced, not thrown.
   return append(path, "", o.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));

@@ -44,6 +44,8 @@ struct WorkloadResult {
   std::optional<double> io_write_amp;  // /proc/self/io write_bytes / user bytes
   std::uint64_t disk_bytes = 0;        // database directory after the workload
   MemoryUsage peak_memory;             // RssAnon / RssFile peaks during it
+  // Where RssAnon went at its peak, by the engine's account (sanddb only).
+  std::optional<MemoryAtPeak> memory_at_peak;
 
   double ops_per_sec() const { return elapsed_seconds > 0 ? ops / elapsed_seconds : 0; }
   double micros_per_op() const { return ops > 0 ? thread_seconds * 1e6 / ops : 0; }
@@ -83,12 +85,24 @@ void print_header(const RunInfo& info);
 // adds the parenthesised latencies.
 std::string db_bench_line(const WorkloadResult& r, bool percentiles);
 
+// The line after a workload's db_bench line that breaks its RssAnon peak
+// down, in MiB: "  memory at peak: anon 93.8 MiB = memtables 64.1 (reserved
+// 66.0) + table index/filter 3.2 + block cache 8.0 + wal 0.1 + other 18.4".
+// The memtables count as used bytes; other = anon minus the parts (negative
+// when the engine counted more than was resident).
+std::string memory_at_peak_line(const MemoryAtPeak& m);
+
 // The closing table of every workload, then peak memory and on-disk size.
 void print_summary(const RunInfo& info, const std::vector<WorkloadResult>& results,
                    const MemoryUsage& overall_peaks, std::uint64_t disk_bytes);
 
 // Appends one row (CSV; a header line first when the file is new or empty)
 // or one JSON object per line. Skipped and info workloads are not written.
+// The JSON object ends with "memory_at_peak": {"anon_bytes",
+// "memtables_used_bytes", "memtables_reserved_bytes",
+// "table_index_filter_bytes", "block_cache_bytes", "wal_buffer_bytes",
+// "other_bytes"}, or null for an engine without a breakdown; the CSV row
+// has no breakdown.
 // Returns false (after printing why) when the file cannot be written.
 bool append_csv(const std::string& path, const RunInfo& info, const WorkloadResult& r);
 bool append_json(const std::string& path, const RunInfo& info, const WorkloadResult& r);

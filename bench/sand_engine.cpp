@@ -7,8 +7,11 @@
 // new_iterator() was called, moved with its own seek/next/prev.
 //
 // Thread-safety: as Engine (sand::DB is thread-safe); SandIterator is used by
-// one thread.
+// one thread. db_ changes only in open() and close(), under db_mu_, which
+// memory_breakdown() (the sampler's thread) takes to read it; the other
+// calls never overlap open() or close() (the Engine contract).
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,12 +135,15 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
         // comparison does not change if the default does.
         .max_frozen_memtables = 1,
     };
-    db_ = check(sand::DB::open(dir, std::move(options)), "open " + dir);
+    auto db = check(sand::DB::open(dir, std::move(options)), "open " + dir);
+    std::lock_guard lock(db_mu_);
+    db_ = std::move(db);
   }
 
   void close() override {
     if (db_ == nullptr) return;
-    check(db_->close(), "close");
+    check(db_->close(), "close");  // stats() may still run beside it
+    std::lock_guard lock(db_mu_);
     db_.reset();
   }
 
@@ -212,7 +218,24 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
     line("stall_micros", s.stall_micros);
     line("live_snapshots", s.live_snapshots);
     line("manifest_bytes", s.manifest_bytes);
+    line("memtables_used_bytes", s.memtables_used_bytes);
+    line("memtables_reserved_bytes", s.memtables_reserved_bytes);
+    line("table_index_filter_bytes", s.table_index_filter_bytes);
+    line("block_cache_bytes", s.block_cache_bytes);
+    line("block_cache_capacity", s.block_cache_capacity);
+    line("wal_buffer_bytes", s.wal_buffer_bytes);
     return out;
+  }
+
+  std::optional<MemoryBreakdown> memory_breakdown() override {
+    std::lock_guard lock(db_mu_);
+    if (db_ == nullptr) return std::nullopt;
+    const sand::Stats s = db_->stats();
+    return MemoryBreakdown{.memtables_used = s.memtables_used_bytes,
+                           .memtables_reserved = s.memtables_reserved_bytes,
+                           .table_index_filter = s.table_index_filter_bytes,
+                           .block_cache = s.block_cache_bytes,
+                           .wal_buffer = s.wal_buffer_bytes};
   }
 
   // Same definition as the peers' (flush + compaction table bytes over the
@@ -274,6 +297,7 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
   }
 
  private:
+  std::mutex db_mu_;  // see the file comment
   std::unique_ptr<sand::DB> db_;
   sand::Retention retention_ = sand::Retention::kLatestOnly;
   std::size_t separation_ = 0;  // value_separation_threshold, for notes()

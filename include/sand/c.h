@@ -1660,6 +1660,25 @@ typedef struct sand_stats {
   uint64_t live_snapshots;
   /** Bytes in the MANIFEST file. */
   uint64_t manifest_bytes;
+  /* Memory now (sand::Stats has the details): heap bytes of what the
+   * current view holds. */
+  /** Arena bytes used by the active memtable and the frozen ones not yet
+   *  flushed. */
+  uint64_t memtables_used_bytes;
+  /** Bytes of the arena blocks those memtables hold (>= used; the rest is
+   *  arena slack). */
+  uint64_t memtables_reserved_bytes;
+  /** Heap bytes of the open table readers: decoded indexes and other
+   *  per-table data (filters read in place from the mapped file are not
+   *  counted). */
+  uint64_t table_index_filter_bytes;
+  /** Bytes charged in the block cache now. */
+  uint64_t block_cache_bytes;
+  /** The block cache's capacity in bytes. */
+  uint64_t block_cache_capacity;
+  /** Heap bytes the write path keeps between write groups (WAL framing
+   *  buffer, reused batch copies); 0 on a read-only handle. */
+  uint64_t wal_buffer_bytes;
 } sand_stats_t;
 
 /**

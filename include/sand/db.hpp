@@ -256,6 +256,13 @@ class SAND_EXPORT ChangeIterator {
 /// compaction_bytes_read, compaction_bytes_written, stalls, stall_micros)
 /// count from when this DB handle was opened (a flush of recovered WAL data
 /// during open included); the other fields describe the current state.
+///
+/// The memory fields (memtables_used_bytes .. wal_buffer_bytes) say where the
+/// handle's memory goes now. Each counts what the current view holds: a
+/// memtable or table that left the view but is still pinned by an iterator
+/// is not counted. Memory outside the heap never is: tables and value files
+/// are read through read-only file mappings and the WAL is appended through
+/// a shared file mapping (page cache, not anonymous memory).
 struct Stats {
   Version last_version = 0;                    ///< Newest committed version.
   Version low_water_mark = 0;                  ///< Retention mark (see DB::forget_before).
@@ -284,6 +291,30 @@ struct Stats {
   /// Bytes of the MANIFEST file (a read-only handle: the bytes it has
   /// applied).
   std::uint64_t manifest_bytes = 0;
+  /// Memtable arena bytes in use: handed out by the arenas of the active
+  /// memtable and of every frozen one not yet flushed (entries, index nodes,
+  /// version log); >= memtable_bytes.
+  std::uint64_t memtables_used_bytes = 0;
+  /// Bytes of the blocks those arenas hold from the system (>=
+  /// memtables_used_bytes; the difference is arena slack, mostly untouched
+  /// and not resident).
+  std::uint64_t memtables_reserved_bytes = 0;
+  /// Heap bytes of every open table reader in the view: its decoded index
+  /// (keys and block handles), checksum-verified bits, properties' key
+  /// strings, file name and the reader object, plus its bloom filter when
+  /// the filter was stored compressed. An uncompressed filter (what sanddb
+  /// writes) is read in place from the mapped file and not counted. None of
+  /// it is in the block cache, which holds data blocks only.
+  std::uint64_t table_index_filter_bytes = 0;
+  /// Bytes charged in the block cache: the decompressed data blocks it holds
+  /// now (<= block_cache_capacity).
+  std::uint64_t block_cache_bytes = 0;
+  /// Options::block_cache_size.
+  std::uint64_t block_cache_capacity = 0;
+  /// Heap bytes of the write path's buffers, kept between write groups: the
+  /// WAL writer's framing buffer and the group's reused batch copies (their
+  /// capacity, not just their contents). 0 on a read-only handle.
+  std::uint64_t wal_buffer_bytes = 0;
 };
 
 /// An open sanddb database directory: the entry point of the API.

@@ -30,9 +30,12 @@ sand::Options to_options(const py::dict& given) {
   sand::Options o;
   for (const auto& [k, v] : given) {
     const auto name = k.cast<std::string>();
-    if (name == "create_if_missing") o.create_if_missing = v.cast<bool>();
-    else if (name == "error_if_exists") o.error_if_exists = v.cast<bool>();
-    else if (name == "memtable_size") o.memtable_size = v.cast<std::size_t>();
+    if (name == "create_if_missing")
+      o.create_if_missing = v.cast<bool>();
+    else if (name == "error_if_exists")
+      o.error_if_exists = v.cast<bool>();
+    else if (name == "memtable_size")
+      o.memtable_size = v.cast<std::size_t>();
     else if (name == "memtable") {
       const auto m = v.cast<std::string>();
       if (m == "btree") {
@@ -44,29 +47,48 @@ sand::Options to_options(const py::dict& given) {
       }
     } else if (name == "value_separation_threshold")
       o.value_separation_threshold = v.cast<std::size_t>();
-    else if (name == "block_size") o.block_size = v.cast<std::size_t>();
-    else if (name == "block_restart_interval") o.block_restart_interval = v.cast<int>();
+    else if (name == "block_size")
+      o.block_size = v.cast<std::size_t>();
+    else if (name == "block_restart_interval")
+      o.block_restart_interval = v.cast<int>();
     else if (name == "compression") {
       const auto c = v.cast<std::string>();
-      if (c == "lz4") o.compression = sand::Compression::kLz4;
-      else if (c == "none") o.compression = sand::Compression::kNone;
-      else throw py::value_error("compression must be 'lz4' or 'none', not '" + c + "'");
-    } else if (name == "bloom_bits_per_key") o.bloom_bits_per_key = v.cast<int>();
-    else if (name == "block_cache_size") o.block_cache_size = v.cast<std::size_t>();
-    else if (name == "sync") o.sync = v.cast<bool>();
+      if (c == "lz4")
+        o.compression = sand::Compression::kLz4;
+      else if (c == "none")
+        o.compression = sand::Compression::kNone;
+      else
+        throw py::value_error("compression must be 'lz4' or 'none', not '" + c + "'");
+    } else if (name == "bloom_bits_per_key")
+      o.bloom_bits_per_key = v.cast<int>();
+    else if (name == "block_cache_size")
+      o.block_cache_size = v.cast<std::size_t>();
+    else if (name == "sync")
+      o.sync = v.cast<bool>();
     else if (name == "retention") {
       const auto r = v.cast<std::string>();
-      if (r == "all") o.retention = sand::Retention::kAll;
-      else if (r == "latest") o.retention = sand::Retention::kLatestOnly;
-      else throw py::value_error("retention must be 'all' or 'latest', not '" + r + "'");
-    } else if (name == "l0_trigger") o.l0_trigger = v.cast<int>();
-    else if (name == "l0_stop") o.l0_stop = v.cast<int>();
-    else if (name == "l1_trigger") o.l1_trigger = v.cast<int>();
-    else if (name == "target_file_size") o.target_file_size = v.cast<std::size_t>();
-    else if (name == "max_frozen_memtables") o.max_frozen_memtables = v.cast<int>();
-    else if (name == "manifest_rollover_size") o.manifest_rollover_size = v.cast<std::size_t>();
-    else if (name == "point_in_time_recovery") o.point_in_time_recovery = v.cast<bool>();
-    else throw py::type_error("open() got an unexpected keyword argument '" + name + "'");
+      if (r == "all")
+        o.retention = sand::Retention::kAll;
+      else if (r == "latest")
+        o.retention = sand::Retention::kLatestOnly;
+      else
+        throw py::value_error("retention must be 'all' or 'latest', not '" + r + "'");
+    } else if (name == "l0_trigger")
+      o.l0_trigger = v.cast<int>();
+    else if (name == "l0_stop")
+      o.l0_stop = v.cast<int>();
+    else if (name == "l1_trigger")
+      o.l1_trigger = v.cast<int>();
+    else if (name == "target_file_size")
+      o.target_file_size = v.cast<std::size_t>();
+    else if (name == "max_frozen_memtables")
+      o.max_frozen_memtables = v.cast<int>();
+    else if (name == "manifest_rollover_size")
+      o.manifest_rollover_size = v.cast<std::size_t>();
+    else if (name == "point_in_time_recovery")
+      o.point_in_time_recovery = v.cast<bool>();
+    else
+      throw py::type_error("open() got an unexpected keyword argument '" + name + "'");
   }
   return o;
 }
@@ -119,6 +141,12 @@ py::dict stats_dict(const sand::Stats& s) {
   d["stall_micros"] = s.stall_micros;
   d["live_snapshots"] = s.live_snapshots;
   d["manifest_bytes"] = s.manifest_bytes;
+  d["memtables_used_bytes"] = s.memtables_used_bytes;
+  d["memtables_reserved_bytes"] = s.memtables_reserved_bytes;
+  d["table_index_filter_bytes"] = s.table_index_filter_bytes;
+  d["block_cache_bytes"] = s.block_cache_bytes;
+  d["block_cache_capacity"] = s.block_cache_capacity;
+  d["wal_buffer_bytes"] = s.wal_buffer_bytes;
   return d;
 }
 
@@ -671,8 +699,7 @@ Errors: ReadOnly, IOError.
       "checkpoint",
       [](DBObject& self, py::handle dir) {
         // str, bytes or os.PathLike, as open() takes paths.
-        const auto path =
-            py::module_::import("os").attr("fsencode")(dir).cast<std::string>();
+        const auto path = py::module_::import("os").attr("fsencode")(dir).cast<std::string>();
         return unwrap(nogil(self, [&](sand::DB& d) { return d.checkpoint(path); }));
       },
       py::arg("dir"),
@@ -730,7 +757,11 @@ tables and table_bytes (tuples of 3: levels 0, 1, 2), l1_runs, wal_bytes,
 user_bytes_written, write_groups, wal_syncs, flushes, flush_bytes_written,
 compactions, compaction_bytes_read, compaction_bytes_written,
 write_amplification and space_amplification (floats), stalls,
-stall_micros, live_snapshots, manifest_bytes.
+stall_micros, live_snapshots, manifest_bytes; then where memory goes now:
+memtables_used_bytes, memtables_reserved_bytes (arena bytes of the active
+and frozen memtables: used, and held from the system),
+table_index_filter_bytes, block_cache_bytes, block_cache_capacity,
+wal_buffer_bytes.
 
     >>> db = sanddb.open("/tmp/ex", in_memory=True)
     >>> db.put(b"k", b"v"); db.stats()["last_version"]
@@ -783,8 +814,9 @@ writes raise ReadOnly. Errors: IOError (the final sync failed).
     True
 )doc");
 
-  db.def("__enter__", [](py::object self) { return self; },
-         "__enter__(self)\n--\n\nReturns the DB itself.");
+  db.def(
+      "__enter__", [](py::object self) { return self; },
+      "__enter__(self)\n--\n\nReturns the DB itself.");
   db.def(
       "__exit__",
       [](DBObject& self, py::handle, py::handle, py::handle) {

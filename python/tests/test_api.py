@@ -303,16 +303,27 @@ def test_flush_compact_and_stats(path):
             "wal_syncs", "flushes", "flush_bytes_written", "compactions",
             "compaction_bytes_read", "compaction_bytes_written", "write_amplification",
             "space_amplification", "stalls", "stall_micros", "live_snapshots", "manifest_bytes",
+            "memtables_used_bytes", "memtables_reserved_bytes", "table_index_filter_bytes",
+            "block_cache_bytes", "block_cache_capacity", "wal_buffer_bytes",
         }
         assert set(stats) == expected
         assert stats["tables"] == (0, 0, 0)
         for i in range(200):
             db.put(b"k%03d" % i, b"x" * 40)
+        stats = db.stats()
+        assert stats["memtables_used_bytes"] >= stats["memtable_bytes"] > 0
+        assert stats["memtables_reserved_bytes"] >= stats["memtables_used_bytes"]
+        assert stats["wal_buffer_bytes"] > 0
         db.flush()
         stats = db.stats()
         assert stats["flushes"] >= 1
         assert sum(stats["tables"]) >= 1
         assert stats["last_version"] == 200
+        # Nothing frozen is left: only the (empty) active memtable counts.
+        assert stats["immutable_memtables"] == 0
+        assert stats["memtables_used_bytes"] == stats["memtable_bytes"]
+        assert stats["table_index_filter_bytes"] > 0
+        assert 0 <= stats["block_cache_bytes"] <= stats["block_cache_capacity"]
         db.compact()
         stats = db.stats()
         assert stats["tables"][0] == 0 and stats["tables"][1] == 0 and stats["tables"][2] >= 1

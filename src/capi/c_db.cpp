@@ -64,6 +64,12 @@ sand_stats_t to_c(const sand::Stats& s) {
   out.stall_micros = s.stall_micros;
   out.live_snapshots = s.live_snapshots;
   out.manifest_bytes = s.manifest_bytes;
+  out.memtables_used_bytes = s.memtables_used_bytes;
+  out.memtables_reserved_bytes = s.memtables_reserved_bytes;
+  out.table_index_filter_bytes = s.table_index_filter_bytes;
+  out.block_cache_bytes = s.block_cache_bytes;
+  out.block_cache_capacity = s.block_cache_capacity;
+  out.wal_buffer_bytes = s.wal_buffer_bytes;
   return out;
 }
 

@@ -133,6 +133,12 @@ std::vector<StatsField> stats_fields(const Stats& stats) {
                                   {"stall_micros", stats.stall_micros},
                                   {"live_snapshots", stats.live_snapshots},
                                   {"manifest_bytes", stats.manifest_bytes},
+                                  {"memtables_used_bytes", stats.memtables_used_bytes},
+                                  {"memtables_reserved_bytes", stats.memtables_reserved_bytes},
+                                  {"table_index_filter_bytes", stats.table_index_filter_bytes},
+                                  {"block_cache_bytes", stats.block_cache_bytes},
+                                  {"block_cache_capacity", stats.block_cache_capacity},
+                                  {"wal_buffer_bytes", stats.wal_buffer_bytes},
                               });
   return fields;
 }

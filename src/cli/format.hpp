@@ -90,8 +90,11 @@ struct StatsField {
 // l1_runs, wal_bytes, user_bytes_written, write_groups, wal_syncs, flushes,
 // flush_bytes_written, compactions, compaction_bytes_read,
 // compaction_bytes_written, write_amplification and space_amplification (the
-// two doubles), stalls, stall_micros, live_snapshots, manifest_bytes. The one
-// list both the text and the JSON stats answer print.
+// two doubles), stalls, stall_micros, live_snapshots, manifest_bytes,
+// memtables_used_bytes, memtables_reserved_bytes, table_index_filter_bytes,
+// block_cache_bytes, block_cache_capacity, wal_buffer_bytes (new fields go
+// last: the answer only grows). The one list both the text and the JSON
+// stats answer print.
 std::vector<StatsField> stats_fields(const Stats& stats);
 
 // The stats answer without its closing empty line: format_levels first, then

@@ -155,6 +155,15 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   // Fewer than max_frozen_memtables wait for flush, so the active one may be
   // frozen without exceeding the memory budget.
   bool room_to_freeze() const;
+  // Heap bytes the write path keeps between groups (Stats::wal_buffer_bytes):
+  // the WAL writer's buffer and group_reps_ (its slots and each copy's
+  // capacity).
+  std::uint64_t held_wal_buffer_bytes() const SAND_REQUIRES(write_mu_);
+  // The same for stats(), which must not wait for write_mu_ (held through a
+  // whole group, and through a stall): computed when write_mu_ is free, else
+  // what the last group or WAL switch published (wal_buffer_bytes_). 0 for a
+  // read-only handle.
+  std::uint64_t wal_buffer_bytes() const SAND_EXCLUDES(write_mu_);
 
   // --- reads (db_impl_read.cpp) ---
   std::shared_ptr<const ReadView> current_view() const { return versions_.current(); }
@@ -221,8 +230,8 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   std::unique_ptr<Follower> follower_ SAND_GUARDED_BY(refresh_mu_);
   std::atomic<std::uint64_t> followed_manifest_bytes_{0};
 
-  // Writers.
-  Mutex write_mu_;
+  // Writers. Mutable: stats() try-locks it (wal_buffer_bytes()).
+  mutable Mutex write_mu_;
   std::unique_ptr<wal::RecordWriter> wal_ SAND_GUARDED_BY(write_mu_);
   std::uint64_t wal_number_ SAND_GUARDED_BY(write_mu_) = 0;
   std::string wal_name_ SAND_GUARDED_BY(write_mu_);  // wal_file_name(wal_number_), for errors
@@ -237,6 +246,8 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   // last version, and the reused versions would count as forgotten.
   std::atomic<Version> durable_version_{0};
   std::atomic<std::uint64_t> wal_bytes_{0};  // size of the active WAL, for stats
+  // held_wal_buffer_bytes() as of the last group or WAL switch, for stats.
+  std::atomic<std::uint64_t> wal_buffer_bytes_{0};
 
   // Background work.
   mutable Mutex state_mu_;

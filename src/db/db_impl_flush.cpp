@@ -111,6 +111,7 @@ Stats DB::Impl::stats() const {
     ++st.tables[level];
     st.table_bytes[level] += t->meta.file_size;
     total_bytes += t->meta.file_size;
+    st.table_index_filter_bytes += t->table->memory_bytes();
   }
   st.l1_runs = view->l1.size();
   st.wal_bytes = wal_bytes_.load();
@@ -135,6 +136,17 @@ Stats DB::Impl::stats() const {
   st.stall_micros = counters_.stall_micros.load();
   st.live_snapshots = snapshots_->count();
   st.manifest_bytes = read_only_ ? followed_manifest_bytes_.load() : versions_.manifest_bytes();
+  // Memory, from the same view (a read-only handle's memtables are the
+  // follower's, one per live WAL; table_index_filter_bytes is summed above).
+  st.memtables_used_bytes = view->mem->approximate_bytes();
+  st.memtables_reserved_bytes = view->mem->reserved_bytes();
+  for (const auto& mem : view->frozen) {
+    st.memtables_used_bytes += mem->approximate_bytes();
+    st.memtables_reserved_bytes += mem->reserved_bytes();
+  }
+  st.block_cache_bytes = block_cache_->usage();
+  st.block_cache_capacity = block_cache_->capacity();
+  st.wal_buffer_bytes = wal_buffer_bytes();
   return st;
 }
 

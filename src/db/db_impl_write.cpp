@@ -16,6 +16,7 @@
 #include "db/filenames.hpp"
 #include "db/preconditions.hpp"
 #include "db/wal_replay.hpp"
+#include "util/heap_bytes.hpp"
 #include "wal/wal_file.hpp"
 #include "wal/write_batch_codec.hpp"
 
@@ -182,6 +183,7 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   last_version_.store(first + group.size() - 1, std::memory_order_release);
   version_waiters_.published();
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
+  wal_buffer_bytes_.store(held_wal_buffer_bytes(), std::memory_order_relaxed);
   counters_.user_bytes_written.fetch_add(user_bytes, std::memory_order_relaxed);
   counters_.write_groups.fetch_add(1, std::memory_order_relaxed);
   if (sync) counters_.wal_syncs.fetch_add(1, std::memory_order_relaxed);
@@ -212,6 +214,27 @@ bool DB::Impl::memtable_full(const MemTable& mem) const {
 
 bool DB::Impl::room_to_freeze() const {
   return versions_.frozen_count() < static_cast<std::size_t>(options_.max_frozen_memtables);
+}
+
+std::uint64_t DB::Impl::held_wal_buffer_bytes() const {
+  std::uint64_t bytes = group_reps_.capacity() * sizeof(std::string);
+  for (const std::string& rep : group_reps_) {
+    bytes += util::heap_bytes(rep);
+  }
+  if (wal_ != nullptr) bytes += wal_->buffer_bytes();
+  return bytes;
+}
+
+std::uint64_t DB::Impl::wal_buffer_bytes() const {
+  if (read_only_) return 0;
+  if (write_mu_.try_lock()) {
+    const std::uint64_t bytes = held_wal_buffer_bytes();
+    write_mu_.unlock();
+    return bytes;
+  }
+  // A writer holds the lock: its buffers are as the last group or WAL switch
+  // left them (a stalled leader has not touched them yet).
+  return wal_buffer_bytes_.load(std::memory_order_relaxed);
 }
 
 Status DB::Impl::freeze_memtable() {
@@ -251,6 +274,7 @@ Status DB::Impl::switch_wal() {
   wal_number_ = number;
   wal_name_ = wal_file_name(number);
   wal_bytes_.store(wal_->size(), std::memory_order_relaxed);
+  wal_buffer_bytes_.store(held_wal_buffer_bytes(), std::memory_order_relaxed);
   state_cv_.notify_all();  // the flush thread has work
   return closed;           // its data was synced above; an error still stops writes
 }

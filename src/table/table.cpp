@@ -6,6 +6,7 @@
 #include <cassert>
 
 #include "table/table_iterator.hpp"
+#include "util/heap_bytes.hpp"
 
 namespace sand::table {
 
@@ -83,6 +84,16 @@ Status Table::load_index(const BlockHandle& handle) {
                std::to_string(props_.data_blocks) + " data blocks");
   }
   return Status::ok();
+}
+
+std::size_t Table::memory_bytes() const {
+  std::size_t bytes = sizeof *this;
+  bytes += util::heap_bytes(file_name_) + util::heap_bytes(index_keys_);
+  bytes += index_.capacity() * sizeof(IndexEntry);
+  bytes += verified_.capacity() * sizeof(std::atomic<std::uint64_t>);
+  bytes += util::heap_bytes(props_.smallest_user_key) + util::heap_bytes(props_.largest_user_key);
+  if (filter_owner_ != nullptr) bytes += sizeof(BlockBuffer) + filter_owner_->size();
+  return bytes;
 }
 
 bool Table::may_contain(std::string_view user_key) const { return bloom_.may_contain(user_key); }

@@ -81,6 +81,17 @@ class Table : public std::enable_shared_from_this<Table> {
   // It keeps this Table alive.
   std::unique_ptr<InternalIterator> new_iterator() const;
 
+  // Heap bytes this reader holds, all fixed at open(): the reader object,
+  // the decoded index (every index key, and one entry per data block), the
+  // checksum-verified bits, the file name and the properties' key strings,
+  // and the filter when it was stored compressed (decompressed into a buffer
+  // this reader owns). Not counted: an uncompressed filter (what
+  // TableBuilder writes) and uncompressed data blocks, read in place from
+  // the file (a mapping: page cache, not heap); decompressed data blocks,
+  // which are the BlockCache's (the index and filter never enter it).
+  // Thread-safe.
+  std::size_t memory_bytes() const;
+
   // Use open().
   Table(PrivateTag, std::unique_ptr<ReadableFile> file, std::string file_name,
         std::uint64_t file_number, std::shared_ptr<BlockCache> cache);

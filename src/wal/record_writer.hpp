@@ -11,6 +11,7 @@
 // Thread-safety: one thread at a time (like the WritableFile it owns).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -19,6 +20,7 @@
 
 #include "sand/file_system.hpp"
 #include "sand/status.hpp"
+#include "util/heap_bytes.hpp"
 #include "wal/log_format.hpp"
 
 namespace sand::wal {
@@ -68,6 +70,12 @@ class RecordWriter {
 
   // Bytes in the file so far, header included.
   std::uint64_t size() const { return file_->size(); }
+
+  // Heap bytes of the buffer kept between appends (each append builds its
+  // records in it; one that grew past 1 MiB is released after its append):
+  // its capacity plus the terminator, or 0 while it fits in the string
+  // object itself.
+  std::size_t buffer_bytes() const { return util::heap_bytes(buf_); }
 
  private:
   // Appends the framing and payload of one record to buf_.

@@ -529,6 +529,10 @@ static void test_flush_compact_stats(const char* dir) {
   CHECK(stats.tables[2] >= 1 && stats.table_bytes[2] > 0);
   CHECK(stats.space_amplification >= 1.0);
   CHECK(stats.low_water_mark == 0);
+  /* Memory: the tables' readers hold their indexes; the cache is bounded. */
+  CHECK(stats.table_index_filter_bytes > 0);
+  CHECK(stats.block_cache_capacity == 32u << 20);
+  CHECK(stats.block_cache_bytes <= stats.block_cache_capacity);
   CHECK(value_is(db, 0, "key0123", "value 123 of a table-filling kind"));
   CHECK(value_is(db, 100, "key0099", "value 99 of a table-filling kind"));
   CHECK(value_is(db, 100, "key0100", NULL));
@@ -543,6 +547,12 @@ static void test_flush_compact_stats(const char* dir) {
   CHECK_OK(sand_get_stats(db, &partial, offsetof(sand_stats_t, memtable_bytes), &err));
   CHECK(partial.last_version == 300 && partial.low_water_mark == 0);
   CHECK(partial.memtable_bytes == 0xABABABABABABABABull);
+  /* A caller built before the memory fields: they stay untouched. */
+  memset(&partial, 0xAB, sizeof partial);
+  CHECK_OK(sand_get_stats(db, &partial, offsetof(sand_stats_t, memtables_used_bytes), &err));
+  CHECK(partial.manifest_bytes > 0 && partial.manifest_bytes != 0xABABABABABABABABull);
+  CHECK(partial.memtables_used_bytes == 0xABABABABABABABABull);
+  CHECK(partial.wal_buffer_bytes == 0xABABABABABABABABull);
   /* A newer caller's larger struct: the unknown tail is zeroed. */
   struct {
     sand_stats_t known;
@@ -556,6 +566,9 @@ static void test_flush_compact_stats(const char* dir) {
   put(db, "fresh", "write");
   CHECK_OK(sand_get_stats(db, &stats, sizeof stats, &err));
   CHECK(stats.memtable_bytes > 0 && stats.wal_bytes > 0 && stats.last_version == 301);
+  CHECK(stats.memtables_used_bytes >= stats.memtable_bytes);
+  CHECK(stats.memtables_reserved_bytes >= stats.memtables_used_bytes);
+  CHECK(stats.wal_buffer_bytes > 0);
 
   CHECK_OK(sand_close(db, &err));
   sand_db_free(db);

@@ -127,6 +127,12 @@ TEST_CASE("stats prints the levels line, then every field by name", "[cli][forma
   s.stall_micros = 20;
   s.live_snapshots = 14;
   s.manifest_bytes = 15;
+  s.memtables_used_bytes = 23;
+  s.memtables_reserved_bytes = 24;
+  s.table_index_filter_bytes = 25;
+  s.block_cache_bytes = 26;
+  s.block_cache_capacity = 27;
+  s.wal_buffer_bytes = 28;
   CHECK(format_stats(s) ==
         "levels: L0=3 tables (4.0 KiB) | L1=2 runs, 4 tables (7 B) | L2=5 tables (8 B)\n"
         "last_version: 12\n"
@@ -154,7 +160,13 @@ TEST_CASE("stats prints the levels line, then every field by name", "[cli][forma
         "stalls: 19\n"
         "stall_micros: 20\n"
         "live_snapshots: 14\n"
-        "manifest_bytes: 15\n");
+        "manifest_bytes: 15\n"
+        "memtables_used_bytes: 23\n"
+        "memtables_reserved_bytes: 24\n"
+        "table_index_filter_bytes: 25\n"
+        "block_cache_bytes: 26\n"
+        "block_cache_capacity: 27\n"
+        "wal_buffer_bytes: 28\n");
   CHECK(format_end_of_list() == "\n");
 }
 
@@ -182,9 +194,10 @@ TEST_CASE("stats_fields lists every field once, the two ratios as doubles", "[cl
   s.tables[2] = 5;
   s.write_amplification = 2.5;
   const std::vector<StatsField> fields = stats_fields(s);
-  REQUIRE(fields.size() == 26);
+  REQUIRE(fields.size() == 32);
   CHECK(fields.front().name == "last_version");
-  CHECK(fields.back().name == "manifest_bytes");
+  CHECK(fields[25].name == "manifest_bytes");
+  CHECK(fields.back().name == "wal_buffer_bytes");
   for (const StatsField& field : fields) {
     INFO(field.name);
     CHECK(std::holds_alternative<double>(field.value) == field.name.ends_with("_amplification"));

@@ -91,6 +91,8 @@ TEST_CASE("json: stats has the levels, then every field with numbers as numbers"
   s.write_amplification = 2.4683;
   s.space_amplification = 1.0;
   s.manifest_bytes = 15;
+  s.block_cache_capacity = 33554432;
+  s.wal_buffer_bytes = 28;
   const Json stats = json_stats(s);
   CHECK(json_line(stats["levels"]) ==
         "[{\"level\":0,\"tables\":3,\"bytes\":4096},"
@@ -104,7 +106,9 @@ TEST_CASE("json: stats has the levels, then every field with numbers as numbers"
         "tables_l1 tables_l2 table_bytes_l0 table_bytes_l1 table_bytes_l2 l1_runs wal_bytes "
         "user_bytes_written write_groups wal_syncs flushes flush_bytes_written compactions "
         "compaction_bytes_read compaction_bytes_written write_amplification space_amplification "
-        "stalls stall_micros live_snapshots manifest_bytes ");
+        "stalls stall_micros live_snapshots manifest_bytes memtables_used_bytes "
+        "memtables_reserved_bytes table_index_filter_bytes block_cache_bytes "
+        "block_cache_capacity wal_buffer_bytes ");
   for (const auto& [name, value] : stats.items()) {
     INFO(name);
     if (name == "levels") continue;
@@ -119,6 +123,8 @@ TEST_CASE("json: stats has the levels, then every field with numbers as numbers"
   CHECK(stats["table_bytes_l2"].get<std::uint64_t>() == std::numeric_limits<std::uint64_t>::max());
   CHECK(stats["write_groups"] == 21);
   CHECK(stats["manifest_bytes"] == 15);
+  CHECK(stats["block_cache_capacity"] == 33554432);
+  CHECK(stats["wal_buffer_bytes"] == 28);
   // Not rounded as the text's two decimals are.
   CHECK(stats["write_amplification"].get<double>() == 2.4683);
   CHECK(json_line(stats).find(",\"write_amplification\":2.4683,\"space_amplification\":1.0,") !=

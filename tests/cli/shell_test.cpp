@@ -163,8 +163,13 @@ TEST_CASE("shell: flush writes a table and stats show it", "[cli][shell]") {
         std::string::npos);
   CHECK(out.find("\ntables_l0: 1\n") != std::string::npos);
   CHECK(out.find("\nflushes: 1\n") != std::string::npos);
-  CHECK(
-      out.ends_with("\nmanifest_bytes: " + std::to_string(t.db().stats().manifest_bytes) + "\n\n"));
+  const Stats after = t.db().stats();
+  CHECK(out.find("\nmanifest_bytes: " + std::to_string(after.manifest_bytes) + "\n") !=
+        std::string::npos);
+  CHECK(out.find("\ntable_index_filter_bytes: " + std::to_string(after.table_index_filter_bytes) +
+                 "\n") != std::string::npos);
+  CHECK(after.table_index_filter_bytes > 0);
+  CHECK(out.ends_with("\nwal_buffer_bytes: " + std::to_string(after.wal_buffer_bytes) + "\n\n"));
   CHECK(t.run("get a\nscan\n") == "1\na\t1\nb\t2\n\n");
 }
 
@@ -185,7 +190,8 @@ TEST_CASE("shell: stats answers every field, then an empty line", "[cli][shell]"
         "user_bytes_written write_groups wal_syncs flushes flush_bytes_written compactions "
         "compaction_bytes_read "
         "compaction_bytes_written write_amplification space_amplification stalls stall_micros "
-        "live_snapshots manifest_bytes ");
+        "live_snapshots manifest_bytes memtables_used_bytes memtables_reserved_bytes "
+        "table_index_filter_bytes block_cache_bytes block_cache_capacity wal_buffer_bytes ");
   CHECK(out.starts_with(
       "levels: L0=0 tables (0 B) | L1=0 runs, 0 tables (0 B) | L2=0 tables (0 B)\n"));
   CHECK(out.find("\nwrite_amplification: 0.00\n") != std::string::npos);
