@@ -62,6 +62,11 @@ struct MemoryBreakdown {
 struct MemoryAtPeak {
   std::uint64_t anon_bytes = 0;
   MemoryBreakdown breakdown;
+  // RssAnon read again right after the breakdown. The engine's figures and
+  // the first reading are moments apart; a peak often comes just before a
+  // flushed memtable is freed, and memory freed in between shows here as
+  // a drop (anon_bytes - anon_after_bytes) rather than only as "other".
+  std::uint64_t anon_after_bytes = 0;
 
   // RssAnon the engine does not account for (allocator slack, thread
   // stacks, the bench's own memory, ...); negative when the engine counted
@@ -204,9 +209,11 @@ class RssSampler {
     if (!source) return;
     const std::optional<MemoryBreakdown> breakdown = source();
     if (!breakdown) return;
+    const std::uint64_t after = read_memory_usage().anon_bytes;
     std::lock_guard lock(mu_);
     if (window != window_number_ || anon_bytes != window_.anon_bytes) return;
-    window_at_peak_ = MemoryAtPeak{.anon_bytes = anon_bytes, .breakdown = *breakdown};
+    window_at_peak_ =
+        MemoryAtPeak{.anon_bytes = anon_bytes, .breakdown = *breakdown, .anon_after_bytes = after};
   }
   // REQUIRES: mu_ held.
   void take(const MemoryUsage& now) {

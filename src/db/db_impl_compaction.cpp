@@ -41,7 +41,8 @@ void DB::Impl::compaction_loop() {
 }
 
 Status DB::Impl::maybe_compact(bool* did_work) {
-  const std::shared_ptr<const ReadView> view = current_view();
+  // Held for the whole job: without the memtables, which flushes free.
+  const std::shared_ptr<const ReadView> view = current_view()->tables_only();
   const std::uint64_t ticket = manual_requested_;
   const std::set<std::uint64_t> due =
       value_files_due(versions_.value_file_usage(), ValueGcMode::kHalfDead);

@@ -31,7 +31,8 @@ Status DB::Impl::finish_value_logs(ValueRewriter& rewriter,
 }
 
 Status DB::Impl::run_value_gc(ValueGcMode mode) {
-  const std::shared_ptr<const ReadView> view = current_view();
+  // Held for the whole job: without the memtables, which flushes free.
+  const std::shared_ptr<const ReadView> view = current_view()->tables_only();
   ValueRewriter rewriter = value_rewriter_for(*view, mode);
   const std::vector<TableRef> inputs = deep_tables_referencing(*view, rewriter.due());
   if (inputs.empty()) return Status::ok();

@@ -46,6 +46,13 @@ SortedRun make_run(std::vector<TableRef> files) {
 
 }  // namespace
 
+std::shared_ptr<const ReadView> ReadView::tables_only() const {
+  auto view = std::make_shared<ReadView>(*this);
+  view->mem.reset();
+  view->frozen.clear();
+  return view;
+}
+
 std::shared_ptr<ReadView> ReadView::with_tables(std::vector<TableRef> tables) const {
   auto view = std::make_shared<ReadView>();
   view->mem = mem;

@@ -38,6 +38,8 @@ char* Arena::allocate(std::size_t bytes, std::size_t alignment) {
   return static_cast<char*>(p);
 }
 
+std::atomic<std::size_t> Arena::process_reserved_{0};
+
 void* Arena::CountingResource::do_allocate(std::size_t bytes, std::size_t alignment) {
   void* p;
   if (bytes >= kMappedBlockMin) {
@@ -48,6 +50,7 @@ void* Arena::CountingResource::do_allocate(std::size_t bytes, std::size_t alignm
     p = boost::container::pmr::new_delete_resource()->allocate(bytes, alignment);
   }
   reserved_.fetch_add(bytes, std::memory_order_relaxed);
+  process_reserved_.fetch_add(bytes, std::memory_order_relaxed);
   return p;
 }
 
@@ -58,6 +61,7 @@ void Arena::CountingResource::do_deallocate(void* p, std::size_t bytes, std::siz
     boost::container::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
   }
   reserved_.fetch_sub(bytes, std::memory_order_relaxed);
+  process_reserved_.fetch_sub(bytes, std::memory_order_relaxed);
 }
 
 }  // namespace sand

@@ -53,6 +53,12 @@ class Arena {
   std::size_t bytes_used() const { return used_.load(std::memory_order_relaxed); }
   // Bytes of blocks obtained from the system (>= bytes_used()).
   std::size_t bytes_reserved() const { return upstream_.reserved(); }
+  // bytes_reserved() summed over every arena alive in the process: what
+  // memtables hold wherever they are referenced from (tests check that
+  // nothing keeps a flushed memtable alive).
+  static std::size_t process_bytes_reserved() {
+    return process_reserved_.load(std::memory_order_relaxed);
+  }
 
  private:
   // Forwards to the global new/delete resource and counts what it holds, so
@@ -72,6 +78,7 @@ class Arena {
 
   // Declared before resource_: the resource returns its blocks to upstream_
   // in its destructor, so upstream_ must outlive it.
+  static std::atomic<std::size_t> process_reserved_;
   CountingResource upstream_;
   boost::container::pmr::monotonic_buffer_resource resource_;
   std::atomic<std::size_t> used_{0};

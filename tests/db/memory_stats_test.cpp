@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "db/filenames.hpp"
+#include "memtable/arena.hpp"
 #include "support/db_helpers.hpp"
 #include "support/forwarding_file_system.hpp"
 #include "table/table.hpp"
@@ -90,7 +91,73 @@ class TableGate final : public test::ForwardingFileSystem {
   bool open_ = false;
 };
 
+// Holds back the creation of the `nth` table file (counting from 1) until
+// release(); the others pass.
+class NthTableGate final : public test::ForwardingFileSystem {
+ public:
+  NthTableGate(std::shared_ptr<FileSystem> base, int nth)
+      : ForwardingFileSystem(std::move(base)), nth_(nth) {}
+
+  void wait_until_held() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return held_; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  Status intercept(const test::FsCall& call, const test::Forward& forward) override {
+    if (call.op == test::FsOp::kNewWritableFile && call.path.ends_with(".sst")) {
+      std::unique_lock lock(mu_);
+      if (++created_ == nth_) {
+        held_ = true;
+        cv_.notify_all();
+        cv_.wait(lock, [this] { return open_; });
+      }
+    }
+    return forward();
+  }
+
+  const int nth_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int created_ = 0;
+  bool held_ = false;
+  bool open_ = false;
+};
+
 }  // namespace
+
+TEST_CASE("memory stats: a running compaction keeps no flushed memtable alive",
+          "[db][memory_stats]") {
+  // Two flushes start a level-0 compaction; its output (the third table)
+  // is held. Meanwhile a memtable that was active when the compaction began
+  // is filled and flushed: its arena must be freed at once, not when the
+  // compaction ends (the job used to hold a view with the memtables).
+  auto gate = std::make_shared<NthTableGate>(memory_file_system(), 3);
+  Options options = quiet_options(gate);
+  options.l0_trigger = 2;
+  auto db = must(DB::open(kDir, options));
+  const std::size_t others = Arena::process_bytes_reserved() - db->stats().memtables_reserved_bytes;
+  put_range(*db, 0, 500);
+  must(db->flush());
+  put_range(*db, 500, 500);
+  must(db->flush());
+  gate->wait_until_held();  // the compaction runs, with the memtable below active
+  put_range(*db, 1000, 2000);
+  const Stats full = db->stats();
+  must(db->flush());
+  const Stats after = db->stats();
+  CHECK(after.tables[0] == 3);  // the compaction has not finished
+  CHECK(after.memtables_reserved_bytes < full.memtables_reserved_bytes);
+  // Every arena alive is one the view counts.
+  CHECK(Arena::process_bytes_reserved() - others == after.memtables_reserved_bytes);
+  gate->release();
+  db.reset();
+}
 
 TEST_CASE("memory stats: writes fill the active memtable's arena", "[db][memory_stats]") {
   auto fs = memory_file_system();
