@@ -4,6 +4,7 @@
 // from the memtables to tables, through the block cache, and on a read-only
 // handle. No timing: a flush held back is waited for by polling its state.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -153,7 +154,15 @@ TEST_CASE("memory stats: a running compaction keeps no flushed memtable alive",
   const Stats after = db->stats();
   CHECK(after.tables[0] == 3);  // the compaction has not finished
   CHECK(after.memtables_reserved_bytes < full.memtables_reserved_bytes);
-  // Every arena alive is one the view counts.
+  // Every arena alive is one the view counts. The flush thread drops its
+  // own reference to the flushed memtable just after flush() returns, so
+  // this waits for that (10 s at most); the compaction, held by the gate,
+  // would keep it forever.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Arena::process_bytes_reserved() - others != after.memtables_reserved_bytes &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   CHECK(Arena::process_bytes_reserved() - others == after.memtables_reserved_bytes);
   gate->release();
   db.reset();
