@@ -213,10 +213,10 @@ class BTree {
   // Shape, for tests and the memtable's accounting. Writer only (or with no
   // concurrent writer).
   struct Shape {
-    int height = 1;              // 1: the root is a leaf
-    std::size_t leaves = 0;      // live leaves
-    std::size_t inners = 0;      // live inner nodes
-    std::size_t node_bytes = 0;  // every node ever built, frozen ones included
+    int height = 1;                // 1: the root is a leaf
+    std::size_t leaves = 0;        // live leaves
+    std::size_t inners = 0;        // live inner nodes
+    std::size_t node_bytes = 0;    // every node ever built, frozen ones included
     std::size_t leaves_built = 0;  // every leaf ever built (== leaves: none is frozen)
   };
   Shape shape() const;
@@ -435,9 +435,11 @@ class BTree {
   // order into `out`, as they were at one moment. A copy that a split of
   // the leaf overlapped may mix slots from before and after the shrink (a
   // reused slot), so it is taken again; that is the only retry, and it
-  // never waits for the writer. The acquire fence pairs with the release
-  // fence the writer puts before rewriting a slot: a copy that read a
-  // rewritten slot is sure to see the split count that the shrink bumped.
+  // never waits for the writer. Slots are loaded with acquire and the
+  // writer stores them with release, after the split count's bump: a copy
+  // that read a rewritten slot is sure to see the bumped count. (Not
+  // fences: ThreadSanitizer does not model them, and GCC refuses them
+  // under -fsanitize=thread.)
   static void take_snapshot(const Leaf* leaf, LeafSnapshot* out, bool with_slices) {
     for (;;) {
       const std::uint32_t splits = leaf->splits.load(std::memory_order_acquire);
@@ -446,9 +448,8 @@ class BTree {
       for (int i = 0; i < n; ++i) {
         const int slot = perm.slot(i);
         out->keys[i] = leaf->keys[slot].load(std::memory_order_acquire);
-        if (with_slices) out->slices[i] = leaf->slices[slot].load(std::memory_order_relaxed);
+        if (with_slices) out->slices[i] = leaf->slices[slot].load(std::memory_order_acquire);
       }
-      std::atomic_thread_fence(std::memory_order_acquire);
       if (leaf->splits.load(std::memory_order_relaxed) == splits) {
         out->leaf = leaf;
         out->size = n;
@@ -466,8 +467,8 @@ class BTree {
     int lo = 0, hi = s.size;
     while (lo < hi) {
       const int mid = (lo + hi) / 2;
-      const bool below = s.slices[mid] != ts ? s.slices[mid] < ts
-                                             : Traits::compare(s.keys[mid], target) < 0;
+      const bool below =
+          s.slices[mid] != ts ? s.slices[mid] < ts : Traits::compare(s.keys[mid], target) < 0;
       if (below) {
         lo = mid + 1;
       } else {
@@ -541,8 +542,8 @@ class BTree {
 
   Arena* const arena_;  // not owned
   std::atomic<const Node*> root_{nullptr};
-  int height_ = 1;              // writer only
-  std::size_t node_bytes_ = 0;  // writer only
+  int height_ = 1;                // writer only
+  std::size_t node_bytes_ = 0;    // writer only
   std::size_t leaves_built_ = 0;  // writer only
   // The rightmost leaf while nothing has split it: appends past its last key
   // need no descent. Writer only.
@@ -763,13 +764,13 @@ void BTree<Traits>::put_in_leaf_slot(Leaf* leaf, Permutation perm, int pos, cons
   // No current permutation lists the free slot, and the release store of
   // the new one publishes it whole. The slot may have been freed by a
   // shrink, though, and a reader holding an older permutation may be
-  // copying it: the fence orders these stores after the split count's
-  // bump, so that reader's validation fails (take_snapshot()).
-  std::atomic_thread_fence(std::memory_order_release);
+  // copying it: release stores, so that a reader that loads either value
+  // (acquire) also sees the split count's bump before it, and its
+  // validation fails (take_snapshot()).
   const int s = perm.free_slot();
   leaf->slices[s].store(btree_detail::slice_at(Traits::order_bytes(key), leaf->skip),
-                        std::memory_order_relaxed);
-  leaf->keys[s].store(key, std::memory_order_relaxed);
+                        std::memory_order_release);
+  leaf->keys[s].store(key, std::memory_order_release);
   leaf->perm.store(perm.inserted(pos).bits(), std::memory_order_release);
 }
 
