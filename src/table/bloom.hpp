@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "sand/status.hpp"
+#include "util/mapped_vector.hpp"
 
 namespace sand::table {
 
@@ -44,7 +44,9 @@ class BloomBuilder {
 
  private:
   int bits_per_key_;
-  std::vector<std::uint64_t> hashes_;
+  // 8 bytes per key until finish(): megabytes for a large table, so in
+  // their own mapping (util/mapped_vector.hpp).
+  util::MappedVector<std::uint64_t> hashes_;
 };
 
 class BloomReader {
