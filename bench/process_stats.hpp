@@ -22,6 +22,8 @@
 // reset_window/window_peaks, never under the sampler's lock.
 #pragma once
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -67,6 +69,13 @@ struct MemoryAtPeak {
   // flushed memtable is freed, and memory freed in between shows here as
   // a drop (anon_bytes - anon_after_bytes) rather than only as "other".
   std::uint64_t anon_after_bytes = 0;
+  // glibc malloc's own account, taken with anon_after_bytes (mallinfo2,
+  // every arena): bytes in allocated chunks, and bytes of free chunks it
+  // keeps instead of returning them (resident where they were touched).
+  // This splits "other" into memory some code still holds and allocator
+  // retention. 0 when unavailable.
+  std::uint64_t heap_in_use_bytes = 0;
+  std::uint64_t heap_free_held_bytes = 0;
 
   // RssAnon the engine does not account for (allocator slack, thread
   // stacks, the bench's own memory, ...); negative when the engine counted
@@ -210,10 +219,14 @@ class RssSampler {
     const std::optional<MemoryBreakdown> breakdown = source();
     if (!breakdown) return;
     const std::uint64_t after = read_memory_usage().anon_bytes;
+    const struct mallinfo2 heap = ::mallinfo2();
     std::lock_guard lock(mu_);
     if (window != window_number_ || anon_bytes != window_.anon_bytes) return;
-    window_at_peak_ =
-        MemoryAtPeak{.anon_bytes = anon_bytes, .breakdown = *breakdown, .anon_after_bytes = after};
+    window_at_peak_ = MemoryAtPeak{.anon_bytes = anon_bytes,
+                                   .breakdown = *breakdown,
+                                   .anon_after_bytes = after,
+                                   .heap_in_use_bytes = heap.uordblks + heap.hblkhd,
+                                   .heap_free_held_bytes = heap.fordblks};
   }
   // REQUIRES: mu_ held.
   void take(const MemoryUsage& now) {

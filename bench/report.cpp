@@ -123,10 +123,12 @@ std::string memory_at_peak_line(const MemoryAtPeak& m) {
   const MemoryBreakdown& b = m.breakdown;
   return format(
       "  memory at peak: anon %.1f MiB = memtables %.1f (reserved %.1f) + table index/filter "
-      "%.1f + block cache %.1f + wal %.1f + other %.1f (anon right after the breakdown: %.1f)",
+      "%.1f + block cache %.1f + wal %.1f + other %.1f (anon right after the breakdown: %.1f; "
+      "malloc: %.1f in use, %.1f free but held)",
       mib(m.anon_bytes), mib(b.memtables_used), mib(b.memtables_reserved),
       mib(b.table_index_filter), mib(b.block_cache), mib(b.wal_buffer),
-      static_cast<double>(m.other_bytes()) / 1048576.0, mib(m.anon_after_bytes));
+      static_cast<double>(m.other_bytes()) / 1048576.0, mib(m.anon_after_bytes),
+      mib(m.heap_in_use_bytes), mib(m.heap_free_held_bytes));
 }
 
 void print_summary(const RunInfo& info, const std::vector<WorkloadResult>& results,
@@ -251,7 +253,9 @@ bool append_json(const std::string& path, const RunInfo& info, const WorkloadRes
                            {"block_cache_bytes", b.block_cache},
                            {"wal_buffer_bytes", b.wal_buffer},
                            {"other_bytes", r.memory_at_peak->other_bytes()},
-                           {"anon_after_bytes", r.memory_at_peak->anon_after_bytes}};
+                           {"anon_after_bytes", r.memory_at_peak->anon_after_bytes},
+                           {"heap_in_use_bytes", r.memory_at_peak->heap_in_use_bytes},
+                           {"heap_free_held_bytes", r.memory_at_peak->heap_free_held_bytes}};
   } else {
     o["memory_at_peak"] = nullptr;
   }

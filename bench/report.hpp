@@ -101,7 +101,8 @@ void print_summary(const RunInfo& info, const std::vector<WorkloadResult>& resul
 // The JSON object ends with "memory_at_peak": {"anon_bytes",
 // "memtables_used_bytes", "memtables_reserved_bytes",
 // "table_index_filter_bytes", "block_cache_bytes", "wal_buffer_bytes",
-// "other_bytes"}, or null for an engine without a breakdown; the CSV row
+// "other_bytes", "anon_after_bytes", "heap_in_use_bytes",
+// "heap_free_held_bytes"}, or null for an engine without a breakdown; the CSV row
 // has no breakdown.
 // Returns false (after printing why) when the file cannot be written.
 bool append_csv(const std::string& path, const RunInfo& info, const WorkloadResult& r);
