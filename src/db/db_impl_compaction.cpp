@@ -71,15 +71,19 @@ Status DB::Impl::run_job(const ReadView& view, CompactionKind kind) {
   spec.last_level = plan.last_level;
   std::vector<TableRef> inputs;
   std::vector<std::unique_ptr<InternalIterator>> streams;
+  // The inputs are read once, and their tables die with the job: their
+  // blocks would only push the readers' out of the cache (and, allocated on
+  // this thread and freed on a reader's, leave glibc holes behind).
+  constexpr auto kNoFill = table::CacheFill::kSkip;
   auto add_run = [&](const SortedRun& run) {
     if (run.files.empty()) return;
     inputs.insert(inputs.end(), run.files.begin(), run.files.end());
-    streams.push_back(new_level_iterator(run.files));
+    streams.push_back(new_level_iterator(run.files, kNoFill));
   };
   if (plan.takes_level0) {
     for (const auto& t : view.l0) {
       inputs.push_back(t);
-      streams.push_back(t->table->new_iterator());
+      streams.push_back(t->table->new_iterator(kNoFill));
     }
   }
   if (plan.takes_deep) {

@@ -52,7 +52,7 @@ Status DB::Impl::run_value_gc(ValueGcMode mode) {
                               .snapshots = {},
                               .last_level = false,
                               .values = &rewriter};
-    auto input = t->table->new_iterator();
+    auto input = t->table->new_iterator(table::CacheFill::kSkip);  // read once, like a merge's
     auto result = run_compaction(*fs_, path_, *input, spec, options_,
                                  [this] { return versions_.new_file_number(); });
     if (result.is_ok()) status = open_outputs(result->outputs, &outputs);

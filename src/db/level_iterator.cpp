@@ -11,8 +11,8 @@ namespace {
 
 class LevelIterator final : public InternalIterator {
  public:
-  explicit LevelIterator(std::vector<std::shared_ptr<const LiveTable>> files)
-      : files_(std::move(files)) {}
+  LevelIterator(std::vector<std::shared_ptr<const LiveTable>> files, table::CacheFill fill)
+      : files_(std::move(files)), fill_(fill) {}
 
   bool valid() const override { return current_ && current_->valid(); }
 
@@ -31,9 +31,10 @@ class LevelIterator final : public InternalIterator {
   void seek(std::string_view target) override {
     // The first file whose largest user key is >= the target's user key.
     const std::string_view user_key = user_key_of(target);
-    const auto it = std::lower_bound(
-        files_.begin(), files_.end(), user_key,
-        [](const auto& f, std::string_view k) { return std::string_view(f->meta.largest_key) < k; });
+    const auto it = std::lower_bound(files_.begin(), files_.end(), user_key,
+                                     [](const auto& f, std::string_view k) {
+                                       return std::string_view(f->meta.largest_key) < k;
+                                     });
     if (it == files_.end()) {
       close();
       return;
@@ -55,7 +56,9 @@ class LevelIterator final : public InternalIterator {
 
   std::string_view key() const override { return current_->key(); }
   std::string_view value() const override { return current_->value(); }
-  Status status() const override { return status_.is_ok() && current_ ? current_->status() : status_; }
+  Status status() const override {
+    return status_.is_ok() && current_ ? current_->status() : status_;
+  }
 
  private:
   void close() {
@@ -72,7 +75,7 @@ class LevelIterator final : public InternalIterator {
       return;
     }
     index_ = index;
-    current_ = files_[index]->table->new_iterator();
+    current_ = files_[index]->table->new_iterator(fill_);
   }
 
   // An error in one file must not be forgotten when moving to the next.
@@ -99,6 +102,7 @@ class LevelIterator final : public InternalIterator {
   }
 
   std::vector<std::shared_ptr<const LiveTable>> files_;
+  table::CacheFill fill_;
   std::unique_ptr<InternalIterator> current_;
   std::size_t index_ = 0;
   Status status_;
@@ -107,8 +111,8 @@ class LevelIterator final : public InternalIterator {
 }  // namespace
 
 std::unique_ptr<InternalIterator> new_level_iterator(
-    std::vector<std::shared_ptr<const LiveTable>> files) {
-  return std::make_unique<LevelIterator>(std::move(files));
+    std::vector<std::shared_ptr<const LiveTable>> files, table::CacheFill fill) {
+  return std::make_unique<LevelIterator>(std::move(files), fill);
 }
 
 }  // namespace sand

@@ -14,7 +14,9 @@
 namespace sand {
 
 // REQUIRES: `files` sorted by key range, not overlapping, not empty.
+// `fill`: whether the blocks read enter the block cache (Table::new_iterator).
 std::unique_ptr<InternalIterator> new_level_iterator(
-    std::vector<std::shared_ptr<const LiveTable>> files);
+    std::vector<std::shared_ptr<const LiveTable>> files,
+    table::CacheFill fill = table::CacheFill::kFill);
 
 }  // namespace sand

@@ -111,7 +111,7 @@ std::size_t Table::find_block(std::string_view target, std::size_t from) const {
   return lo;
 }
 
-Result<Block> Table::data_block(std::size_t i) const {
+Result<Block> Table::data_block(std::size_t i, CacheFill fill) const {
   const BlockHandle& h = index_[i].handle;
   if (cache_ != nullptr) {
     if (std::shared_ptr<const BlockBuffer> hit = cache_->lookup(file_number_, h.offset)) {
@@ -126,7 +126,7 @@ Result<Block> Table::data_block(std::size_t i) const {
   const bool verified = (word.load(std::memory_order_relaxed) & bit) != 0;
   SAND_ASSIGN_OR_RETURN(BlockContents contents, read_block(region_, file_name_, h, !verified));
   if (!verified) word.fetch_or(bit, std::memory_order_relaxed);
-  if (contents.owned != nullptr && cache_ != nullptr) {
+  if (contents.owned != nullptr && cache_ != nullptr && fill == CacheFill::kFill) {
     cache_->insert(file_number_, h.offset, contents.owned);
   }
   return Block::parse(contents.data, std::move(contents.owned), file_name_, h.offset, max_kind_);
@@ -222,8 +222,8 @@ Status Table::get_batch(std::span<const std::string_view> keys, Version at,
   return Status::ok();
 }
 
-std::unique_ptr<InternalIterator> Table::new_iterator() const {
-  return std::make_unique<TableIterator>(shared_from_this());
+std::unique_ptr<InternalIterator> Table::new_iterator(CacheFill fill) const {
+  return std::make_unique<TableIterator>(shared_from_this(), fill);
 }
 
 }  // namespace sand::table

@@ -32,6 +32,9 @@
 
 namespace sand::table {
 
+// Whether a block a read decompresses goes into the block cache.
+enum class CacheFill { kFill, kSkip };
+
 class Table : public std::enable_shared_from_this<Table> {
   struct PrivateTag {};
 
@@ -78,8 +81,11 @@ class Table : public std::enable_shared_from_this<Table> {
                    std::span<std::optional<Found>> out, Value value = Value::kCopy) const;
 
   // An iterator over every entry in internal-key order, initially !valid().
-  // It keeps this Table alive.
-  std::unique_ptr<InternalIterator> new_iterator() const;
+  // It keeps this Table alive. With CacheFill::kSkip the blocks it
+  // decompresses are its own, freed as it moves on, and never enter the
+  // block cache (a hit there is still used): for compaction's one pass,
+  // which would otherwise evict the readers' blocks for blocks read once.
+  std::unique_ptr<InternalIterator> new_iterator(CacheFill fill = CacheFill::kFill) const;
 
   // Heap bytes this reader holds, all fixed at open(): the reader object,
   // the decoded index (every index key, and one entry per data block), the
@@ -120,8 +126,9 @@ class Table : public std::enable_shared_from_this<Table> {
   Result<InBlock> seek_in_block(BlockIterator& it, std::size_t block, std::string_view target,
                                 std::string_view user_key, Value value,
                                 std::optional<Found>* out) const;
-  // Data block `i`, verified and decompressed (via the cache).
-  Result<Block> data_block(std::size_t i) const;
+  // Data block `i`, verified and decompressed (via the cache; into it
+  // unless `fill` is kSkip).
+  Result<Block> data_block(std::size_t i, CacheFill fill = CacheFill::kFill) const;
 
   const std::unique_ptr<ReadableFile> file_;
   const std::string_view contents_;  // the whole file

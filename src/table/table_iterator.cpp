@@ -3,7 +3,8 @@
 
 namespace sand::table {
 
-TableIterator::TableIterator(std::shared_ptr<const Table> table) : table_(std::move(table)) {}
+TableIterator::TableIterator(std::shared_ptr<const Table> table, CacheFill fill)
+    : table_(std::move(table)), fill_(fill) {}
 
 Status TableIterator::status() const {
   if (!status_.is_ok()) return status_;
@@ -13,7 +14,7 @@ Status TableIterator::status() const {
 bool TableIterator::load_block(std::size_t i) {
   block_iter_.reset();
   block_index_ = i;
-  Result<Block> block = table_->data_block(i);
+  Result<Block> block = table_->data_block(i, fill_);
   if (!block.is_ok()) {
     status_ = block.status();
     return false;

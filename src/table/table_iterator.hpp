@@ -21,7 +21,7 @@ namespace sand::table {
 
 class TableIterator final : public InternalIterator {
  public:
-  explicit TableIterator(std::shared_ptr<const Table> table);
+  explicit TableIterator(std::shared_ptr<const Table> table, CacheFill fill = CacheFill::kFill);
 
   bool valid() const override { return block_iter_.has_value() && block_iter_->valid(); }
   void seek_to_first() override;
@@ -44,6 +44,7 @@ class TableIterator final : public InternalIterator {
   bool check_block_status();
 
   std::shared_ptr<const Table> table_;
+  CacheFill fill_;
   std::size_t block_index_ = 0;
   std::optional<BlockIterator> block_iter_;
   Status status_;

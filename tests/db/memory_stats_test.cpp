@@ -270,6 +270,28 @@ TEST_CASE("memory stats: reads of flushed compressed blocks charge the block cac
   CHECK(all.block_cache_bytes > all.block_cache_capacity / 2);
 }
 
+TEST_CASE("memory stats: a compaction reads its inputs past the block cache",
+          "[db][memory_stats]") {
+  auto fs = memory_file_system();
+  Options options = quiet_options(fs);
+  options.block_cache_size = 1 << 20;
+  auto db = must(DB::open(kDir, options));
+  constexpr int kN = 3000;
+  put_range(*db, 0, kN);
+  must(db->flush());
+  put_range(*db, 0, kN);  // the same keys again: a second table to merge
+  must(db->flush());
+  REQUIRE(db->stats().tables[0] == 2);
+  must(db->compact());
+  const Stats after = db->stats();
+  CHECK(after.tables[0] == 0);
+  CHECK(after.compactions >= 1);
+  // Two tables of compressed blocks were read, and none was kept.
+  CHECK(after.block_cache_bytes == 0);
+  for (int i = 0; i < kN; i += 100) CHECK(must(db->get(key_of(i))) == value_of(i));
+  CHECK(db->stats().block_cache_bytes > 0);  // reads still fill it
+}
+
 TEST_CASE("memory stats: wal_buffer_bytes follows the write path's buffers", "[db][memory_stats]") {
   auto fs = memory_file_system();
   Options options = quiet_options(fs);

@@ -241,6 +241,37 @@ TEST_CASE("compressed blocks go through the cache, raw blocks do not", "[table]"
   CHECK(cache->usage() == usage);
 }
 
+TEST_CASE("an iterator that skips the cache reads every entry and caches nothing", "[table]") {
+  Model m;
+  for (int i = 0; i < 300; ++i) {
+    m[ikey("key" + std::to_string(1000 + i), 1)] = testing::compressible_value(100, i);
+  }
+  auto cache = std::make_shared<BlockCache>(1 << 20);
+  const std::string file = testing::build_table(m, {.compression = Compression::kLz4});
+  auto t = must_open(file, cache, 1);
+  auto skip = t->new_iterator(CacheFill::kSkip);
+  const auto entries = testing::scan_all(skip.get());
+  CHECK(entries.size() == 300);
+  CHECK(entries.front().second == testing::compressible_value(100, 0));
+  CHECK(cache->usage() == 0);
+  // Backwards too (blocks loaded by stepping left).
+  skip->seek_to_last();
+  int n = 0;
+  for (; skip->valid(); skip->prev()) ++n;
+  CHECK(n == 300);
+  CHECK(skip->status().is_ok());
+  CHECK(cache->usage() == 0);
+
+  // A filling reader caches them; the skipping one then uses those hits.
+  auto fill = t->new_iterator();
+  CHECK(testing::scan_all(fill.get()).size() == 300);
+  const std::size_t usage = cache->usage();
+  CHECK(usage > 0);
+  auto again = t->new_iterator(CacheFill::kSkip);
+  CHECK(testing::scan_all(again.get()) == entries);
+  CHECK(cache->usage() == usage);
+}
+
 TEST_CASE("a tiny cache still returns right values", "[table]") {
   Model m;
   for (int i = 0; i < 300; ++i) {
