@@ -406,6 +406,17 @@ SAND_C_EXPORT void sand_options_set_target_file_size(sand_options_t* opts, size_
 SAND_C_EXPORT void sand_options_set_max_frozen_memtables(sand_options_t* opts, int value);
 
 /**
+ * Bytes of memtables (the active one and the frozen ones waiting for flush)
+ * at which writes stall while a flush is pending. 0 = the default,
+ * max_frozen_memtables * memtable_size + memtable_size / 4; otherwise at
+ * least memtable_size: sand_open() fails with ::SAND_INVALID_ARGUMENT for
+ * other values. Default: 0.
+ * @param opts The options; NULL: no-op.
+ * @param value Bytes; 0: the default.
+ */
+SAND_C_EXPORT void sand_options_set_memtable_budget(sand_options_t* opts, size_t value);
+
+/**
  * Manifest size past which it is rewritten as one snapshot record. Default:
  * 4 MiB.
  * @param opts The options; NULL: no-op.

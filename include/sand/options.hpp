@@ -127,6 +127,20 @@ struct Options {
   /// held. Default: 1 (one taking writes, one being flushed, as RocksDB's and
   /// LevelDB's defaults). Valid: at least 1.
   int max_frozen_memtables = 1;
+  /// Memtable bytes (Stats::memtables_used_bytes: the active memtable and the
+  /// frozen ones waiting for flush) at which writes stall while a flush is
+  /// pending; without a frozen memtable the active one alone may fill up.
+  ///
+  /// The process's peak memory is the frozen memtables plus what the active
+  /// one takes while they are written out, and sanddb takes writes faster
+  /// than it flushes them: without a budget the active memtable reached a
+  /// third of its size during one flush. The budget caps that, at the price
+  /// of short stalls when writes outrun the flush (counted in Stats).
+  /// Default: 0 = max_frozen_memtables * memtable_size + memtable_size / 4
+  /// (the frozen ones, and a quarter memtable taking writes meanwhile).
+  /// Valid: 0, or at least memtable_size; (1 + max_frozen_memtables) *
+  /// memtable_size or more never stalls before the memtables are full.
+  std::size_t memtable_budget = 0;
   /// The manifest is rewritten as one snapshot record once it grows past this.
   /// Default: 4 MiB.
   std::size_t manifest_rollover_size = 4 << 20;

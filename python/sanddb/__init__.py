@@ -72,7 +72,7 @@ del _cls
 # left to it: it raises InvalidArgument naming the option.
 _BOOL_OPTIONS = frozenset({"create_if_missing", "error_if_exists", "sync", "point_in_time_recovery"})
 _SIZE_OPTIONS = frozenset({"memtable_size", "value_separation_threshold", "block_size",
-                           "block_cache_size", "target_file_size",
+                           "block_cache_size", "target_file_size", "memtable_budget",
                            "manifest_rollover_size"})  # C++ size_t
 _INT_OPTIONS = frozenset({"block_restart_interval", "bloom_bits_per_key", "l0_trigger", "l0_stop",
                           "l1_trigger", "max_frozen_memtables"})  # C++ int
@@ -122,8 +122,11 @@ def open(path, *, read_only=False, in_memory=False, **options):  # noqa: A001 (l
     block_cache_size (32 MiB), sync (False: writes survive a process crash,
     not a power loss), retention ("all", or "latest" to keep only the newest
     state), l0_trigger (4), l0_stop (12), l1_trigger (4), target_file_size
-    (64 MiB), max_frozen_memtables (1), manifest_rollover_size (4 MiB),
-    point_in_time_recovery (False).
+    (64 MiB), max_frozen_memtables (1), memtable_budget (0, meaning
+    max_frozen_memtables * memtable_size + memtable_size / 4; otherwise at
+    least memtable_size: memtable bytes at which writes stall while a flush
+    is pending),
+    manifest_rollover_size (4 MiB), point_in_time_recovery (False).
 
     read_only=True opens alongside a writer process (or none) without the
     lock: it never writes, sees the state of its last refresh(), and writes

@@ -83,6 +83,8 @@ sand::Options to_options(const py::dict& given) {
       o.target_file_size = v.cast<std::size_t>();
     else if (name == "max_frozen_memtables")
       o.max_frozen_memtables = v.cast<int>();
+    else if (name == "memtable_budget")
+      o.memtable_budget = v.cast<std::size_t>();
     else if (name == "manifest_rollover_size")
       o.manifest_rollover_size = v.cast<std::size_t>();
     else if (name == "point_in_time_recovery")

@@ -408,7 +408,7 @@ def test_every_option_is_accepted(path):
                    block_restart_interval=8, compression="none", bloom_bits_per_key=12,
                    block_cache_size=1 << 20, sync=True, retention="all", l0_trigger=3,
                    l0_stop=10, l1_trigger=3, target_file_size=1 << 20, max_frozen_memtables=2,
-                   manifest_rollover_size=1 << 16, point_in_time_recovery=True)
+                   memtable_budget=2 << 20, manifest_rollover_size=1 << 16, point_in_time_recovery=True)
     with sanddb.open(path, **options) as db:
         assert db.put(b"k", b"v") == 1
         assert db.stats()["wal_syncs"] == 1  # sync=True is the default now

@@ -221,10 +221,21 @@ def test_bad_value_is_a_value_error_naming_the_option(path, name, value):
     ("memtable_size", 100), ("block_size", 10), ("block_restart_interval", 0),
     ("bloom_bits_per_key", 65), ("l0_trigger", 0), ("target_file_size", 1),
     ("max_frozen_memtables", 0), ("value_separation_threshold", 10),
+    ("memtable_budget", 100),  # below the default memtable_size
 ])
 def test_values_the_engine_refuses_are_invalid_argument(path, name, value):
     with pytest.raises(sanddb.InvalidArgument, match=name):
         sanddb.open(path, **{name: value})
+
+
+def test_memtable_budget_must_be_0_or_at_least_memtable_size(path):
+    with pytest.raises(sanddb.InvalidArgument,
+                       match="memtable_budget must be 0 or at least memtable_size"):
+        sanddb.open(path, memtable_size=8192, memtable_budget=8191)
+    with sanddb.open(path, memtable_size=8192, memtable_budget=8192) as db:
+        assert db.put(b"k", b"v") == 1
+    with sanddb.open(path, memtable_size=8192, memtable_budget=0) as db:
+        assert db.get(b"k") == b"v"
 
 
 def test_l0_stop_must_be_above_l0_trigger(path):

@@ -135,6 +135,10 @@ void sand_options_set_max_frozen_memtables(sand_options_t* opts, int value) {
   if (opts != nullptr) opts->options.max_frozen_memtables = value;
 }
 
+void sand_options_set_memtable_budget(sand_options_t* opts, size_t value) {
+  if (opts != nullptr) opts->options.memtable_budget = value;
+}
+
 void sand_options_set_manifest_rollover_size(sand_options_t* opts, size_t value) {
   if (opts != nullptr) opts->options.manifest_rollover_size = value;
 }

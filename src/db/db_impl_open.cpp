@@ -49,6 +49,9 @@ Status DB::Impl::validate_options(const Options& o) {
     return Status::invalid_argument(
         "l0_trigger, l1_trigger and max_frozen_memtables must be at least 1");
   }
+  if (o.memtable_budget != 0 && o.memtable_budget < o.memtable_size) {
+    return Status::invalid_argument("memtable_budget must be 0 or at least memtable_size");
+  }
   if (o.l0_stop <= o.l0_trigger) {
     return Status::invalid_argument("l0_stop must be above l0_trigger");
   }

@@ -23,6 +23,16 @@
 namespace sand {
 namespace {
 
+// Options::memtable_budget, its default resolved; saturates instead of
+// wrapping for sizes no machine has.
+std::uint64_t memtable_budget(const Options& o) {
+  if (o.memtable_budget != 0) return o.memtable_budget;
+  const std::uint64_t size = o.memtable_size;
+  const auto frozen = static_cast<std::uint64_t>(o.max_frozen_memtables);
+  if (size > (UINT64_MAX - size / 4) / frozen) return UINT64_MAX;
+  return frozen * size + size / 4;
+}
+
 bool any_preconditions(const std::vector<WriteQueue::Writer*>& group) {
   return std::any_of(group.begin(), group.end(), [](const WriteQueue::Writer* w) {
     return w->batch->precondition_count() > 0;
@@ -106,11 +116,12 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
   {
     MutexLock lock(state_mu_);
     // Stall while the memtable is full and max_frozen_memtables already wait
-    // for flush, or while level 0 is full: the background threads need to
-    // catch up (documented limits in Options). A memtable that merely waits
-    // for flush stalls nobody while the active one has room.
+    // for flush, while a flush is pending and the memtables hold
+    // memtable_budget, or while level 0 is full: the background threads need
+    // to catch up (documented limits in Options). A memtable that merely
+    // waits for flush stalls nobody while the budget has room.
     auto full = [&] {
-      return (memtable_full() && !room_to_freeze()) ||
+      return (memtable_full() && !room_to_freeze()) || over_memtable_budget() ||
              current_view()->l0.size() >= static_cast<std::size_t>(options_.l0_stop);
     };
     if (writable_status().is_ok() && full()) {
@@ -210,6 +221,14 @@ bool DB::Impl::memtable_full(const MemTable& mem) const {
   // becomes a value file of about this size.
   return mem.approximate_bytes() >= options_.memtable_size ||
          wal_bytes_.load(std::memory_order_relaxed) >= options_.memtable_size;
+}
+
+bool DB::Impl::over_memtable_budget() const {
+  const std::shared_ptr<const ReadView> view = current_view();
+  if (view->frozen.empty()) return false;  // the active one alone may fill up
+  std::uint64_t bytes = view->mem->approximate_bytes();
+  for (const auto& m : view->frozen) bytes += m->approximate_bytes();
+  return bytes >= memtable_budget(options_);
 }
 
 bool DB::Impl::room_to_freeze() const {

@@ -151,6 +151,7 @@ static void test_options(void) {
   sand_options_set_l1_trigger(opts, 3);
   sand_options_set_target_file_size(opts, 8192);
   sand_options_set_max_frozen_memtables(opts, 2);
+  sand_options_set_memtable_budget(opts, 2 * 8192); /* valid: the store below writes */
   sand_options_set_manifest_rollover_size(opts, 4096);
   sand_options_set_point_in_time_recovery(opts, 1);
   CHECK_OK(sand_options_set_in_memory(opts, 1, &err));
@@ -209,6 +210,11 @@ static void test_options(void) {
   CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT,
                 "value_separation_threshold");
   sand_options_set_value_separation_threshold(opts, 0);
+  sand_options_set_memtable_budget(opts, 8191); /* below memtable_size (8192) */
+  CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT,
+                "memtable_budget must be 0 or at least memtable_size");
+  CHECK(db == NULL);
+  sand_options_set_memtable_budget(opts, 0);
   sand_options_set_l0_stop(opts, 2);
   CHECK_MESSAGE(sand_open("/other", opts, &db, &err), SAND_INVALID_ARGUMENT, "l0_stop");
   CHECK(db == NULL);
@@ -1196,6 +1202,7 @@ static void test_null_arguments(const char* dir) {
   sand_options_set_l1_trigger(NULL, 1);
   sand_options_set_target_file_size(NULL, 1);
   sand_options_set_max_frozen_memtables(NULL, 1);
+  sand_options_set_memtable_budget(NULL, 1);
   sand_options_set_manifest_rollover_size(NULL, 1);
   sand_options_set_point_in_time_recovery(NULL, 1);
   sand_scan_options_set_at(NULL, 1);

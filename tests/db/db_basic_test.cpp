@@ -210,6 +210,10 @@ TEST_CASE("open errors: missing, exists, busy, bad options", "[db]") {
       DB::open("/db2", Options{.memtable = static_cast<MemTableIndex>(7), .file_system = fs});
   CHECK(bad_index.status().code() == Code::kInvalidArgument);
   CHECK(bad_index.status().message() == "unknown memtable index 7");
+  auto bad_budget =
+      DB::open("/db2", Options{.memtable_size = 8192, .memtable_budget = 8191, .file_system = fs});
+  CHECK(bad_budget.status().code() == Code::kInvalidArgument);
+  CHECK(bad_budget.status().message() == "memtable_budget must be 0 or at least memtable_size");
 }
 
 TEST_CASE("writes after close are refused with ReadOnly", "[db]") {

@@ -1,7 +1,8 @@
-// Write stalls on the memtable budget: a frozen memtable waiting for flush
+// Write stalls on the memtable limits: a frozen memtable waiting for flush
 // stalls nobody while the active memtable has room; writes stall (and Stats
-// counts it) only once the active one is full too and max_frozen_memtables
-// already wait, and they resume, nothing lost, when the flush lands.
+// counts it) once the active one is full too and max_frozen_memtables
+// already wait, or once the memtables hold Options::memtable_budget while a
+// flush is pending; they resume, nothing lost, when the flush lands.
 //
 // A file system wrapper holds the flush at table creation, so the test knows
 // the flush is pending instead of guessing from timing.
@@ -66,8 +67,10 @@ std::string value_of(int i) { return std::string(200, static_cast<char>('a' + i 
 
 TEST_CASE("a memtable waiting for flush stalls writes only once the next one is full too") {
   auto gated = std::make_shared<GatedTableFileSystem>(memory_file_system());
+  // A budget of two whole memtables: only the count of frozen ones limits.
   auto db = must(DB::open("/db", Options{.memtable_size = kMemtableSize,
                                          .max_frozen_memtables = 1,
+                                         .memtable_budget = 2 * kMemtableSize,
                                          .file_system = gated}));
   // Released on every way out (before the DB's destructor, which waits for
   // the flush), so a failed REQUIRE cannot hang the test.
@@ -127,4 +130,55 @@ TEST_CASE("a memtable waiting for flush stalls writes only once the next one is 
   }
   must(db->flush());
   CHECK(db->stats().immutable_memtables == 0);
+}
+
+TEST_CASE("writes stall at the memtable budget while a flush is pending") {
+  auto gated = std::make_shared<GatedTableFileSystem>(memory_file_system());
+  constexpr std::size_t kSize = 16 << 10;
+  // The default budget: the frozen memtable and a quarter of one more.
+  constexpr std::size_t kBudget = kSize + kSize / 4;
+  auto db = must(DB::open("/db", Options{.memtable_size = kSize, .file_system = gated}));
+  struct ReleaseOnExit {
+    GatedTableFileSystem* fs;
+    ~ReleaseOnExit() { fs->release(); }
+  } release_on_exit{gated.get()};
+
+  int written = 0;
+  while (db->stats().immutable_memtables == 0) {
+    REQUIRE(written < 400);
+    must(db->put(key_of(written), value_of(written)));
+    ++written;
+  }
+  gated->wait_until_a_table_waits();
+  CHECK(db->stats().stalls == 0);
+
+  // 40 more writes (~10 KiB) fit in the new memtable but not in the budget:
+  // the writer must stop short of them while the flush is held.
+  std::atomic<int> done{written};
+  const int target = written + 40;
+  std::thread writer([&] {
+    for (int i = done.load(); i < target; ++i) {
+      must(db->put(key_of(i), value_of(i)));
+      done.store(i + 1);
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const Stats held = db->stats();
+  CHECK(done.load() < target);
+  CHECK(done.load() > written);  // a quarter memtable did take writes
+  CHECK(held.immutable_memtables == 1);
+  CHECK(held.memtable_bytes < kSize);  // not stopped by a full memtable
+  // Checked before each write group: at most one write past the budget.
+  CHECK(held.memtables_used_bytes >= kBudget);
+  CHECK(held.memtables_used_bytes < kBudget + 1024);
+
+  gated->release();
+  writer.join();
+  const Stats stats = db->stats();
+  CHECK(stats.stalls >= 1);
+  CHECK(stats.stall_micros > 0);
+  for (int i = 0; i < target; ++i) {
+    INFO("key " << key_of(i));
+    CHECK(must(db->get(key_of(i))) == value_of(i));
+  }
 }
