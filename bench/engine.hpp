@@ -25,7 +25,10 @@
 //   write_buffer_size  memtable_size          write_buffer_size          write_buffer_size
 //   memtables held     max_frozen_memtables   max_write_buffer_number    one mem + one imm
 //                      = 1 (1 writing + 1     = 2 (default)              (fixed)
-//                      flushing)
+//                      flushing), and
+//                      memtable_budget's
+//                      default: 1.25x
+//                      memtable_size in all
 //   background jobs    1 flush + 2 compaction max_background_jobs = 2    1 background thread
 //                      threads (fixed)        (flushes + compactions)    (fixed; no knob)
 //   compression none   Compression::kNone     kNoCompression             kNoCompression

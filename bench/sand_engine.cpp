@@ -87,7 +87,8 @@ class SandEngine final : public Engine, public VersionedEngine, public Transacti
   std::vector<std::string> notes() const override {
     std::vector<std::string> out = {
         "sanddb memtables: one taking writes and one being flushed (max_frozen_memtables=1, "
-        "sanddb's default and the peers' budget)"};
+        "sanddb's default and the peers' budget); writes wait while a flush is pending and "
+        "both hold 1.25x write_buffer_size (memtable_budget's default)"};
     if (retention_ == sand::Retention::kLatestOnly) {
       out.emplace_back(
           "sanddb retention: latest-only (keeps only the newest version, as RocksDB and "
