@@ -63,6 +63,38 @@ constexpr std::size_t kMemtableSize = 4096;
 std::string key_of(int i) { return "key" + std::to_string(1000 + i); }
 std::string value_of(int i) { return std::string(200, static_cast<char>('a' + i % 26)); }
 
+// Releases the gate on every way out (before the DB's destructor, which
+// waits for the flush), so a failed REQUIRE cannot hang a test.
+struct ReleaseOnExit {
+  GatedTableFileSystem* fs;
+  ~ReleaseOnExit() { fs->release(); }
+};
+
+// Writes keys 0, 1, ... until the first memtable freezes and its flush waits
+// at the gate (at most `limit` writes); returns how many were written.
+int fill_until_frozen(DB& db, GatedTableFileSystem& gated, int limit) {
+  int written = 0;
+  while (db.stats().immutable_memtables == 0) {
+    REQUIRE(written < limit);
+    must(db.put(key_of(written), value_of(written)));
+    ++written;
+  }
+  gated.wait_until_a_table_waits();
+  return written;
+}
+
+// After a held flush was released: the writer stalled at least once, and
+// keys 0 .. n-1 all read back.
+void check_stalled_and_all_there(const DB& db, int n) {
+  const Stats stats = db.stats();
+  CHECK(stats.stalls >= 1);
+  CHECK(stats.stall_micros > 0);
+  for (int i = 0; i < n; ++i) {
+    INFO("key " << key_of(i));
+    CHECK(must(db.get(key_of(i))) == value_of(i));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a memtable waiting for flush stalls writes only once the next one is full too") {
@@ -72,21 +104,10 @@ TEST_CASE("a memtable waiting for flush stalls writes only once the next one is 
                                          .max_frozen_memtables = 1,
                                          .memtable_budget = 2 * kMemtableSize,
                                          .file_system = gated}));
-  // Released on every way out (before the DB's destructor, which waits for
-  // the flush), so a failed REQUIRE cannot hang the test.
-  struct ReleaseOnExit {
-    GatedTableFileSystem* fs;
-    ~ReleaseOnExit() { fs->release(); }
-  } release_on_exit{gated.get()};
+  const ReleaseOnExit release_on_exit{gated.get()};
 
   // Fill the first memtable until it freezes; its flush then waits.
-  int written = 0;
-  while (db->stats().immutable_memtables == 0) {
-    REQUIRE(written < 100);
-    must(db->put(key_of(written), value_of(written)));
-    ++written;
-  }
-  gated->wait_until_a_table_waits();
+  int written = fill_until_frozen(*db, *gated, 100);
 
   // The new memtable has room: these writes must not wait for the flush.
   // Run on another thread so that a regression fails here instead of hanging.
@@ -121,13 +142,7 @@ TEST_CASE("a memtable waiting for flush stalls writes only once the next one is 
 
   gated->release();
   writer.join();
-  const Stats stats = db->stats();
-  CHECK(stats.stalls >= 1);
-  CHECK(stats.stall_micros > 0);
-  for (int i = 0; i < target; ++i) {
-    INFO("key " << key_of(i));
-    CHECK(must(db->get(key_of(i))) == value_of(i));
-  }
+  check_stalled_and_all_there(*db, target);
   must(db->flush());
   CHECK(db->stats().immutable_memtables == 0);
 }
@@ -138,18 +153,9 @@ TEST_CASE("writes stall at the memtable budget while a flush is pending") {
   // The default budget: the frozen memtable and a quarter of one more.
   constexpr std::size_t kBudget = kSize + kSize / 4;
   auto db = must(DB::open("/db", Options{.memtable_size = kSize, .file_system = gated}));
-  struct ReleaseOnExit {
-    GatedTableFileSystem* fs;
-    ~ReleaseOnExit() { fs->release(); }
-  } release_on_exit{gated.get()};
+  const ReleaseOnExit release_on_exit{gated.get()};
 
-  int written = 0;
-  while (db->stats().immutable_memtables == 0) {
-    REQUIRE(written < 400);
-    must(db->put(key_of(written), value_of(written)));
-    ++written;
-  }
-  gated->wait_until_a_table_waits();
+  const int written = fill_until_frozen(*db, *gated, 400);
   CHECK(db->stats().stalls == 0);
 
   // 40 more writes (~10 KiB) fit in the new memtable but not in the budget:
@@ -174,11 +180,5 @@ TEST_CASE("writes stall at the memtable budget while a flush is pending") {
 
   gated->release();
   writer.join();
-  const Stats stats = db->stats();
-  CHECK(stats.stalls >= 1);
-  CHECK(stats.stall_micros > 0);
-  for (int i = 0; i < target; ++i) {
-    INFO("key " << key_of(i));
-    CHECK(must(db->get(key_of(i))) == value_of(i));
-  }
+  check_stalled_and_all_there(*db, target);
 }
