@@ -24,7 +24,7 @@ std::size_t Checker::newest_wal(const std::vector<std::uint64_t>& wals) const {
   return newest;
 }
 
-void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
+void Checker::check_wal(std::uint64_t number, bool newest, Version* previous, Version follows) {
   const std::string name = wal_file_name(number);
   const std::size_t file = add_file(name, CheckFileType::kWal);
   // A copy, not a mapping: a file truncated under a mapping faults it.
@@ -40,11 +40,11 @@ void Checker::check_wal(std::uint64_t number, bool newest, Version* previous) {
     return;
   }
   report_.files[file].bytes = bytes->size();
-  check_wal_bytes(file, number, *bytes, newest, previous, nullptr);
+  check_wal_bytes(file, number, *bytes, newest, previous, follows, nullptr);
 }
 
 void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::string_view contents,
-                              bool newest, Version* previous,
+                              bool newest, Version* previous, Version follows,
                               const std::vector<std::pair<std::uint64_t, std::uint64_t>>* damaged) {
   const std::string name = wal_file_name(number);
   Result<wal::RecordReader> reader =
@@ -81,7 +81,7 @@ void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::strin
     if (!record->has_value()) break;
     const std::string_view rep = (*record)->payload;
     const std::uint64_t offset = (*record)->offset;
-    // The same rules, and messages, as recovery's replay (spec/wal.md P3-P7);
+    // The same rules, and messages, as recovery's replay (spec/wal.md P3-P8);
     // the framing is intact, so checking goes on with the next record.
     if (sealed) {
       problem(file, offset, "record after the WAL's seal");
@@ -108,6 +108,13 @@ void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::strin
                   std::to_string(*previous));
       continue;
     }
+    if (follows != 0 && v != follows + 1) {
+      problem(file, offset,
+              "record version " + std::to_string(v) + " does not follow version " +
+                  std::to_string(follows) + ": the WAL holding versions " +
+                  std::to_string(follows + 1) + " to " + std::to_string(v - 1) + " is missing");
+    }
+    follows = 0;  // only a WAL's first record follows the WAL before it
     *previous = v;
     std::uint64_t operations = 0;
     Status decoded = WriteBatchAccess::for_each(
@@ -211,7 +218,8 @@ void Checker::check_value_file(std::uint64_t number, Version* previous) {
   } else {
     // The WAL it was, up to its manifest size (any bytes after that are no
     // part of it): sealed, so never the newest.
-    check_wal_bytes(file, number, contents.substr(0, v.manifest_size), false, previous, &v.damaged);
+    check_wal_bytes(file, number, contents.substr(0, v.manifest_size), false, previous, 0,
+                    &v.damaged);
   }
   for (const auto& [offset, what] : v.problems) problem(file, offset, what);
 }

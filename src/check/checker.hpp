@@ -178,13 +178,16 @@ class Checker {
   void check_value_ref(std::size_t file, std::uint64_t block_offset, std::string_view internal_key,
                        std::string_view ref_bytes, const manifest::TableMeta* meta,
                        Contents* contents);
-  void check_wal(std::uint64_t number, bool newest, Version* previous);
+  // `follows`: the last version of the live WAL before this one that holds
+  // a record (0: none), which this WAL's first record must be one above
+  // (spec/wal.md rule P8).
+  void check_wal(std::uint64_t number, bool newest, Version* previous, Version follows);
   // The record, batch and seal checks of a WAL's bytes (check_wal). For a
   // value file, `damaged` lists the referenced values that failed their
   // checksum: a record whose payload checksum fails for them is reported
   // through those values only.
   void check_wal_bytes(std::size_t file, std::uint64_t number, std::string_view contents,
-                       bool newest, Version* previous,
+                       bool newest, Version* previous, Version follows,
                        const std::vector<std::pair<std::uint64_t, std::uint64_t>>* damaged);
   // Maps every value file of the state (before the tables are checked).
   void open_value_files();

@@ -91,11 +91,13 @@ Status Follower::read_wals(std::string* missing) {
   SAND_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->list_dir(dir_));
   const std::vector<std::uint64_t> numbers = list_database_files(names).wals_from(oldest);
   // A WAL the state needs is gone: it was flushed and deleted since the
-  // manifest was read. WALs are deleted oldest first and the WAL `oldest`
-  // names exists until an edit moves past it (spec rule W3), so checking it
-  // also proves that no WAL this reader has never seen was deleted, which a
-  // check of the held WALs alone would miss (their writes would be in a
-  // table the state does not have yet).
+  // manifest was read. WALs that are not value files are deleted oldest
+  // first and the WAL `oldest` names exists until an edit moves past it
+  // (spec rule W3), so checking it also catches most WALs this reader never
+  // saw being deleted, which a check of the held WALs alone would miss
+  // (their writes would be in a table the state does not have yet). A WAL
+  // kept as a value file can outlive newer ones: the version check below
+  // catches what this one cannot.
   const auto listed = [&](std::uint64_t n) {
     return std::binary_search(numbers.begin(), numbers.end(), n);
   };
@@ -132,6 +134,17 @@ Status Follower::read_wals(std::string* missing) {
       wals_.erase(wals_.begin() + static_cast<std::ptrdiff_t>(at), wals_.end());
       break;
     }
+    // Versions have no gaps (spec rule W6): a WAL that starts above the one
+    // after the last version read follows a WAL missing from the listing.
+    // The WAL `oldest` names being there does not rule that out: a WAL kept
+    // as a value file may outlive newer WALs (rule W3), and a kept one that
+    // was flushed and retired after this round read MANIFEST is gone.
+    const Version first = wals_[at].first_version;
+    if (previous != 0 && first != 0 && first != previous + 1) {
+      *missing = "the WAL holding versions " + std::to_string(previous + 1) + " to " +
+                 std::to_string(first - 1) + " (before " + wal_file_name(number) + ")";
+      return Status::ok();
+    }
     previous = std::max(previous, wals_[at].last_version);
     if (corrupt_tail) {
       // Point-in-time: what follows the damage is not read (rule P6).
@@ -146,32 +159,47 @@ Status Follower::read_wals(std::string* missing) {
 Status Follower::read_wal(WalTail& tail, Version previous, bool* corrupt_tail,
                           std::string* missing) {
   const std::string name = wal_file_name(tail.number);
-  // A copy, not a mapping: a file truncated under a mapping faults it
-  // (SIGBUS), and a reader must survive whatever happens to the files.
-  auto bytes = fs_->read_file_from(join_path(dir_, name), tail.read_to);
-  if (!bytes.is_ok()) {
-    if (bytes.status().code() != Code::kNotFound) return bytes.status();
-    *missing = name;
+  std::string damage_before;  // what the previous read of this call found
+  for (int read = 1;; ++read) {
+    // A copy, not a mapping: a file truncated under a mapping faults it
+    // (SIGBUS), and a reader must survive whatever happens to the files.
+    auto bytes = fs_->read_file_from(join_path(dir_, name), tail.read_to);
+    if (!bytes.is_ok()) {
+      if (bytes.status().code() != Code::kNotFound) return bytes.status();
+      *missing = name;
+      return Status::ok();
+    }
+    // Re-adding an entry a failed earlier read added is harmless: the
+    // memtable replaces the same (key, version), and readers cannot see
+    // versions above the published last version anyway.
+    // Values stay whole in a follower's memtable: it holds a copy of these
+    // bytes already, and a reference would tie its reads to a WAL the
+    // writer may delete once it is flushed.
+    Result<WalReplay> replayed =
+        replay_wal_into(*tail.mem, *bytes, tail.read_to, tail.number, point_in_time_,
+                        std::max(previous, tail.last_version), /*separation_threshold=*/0);
+    // The copy is not atomic with the writer's appends: it can take a
+    // record's first bytes before they land and a complete record after
+    // them, which reads as damage followed by a good record (Corruption;
+    // in point-in-time mode, a cut). Real damage stays where it is, so it
+    // is believed once two reads in a row find it in the same place.
+    const Status damage = replayed.is_ok() ? replayed->stats.tail_error : replayed.status();
+    if (damage.code() == Code::kCorruption && read < kMaxWalReads &&
+        damage.to_string() != damage_before) {
+      damage_before = damage.to_string();
+      continue;
+    }
+    SAND_RETURN_IF_ERROR(replayed.status());
+    tail.read_to = replayed->stats.valid_end;
+    if (tail.first_version == 0) tail.first_version = replayed->first_version;
+    if (replayed->last_version != 0) tail.last_version = replayed->last_version;
+    // The seal is the last record; a later read from past it finds nothing.
+    tail.sealed = tail.sealed || !lost_its_tail(replayed->stats);
+    // A corrupt record ends reading in point-in-time mode (spec/wal.md rule
+    // P6); the newest WAL ends torn whenever the writer is mid-append.
+    *corrupt_tail = !damage.is_ok();
     return Status::ok();
   }
-  // Re-adding an entry a failed earlier refresh added is harmless: the
-  // memtable replaces the same (key, version), and readers cannot see
-  // versions above the published last version anyway.
-  // Values stay whole in a follower's memtable: it holds a copy of these
-  // bytes already, and a reference would tie its reads to a WAL the writer
-  // may delete once it is flushed.
-  SAND_ASSIGN_OR_RETURN(WalReplay replayed,
-                        replay_wal_into(*tail.mem, *bytes, tail.read_to, tail.number,
-                                        point_in_time_, std::max(previous, tail.last_version),
-                                        /*separation_threshold=*/0));
-  tail.read_to = replayed.stats.valid_end;
-  if (replayed.last_version != 0) tail.last_version = replayed.last_version;
-  // The seal is the last record; a later read from past it finds nothing.
-  tail.sealed = tail.sealed || !lost_its_tail(replayed.stats);
-  // A corrupt record ends reading in point-in-time mode (spec/wal.md rule
-  // P6); the newest WAL ends torn whenever the writer is mid-append.
-  *corrupt_tail = !replayed.stats.tail_error.is_ok();
-  return Status::ok();
 }
 
 Follower::Picture Follower::picture() const {

@@ -70,12 +70,16 @@ class Follower {
   Result<Picture> refresh();
 
   static constexpr int kMaxAttempts = 100;
+  // Reads of one WAL per round before damage found in a different place
+  // each time is believed (read_wal).
+  static constexpr int kMaxWalReads = 3;
 
  private:
   struct WalTail {
     std::uint64_t number = 0;
     std::shared_ptr<MemTable> mem = std::make_shared<MemTable>();
     std::uint64_t read_to = 0;  // file offset after the last record read
+    Version first_version = 0;  // of the first record read; 0 before any
     Version last_version = 0;   // of the last record read; 0 before any
     bool sealed = false;        // its seal record was read
   };

@@ -95,6 +95,16 @@ Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
     SAND_ASSIGN_OR_RETURN(WalReplay replayed,
                           replay_wal_into(mem, wals[i].second->contents(), 0, wals[i].first,
                                           point_in_time, last, /*separation_threshold=*/0));
+    // Versions have no gaps across WALs (spec rule W6): a WAL that starts
+    // higher follows a missing one, whose acknowledged writes no mode may
+    // silently drop (like any other file the state needs).
+    if (last != 0 && replayed.first_version != 0 && replayed.first_version != last + 1) {
+      return Status::corruption(
+          wal_file_name(wals[i].first), replayed.first_offset,
+          "record version " + std::to_string(replayed.first_version) + " does not follow version " +
+              std::to_string(last) + ": the WAL holding versions " + std::to_string(last + 1) +
+              " to " + std::to_string(replayed.first_version - 1) + " is missing");
+    }
     if (replayed.last_version != 0) last = replayed.last_version;
     // Point-in-time recovery keeps what precedes the damage and drops the
     // rest, including every later WAL (rule P6).

@@ -51,7 +51,9 @@ bool lost_its_tail(const wal::ReplayStats& stats);
 // Returns the last version replayed (0 if none). Stops early, keeping what
 // came before, at a corrupt record in point-in-time mode (rule P6) or, in
 // that mode, at an older WAL that lost its tail. Errors: Corruption (file,
-// offset) for damage, including an older WAL that lost its tail; IOError.
+// offset) for damage, including an older WAL that lost its tail and a WAL
+// that does not start one version above the one before it (spec/wal.md rule
+// P8: a WAL between them is missing); IOError.
 Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
                                      const std::vector<std::uint64_t>& numbers, bool point_in_time,
                                      MemTable& mem);

@@ -58,6 +58,10 @@ Result<WalReplay> replay_wal_into(MemTable& mem, std::string_view bytes, std::ui
     const Version v = WriteBatchAccess::version(rep);
     SAND_RETURN_IF_ERROR(
         insert_batch(mem, rep, v, name, number, offset, separation_threshold).status());
+    if (out.first_version == 0) {
+      out.first_version = v;
+      out.first_offset = offset;
+    }
     out.last_version = v;
     return Status::ok();
   };

@@ -25,7 +25,9 @@ Result<std::uint64_t> insert_batch(MemTable& mem, std::string_view rep, Version 
 
 struct WalReplay {
   wal::ReplayStats stats;
-  Version last_version = 0;  // of the last record replayed; 0 if none
+  Version first_version = 0;       // of the first record replayed; 0 if none
+  std::uint64_t first_offset = 0;  // the file offset of that record
+  Version last_version = 0;        // of the last record replayed; 0 if none
 };
 
 // Replays WAL `number`'s records into `mem`: `bytes` is the whole file when

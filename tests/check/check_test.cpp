@@ -653,7 +653,7 @@ void write_newer_wal(Fixture& db) {
   WriteBatch batch;
   batch.put("x", "y");
   std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 500);
+  WriteBatchAccess::set_version(&rep, 120);  // the fixture's WAL ends at 119
   must(newer->add_record(rep));
   must(newer->close());
 }
@@ -682,6 +682,26 @@ TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
   CHECK(one_problem(r, newer, wal::kFileHeaderSize) ==
         "record version 50 is not greater than the previous version 119");
   CHECK(file_named(r, db.wal_name()).outcome == CheckedFile::Outcome::kOk);
+}
+
+TEST_CASE("check: a WAL that does not start one version above the one before is a problem",
+          "[db][check]") {
+  Fixture db;
+  // A newer WAL starting at 125 after the fixture's WAL ends at 119: the
+  // WAL with versions 120 to 124 is gone.
+  WriteBatch batch;
+  batch.put("x", "y");
+  std::string rep = WriteBatchAccess::rep(batch);
+  WriteBatchAccess::set_version(&rep, 125);
+  const std::string newer = wal_file_name(db.wal + 100);
+  seal(db);
+  auto writer = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(newer))),
+                                               wal::LogKind::kWal, db.wal + 100));
+  must(writer->add_record(rep));
+  must(writer->close());
+  CHECK(one_problem(db.check(), newer, wal::kFileHeaderSize) ==
+        "record version 125 does not follow version 119: the WAL holding versions 120 to 124 "
+        "is missing");
 }
 
 TEST_CASE("check: a torn tail of the newest WAL is a note, of an older one a problem",

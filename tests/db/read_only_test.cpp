@@ -2,11 +2,9 @@
 // same process: what they see, that they never write, and the deletion
 // protocol (a file retired between reading the manifest and opening it).
 // tests/db/multi_process_test.cpp runs them in separate processes.
-#include <catch2/catch.hpp>
-
-#include <mutex>
-
 #include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 
 #include "db/filenames.hpp"
@@ -79,8 +77,7 @@ TEST_CASE("a read-only open of a missing database is NotFound", "[db][read_only]
   CHECK_FALSE(fs->exists(kDir));  // nothing created
 }
 
-TEST_CASE("a read-only handle sees the writer's state as of its last refresh",
-          "[db][read_only]") {
+TEST_CASE("a read-only handle sees the writer's state as of its last refresh", "[db][read_only]") {
   auto fs = memory_file_system();
   auto writer = must(DB::open(kDir, Options{.file_system = fs}));
   must(writer->put("a", "1"));
@@ -104,8 +101,7 @@ TEST_CASE("a read-only handle sees the writer's state as of its last refresh",
   CHECK(must(reader->history("a")).size() == 2);
 }
 
-TEST_CASE("a read-only handle refuses every write and never touches a file",
-          "[db][read_only]") {
+TEST_CASE("a read-only handle refuses every write and never touches a file", "[db][read_only]") {
   auto base = memory_file_system();
   {
     auto writer = must(DB::open(kDir, Options{.file_system = base}));
@@ -225,6 +221,63 @@ TEST_CASE("a WAL flushed and deleted while the reader reads it is retried", "[db
   CHECK(must(reader->get("b")) == "2");
 }
 
+namespace {
+
+// Replaces the bytes of `path` on `fs` (a memory file system keeps one file
+// per path, so a writer's open handle appends after them).
+void put_bytes(FileSystem& fs, const std::string& path, const std::string& bytes) {
+  must(fs.truncate_file(path, 0));
+  auto file = must(fs.reopen_writable_file(path));
+  must(file->append(bytes));
+  must(file->close());
+}
+
+// The reader's view of writes b=2 (version 2) and c=3 (version 3), whose
+// WAL reads with the first record's header damaged `damaged_reads` times,
+// then as written: a copy racing the writer's append can take a record's
+// first bytes before they land and the next record after.
+Status read_with_damaged_reads(int damaged_reads, int* reads) {
+  WriterAndHookedReader t(/*flush_first=*/true);
+  must(t.writer->put("b", "2"));
+  must(t.writer->put("c", "3"));
+  std::string wal;
+  for (const auto& name : must(t.base->list_dir(kDir))) {
+    if (name.ends_with(".wal")) wal = std::string(kDir) + "/" + name;  // the newest
+  }
+  const std::string good = must(t.base->read_file_from(wal, 0));
+  std::string bad = good;
+  bad[wal::kFileHeaderSize] = static_cast<char>(bad[wal::kFileHeaderSize] ^ 0xff);
+  t.hooked->before_read = [&](const std::string& path) {
+    if (path == wal) put_bytes(*t.base, wal, ++*reads <= damaged_reads ? bad : good);
+    return Status::ok();
+  };
+  Status s = t.reader->refresh();
+  if (s.is_ok()) {
+    CHECK(t.reader->last_version() == 3);
+    CHECK(must(t.reader->get("c")) == "3");
+  }
+  t.hooked->before_read = nullptr;
+  put_bytes(*t.base, wal, good);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("a WAL record that reads damaged once, as a copy racing the append can, is read again",
+          "[db][read_only]") {
+  int reads = 0;
+  must(read_with_damaged_reads(1, &reads));
+  CHECK(reads == 2);
+}
+
+TEST_CASE("a WAL record damaged in the same place on two reads is Corruption", "[db][read_only]") {
+  int reads = 0;
+  const Status s = read_with_damaged_reads(2, &reads);
+  CHECK(reads == 2);
+  CHECK(s.code() == Code::kCorruption);
+  CHECK_THAT(s.to_string(), Catch::Contains(".wal") && Catch::Contains("offset 28"));
+}
+
 TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, is noticed",
           "[db][read_only]") {
   WriterAndHookedReader t(/*flush_first=*/false);
@@ -249,6 +302,85 @@ TEST_CASE("a WAL the reader never saw, flushed and deleted before the listing, i
   CHECK(flushes >= 2);  // the first round was redone
   CHECK(must(reader->get("a")) == "1");
   CHECK(must(reader->get("b")) == "2");
+}
+
+namespace {
+
+// Steps a writer whose manifest names WAL W2 (empty) as the oldest needed to
+// where W2 holds b (a value large enough to keep W2 as a value file after
+// its flush), W3 held c and was flushed and deleted, and W4 holds d: WALs
+// W2 and W4 are on disk, W3 is not, and versions 2, 3, 4 are b, c, d.
+void keep_w2_delete_w3(DB& writer, FileSystem& fs) {
+  must(writer.put("b", std::string(3000, 'b')));  // separated: W2 stays
+  must(writer.flush());
+  must(writer.put("c", "3"));
+  must(writer.flush());
+  must(writer.put("d", "4"));
+  // flush() returns once the edit is durable; W3's deletion follows it.
+  for (int spins = 0; spins < 100000; ++spins) {
+    int wals = 0;
+    for (const auto& name : must(fs.list_dir(kDir))) wals += name.ends_with(".wal") ? 1 : 0;
+    if (wals == 2) return;
+    std::this_thread::yield();
+  }
+  FAIL("the flushed WAL holding c was never deleted");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a WAL kept as a value file does not hide a newer WAL deleted after the reader read the "
+    "manifest",
+    "[db][read_only]") {
+  WriterAndHookedReader t(/*flush_first=*/true);  // the reader's state names W2
+  DB* writer = t.writer.get();
+  DB* reader = t.reader.get();
+  int listings = 0;
+  t.hooked->before_list = [&](const std::string&) {
+    if (listings++ == 0) keep_w2_delete_w3(*writer, *t.base);
+  };
+  must(reader->refresh());
+  // The first round's listing held W2 and W4 but not W3: read as they were,
+  // they would publish version 4 without c.
+  CHECK(listings >= 2);
+  CHECK(reader->last_version() == 4);
+  CHECK(must(reader->get("b")) == std::string(3000, 'b'));
+  CHECK(must(reader->get("c")) == "3");
+  CHECK(must(reader->get("d")) == "4");
+}
+
+TEST_CASE("a gap between WALs under a manifest that does not move is Corruption",
+          "[db][read_only]") {
+  auto fs = memory_file_system();
+  auto writer = must(DB::open(kDir, Options{.file_system = fs}));
+  must(writer->put("a", "1"));
+  must(writer->flush());
+  const std::string stale_manifest = must(fs->read_file_from(std::string(kDir) + "/MANIFEST", 0));
+  keep_w2_delete_w3(*writer, *fs);
+  // A copy of the directory whose MANIFEST lost the edits after W2 became the
+  // oldest WAL (e.g. restored from an older backup): W2 and W4 are there, the
+  // WAL with version 3 is not, and no edit says why.
+  constexpr const char* kCopy = "/copy";
+  must(fs->create_dir(kCopy));
+  for (const auto& name : must(fs->list_dir(kDir))) {
+    if (name == "LOCK") continue;
+    const std::string bytes = name == "MANIFEST"
+                                  ? stale_manifest
+                                  : must(fs->read_file_from(std::string(kDir) + "/" + name, 0));
+    auto file = must(fs->new_writable_file(std::string(kCopy) + "/" + name));
+    must(file->append(bytes));
+    must(file->close());
+  }
+  auto reader = DB::open_read_only(kCopy, Options{.file_system = fs});
+  REQUIRE(reader.status().code() == Code::kCorruption);
+  INFO(reader.status().to_string());
+  CHECK(reader.status().message().find("MANIFEST") != std::string::npos);
+  CHECK(reader.status().message().find("the WAL holding versions 3 to 3") != std::string::npos);
+  // A writer's open refuses it too, rather than drop version 3.
+  auto opened = DB::open(kCopy, Options{.file_system = fs});
+  REQUIRE(opened.status().code() == Code::kCorruption);
+  INFO(opened.status().to_string());
+  CHECK(opened.status().message().find("does not follow version 2") != std::string::npos);
 }
 
 TEST_CASE("a reader whose files keep vanishing while MANIFEST moves gives up with Busy",
@@ -279,8 +411,7 @@ TEST_CASE("a reader whose files keep vanishing while MANIFEST moves gives up wit
   CHECK(must(reader->get("c")) == "100");
 }
 
-TEST_CASE("a file missing while MANIFEST stands still is Corruption, not Busy",
-          "[db][read_only]") {
+TEST_CASE("a file missing while MANIFEST stands still is Corruption, not Busy", "[db][read_only]") {
   WriterAndHookedReader t(/*flush_first=*/true);
   DB* writer = t.writer.get();
   DB* reader = t.reader.get();
@@ -300,8 +431,8 @@ TEST_CASE("a file missing while MANIFEST stands still is Corruption, not Busy",
   CHECK(corrupt.code() == Code::kCorruption);
   // Two rounds: the second re-read MANIFEST after the file was seen missing.
   CHECK(attempts == 2);
-  CHECK_THAT(corrupt.to_string(), Catch::Contains(std::string(kDir) + "/MANIFEST") &&
-                                      Catch::Contains(missing));
+  CHECK_THAT(corrupt.to_string(),
+             Catch::Contains(std::string(kDir) + "/MANIFEST") && Catch::Contains(missing));
   CHECK(must(reader->get("a")) == "1");  // the old view is still served
   hooked->before_read = nullptr;
   must(reader->refresh());
@@ -464,8 +595,7 @@ TEST_CASE("an unsealed older WAL followed by a WAL with writes ends the reading 
   CHECK_THAT(opened.status().to_string(), Catch::Contains("without its seal"));
 }
 
-TEST_CASE("an unsealed older WAL followed by an empty WAL is still read whole",
-          "[db][read_only]") {
+TEST_CASE("an unsealed older WAL followed by an empty WAL is still read whole", "[db][read_only]") {
   auto fs = unsealed_wal_then_newer(/*newer_holds_records=*/false);
   auto reader = must(DB::open_read_only(kDir, Options{.file_system = fs}));
   CHECK(must(reader->get("a")) == "1");
