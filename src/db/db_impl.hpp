@@ -155,9 +155,9 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   // Fewer than max_frozen_memtables wait for flush, so the active one may be
   // frozen without exceeding the memory budget.
   bool room_to_freeze() const;
-  // Frozen memtables wait for flush and, with the active one, hold the
-  // memtable budget or more: writers wait for the flush.
-  bool over_memtable_budget() const;
+  // `view`'s frozen memtables wait for flush and, with its active one, hold
+  // the memtable budget or more: writers wait for the flush.
+  bool over_memtable_budget(const ReadView& view) const;
   // Heap bytes the write path keeps between groups (Stats::wal_buffer_bytes):
   // the WAL writer's buffer and group_reps_ (its slots and each copy's
   // capacity).

@@ -121,8 +121,9 @@ void DB::Impl::commit_group(const std::vector<WriteQueue::Writer*>& whole_group)
     // to catch up (documented limits in Options). A memtable that merely
     // waits for flush stalls nobody while the budget has room.
     auto full = [&] {
-      return (memtable_full() && !room_to_freeze()) || over_memtable_budget() ||
-             current_view()->l0.size() >= static_cast<std::size_t>(options_.l0_stop);
+      const std::shared_ptr<const ReadView> view = current_view();
+      return (memtable_full(*view->mem) && !room_to_freeze()) || over_memtable_budget(*view) ||
+             view->l0.size() >= static_cast<std::size_t>(options_.l0_stop);
     };
     if (writable_status().is_ok() && full()) {
       const auto start = std::chrono::steady_clock::now();
@@ -223,11 +224,10 @@ bool DB::Impl::memtable_full(const MemTable& mem) const {
          wal_bytes_.load(std::memory_order_relaxed) >= options_.memtable_size;
 }
 
-bool DB::Impl::over_memtable_budget() const {
-  const std::shared_ptr<const ReadView> view = current_view();
-  if (view->frozen.empty()) return false;  // the active one alone may fill up
-  std::uint64_t bytes = view->mem->approximate_bytes();
-  for (const auto& m : view->frozen) bytes += m->approximate_bytes();
+bool DB::Impl::over_memtable_budget(const ReadView& view) const {
+  if (view.frozen.empty()) return false;  // the active one alone may fill up
+  std::uint64_t bytes = view.mem->approximate_bytes();
+  for (const auto& m : view.frozen) bytes += m->approximate_bytes();
   return bytes >= memtable_budget(options_);
 }
 
