@@ -646,16 +646,22 @@ TEST_CASE("check: any flipped WAL byte is a problem or a torn-tail note", "[db][
 }
 
 // Writes WAL number db.wal + 1 holding one batch (at version 500).
-void write_newer_wal(Fixture& db) {
-  auto newer = must(
-      wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(wal_file_name(db.wal + 1)))),
-                                wal::LogKind::kWal, db.wal + 1));
+// Writes WAL `number` holding one batch (x=y) at `version`; returns its name.
+std::string write_wal(Fixture& db, std::uint64_t number, Version version) {
+  const std::string name = wal_file_name(number);
+  auto wal = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(name))),
+                                            wal::LogKind::kWal, number));
   WriteBatch batch;
   batch.put("x", "y");
   std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 120);  // the fixture's WAL ends at 119
-  must(newer->add_record(rep));
-  must(newer->close());
+  WriteBatchAccess::set_version(&rep, version);
+  must(wal->add_record(rep));
+  must(wal->close());
+  return name;
+}
+
+void write_newer_wal(Fixture& db) {
+  write_wal(db, db.wal + 1, 120);  // the fixture's WAL ends at 119
 }
 
 // Appends the seal to the fixture's WAL, as a switch to a newer WAL does.
@@ -667,17 +673,9 @@ void seal(Fixture& db) {
 
 TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
   Fixture db;
-  // A newer WAL whose batch reuses an old version.
-  WriteBatch batch;
-  batch.put("x", "y");
-  std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 50);
-  const std::string newer = wal_file_name(db.wal + 100);
   seal(db);
-  auto writer = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(newer))),
-                                               wal::LogKind::kWal, db.wal + 100));
-  must(writer->add_record(rep));
-  must(writer->close());
+  // A newer WAL whose batch reuses an old version.
+  const std::string newer = write_wal(db, db.wal + 100, 50);
   const CheckReport r = db.check();
   CHECK(one_problem(r, newer, wal::kFileHeaderSize) ==
         "record version 50 is not greater than the previous version 119");
@@ -687,18 +685,10 @@ TEST_CASE("check: WAL versions must increase across WALs", "[db][check]") {
 TEST_CASE("check: a WAL that does not start one version above the one before is a problem",
           "[db][check]") {
   Fixture db;
+  seal(db);
   // A newer WAL starting at 125 after the fixture's WAL ends at 119: the
   // WAL with versions 120 to 124 is gone.
-  WriteBatch batch;
-  batch.put("x", "y");
-  std::string rep = WriteBatchAccess::rep(batch);
-  WriteBatchAccess::set_version(&rep, 125);
-  const std::string newer = wal_file_name(db.wal + 100);
-  seal(db);
-  auto writer = must(wal::RecordWriter::create(must(db.fs->new_writable_file(db.path(newer))),
-                                               wal::LogKind::kWal, db.wal + 100));
-  must(writer->add_record(rep));
-  must(writer->close());
+  const std::string newer = write_wal(db, db.wal + 100, 125);
   CHECK(one_problem(db.check(), newer, wal::kFileHeaderSize) ==
         "record version 125 does not follow version 119: the WAL holding versions 120 to 124 "
         "is missing");
