@@ -138,6 +138,10 @@ struct [[gnu::visibility("hidden")]] DB::Impl {
   // A group stops growing past this many batch bytes (the leader's batch
   // always goes): bounds the latency a small write waits behind big ones.
   static constexpr std::size_t kMaxGroupBytes = 1 << 20;
+  // How long a synced group's leader waits for writers of recent groups to
+  // queue again: well under one fsync (~100 us to ms), so a lone synced
+  // writer that stopped writing costs its successor at most this once.
+  static constexpr std::chrono::microseconds kSyncCompanyWait{50};
   // Freezes the active memtable and starts a new WAL; on failure the DB turns
   // read-only (set_background_error).
   Status freeze_memtable() SAND_REQUIRES(write_mu_) SAND_EXCLUDES(state_mu_);

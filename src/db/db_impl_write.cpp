@@ -94,7 +94,10 @@ Result<Version> DB::Impl::write(const WriteBatch& batch, WriteOptions wo) {
       .rep = compressed_any ? &compressed : &WriteBatchAccess::rep(batch),
       .sync = wo.sync == SyncMode::kSync || (wo.sync == SyncMode::kDefault && options_.sync)};
   if (write_queue_.join(&w)) {
-    // This writer leads: commit everything queued behind it in one go.
+    // This writer leads: commit everything queued behind it in one go. A
+    // synced group first waits briefly for writers of the last groups that
+    // are about to queue again (WriteQueue::await_company).
+    if (w.sync) write_queue_.await_company(kSyncCompanyWait);
     const std::vector<WriteQueue::Writer*> group = write_queue_.take_group(kMaxGroupBytes);
     commit_group(group);
     write_queue_.finish(group);

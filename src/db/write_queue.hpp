@@ -12,6 +12,7 @@
 // writer's reads).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -47,6 +48,11 @@ class WriteQueue {
   // REQUIRES: `group` came from take_group and each writer's status and
   // version are set. Marks them done, removes them, wakes everyone.
   void finish(const std::vector<Writer*>& group) SAND_EXCLUDES(mu_);
+  // REQUIRES: the caller leads, before take_group. Waits, at most `limit`,
+  // for the writers of recent groups that have not queued again yet, so
+  // that one fsync covers them too (see the .cpp). Returns at once when all
+  // have queued again.
+  void await_company(std::chrono::microseconds limit) SAND_EXCLUDES(mu_);
 
  private:
   Mutex mu_;
@@ -57,6 +63,11 @@ class WriteQueue {
   // the order they came.
   std::uint64_t joined_ SAND_GUARDED_BY(mu_) = 0;
   std::uint64_t removed_ SAND_GUARDED_BY(mu_) = 0;
+  // Writers completed by finish() that have not joined again since (a
+  // count, not their identities: any join takes one off).
+  std::uint64_t returning_ SAND_GUARDED_BY(mu_) = 0;
+  bool leader_waiting_ SAND_GUARDED_BY(mu_) = false;
+  CondVar company_cv_;  // a writer joined while the leader awaits company
 };
 
 }  // namespace sand

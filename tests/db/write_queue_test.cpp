@@ -429,4 +429,68 @@ TEST_CASE("write queue: many threads each complete once, in one group, in FIFO o
 }
 
 }  // namespace
+
+TEST_CASE("write queue: await_company returns at once when no writer of a past group is due",
+          "[write_queue]") {
+  Watchdog watchdog(60s);  // a wait for nobody would last the hour: the watchdog fails it
+  WriteQueue q;
+  WriteBatch b = batch_of(10);
+  for (int round = 0; round < 3; ++round) {  // a lone writer comes back itself
+    Writer w{.batch = &b};
+    REQUIRE(q.join(&w));
+    q.await_company(1h);
+    q.finish(q.take_group(kNoLimit));
+  }
+}
+
+TEST_CASE("write queue: await_company waits for a writer of the last group to queue again",
+          "[write_queue]") {
+  Watchdog watchdog(60s);
+  WriteQueue q;
+  WriteBatch b = batch_of(10);
+  Writer a{.batch = &b};
+  REQUIRE(q.join(&a));
+  {
+    Member first(q, 10);
+    wait_queued(q, 2);
+    q.finish(q.take_group(kNoLimit));  // a and first, one group
+    REQUIRE(first.returned_within(10s));
+    CHECK_FALSE(first.led());
+  }
+  Writer again{.batch = &b};
+  REQUIRE(q.join(&again));  // a's writer comes back first and leads
+  auto awaited = std::async(std::launch::async, [&] { q.await_company(1h); });
+  CHECK(awaited.wait_for(50ms) == std::future_status::timeout);  // first is still due
+  Member second(q, 10);                                          // first's writer comes back
+  REQUIRE(awaited.wait_for(10s) == std::future_status::ready);
+  wait_queued(q, 2);
+  CHECK(q.take_group(kNoLimit) == std::vector<Writer*>{&again, second.writer()});
+  q.finish(q.take_group(kNoLimit));
+  REQUIRE(second.returned_within(10s));
+}
+
+TEST_CASE("write queue: a writer that does not come back is waited for once, up to the limit",
+          "[write_queue]") {
+  Watchdog watchdog(60s);
+  WriteQueue q;
+  WriteBatch b = batch_of(10);
+  Writer a{.batch = &b};
+  REQUIRE(q.join(&a));
+  {
+    Member gone(q, 10);  // writes once, then never again
+    wait_queued(q, 2);
+    q.finish(q.take_group(kNoLimit));
+    REQUIRE(gone.returned_within(10s));
+  }
+  Writer again{.batch = &b};
+  REQUIRE(q.join(&again));
+  q.await_company(20ms);  // times out: the other writer went on to other work
+  q.finish(q.take_group(kNoLimit));
+  Writer third{.batch = &b};
+  REQUIRE(q.join(&third));
+  q.await_company(1h);  // not waited for again (else the watchdog fails the test)
+  CHECK(q.take_group(kNoLimit) == std::vector<Writer*>{&third});
+  q.finish(q.take_group(kNoLimit));
+}
+
 }  // namespace sand
