@@ -430,6 +430,23 @@ TEST_CASE("write queue: many threads each complete once, in one group, in FIFO o
 
 }  // namespace
 
+namespace {
+
+// Completes one group of a leader (on this thread) and one writer on
+// another thread, both writing `b`: afterwards both are due back
+// (WriteQueue::await_company).
+void complete_pair(WriteQueue& q, const WriteBatch& b) {
+  Writer leader{.batch = &b};
+  REQUIRE(q.join(&leader));
+  Member other(q, 10);
+  wait_queued(q, 2);
+  q.finish(q.take_group(kNoLimit));
+  REQUIRE(other.returned_within(10s));
+  CHECK_FALSE(other.led());
+}
+
+}  // namespace
+
 TEST_CASE("write queue: await_company returns at once when no writer of a past group is due",
           "[write_queue]") {
   Watchdog watchdog(60s);  // a wait for nobody would last the hour: the watchdog fails it
@@ -448,20 +465,12 @@ TEST_CASE("write queue: await_company waits for a writer of the last group to qu
   Watchdog watchdog(60s);
   WriteQueue q;
   WriteBatch b = batch_of(10);
-  Writer a{.batch = &b};
-  REQUIRE(q.join(&a));
-  {
-    Member first(q, 10);
-    wait_queued(q, 2);
-    q.finish(q.take_group(kNoLimit));  // a and first, one group
-    REQUIRE(first.returned_within(10s));
-    CHECK_FALSE(first.led());
-  }
+  complete_pair(q, b);
   Writer again{.batch = &b};
-  REQUIRE(q.join(&again));  // a's writer comes back first and leads
+  REQUIRE(q.join(&again));  // the leader's writer comes back first and leads
   auto awaited = std::async(std::launch::async, [&] { q.await_company(1h); });
-  CHECK(awaited.wait_for(50ms) == std::future_status::timeout);  // first is still due
-  Member second(q, 10);                                          // first's writer comes back
+  CHECK(awaited.wait_for(50ms) == std::future_status::timeout);  // the other is still due
+  Member second(q, 10);                                          // the other comes back
   REQUIRE(awaited.wait_for(10s) == std::future_status::ready);
   wait_queued(q, 2);
   CHECK(q.take_group(kNoLimit) == std::vector<Writer*>{&again, second.writer()});
@@ -474,14 +483,7 @@ TEST_CASE("write queue: a writer that does not come back is waited for once, up 
   Watchdog watchdog(60s);
   WriteQueue q;
   WriteBatch b = batch_of(10);
-  Writer a{.batch = &b};
-  REQUIRE(q.join(&a));
-  {
-    Member gone(q, 10);  // writes once, then never again
-    wait_queued(q, 2);
-    q.finish(q.take_group(kNoLimit));
-    REQUIRE(gone.returned_within(10s));
-  }
+  complete_pair(q, b);  // the other writer writes once, then never again
   Writer again{.batch = &b};
   REQUIRE(q.join(&again));
   q.await_company(20ms);  // times out: the other writer went on to other work
