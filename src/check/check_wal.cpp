@@ -108,11 +108,8 @@ void Checker::check_wal_bytes(std::size_t file, std::uint64_t number, std::strin
                   std::to_string(*previous));
       continue;
     }
-    if (follows != 0 && v != follows + 1) {
-      problem(file, offset,
-              "record version " + std::to_string(v) + " does not follow version " +
-                  std::to_string(follows) + ": the WAL holding versions " +
-                  std::to_string(follows + 1) + " to " + std::to_string(v - 1) + " is missing");
+    if (!wal::follows_without_gap(follows, v)) {
+      problem(file, offset, wal::version_gap_problem(follows, v));
     }
     follows = 0;  // only a WAL's first record follows the WAL before it
     *previous = v;

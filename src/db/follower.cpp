@@ -7,6 +7,7 @@
 #include "db/filenames.hpp"
 #include "db/recovery.hpp"
 #include "db/wal_replay.hpp"
+#include "wal/wal_file.hpp"
 
 namespace sand {
 
@@ -140,9 +141,8 @@ Status Follower::read_wals(std::string* missing) {
     // as a value file may outlive newer WALs (rule W3), and a kept one that
     // was flushed and retired after this round read MANIFEST is gone.
     const Version first = wals_[at].first_version;
-    if (previous != 0 && first != 0 && first != previous + 1) {
-      *missing = "the WAL holding versions " + std::to_string(previous + 1) + " to " +
-                 std::to_string(first - 1) + " (before " + wal_file_name(number) + ")";
+    if (!wal::follows_without_gap(previous, first)) {
+      *missing = wal::missing_wal(previous, first) + " (before " + wal_file_name(number) + ")";
       return Status::ok();
     }
     previous = std::max(previous, wals_[at].last_version);

@@ -7,6 +7,7 @@
 
 #include "db/filenames.hpp"
 #include "db/wal_replay.hpp"
+#include "wal/wal_file.hpp"
 
 namespace sand {
 
@@ -98,12 +99,9 @@ Result<Version> replay_wals_for_open(FileSystem& fs, const std::string& dir,
     // Versions have no gaps across WALs (spec rule W6): a WAL that starts
     // higher follows a missing one, whose acknowledged writes no mode may
     // silently drop (like any other file the state needs).
-    if (last != 0 && replayed.first_version != 0 && replayed.first_version != last + 1) {
-      return Status::corruption(
-          wal_file_name(wals[i].first), replayed.first_offset,
-          "record version " + std::to_string(replayed.first_version) + " does not follow version " +
-              std::to_string(last) + ": the WAL holding versions " + std::to_string(last + 1) +
-              " to " + std::to_string(replayed.first_version - 1) + " is missing");
+    if (!wal::follows_without_gap(last, replayed.first_version)) {
+      return Status::corruption(wal_file_name(wals[i].first), replayed.first_offset,
+                                wal::version_gap_problem(last, replayed.first_version));
     }
     if (replayed.last_version != 0) last = replayed.last_version;
     // Point-in-time recovery keeps what precedes the damage and drops the

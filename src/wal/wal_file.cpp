@@ -79,6 +79,16 @@ Result<ReplayStats> replay_from(std::string_view rest, std::uint64_t base_offset
 
 Status append_seal(RecordWriter& wal) { return wal.add_record(std::string_view()); }
 
+std::string missing_wal(Version last, Version first) {
+  return "the WAL holding versions " + std::to_string(last + 1) + " to " +
+         std::to_string(first - 1);
+}
+
+std::string version_gap_problem(Version last, Version first) {
+  return "record version " + std::to_string(first) + " does not follow version " +
+         std::to_string(last) + ": " + missing_wal(last, first) + " is missing";
+}
+
 bool may_hold_records(std::string_view contents) {
   return written_size(contents) > kFileHeaderSize;
 }

@@ -44,6 +44,19 @@ Status append_seal(RecordWriter& wal);
 // not make that one an older WAL.
 bool may_hold_records(std::string_view contents);
 
+// Rule P8: versions continue from WAL to WAL without a gap. Whether a WAL
+// whose first record has version `first` may follow WALs whose last record
+// had `last` (0 for either: no record, nothing to check).
+inline bool follows_without_gap(Version last, Version first) {
+  return last == 0 || first == 0 || first == last + 1;
+}
+// The WAL such a gap leaves out: "the WAL holding versions L+1 to F-1".
+std::string missing_wal(Version last, Version first);
+// The problem at the first record of a WAL after a gap: "record version F
+// does not follow version L: the WAL holding versions L+1 to F-1 is
+// missing" (recovery and sand check say the same).
+std::string version_gap_problem(Version last, Version first);
+
 // Replays the WAL bytes `contents` of file `file_name` (used in messages),
 // whose header must carry log id `wal_number` (the number in its name):
 // calls fn(rep, record_offset) for each good record in file order; `rep`
